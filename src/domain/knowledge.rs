@@ -1,0 +1,178 @@
+use std::fmt;
+
+use super::{
+    Lineage, Model, ModelId, NameIndex, Passage, PassageId, Resolved, Source, Term, TermId, Text,
+};
+
+/// A line of descent shared by several models (`code-*`, `text-*`).
+#[derive(Debug, Clone)]
+pub struct Family {
+    pub slug: String,
+    pub name: Text,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ComparisonId(pub(crate) u16);
+
+/// What a comparison section of the notes sets side by side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComparisonSubject {
+    Models(Vec<ModelId>),
+    /// Whole generations, by shorthand (`001`, `002`).
+    Generations(Vec<String>),
+}
+
+/// A section of the notes that compares models or generations.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    pub id: ComparisonId,
+    pub slug: String,
+    /// The section heading as plain text.
+    pub section: String,
+    pub subject: ComparisonSubject,
+    /// The passages of the section, in note order.
+    pub passages: Vec<PassageId>,
+    pub source: Source,
+}
+
+impl Comparison {
+    /// Whether this section speaks about `model` (directly or via its generation).
+    pub fn covers(&self, model: &Model) -> bool {
+        match &self.subject {
+            ComparisonSubject::Models(ids) => ids.contains(&model.id),
+            ComparisonSubject::Generations(gens) => {
+                model.generation.as_ref().is_some_and(|g| gens.contains(g))
+            }
+        }
+    }
+}
+
+/// Everything the bot knows, validated. Immutable once built; a reload builds
+/// a new one.
+#[derive(Debug, Clone)]
+pub struct Knowledge {
+    pub models: Vec<Model>,
+    pub families: Vec<Family>,
+    pub lineage: Lineage,
+    pub terms: Vec<Term>,
+    pub passages: Vec<Passage>,
+    pub comparisons: Vec<Comparison>,
+    pub names: NameIndex,
+}
+
+/// The counts `check` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub models: usize,
+    pub edges: usize,
+    pub terms: usize,
+    pub passages: usize,
+    pub comparisons: usize,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} models, {} lineage edges, {} terms, {} passages, {} comparisons",
+            self.models, self.edges, self.terms, self.passages, self.comparisons
+        )
+    }
+}
+
+impl Knowledge {
+    pub fn model(&self, id: ModelId) -> &Model {
+        &self.models[id.index()]
+    }
+
+    pub fn term(&self, id: TermId) -> &Term {
+        &self.terms[id.index()]
+    }
+
+    pub fn passage(&self, id: PassageId) -> &Passage {
+        &self.passages[id.index()]
+    }
+
+    pub fn family(&self, model: &Model) -> &Family {
+        &self.families[model.family]
+    }
+
+    pub fn resolve_model(&self, name: &str) -> Resolved<ModelId> {
+        self.names.model(name)
+    }
+
+    pub fn resolve_term(&self, name: &str) -> Option<TermId> {
+        self.names.term(name)
+    }
+
+    /// Models of a generation shorthand (`001`), in catalogue order.
+    pub fn generation(&self, name: &str) -> Option<&[ModelId]> {
+        self.names.generation(name)
+    }
+
+    /// Comparison sections that cover both models.
+    pub fn comparisons_of(&self, a: ModelId, b: ModelId) -> Vec<&Comparison> {
+        let (ma, mb) = (self.model(a), self.model(b));
+        self.comparisons
+            .iter()
+            .filter(|c| c.covers(ma) && c.covers(mb))
+            .collect()
+    }
+
+    /// Passages that mention a model by any of its names, in note order.
+    pub fn passages_mentioning(&self, id: ModelId) -> Vec<PassageId> {
+        let model = self.model(id);
+        let names: Vec<String> = std::iter::once(model.slug.as_str())
+            .chain(std::iter::once(model.name.as_str()))
+            .chain(model.aliases.iter().map(String::as_str))
+            .filter(|n| n.len() >= 4)
+            .map(str::to_lowercase)
+            .collect();
+        self.passages
+            .iter()
+            .filter(|p| {
+                let text = p.text.to_lowercase();
+                names.iter().any(|n| mentions(&text, n))
+            })
+            .map(|p| p.id)
+            .collect()
+    }
+
+    pub fn summary(&self) -> Summary {
+        Summary {
+            models: self.models.len(),
+            edges: self.lineage.edges().len(),
+            terms: self.terms.len(),
+            passages: self.passages.len(),
+            comparisons: self.comparisons.len(),
+        }
+    }
+}
+
+/// `needle` occurs in `hay` as a whole name: not inside a longer id
+/// (`text-davinci-002` does not mention `davinci-002`... nor `code-davinci-002`).
+pub(crate) fn mentions(hay: &str, needle: &str) -> bool {
+    let is_name_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '.';
+    hay.match_indices(needle).any(|(at, _)| {
+        let before = hay[..at].chars().next_back();
+        let after = hay[at + needle.len()..].chars().next();
+        !before.is_some_and(is_name_char)
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentions;
+
+    #[test]
+    fn a_mention_is_a_whole_name() {
+        assert!(mentions(
+            "比较 text-davinci-002，text-davinci-003",
+            "text-davinci-002"
+        ));
+        assert!(!mentions("code-davinci-002是基础模型", "davinci-002"));
+        assert!(!mentions("text-davinci-0021", "text-davinci-002"));
+        assert!(mentions("chatgpt: 对话", "chatgpt"));
+    }
+}

@@ -1,0 +1,19 @@
+//! The knowledge as typed values: models, their lineage, terms, passages and
+//! comparisons. Built once by [`crate::knowledge`]; everything after the loader
+//! speaks in these types and never looks a thing up by a raw string.
+
+mod knowledge;
+mod lineage;
+mod model;
+mod names;
+mod passage;
+mod term;
+mod text;
+
+pub use knowledge::{Comparison, ComparisonId, ComparisonSubject, Family, Knowledge, Summary};
+pub use lineage::{Edge, Lineage};
+pub use model::{Method, Model, ModelId, Traits};
+pub use names::{NameIndex, NameKey, Named, Resolved};
+pub use passage::{Passage, PassageId, PassageKind, Source};
+pub use term::{Term, TermId};
+pub use text::Text;

@@ -1,0 +1,128 @@
+//! The TOML files beside the notes: what the prose cannot carry.
+//! Fields that point elsewhere keep their span, so a problem names its line.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::domain::{Method, Text};
+
+use super::error::{line_col, Problem};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelsFile {
+    #[serde(default)]
+    pub family: Vec<FamilyEntry>,
+    #[serde(default)]
+    pub model: Vec<ModelEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FamilyEntry {
+    pub id: Spanned<String>,
+    pub name: Text,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelEntry {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub name_zh: Option<String>,
+    pub family: Spanned<String>,
+    pub generation: Option<String>,
+    #[serde(default)]
+    pub aliases: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub misspellings: Vec<Spanned<String>>,
+    pub parameters: Option<Spanned<String>>,
+    pub summary: Option<Spanned<Text>>,
+    pub training: Option<Text>,
+    #[serde(default)]
+    pub gains: Vec<Text>,
+    #[serde(default)]
+    pub trade_offs: Vec<Text>,
+    #[serde(default)]
+    pub parents: Vec<ParentEntry>,
+    #[serde(default)]
+    pub traits: TraitsEntry,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParentEntry {
+    pub id: Spanned<String>,
+    pub method: Method,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraitsEntry {
+    pub in_context_learning: Option<Text>,
+    pub zero_shot: Option<Text>,
+    pub dialogue: Option<Text>,
+    pub code: Option<Text>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermsFile {
+    #[serde(default)]
+    pub term: Vec<TermEntry>,
+}
+
+/// Adds to one row of the notes' terminology table, found by its English column.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermEntry {
+    pub row: Spanned<String>,
+    pub slug: Option<String>,
+    /// A corrected name to show; the notes' own spelling stays an alias.
+    pub name: Option<String>,
+    #[serde(default)]
+    pub abbreviations: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub aliases: Vec<Spanned<String>>,
+    /// The meaning in English, for readers who do not read the 备注 column.
+    pub gloss: Option<Text>,
+    #[serde(default)]
+    pub related: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub models: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComparisonsFile {
+    #[serde(default)]
+    pub comparison: Vec<ComparisonEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComparisonEntry {
+    pub id: Spanned<String>,
+    /// The heading of the section, as plain text.
+    pub section: Spanned<String>,
+    #[serde(default)]
+    pub models: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub generations: Vec<Spanned<String>>,
+}
+
+/// Parses one TOML file, turning a syntax or schema error into `file:line:col`.
+pub fn parse_toml<T: for<'de> Deserialize<'de>>(file: &str, text: &str) -> Result<T, Problem> {
+    toml::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .span()
+            .map(|s| line_col(text, s.start))
+            .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+        Problem {
+            file: file.to_string(),
+            line,
+            column,
+            message: format!("malformed TOML: {}", e.message()),
+        }
+    })
+}

@@ -1,0 +1,7 @@
+//! lineage-bot: answers questions about how GPT-3 became ChatGPT from a
+//! curator's bilingual notes. The flow is knowledge → domain → search →
+//! engine → render → adapters; see `docs/ARCHITECTURE.md`… or the module docs.
+
+pub mod config;
+pub mod domain;
+pub mod knowledge;
