@@ -58,6 +58,8 @@ pub struct Knowledge {
     pub passages: Vec<Passage>,
     pub comparisons: Vec<Comparison>,
     pub names: NameIndex,
+    /// Groups of words that mean the same thing (`glossary.toml`), for search.
+    pub synonyms: Vec<Vec<String>>,
 }
 
 /// The counts `check` prints.

@@ -5,7 +5,7 @@
 mod knowledge;
 mod lineage;
 mod model;
-mod names;
+pub mod names;
 mod passage;
 mod term;
 mod text;

@@ -126,3 +126,17 @@ pub fn parse_toml<T: for<'de> Deserialize<'de>>(file: &str, text: &str) -> Resul
         }
     })
 }
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlossaryFile {
+    #[serde(default)]
+    pub same: Vec<SynonymEntry>,
+}
+
+/// Words that mean the same thing here, in either language.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SynonymEntry {
+    pub words: Spanned<Vec<String>>,
+}

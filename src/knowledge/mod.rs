@@ -24,11 +24,12 @@ pub use chain::{Chain, Stage};
 pub use error::{LoadError, Problem};
 pub use markdown::MAX_PASSAGE_CHARS;
 
-use catalog::{ComparisonsFile, ModelsFile, TermsFile};
+use catalog::{ComparisonsFile, GlossaryFile, ModelsFile, TermsFile};
 
 pub const MODELS_FILE: &str = "models.toml";
 pub const TERMS_FILE: &str = "terms.toml";
 pub const COMPARISONS_FILE: &str = "comparisons.toml";
+pub const GLOSSARY_FILE: &str = "glossary.toml";
 
 /// A file of the knowledge directory: the path to show in messages, and its text.
 #[derive(Debug, Clone)]
@@ -44,6 +45,7 @@ pub struct Sources {
     pub models: Option<SourceFile>,
     pub terms: Option<SourceFile>,
     pub comparisons: Option<SourceFile>,
+    pub glossary: Option<SourceFile>,
 }
 
 /// Reads every file of `dir` (notes in name order) without interpreting them.
@@ -98,6 +100,11 @@ pub fn read_dir(dir: &Path) -> Result<Sources, LoadError> {
                 path: shown.clone(),
                 text: read(&path)?,
             });
+        } else if name == GLOSSARY_FILE {
+            sources.glossary = Some(SourceFile {
+                path: shown.clone(),
+                text: read(&path)?,
+            });
         }
     }
     Ok(sources)
@@ -144,6 +151,7 @@ struct Builder {
     comparisons: Vec<Comparison>,
     names: NameIndex,
     claimed_at: HashMap<NameKey, String>,
+    synonyms: Vec<Vec<String>>,
 }
 
 impl Builder {
@@ -211,6 +219,12 @@ impl Builder {
         if let Some(file) = &s.comparisons {
             self.read_comparisons(file, &comparisons);
         }
+        if let Some(file) = &s.glossary {
+            match catalog::parse_toml::<GlossaryFile>(&file.path, &file.text) {
+                Ok(g) => self.read_glossary(file, &g),
+                Err(p) => self.problems.push(p),
+            }
+        }
     }
 
     fn finish(self) -> Knowledge {
@@ -223,6 +237,7 @@ impl Builder {
             passages: self.passages,
             comparisons: self.comparisons,
             names: self.names,
+            synonyms: self.synonyms,
         }
     }
 
@@ -690,6 +705,28 @@ impl Builder {
                     )),
                 }
             }
+        }
+    }
+
+    fn read_glossary(&mut self, file: &SourceFile, g: &GlossaryFile) {
+        for entry in &g.same {
+            let words: Vec<String> = entry
+                .words
+                .get_ref()
+                .iter()
+                .map(|w| w.trim().to_string())
+                .filter(|w| !w.is_empty())
+                .collect();
+            if words.len() < 2 {
+                let line = line_of(&file.text, entry.words.span().start);
+                self.problems.push(Problem::at(
+                    &file.path,
+                    line,
+                    "a [[same]] entry needs at least two words",
+                ));
+                continue;
+            }
+            self.synonyms.push(words);
         }
     }
 

@@ -3,6 +3,7 @@
 mod cli;
 mod config;
 mod knowledge;
+mod search;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,609 @@
+//! Free-text search over the notes: a tantivy index of passages, model cards
+//! and terms, queried through our own query builder (never the query parser:
+//! channel text is not a query language).
+
+mod documents;
+mod segment;
+mod snippet;
+mod vocabulary;
+
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+use std::sync::Arc;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED,
+};
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+
+use crate::domain::Knowledge;
+
+pub use documents::{doc_text, DocRef, DocText};
+pub use segment::{Piece, Segmenter};
+pub use snippet::escape_markdown;
+use vocabulary::Vocabulary;
+
+const TOKENIZER: &str = "lineage";
+const WORDS_TOKENIZER: &str = "lineage_words";
+/// Bump when the schema or tokenization changes, so persisted indexes rebuild.
+const INDEX_FORMAT: u32 = 1;
+/// Longest query considered; the rest of a pasted wall of text is ignored.
+const MAX_QUERY_CHARS: usize = 300;
+const MAX_CONCEPTS: usize = 24;
+/// Candidates re-ranked by coverage.
+const RERANK_DEPTH: usize = 50;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index directory {path}: {source}")]
+    Dir {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// One result.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub doc: DocRef,
+    pub score: f32,
+    pub title: String,
+    pub text: String,
+    pub snippet: String,
+    pub source: crate::domain::Source,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, Default)]
+pub struct Results {
+    pub hits: Vec<Hit>,
+    /// Matching documents in all (for "next page").
+    pub total: usize,
+    /// Words corrected by "did you mean": (typed, used).
+    pub corrections: Vec<(String, String)>,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    doc: Field,
+    names: Field,
+    title: Field,
+    body: Field,
+    /// Every Latin word as written (not stemmed): the dictionary "did you mean" walks.
+    words: Field,
+}
+
+/// One concept of a query: alternatives that mean the same thing.
+#[derive(Debug, Clone)]
+struct Concept {
+    alternatives: Vec<Vec<String>>,
+    weight: f32,
+}
+
+/// The index with its reader: one per knowledge snapshot, one reader for its life.
+pub struct SearchIndex {
+    knowledge: Arc<Knowledge>,
+    segmenter: Arc<Segmenter>,
+    vocabulary: Vocabulary,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex").finish_non_exhaustive()
+    }
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let doc = b.add_u64_field("doc", STORED | FAST);
+    let names = b.add_text_field("names", text.clone());
+    let title = b.add_text_field("title", text.clone());
+    let body = b.add_text_field("body", text);
+    let words = b.add_text_field(
+        "words",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(WORDS_TOKENIZER)
+                .set_index_option(IndexRecordOption::Basic),
+        ),
+    );
+    (
+        b.build(),
+        Fields {
+            doc,
+            names,
+            title,
+            body,
+            words,
+        },
+    )
+}
+
+/// A segmenter that knows the knowledge's words (build once per process).
+pub fn segmenter_for(k: &Knowledge) -> Arc<Segmenter> {
+    let words = vocabulary::words(k);
+    Arc::new(Segmenter::new(words.iter().map(String::as_str)))
+}
+
+/// A hash of everything that decides the index's content.
+pub fn knowledge_fingerprint(k: &Knowledge) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    INDEX_FORMAT.hash(&mut h);
+    for d in DocRef::all(k) {
+        let t = doc_text(k, d);
+        (d.to_u64(), t.names, t.title_indexed, t.body).hash(&mut h);
+    }
+    vocabulary::words(k).hash(&mut h);
+    h.finish()
+}
+
+impl SearchIndex {
+    /// Builds the index in RAM, or opens/rebuilds it in `dir` when given
+    /// (rebuilt only when the knowledge changed).
+    pub fn build(
+        knowledge: Arc<Knowledge>,
+        segmenter: Arc<Segmenter>,
+        dir: Option<&Path>,
+    ) -> Result<SearchIndex, SearchError> {
+        let (schema, fields) = schema();
+        let index = match dir {
+            None => {
+                let index = Index::create_in_ram(schema);
+                register(&index, &segmenter);
+                fill(&index, &knowledge, fields)?;
+                index
+            }
+            Some(dir) => open_persistent(dir, schema, &knowledge, &segmenter, fields)?,
+        };
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let vocabulary = Vocabulary::build(&knowledge, &segmenter);
+        Ok(SearchIndex {
+            knowledge,
+            segmenter,
+            vocabulary,
+            reader,
+            fields,
+        })
+    }
+
+    pub fn knowledge(&self) -> &Arc<Knowledge> {
+        &self.knowledge
+    }
+
+    pub fn segmenter(&self) -> &Arc<Segmenter> {
+        &self.segmenter
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Searches; whatever the text, the answer is hits or no hits.
+    pub fn search(&self, query: &str, limit: usize, offset: usize) -> Results {
+        match self.try_search(query, limit, offset) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "search failed");
+                Results::default()
+            }
+        }
+    }
+
+    fn try_search(&self, query: &str, limit: usize, offset: usize) -> tantivy::Result<Results> {
+        let searcher = self.reader.searcher();
+        let mut query: String = query.chars().take(MAX_QUERY_CHARS).collect();
+        let known = |t: &str| -> tantivy::Result<bool> {
+            for f in [self.fields.names, self.fields.title, self.fields.body] {
+                if searcher.doc_freq(&Term::from_field_text(f, t))? > 0 {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        };
+        // "Did you mean": Latin words the notes do not have are replaced by
+        // their closest written form before anything else.
+        let mut corrections = Vec::new();
+        for (word, from, to) in self.segmenter.latin_words(&query).into_iter().rev() {
+            let tokens = self.segmenter.tokens(&word);
+            let mut unknown = !tokens.is_empty();
+            for t in &tokens {
+                unknown &= !known(t)? && !self.vocabulary.knows(t);
+            }
+            if unknown {
+                if let Some(fixed) = self.did_you_mean(&searcher, &word)? {
+                    query.replace_range(from..to, &fixed);
+                    corrections.insert(0, (word, fixed));
+                }
+            }
+        }
+        let pieces = self.segmenter.pieces(&query);
+        let concepts = self.concepts(&pieces, &known)?;
+        let mut matched = 0;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut wanted: HashSet<String> = HashSet::new();
+        for c in &concepts {
+            let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+            for alt in &c.alternatives {
+                let mut all_known = true;
+                for t in alt {
+                    all_known &= known(t)?;
+                }
+                if !all_known {
+                    continue;
+                }
+                wanted.extend(alt.iter().cloned());
+                alternatives.push(self.alternative_query(alt));
+            }
+            if alternatives.is_empty() {
+                continue;
+            }
+            matched += 1;
+            let q: Box<dyn Query> =
+                Box::new(DisjunctionMaxQuery::with_tie_breaker(alternatives, 0.2));
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(q, c.weight))));
+        }
+        // A question that shares too little with the notes gets no answer
+        // rather than noise.
+        if concepts.is_empty() || matched * 2 < concepts.len() {
+            return Ok(Results {
+                corrections,
+                ..Results::default()
+            });
+        }
+        // Words next to each other in the question score more when they are
+        // near each other in the text.
+        let words = vocabulary::match_form(&pieces);
+        for pair in words.windows(2) {
+            if pair[0] != pair[1] && known(&pair[0])? && known(&pair[1])? {
+                let terms = pair
+                    .iter()
+                    .map(|t| Term::from_field_text(self.fields.body, t))
+                    .collect();
+                let mut phrase = PhraseQuery::new(terms);
+                phrase.set_slop(3);
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(phrase), 0.5)),
+                ));
+            }
+        }
+        let q = BooleanQuery::new(clauses);
+        let limit = limit.clamp(1, 100);
+        let offset = offset.min(1_000);
+        // BM25 finds the candidates; the share of the question's concepts a
+        // document covers then decides between them (Lucene's old "coord"),
+        // so one word matched very well does not beat the whole question.
+        let candidates = (offset + limit).max(RERANK_DEPTH);
+        let (top, total) = searcher.search(
+            &q,
+            &(TopDocs::with_limit(candidates).order_by_score(), Count),
+        )?;
+        let mut scored: Vec<(f32, DocRef)> = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let Some(id) = doc.get_first(self.fields.doc).and_then(|v| v.as_u64()) else {
+                continue;
+            };
+            let Some(doc) = DocRef::from_u64(id, &self.knowledge) else {
+                continue;
+            };
+            let coord = self.coverage(doc, &concepts);
+            scored.push((score * coord * coord, doc));
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        // A term's card already shows its table row: keep only the card.
+        let cards: HashSet<crate::domain::PassageId> = scored
+            .iter()
+            .filter_map(|(_, d)| match d {
+                DocRef::Term(t) => Some(self.knowledge.term(*t).source),
+                _ => None,
+            })
+            .collect();
+        let before = scored.len();
+        scored.retain(|(_, d)| !matches!(d, DocRef::Passage(p) if cards.contains(p)));
+        let total = total.saturating_sub(before - scored.len());
+        let hits = scored
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(score, doc)| self.hit(doc, score, &wanted))
+            .collect();
+        Ok(Results {
+            hits,
+            total,
+            corrections,
+        })
+    }
+
+    /// The share of concepts a document contains (any alternative, all its tokens).
+    fn coverage(&self, doc: DocRef, concepts: &[Concept]) -> f32 {
+        if concepts.is_empty() {
+            return 0.0;
+        }
+        let t = doc_text(&self.knowledge, doc);
+        let tokens: HashSet<String> = self
+            .segmenter
+            .tokens(&format!("{}\n{}\n{}", t.names, t.title_indexed, t.body))
+            .into_iter()
+            .collect();
+        let hit = concepts
+            .iter()
+            .filter(|c| {
+                c.alternatives
+                    .iter()
+                    .any(|alt| alt.iter().all(|w| tokens.contains(w)))
+            })
+            .count();
+        hit as f32 / concepts.len() as f32
+    }
+
+    fn hit(&self, doc: DocRef, score: f32, wanted: &HashSet<String>) -> Hit {
+        let t = doc_text(&self.knowledge, doc);
+        let snippet = snippet::make(&self.segmenter, &t.body, wanted);
+        Hit {
+            doc,
+            score,
+            title: t.title,
+            text: t.body,
+            snippet,
+            source: t.source,
+        }
+    }
+
+    /// A phrase or word across fields, names counting most.
+    fn alternative_query(&self, alt: &[String]) -> Box<dyn Query> {
+        let f = self.fields;
+        let per_field = [(f.names, 3.0), (f.title, 1.5), (f.body, 1.0)].map(|(field, boost)| {
+            let q: Box<dyn Query> = if alt.len() == 1 {
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, &alt[0]),
+                    IndexRecordOption::WithFreqsAndPositions,
+                ))
+            } else {
+                Box::new(PhraseQuery::new(
+                    alt.iter()
+                        .map(|t| Term::from_field_text(field, t))
+                        .collect(),
+                ))
+            };
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(q, boost)) as Box<dyn Query>,
+            )
+        });
+        Box::new(BooleanQuery::new(per_field.into_iter().collect()))
+    }
+
+    /// Groups the query's words into concepts: a glossary or name match
+    /// (longest first) brings all its synonyms; other words stand alone, a
+    /// compound as a whole when the notes have it, else by its parts.
+    fn concepts(
+        &self,
+        pieces: &[Piece],
+        known: &dyn Fn(&str) -> tantivy::Result<bool>,
+    ) -> tantivy::Result<Vec<Concept>> {
+        // Match on parts; remember which compound (whole piece) each came from.
+        let mut words: Vec<String> = Vec::new();
+        let mut owner: Vec<Option<usize>> = Vec::new();
+        let mut current: Option<usize> = None;
+        for (i, p) in pieces.iter().enumerate() {
+            if p.whole {
+                current = Some(i);
+                continue;
+            }
+            if !p.part {
+                current = None;
+            }
+            words.push(p.text.clone());
+            owner.push(current);
+        }
+        let single = |w: &str| Concept {
+            alternatives: vec![vec![w.to_string()]],
+            weight: 1.0,
+        };
+        let mut out: Vec<Concept> = Vec::new();
+        let mut i = 0;
+        while i < words.len() && out.len() < MAX_CONCEPTS {
+            if let Some((len, groups)) = self.vocabulary.longest_at(&words, i) {
+                let mut alternatives: Vec<Vec<String>> = Vec::new();
+                for g in groups {
+                    for q in &self.vocabulary.groups[g].queries {
+                        if !alternatives.contains(q) {
+                            alternatives.push(q.clone());
+                        }
+                    }
+                }
+                out.push(Concept {
+                    alternatives,
+                    weight: 1.0 + 0.25 * (len as f32 - 1.0).min(2.0),
+                });
+                i += len;
+                continue;
+            }
+            match owner[i] {
+                Some(w) if known(&pieces[w].text)? => {
+                    // The compound as written, and its parts as a phrase.
+                    let rest = owner[i..].iter().take_while(|o| **o == Some(w)).count();
+                    let parts = words[i..i + rest].to_vec();
+                    out.push(Concept {
+                        alternatives: vec![vec![pieces[w].text.clone()], parts],
+                        weight: 1.0,
+                    });
+                    i += rest;
+                }
+                _ => {
+                    out.push(single(&words[i]));
+                    i += 1;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The closest indexed word to a Latin-script word that is not indexed:
+    /// no typo under 5 characters, one from 5, two from 9, first letter fixed;
+    /// the most frequent candidate wins.
+    fn did_you_mean(
+        &self,
+        searcher: &tantivy::Searcher,
+        word: &str,
+    ) -> tantivy::Result<Option<String>> {
+        let n = word.chars().count();
+        if n < 5 || !word.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Ok(None);
+        }
+        let distance = if n >= 9 { 2 } else { 1 };
+        let first = word.chars().next();
+        let mut best: Option<(u8, u64, String)> = None;
+        for field in [self.fields.words] {
+            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true);
+            let automaton = fuzzy.automaton()?;
+            for segment in searcher.segment_readers() {
+                let inverted = segment.inverted_index(field)?;
+                let mut stream = inverted.terms().search(&automaton).into_stream()?;
+                while stream.advance() {
+                    let Ok(candidate) = std::str::from_utf8(stream.key()) else {
+                        continue;
+                    };
+                    if candidate.chars().next() != first || candidate == word {
+                        continue;
+                    }
+                    let d = edit_distance(word, candidate);
+                    let freq = stream.value().doc_freq as u64;
+                    let better = match &best {
+                        None => true,
+                        Some((bd, bf, _)) => d < *bd || (d == *bd && freq > *bf),
+                    };
+                    if better {
+                        best = Some((d, freq, candidate.to_string()));
+                    }
+                }
+            }
+        }
+        Ok(best.map(|(_, _, w)| w))
+    }
+}
+
+/// Damerau–Levenshtein (optimal string alignment) distance, for ranking candidates.
+fn edit_distance(a: &str, b: &str) -> u8 {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()].min(255) as u8
+}
+
+fn register(index: &Index, seg: &Arc<Segmenter>) {
+    index
+        .tokenizers()
+        .register(TOKENIZER, segment::SegmenterTokenizer(seg.clone()));
+    index.tokenizers().register(
+        WORDS_TOKENIZER,
+        tantivy::tokenizer::TextAnalyzer::builder(tantivy::tokenizer::SimpleTokenizer::default())
+            .filter(tantivy::tokenizer::LowerCaser)
+            .filter(tantivy::tokenizer::AlphaNumOnlyFilter)
+            .build(),
+    );
+}
+
+fn fill(index: &Index, k: &Knowledge, f: Fields) -> tantivy::Result<()> {
+    let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
+    writer.delete_all_documents()?;
+    for d in DocRef::all(k) {
+        let t = doc_text(k, d);
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(f.doc, d.to_u64());
+        doc.add_text(f.names, &t.names);
+        doc.add_text(f.title, &t.title_indexed);
+        doc.add_text(f.body, &t.body);
+        doc.add_text(
+            f.words,
+            format!("{}\n{}\n{}", t.names, t.title_indexed, t.body),
+        );
+        writer.add_document(doc)?;
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    Ok(())
+}
+
+const FINGERPRINT_FILE: &str = "lineage-bot.fingerprint";
+
+fn open_persistent(
+    dir: &Path,
+    schema: Schema,
+    k: &Knowledge,
+    seg: &Arc<Segmenter>,
+    f: Fields,
+) -> Result<Index, SearchError> {
+    let io = |source| SearchError::Dir {
+        path: dir.display().to_string(),
+        source,
+    };
+    let want = format!("{:016x}", knowledge_fingerprint(k));
+    let stamp = dir.join(FINGERPRINT_FILE);
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(want.as_str()) {
+        if let Ok(index) = Index::open_in_dir(dir) {
+            register(&index, seg);
+            tracing::debug!(dir = %dir.display(), "search index is current; opened");
+            return Ok(index);
+        }
+    }
+    tracing::info!(dir = %dir.display(), "building the search index (the notes changed)");
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(io)?;
+    }
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let index = Index::create_in_dir(dir, schema)?;
+    register(&index, seg);
+    fill(&index, k, f)?;
+    std::fs::write(&stamp, want).map_err(io)?;
+    Ok(index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::edit_distance;
+
+    #[test]
+    fn transpositions_count_once() {
+        assert_eq!(edit_distance("alignmnet", "alignment"), 1);
+        assert_eq!(edit_distance("chatgtp", "chatgpt"), 1);
+        assert_eq!(edit_distance("abc", "abd"), 1);
+        assert_eq!(edit_distance("", "ab"), 2);
+    }
+}

@@ -1,0 +1,147 @@
+//! Words that mean the same thing, tokenized once: glossary entries, each
+//! term's names in both languages, each model's names. A query that contains
+//! one of them is expanded to all the others (对齐税 ↔ alignment tax).
+
+use std::collections::HashMap;
+
+use crate::domain::Knowledge;
+
+use super::segment::Segmenter;
+
+/// A group of token sequences that mean the same thing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// Words with compounds as their parts (`in-context learning` and
+    /// `In-Context-Learning` alike): what a query is matched against.
+    pub sequences: Vec<Vec<String>>,
+    /// What is searched for: each form with compounds whole, and as parts.
+    pub queries: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    pub groups: Vec<Group>,
+    /// First token of a sequence → (group, sequence index).
+    by_first: HashMap<String, Vec<(usize, usize)>>,
+}
+
+/// Tokens with each compound as its parts only.
+pub fn match_form(pieces: &[super::Piece]) -> Vec<String> {
+    pieces
+        .iter()
+        .filter(|p| !p.whole)
+        .map(|p| p.text.clone())
+        .collect()
+}
+
+/// Every word of every group, untokenized: jieba learns them so they are cut whole.
+pub fn words(k: &Knowledge) -> Vec<String> {
+    raw_groups(k).into_iter().flatten().collect()
+}
+
+fn raw_groups(k: &Knowledge) -> Vec<Vec<String>> {
+    let mut groups: Vec<Vec<String>> = k.synonyms.clone();
+    for t in &k.terms {
+        let mut g = vec![
+            t.slug.clone(),
+            t.english.clone(),
+            t.display.clone(),
+            t.chinese.clone(),
+        ];
+        g.extend(t.abbreviations.iter().cloned());
+        g.extend(t.aliases.iter().cloned());
+        groups.push(g);
+    }
+    for m in &k.models {
+        let mut g = vec![m.slug.clone(), m.name.clone()];
+        g.extend(m.name_zh.clone());
+        g.extend(m.aliases.iter().cloned());
+        groups.push(g);
+    }
+    // Generation shorthands (`003`) stand for their models.
+    let mut generations: Vec<&String> = k
+        .models
+        .iter()
+        .filter_map(|m| m.generation.as_ref())
+        .collect();
+    generations.sort();
+    generations.dedup();
+    for g in generations {
+        let mut group = vec![g.clone()];
+        group.extend(
+            k.generation(g)
+                .unwrap_or_default()
+                .iter()
+                .map(|&id| k.model(id).slug.clone()),
+        );
+        groups.push(group);
+    }
+    groups
+}
+
+impl Vocabulary {
+    pub fn build(k: &Knowledge, seg: &Segmenter) -> Vocabulary {
+        let mut v = Vocabulary::default();
+        for raw in raw_groups(k) {
+            let mut sequences: Vec<Vec<String>> = Vec::new();
+            let mut queries: Vec<Vec<String>> = Vec::new();
+            for w in raw {
+                let pieces = seg.pieces(&w);
+                let parts = match_form(&pieces);
+                let whole: Vec<String> = pieces
+                    .iter()
+                    .filter(|p| !p.part)
+                    .map(|p| p.text.clone())
+                    .collect();
+                if parts.is_empty() {
+                    continue;
+                }
+                for q in [whole, parts.clone()] {
+                    if !queries.contains(&q) {
+                        queries.push(q);
+                    }
+                }
+                if !sequences.contains(&parts) {
+                    sequences.push(parts);
+                }
+            }
+            if sequences.is_empty() {
+                continue;
+            }
+            let gi = v.groups.len();
+            for (si, s) in sequences.iter().enumerate() {
+                v.by_first.entry(s[0].clone()).or_default().push((gi, si));
+            }
+            v.groups.push(Group { sequences, queries });
+        }
+        v
+    }
+
+    pub fn knows(&self, token: &str) -> bool {
+        self.by_first.contains_key(token)
+            || self
+                .groups
+                .iter()
+                .any(|g| g.sequences.iter().any(|s| s.iter().any(|t| t == token)))
+    }
+
+    /// The groups whose longest sequence starts at `tokens[at]`, and its length.
+    pub fn longest_at(&self, tokens: &[String], at: usize) -> Option<(usize, Vec<usize>)> {
+        let mut best: Option<(usize, Vec<usize>)> = None;
+        for &(g, s) in self.by_first.get(&tokens[at])? {
+            let seq = &self.groups[g].sequences[s];
+            if tokens.len() - at >= seq.len() && tokens[at..at + seq.len()] == seq[..] {
+                match &mut best {
+                    Some((len, gs)) if *len == seq.len() => {
+                        if !gs.contains(&g) {
+                            gs.push(g)
+                        }
+                    }
+                    Some((len, _)) if *len > seq.len() => {}
+                    _ => best = Some((seq.len(), vec![g])),
+                }
+            }
+        }
+        best
+    }
+}

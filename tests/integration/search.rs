@@ -1,0 +1,201 @@
+//! Search quality on the project's own labelled queries, hostile input, "did
+//! you mean", and the persisted index.
+
+use std::path::Path;
+use std::sync::{Arc, LazyLock};
+
+use lineage_bot::knowledge;
+use lineage_bot::search::{self, SearchIndex};
+
+pub static INDEX: LazyLock<SearchIndex> = LazyLock::new(|| {
+    let k = Arc::new(knowledge::load_dir(Path::new("knowledge")).expect("valid notes"));
+    let seg = search::segmenter_for(&k);
+    SearchIndex::build(k, seg, None).expect("index")
+});
+
+#[derive(serde::Deserialize)]
+struct QuerySet {
+    queries: Vec<Labelled>,
+}
+
+#[derive(serde::Deserialize)]
+struct Labelled {
+    q: String,
+    kind: String,
+    #[serde(default)]
+    expect_any: Vec<Vec<String>>,
+    #[serde(default)]
+    expect_none: bool,
+}
+
+const K: usize = 3;
+
+#[test]
+fn labelled_queries_rank_their_answer_in_the_top_three() {
+    let set: QuerySet =
+        serde_json::from_str(&std::fs::read_to_string("tests/data/search-queries.json").unwrap())
+            .unwrap();
+    assert!(set.queries.len() >= 40);
+    for kind in ["en", "zh", "mixed", "typo", "alias", "none"] {
+        assert!(
+            set.queries.iter().any(|q| q.kind == kind),
+            "no {kind} query"
+        );
+    }
+    let (mut rr, mut found, mut misses) = (0.0, 0, Vec::new());
+    for item in &set.queries {
+        let hits = INDEX.search(&item.q, K, 0).hits;
+        let rank = if item.expect_none {
+            hits.is_empty().then_some(1)
+        } else {
+            hits.iter()
+                .position(|h| {
+                    let hay = format!("{}\n{}", h.title, h.text).to_lowercase();
+                    item.expect_any
+                        .iter()
+                        .any(|group| group.iter().all(|s| hay.contains(&s.to_lowercase())))
+                })
+                .map(|i| i + 1)
+        };
+        match rank {
+            Some(r) => {
+                rr += 1.0 / r as f64;
+                found += 1;
+            }
+            None => misses.push(format!(
+                "{:?} → {:?}",
+                item.q,
+                hits.first().map(|h| &h.title)
+            )),
+        }
+    }
+    let n = set.queries.len() as f64;
+    let (mrr, recall) = (rr / n, found as f64 / n);
+    eprintln!("MRR@3={mrr:.3} recall@3={recall:.3} over {n} queries; misses: {misses:#?}");
+    assert!(mrr >= 0.90, "MRR@3 {mrr:.3} < 0.90; misses: {misses:#?}");
+    assert!(
+        recall >= 0.95,
+        "recall@3 {recall:.3} < 0.95; misses: {misses:#?}"
+    );
+}
+
+#[test]
+fn hostile_queries_get_a_normal_answer() {
+    let long = "对齐税 alignment ".repeat(700);
+    let hostile = [
+        "",
+        "   ",
+        "？！。，、",
+        "\"对齐税",
+        "(RLHF",
+        "GPT-3 AND",
+        "-chatgpt",
+        "title:",
+        "text-davinci-003:",
+        "*_~`|>\\",
+        "🙂🙃🔥 emoji only",
+        "<@123456789012345678> <@&1> @everyone @here",
+        "\u{0}\u{7}\u{200b}\u{feff}",
+        "ａｌｉｇｎｍｅｎｔ　ｔａｘ",
+        "a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p-q-r-s-t-u-v-w-x-y-z",
+        "𠀀𠀁𠀂 rare han",
+        "\u{202e}reversed",
+        long.as_str(),
+    ];
+    for q in hostile {
+        let r = INDEX.search(q, 5, 0);
+        assert!(r.hits.len() <= 5);
+        for h in &r.hits {
+            assert!(
+                h.score.is_finite() && !h.title.is_empty() && !h.text.is_empty(),
+                "{q:?}"
+            );
+            assert!(h.snippet.chars().count() <= 400, "{q:?}: snippet too long");
+        }
+    }
+    // Pages past the end are empty, not errors.
+    assert!(INDEX.search("chatgpt", 5, 900).hits.is_empty());
+}
+
+#[test]
+fn unrelated_questions_get_no_hits() {
+    for q in [
+        "volcano eruption forecast",
+        "how do I bake sourdough bread",
+        "火山爆发预测",
+    ] {
+        let hits = INDEX.search(q, 5, 0).hits;
+        assert!(
+            hits.is_empty(),
+            "{q:?} → {:?}",
+            hits.iter().map(|h| &h.title).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn misspelled_words_are_corrected_through_the_dictionary() {
+    let r = INDEX.search("alignmnet tax", 3, 0);
+    assert_eq!(
+        r.corrections,
+        vec![("alignmnet".to_string(), "alignment".to_string())]
+    );
+    assert!(r.hits[0].title.contains("对齐税"), "{:?}", r.hits[0].title);
+    // Short words are never "corrected".
+    assert!(INDEX.search("rlfh", 3, 0).corrections.is_empty());
+}
+
+#[test]
+fn english_questions_find_chinese_passages() {
+    let r = INDEX.search("content filter", 3, 0);
+    assert!(
+        r.hits[0].text.contains("内容过滤器"),
+        "{:?}",
+        r.hits[0].text
+    );
+    assert!(
+        r.hits[0].snippet.contains("**内容过滤器**"),
+        "{}",
+        r.hits[0].snippet
+    );
+    assert_eq!(r.hits[0].source.to_string(), "knowledge/notes.md:82");
+}
+
+#[test]
+fn pages_do_not_repeat_hits() {
+    let first = INDEX.search("模型", 3, 0);
+    let second = INDEX.search("模型", 3, 3);
+    assert!(first.total > 6);
+    for h in &second.hits {
+        assert!(!first.hits.iter().any(|f| f.doc == h.doc));
+    }
+}
+
+#[test]
+fn a_persisted_index_is_reused_until_the_notes_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let idx_dir = dir.path().join("index");
+    let k = Arc::new(knowledge::load_dir(Path::new("knowledge")).unwrap());
+    let seg = INDEX.segmenter().clone();
+    let a = SearchIndex::build(k.clone(), seg.clone(), Some(&idx_dir)).unwrap();
+    let stamp = idx_dir.join("lineage-bot.fingerprint");
+    let first = std::fs::metadata(&stamp).unwrap().modified().unwrap();
+    assert_eq!(
+        a.search("对齐税", 1, 0).hits[0].title,
+        INDEX.search("对齐税", 1, 0).hits[0].title
+    );
+    drop(a);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let b = SearchIndex::build(k, seg.clone(), Some(&idx_dir)).unwrap();
+    assert_eq!(
+        std::fs::metadata(&stamp).unwrap().modified().unwrap(),
+        first,
+        "rebuilt although nothing changed"
+    );
+    assert_eq!(b.num_docs(), INDEX.num_docs());
+    drop(b);
+    // Other notes: the fingerprint differs and the index is rebuilt.
+    let small = Arc::new(knowledge::load_dir(Path::new("tests/fixtures/knowledge")).unwrap());
+    let c = SearchIndex::build(small, seg, Some(&idx_dir)).unwrap();
+    assert_ne!(c.num_docs(), INDEX.num_docs());
+}
