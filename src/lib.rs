@@ -3,6 +3,9 @@
 //! engine → render → adapters; see `docs/ARCHITECTURE.md`… or the module docs.
 
 pub mod config;
+pub mod console;
 pub mod domain;
+pub mod engine;
 pub mod knowledge;
+pub mod render;
 pub mod search;

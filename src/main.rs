@@ -1,31 +1,48 @@
-use std::path::PathBuf;
-use std::process::ExitCode;
+//! The `lineage-bot` binary: argument parsing and start-up only; every answer
+//! comes from `lineage_bot::engine`.
 
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use lineage_bot::config::{self, Config};
-use lineage_bot::knowledge;
+use lineage_bot::engine::request::{parse_line, usage};
+use lineage_bot::engine::{Engine, Locale, Request};
+use lineage_bot::search::{self, SearchIndex};
+use lineage_bot::{console, knowledge};
 
 /// A Discord knowledge assistant for the GPT-3 → ChatGPT lineage.
 #[derive(Parser, Debug)]
 #[command(name = "lineage-bot", version, about)]
 struct Cli {
     /// The config file (default: ./config.toml when it exists).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, value_name = "PATH")]
     config: Option<PathBuf>,
     /// The knowledge directory (default: knowledge.dir of the config, else ./knowledge).
     #[arg(long, global = true, value_name = "DIR")]
     knowledge: Option<PathBuf>,
+    /// Keep the search index in this directory, rebuilt when the notes change
+    /// (default: search.index_dir of the config, else in memory).
+    #[arg(long, global = true, value_name = "DIR")]
+    index_dir: Option<PathBuf>,
     #[command(subcommand)]
-    command: Option<Command>,
+    command: Option<Cmd>,
 }
 
 #[derive(Subcommand, Debug)]
-enum Command {
+enum Cmd {
+    /// Run the bot: on Discord with a token, else in a local console.
+    Run,
     /// Validate the knowledge directory and print a one-line summary.
     Check,
     /// Search the notes as a question typed in a channel would.
     Search(SearchArgs),
+    /// Answer one command, e.g. `ask "/model chatgpt"`, as the bot would.
+    Ask(AskArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -39,134 +56,210 @@ struct SearchArgs {
     /// Read one query per line from standard input.
     #[arg(long, conflicts_with = "query")]
     stdin: bool,
-    /// Keep the index in this directory (rebuilt when the notes change).
-    #[arg(long, value_name = "DIR")]
-    index_dir: Option<PathBuf>,
     /// The question.
-    #[arg(required_unless_present = "stdin")]
-    query: Option<String>,
+    #[arg(required_unless_present = "stdin", allow_hyphen_values = true, num_args = 1.., trailing_var_arg = true)]
+    query: Vec<String>,
+}
+
+#[derive(clap::Args, Debug)]
+struct AskArgs {
+    /// Print exactly the message payload the bot sends, as JSON.
+    #[arg(long)]
+    json: bool,
+    /// The reader's Discord locale (`zh-CN`, `zh-TW` read Chinese).
+    #[arg(long, default_value = "en-US")]
+    locale: String,
+    /// The command, e.g. `/compare 002 003` or `/compare first:002 second:003`.
+    #[arg(required = true, allow_hyphen_values = true, num_args = 1.., trailing_var_arg = true)]
+    command: Vec<String>,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (required, path) = match &cli.config {
-        Some(p) => (true, p.clone()),
-        None => (false, PathBuf::from(config::DEFAULT_PATH)),
-    };
-    let mut config = match Config::from_file(&path, required) {
+    let config = match load_config(cli.config.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(1);
         }
     };
-    config.apply_env(|k| std::env::var(k).ok());
+    init_logging(&config.log.level);
     let dir = cli
         .knowledge
         .clone()
         .unwrap_or_else(|| config.knowledge.dir.clone());
+    let index_dir = cli
+        .index_dir
+        .clone()
+        .or_else(|| config.search.index_dir.clone());
+    // An unknown command is a usage error before any work is done.
+    if let Some(Cmd::Ask(args)) = &cli.command {
+        if let Err(e) = parse_line(&args.command.join(" ")) {
+            eprintln!("error: {e}\n\n{}", usage());
+            return ExitCode::from(2);
+        }
+    }
     let knowledge = match knowledge::load_dir(&dir) {
-        Ok(k) => k,
+        Ok(k) => Arc::new(k),
         Err(e) => {
             eprintln!("{e}");
             eprintln!("knowledge invalid: {} problem(s)", e.problems.len());
             return ExitCode::from(1);
         }
     };
-    match cli.command {
-        Some(Command::Check) | None => {
+    let result = match cli.command.unwrap_or(Cmd::Run) {
+        Cmd::Check => {
             println!("knowledge ok: {}", knowledge.summary());
-            ExitCode::SUCCESS
+            Ok(())
         }
-        Some(Command::Search(args)) => {
-            let index_dir = args.index_dir.clone().or(config.search.index_dir.clone());
-            match cli_search::run(knowledge, index_dir.as_deref(), &args) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    ExitCode::from(1)
-                }
-            }
+        Cmd::Search(args) => {
+            build_engine(knowledge, index_dir.as_deref()).and_then(|e| search_cmd(&e, &args))
+        }
+        Cmd::Ask(args) => {
+            build_engine(knowledge, index_dir.as_deref()).and_then(|e| ask(&e, &args))
+        }
+        Cmd::Run => build_engine(knowledge, index_dir.as_deref()).and_then(|e| run(e, &config)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
         }
     }
 }
 
-mod cli_search {
+fn load_config(path: Option<&Path>) -> Result<Config, config::ConfigError> {
+    let mut c = match path {
+        Some(p) => Config::from_file(p, true)?,
+        None => Config::from_file(Path::new(config::DEFAULT_PATH), false)?,
+    };
+    c.apply_env(|k| std::env::var(k).ok());
+    Ok(c)
+}
+
+fn init_logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LINEAGE_BOT_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+fn build_engine(
+    knowledge: Arc<knowledge_types::Knowledge>,
+    index_dir: Option<&Path>,
+) -> anyhow::Result<Engine> {
+    let segmenter = search::segmenter_for(&knowledge);
+    let index =
+        SearchIndex::build(knowledge, segmenter, index_dir).context("building the search index")?;
+    Ok(Engine::new(Arc::new(index)))
+}
+
+mod knowledge_types {
+    pub use lineage_bot::domain::Knowledge;
+}
+
+fn search_cmd(engine: &Engine, args: &SearchArgs) -> anyhow::Result<()> {
     use std::io::{BufRead, Write};
-    use std::path::Path;
-    use std::sync::Arc;
-
-    use lineage_bot::domain::Knowledge;
-    use lineage_bot::search::{self, SearchIndex};
-
-    pub fn run(
-        knowledge: Knowledge,
-        index_dir: Option<&Path>,
-        args: &super::SearchArgs,
-    ) -> anyhow::Result<()> {
-        let knowledge = Arc::new(knowledge);
-        let segmenter = search::segmenter_for(&knowledge);
-        let index = SearchIndex::build(knowledge, segmenter, index_dir)?;
-        let stdout = std::io::stdout();
-        let mut out = stdout.lock();
-        let answer = |q: &str, out: &mut dyn Write| -> anyhow::Result<()> {
-            let results = index.search(q, args.limit, 0);
-            if args.json {
-                let hits: Vec<_> = results
-                    .hits
-                    .iter()
-                    .enumerate()
-                    .map(|(i, h)| {
-                        serde_json::json!({
-                            "rank": i + 1,
-                            "score": (h.score * 1000.0).round() / 1000.0,
-                            "kind": h.doc.kind(),
-                            "title": h.title,
-                            "text": h.text,
-                            "snippet": h.snippet,
-                            "source": h.source.to_string(),
-                        })
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let answer = |q: &str, out: &mut dyn Write| -> anyhow::Result<()> {
+        let results = engine.index().search(q, args.limit, 0);
+        if args.json {
+            let hits: Vec<_> = results
+                .hits
+                .iter()
+                .enumerate()
+                .map(|(i, h)| {
+                    serde_json::json!({
+                        "rank": i + 1,
+                        "score": (h.score * 1000.0).round() / 1000.0,
+                        "kind": h.doc.kind(),
+                        "title": h.title,
+                        "text": h.text,
+                        "snippet": h.snippet,
+                        "source": h.source.to_string(),
                     })
-                    .collect();
-                let corrections: Vec<_> = results
-                    .corrections
-                    .iter()
-                    .map(|(a, b)| serde_json::json!({"typed": a, "used": b}))
-                    .collect();
+                })
+                .collect();
+            let corrections: Vec<_> = results
+                .corrections
+                .iter()
+                .map(|(a, b)| serde_json::json!({"typed": a, "used": b}))
+                .collect();
+            writeln!(
+                out,
+                "{}",
+                serde_json::json!({"query": q, "hits": hits, "corrections": corrections})
+            )?;
+        } else {
+            for (a, b) in &results.corrections {
+                writeln!(out, "(did you mean \"{b}\" for \"{a}\"?)")?;
+            }
+            if results.hits.is_empty() {
+                writeln!(out, "no hits for {q:?}")?;
+            }
+            for (i, h) in results.hits.iter().enumerate() {
                 writeln!(
                     out,
-                    "{}",
-                    serde_json::json!({"query": q, "hits": hits, "corrections": corrections})
+                    "{}. [{}] {}  ({}, score {:.2})\n   {}",
+                    i + 1,
+                    h.doc.kind(),
+                    h.title,
+                    h.source,
+                    h.score,
+                    h.snippet
                 )?;
-            } else {
-                for (a, b) in &results.corrections {
-                    writeln!(out, "(did you mean \"{b}\" for \"{a}\"?)")?;
-                }
-                if results.hits.is_empty() {
-                    writeln!(out, "no hits for {q:?}")?;
-                }
-                for (i, h) in results.hits.iter().enumerate() {
-                    writeln!(
-                        out,
-                        "{}. [{}] {}  ({}, score {:.2})\n   {}",
-                        i + 1,
-                        h.doc.kind(),
-                        h.title,
-                        h.source,
-                        h.score,
-                        h.snippet
-                    )?;
-                }
             }
-            Ok(())
-        };
-        if args.stdin {
-            for line in std::io::stdin().lock().lines() {
-                answer(&line?, &mut out)?;
-            }
-        } else if let Some(q) = &args.query {
-            answer(q, &mut out)?;
         }
         Ok(())
+    };
+    if args.stdin {
+        for line in std::io::stdin().lock().lines() {
+            answer(&line?, &mut out)?;
+        }
+    } else {
+        answer(&args.query.join(" "), &mut out)?;
     }
+    Ok(())
+}
+
+fn ask(engine: &Engine, args: &AskArgs) -> anyhow::Result<()> {
+    let command = parse_line(&args.command.join(" ")).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let request = Request::new(command, Locale::from_discord(&args.locale));
+    let message = engine.answer(&request);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&message)?);
+    } else {
+        print!(
+            "{}",
+            console::to_text(&message, std::io::stdout().is_terminal())
+        );
+    }
+    Ok(())
+}
+
+fn run(engine: Engine, config: &Config) -> anyhow::Result<()> {
+    if config.discord.token.is_empty() {
+        let interactive = std::io::stdin().is_terminal();
+        eprintln!(
+            "knowledge ok: {}\nNo Discord token, so the bot answers here. Type /help, a command such as /model chatgpt, or a question; quit to leave.\nTo connect a real bot, set DISCORD_TOKEN (see README: \"Run it on your server\").",
+            engine.knowledge().summary()
+        );
+        let colour = std::io::stdout().is_terminal();
+        console::serve(
+            &engine,
+            Locale::En,
+            std::io::stdin().lock(),
+            std::io::stdout().lock(),
+            interactive,
+            colour,
+        )?;
+        return Ok(());
+    }
+    anyhow::bail!("the Discord transport is not built yet; unset DISCORD_TOKEN to use the console")
 }

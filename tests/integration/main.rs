@@ -3,9 +3,17 @@
 mod cli;
 mod config;
 mod knowledge;
+mod render;
 mod search;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use lineage_bot::engine::Engine;
+
+/// One engine over the bundled notes for the whole test binary (jieba loads once).
+pub static ENGINE: LazyLock<Engine> =
+    LazyLock::new(|| Engine::load(Path::new("knowledge"), None).expect("the bundled notes load"));
 
 /// A path under the crate root, as the tests see it (cargo runs them there).
 pub fn crate_path(rel: &str) -> PathBuf {

@@ -2,16 +2,14 @@
 //! you mean", and the persisted index.
 
 use std::path::Path;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use lineage_bot::knowledge;
-use lineage_bot::search::{self, SearchIndex};
+use lineage_bot::search::SearchIndex;
 
-pub static INDEX: LazyLock<SearchIndex> = LazyLock::new(|| {
-    let k = Arc::new(knowledge::load_dir(Path::new("knowledge")).expect("valid notes"));
-    let seg = search::segmenter_for(&k);
-    SearchIndex::build(k, seg, None).expect("index")
-});
+fn index() -> &'static SearchIndex {
+    crate::ENGINE.index()
+}
 
 #[derive(serde::Deserialize)]
 struct QuerySet {
@@ -44,7 +42,7 @@ fn labelled_queries_rank_their_answer_in_the_top_three() {
     }
     let (mut rr, mut found, mut misses) = (0.0, 0, Vec::new());
     for item in &set.queries {
-        let hits = INDEX.search(&item.q, K, 0).hits;
+        let hits = index().search(&item.q, K, 0).hits;
         let rank = if item.expect_none {
             hits.is_empty().then_some(1)
         } else {
@@ -103,7 +101,7 @@ fn hostile_queries_get_a_normal_answer() {
         long.as_str(),
     ];
     for q in hostile {
-        let r = INDEX.search(q, 5, 0);
+        let r = index().search(q, 5, 0);
         assert!(r.hits.len() <= 5);
         for h in &r.hits {
             assert!(
@@ -114,7 +112,7 @@ fn hostile_queries_get_a_normal_answer() {
         }
     }
     // Pages past the end are empty, not errors.
-    assert!(INDEX.search("chatgpt", 5, 900).hits.is_empty());
+    assert!(index().search("chatgpt", 5, 900).hits.is_empty());
 }
 
 #[test]
@@ -124,7 +122,7 @@ fn unrelated_questions_get_no_hits() {
         "how do I bake sourdough bread",
         "火山爆发预测",
     ] {
-        let hits = INDEX.search(q, 5, 0).hits;
+        let hits = index().search(q, 5, 0).hits;
         assert!(
             hits.is_empty(),
             "{q:?} → {:?}",
@@ -135,19 +133,19 @@ fn unrelated_questions_get_no_hits() {
 
 #[test]
 fn misspelled_words_are_corrected_through_the_dictionary() {
-    let r = INDEX.search("alignmnet tax", 3, 0);
+    let r = index().search("alignmnet tax", 3, 0);
     assert_eq!(
         r.corrections,
         vec![("alignmnet".to_string(), "alignment".to_string())]
     );
     assert!(r.hits[0].title.contains("对齐税"), "{:?}", r.hits[0].title);
     // Short words are never "corrected".
-    assert!(INDEX.search("rlfh", 3, 0).corrections.is_empty());
+    assert!(index().search("rlfh", 3, 0).corrections.is_empty());
 }
 
 #[test]
 fn english_questions_find_chinese_passages() {
-    let r = INDEX.search("content filter", 3, 0);
+    let r = index().search("content filter", 3, 0);
     assert!(
         r.hits[0].text.contains("内容过滤器"),
         "{:?}",
@@ -163,8 +161,8 @@ fn english_questions_find_chinese_passages() {
 
 #[test]
 fn pages_do_not_repeat_hits() {
-    let first = INDEX.search("模型", 3, 0);
-    let second = INDEX.search("模型", 3, 3);
+    let first = index().search("模型", 3, 0);
+    let second = index().search("模型", 3, 3);
     assert!(first.total > 6);
     for h in &second.hits {
         assert!(!first.hits.iter().any(|f| f.doc == h.doc));
@@ -176,13 +174,13 @@ fn a_persisted_index_is_reused_until_the_notes_change() {
     let dir = tempfile::tempdir().unwrap();
     let idx_dir = dir.path().join("index");
     let k = Arc::new(knowledge::load_dir(Path::new("knowledge")).unwrap());
-    let seg = INDEX.segmenter().clone();
+    let seg = index().segmenter().clone();
     let a = SearchIndex::build(k.clone(), seg.clone(), Some(&idx_dir)).unwrap();
     let stamp = idx_dir.join("lineage-bot.fingerprint");
     let first = std::fs::metadata(&stamp).unwrap().modified().unwrap();
     assert_eq!(
         a.search("对齐税", 1, 0).hits[0].title,
-        INDEX.search("对齐税", 1, 0).hits[0].title
+        index().search("对齐税", 1, 0).hits[0].title
     );
     drop(a);
     std::thread::sleep(std::time::Duration::from_millis(20));
@@ -192,10 +190,10 @@ fn a_persisted_index_is_reused_until_the_notes_change() {
         first,
         "rebuilt although nothing changed"
     );
-    assert_eq!(b.num_docs(), INDEX.num_docs());
+    assert_eq!(b.num_docs(), index().num_docs());
     drop(b);
     // Other notes: the fingerprint differs and the index is rebuilt.
     let small = Arc::new(knowledge::load_dir(Path::new("tests/fixtures/knowledge")).unwrap());
     let c = SearchIndex::build(small, seg, Some(&idx_dir)).unwrap();
-    assert_ne!(c.num_docs(), INDEX.num_docs());
+    assert_ne!(c.num_docs(), index().num_docs());
 }

@@ -1,0 +1,376 @@
+//! The engine: a typed [`Request`] in, a typed [`Reply`] out. Pure and
+//! synchronous; every transport (gateway, HTTP endpoint, console, `ask`)
+//! calls [`Engine::handle`] and renders the reply with [`crate::render`].
+//!
+//! Where each command is answered: `/model` [`Engine::model`], `/term`
+//! [`Engine::term`], `/compare` [`Engine::compare`], `/search`
+//! [`Engine::search`], `/lineage` [`lineage::tree`], `/help` in the renderer.
+
+pub mod lineage;
+pub mod reply;
+pub mod request;
+pub mod resolve;
+
+use std::sync::Arc;
+
+use crate::domain::{Knowledge, ModelId, Named, PassageId};
+use crate::render::{self, Message};
+use crate::search::SearchIndex;
+
+pub use reply::*;
+pub use request::{Command, CommandError, Locale, Request};
+use resolve::ModelLookup;
+
+/// Hits per page of `/search` (one embed shows them with room to spare).
+pub const HITS_PER_PAGE: usize = 5;
+/// Note passages listed under a model card.
+const MODEL_SOURCES: usize = 4;
+
+/// A choice for autocomplete: what the user sees, and the value sent back.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Choice {
+    pub name: String,
+    pub value: String,
+}
+
+/// The knowledge and its index, answering requests. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    index: Arc<SearchIndex>,
+}
+
+impl Engine {
+    pub fn new(index: Arc<SearchIndex>) -> Engine {
+        Engine { index }
+    }
+
+    /// Loads the notes in `dir` and builds the index in RAM (or `index_dir`).
+    pub fn load(
+        dir: &std::path::Path,
+        index_dir: Option<&std::path::Path>,
+    ) -> anyhow::Result<Engine> {
+        let knowledge = Arc::new(crate::knowledge::load_dir(dir)?);
+        let segmenter = crate::search::segmenter_for(&knowledge);
+        let index = SearchIndex::build(knowledge, segmenter, index_dir)?;
+        Ok(Engine::new(Arc::new(index)))
+    }
+
+    pub fn knowledge(&self) -> &Knowledge {
+        self.index.knowledge()
+    }
+
+    pub fn index(&self) -> &Arc<SearchIndex> {
+        &self.index
+    }
+
+    /// Answers and renders: the message every transport sends.
+    pub fn answer(&self, request: &Request) -> Message {
+        let reply = self.handle(request);
+        render::render(&reply, self.knowledge(), request.locale)
+    }
+
+    pub fn handle(&self, request: &Request) -> Reply {
+        match &request.command {
+            Command::Model { name } => self.model(name),
+            Command::Term { name } => self.term(name),
+            Command::Compare { first, second } => self.compare(first, second),
+            Command::Search { query, page } => self.search(query, *page),
+            Command::Lineage { name } => self.lineage(name.as_deref(), request.locale),
+            Command::Help => Reply::Help,
+        }
+    }
+
+    pub fn model(&self, name: &str) -> Reply {
+        let k = self.knowledge();
+        match resolve::model(k, name) {
+            ModelLookup::One(id, read_as) => Reply::Model(self.model_answer(id, read_as)),
+            ModelLookup::Many(ids) => Reply::Ambiguous(Ambiguous {
+                typed: name.trim().to_string(),
+                choices: ids
+                    .into_iter()
+                    .map(|id| {
+                        (
+                            id,
+                            Command::Model {
+                                name: k.model(id).slug.clone(),
+                            },
+                        )
+                    })
+                    .collect(),
+            }),
+            ModelLookup::None => self.not_found(Wanted::Model, name),
+        }
+    }
+
+    fn model_answer(&self, id: ModelId, read_as: Option<ReadAs>) -> ModelAnswer {
+        let k = self.knowledge();
+        let m = k.model(id);
+        let mut sources: Vec<PassageId> = m.summary_source.into_iter().collect();
+        for p in k.passages_mentioning(id) {
+            if !sources.contains(&p) && sources.len() < MODEL_SOURCES {
+                sources.push(p);
+            }
+        }
+        ModelAnswer {
+            model: id,
+            parents: k.lineage.parents(id).copied().collect(),
+            children: k.lineage.children(id).copied().collect(),
+            sources,
+            read_as,
+        }
+    }
+
+    pub fn term(&self, name: &str) -> Reply {
+        match resolve::term(self.knowledge(), name) {
+            Some((term, read_as)) => Reply::Term(TermAnswer { term, read_as }),
+            None => self.not_found(Wanted::Term, name),
+        }
+    }
+
+    fn not_found(&self, wanted: Wanted, typed: &str) -> Reply {
+        let k = self.knowledge();
+        // Suggest what was asked for first; a term asked as a model (or the
+        // reverse) is suggested too, with its own command.
+        let suggestions = resolve::suggestions(k, typed, |_| true)
+            .into_iter()
+            .map(|n| match n {
+                Named::Model(id) => (
+                    k.model(id).name.clone(),
+                    Command::Model {
+                        name: k.model(id).slug.clone(),
+                    },
+                ),
+                Named::Term(id) => (
+                    k.term(id).display.clone(),
+                    Command::Term {
+                        name: k.term(id).slug.clone(),
+                    },
+                ),
+            })
+            .collect();
+        Reply::NotFound(NotFound {
+            wanted,
+            typed: typed.trim().to_string(),
+            suggestions,
+        })
+    }
+
+    /// `/compare`: two models side by side. Shorthands that fit several
+    /// models are paired within one family (`002 003` → text-davinci-002 vs
+    /// text-davinci-003); two whole generations compare as generations.
+    pub fn compare(&self, first: &str, second: &str) -> Reply {
+        let k = self.knowledge();
+        let a = resolve::model(k, first);
+        let b = resolve::model(k, second);
+        let candidates = |l: &ModelLookup| -> Vec<ModelId> {
+            match l {
+                ModelLookup::One(id, _) => vec![*id],
+                ModelLookup::Many(ids) => ids.clone(),
+                ModelLookup::None => vec![],
+            }
+        };
+        let (ca, cb) = (candidates(&a), candidates(&b));
+        if ca.is_empty() {
+            return self.not_found(Wanted::Model, first);
+        }
+        if cb.is_empty() {
+            return self.not_found(Wanted::Model, second);
+        }
+        let pairs: Vec<(ModelId, ModelId)> = if ca.len() == 1 && cb.len() == 1 {
+            vec![(ca[0], cb[0])]
+        } else {
+            ca.iter()
+                .flat_map(|&x| cb.iter().map(move |&y| (x, y)))
+                .filter(|&(x, y)| x != y && k.model(x).family == k.model(y).family)
+                .collect()
+        };
+        match pairs.as_slice() {
+            [(x, y)] => {
+                let (x, y) = (*x, *y);
+                if x == y {
+                    return Reply::SameModel { model: x };
+                }
+                let mut read_as = Vec::new();
+                for (typed, lookup, id) in [(first, &a, x), (second, &b, y)] {
+                    match lookup {
+                        ModelLookup::One(_, Some(r)) => read_as.push(r.clone()),
+                        ModelLookup::Many(_) => {
+                            let other = if id == x { y } else { x };
+                            read_as.push(ReadAs {
+                                typed: typed.trim().to_string(),
+                                as_name: k.model(id).name.clone(),
+                                paired_with: Some(k.model(other).name.clone()),
+                            })
+                        }
+                        _ => {}
+                    }
+                }
+                Reply::Compare(CompareAnswer {
+                    first: x,
+                    second: y,
+                    read_as,
+                    relation: relation(k, x, y),
+                    sections: k.comparisons_of(x, y).iter().map(|c| c.id).collect(),
+                })
+            }
+            _ => {
+                // Two generation shorthands: compare the generations.
+                let (ga, gb) = (k.generation(first), k.generation(second));
+                if let (Some(ga), Some(gb)) = (ga, gb) {
+                    let (na, nb) = (first.trim().to_string(), second.trim().to_string());
+                    if crate::domain::NameKey::new(&na) == crate::domain::NameKey::new(&nb) {
+                        return Reply::SameModel { model: ga[0] };
+                    }
+                    let sections = k
+                        .comparisons
+                        .iter()
+                        .filter(|c| matches!(&c.subject, crate::domain::ComparisonSubject::Generations(g)
+                            if g.iter().any(|x| crate::domain::NameKey::new(x) == crate::domain::NameKey::new(&na))
+                            && g.iter().any(|x| crate::domain::NameKey::new(x) == crate::domain::NameKey::new(&nb))))
+                        .map(|c| c.id)
+                        .collect();
+                    return Reply::CompareGenerations(GenerationAnswer {
+                        first: (na, ga.to_vec()),
+                        second: (nb, gb.to_vec()),
+                        sections,
+                    });
+                }
+                // Otherwise ask which one was meant, keeping the other side.
+                let (typed, ids, other, first_side) = if ca.len() > 1 {
+                    (first, ca, second, true)
+                } else {
+                    (second, cb, first, false)
+                };
+                Reply::Ambiguous(Ambiguous {
+                    typed: typed.trim().to_string(),
+                    choices: ids
+                        .into_iter()
+                        .map(|id| {
+                            let slug = k.model(id).slug.clone();
+                            let cmd = if first_side {
+                                Command::Compare {
+                                    first: slug,
+                                    second: other.trim().to_string(),
+                                }
+                            } else {
+                                Command::Compare {
+                                    first: other.trim().to_string(),
+                                    second: slug,
+                                }
+                            };
+                            (id, cmd)
+                        })
+                        .collect(),
+                })
+            }
+        }
+    }
+
+    pub fn search(&self, query: &str, page: usize) -> Reply {
+        let page = page.min(100);
+        let r = self
+            .index
+            .search(query, HITS_PER_PAGE, page * HITS_PER_PAGE);
+        Reply::Search(SearchAnswer {
+            query: query.to_string(),
+            page,
+            per_page: HITS_PER_PAGE,
+            total: r.total,
+            hits: r.hits,
+            corrections: r.corrections,
+        })
+    }
+
+    pub fn lineage(&self, name: Option<&str>, locale: Locale) -> Reply {
+        let k = self.knowledge();
+        let highlight = match name.map(str::trim).filter(|n| !n.is_empty()) {
+            None => None,
+            Some(n) => match resolve::model(k, n) {
+                ModelLookup::One(id, _) => Some(id),
+                ModelLookup::Many(ids) => {
+                    return Reply::Ambiguous(Ambiguous {
+                        typed: n.to_string(),
+                        choices: ids
+                            .into_iter()
+                            .map(|id| {
+                                (
+                                    id,
+                                    Command::Lineage {
+                                        name: Some(k.model(id).slug.clone()),
+                                    },
+                                )
+                            })
+                            .collect(),
+                    })
+                }
+                ModelLookup::None => return self.not_found(Wanted::Model, n),
+            },
+        };
+        Reply::Lineage(LineageAnswer {
+            highlight,
+            tree: lineage::tree(k, highlight, locale.is_zh()),
+        })
+    }
+
+    /// Autocomplete for a model or term option: at most 25 ranked choices.
+    pub fn autocomplete(&self, wanted: Wanted, typed: &str) -> Vec<Choice> {
+        let k = self.knowledge();
+        let keep = |n: Named| {
+            matches!(
+                (wanted, n),
+                (Wanted::Model, Named::Model(_)) | (Wanted::Term, Named::Term(_))
+            )
+        };
+        resolve::complete(k, typed, keep)
+            .into_iter()
+            .take(render::limits::AUTOCOMPLETE_CHOICES)
+            .map(|(n, matched)| {
+                let (display, value) = match n {
+                    Named::Model(id) => (k.model(id).name.clone(), k.model(id).slug.clone()),
+                    Named::Term(id) => {
+                        let t = k.term(id);
+                        (format!("{} · {}", t.display, t.chinese), t.slug.clone())
+                    }
+                };
+                let shown = crate::domain::NameKey::new(&display);
+                let name = if typed.trim().is_empty()
+                    || shown.as_str().contains(&matched)
+                    || matched.contains(shown.as_str())
+                {
+                    display
+                } else {
+                    format!("{display} ({matched})")
+                };
+                Choice {
+                    name: render::limits::non_empty(&name, render::limits::CHOICE_NAME),
+                    value: value.chars().take(render::limits::CHOICE_VALUE).collect(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// How two models stand to each other in the tree.
+fn relation(k: &Knowledge, a: ModelId, b: ModelId) -> Relation {
+    if let Some(e) = k.lineage.edge_between(a, b) {
+        return Relation::Parent(*e);
+    }
+    let pa: Vec<ModelId> = k.lineage.parents(a).map(|e| e.parent).collect();
+    if let Some(&p) = k
+        .lineage
+        .parents(b)
+        .map(|e| e.parent)
+        .collect::<Vec<_>>()
+        .iter()
+        .find(|p| pa.contains(p))
+    {
+        return Relation::Siblings { parent: p };
+    }
+    match k.lineage.path(a, b) {
+        Some(path) if k.lineage.is_ancestor(a, b) || k.lineage.is_ancestor(b, a) => {
+            Relation::Descends { path }
+        }
+        Some(path) => Relation::Cousins { path },
+        None => Relation::Unrelated,
+    }
+}

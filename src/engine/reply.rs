@@ -1,0 +1,128 @@
+//! What the engine answers, typed. Rendering to a Discord message is
+//! `crate::render`'s job; nothing here knows about embeds.
+
+use crate::domain::{ComparisonId, Edge, ModelId, PassageId, TermId};
+use crate::search::Hit;
+
+use super::request::Command;
+
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Model(ModelAnswer),
+    Term(TermAnswer),
+    Compare(CompareAnswer),
+    CompareGenerations(GenerationAnswer),
+    SameModel { model: ModelId },
+    Search(SearchAnswer),
+    Lineage(LineageAnswer),
+    Ambiguous(Ambiguous),
+    NotFound(NotFound),
+    Help,
+}
+
+/// A name read as something else: a misspelling or a shorthand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadAs {
+    pub typed: String,
+    pub as_name: String,
+    /// For a shorthand paired in `/compare`: the other model, of the same family.
+    pub paired_with: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ModelAnswer {
+    pub model: ModelId,
+    pub parents: Vec<Edge>,
+    pub children: Vec<Edge>,
+    /// Note passages that speak of the model, most relevant first.
+    pub sources: Vec<PassageId>,
+    pub read_as: Option<ReadAs>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TermAnswer {
+    pub term: TermId,
+    pub read_as: Option<ReadAs>,
+}
+
+/// How two models are related in the tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Relation {
+    /// The first is the parent of the second (or the reverse), by this step.
+    Parent(Edge),
+    /// They share a parent.
+    Siblings {
+        parent: ModelId,
+    },
+    /// One descends from the other over several steps.
+    Descends {
+        path: Vec<ModelId>,
+    },
+    /// Related only through a common ancestor.
+    Cousins {
+        path: Vec<ModelId>,
+    },
+    Unrelated,
+}
+
+#[derive(Debug, Clone)]
+pub struct CompareAnswer {
+    pub first: ModelId,
+    pub second: ModelId,
+    /// How ambiguous names were paired (`002` → text-davinci-002).
+    pub read_as: Vec<ReadAs>,
+    pub relation: Relation,
+    /// The notes' sections that compare them.
+    pub sections: Vec<ComparisonId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct GenerationAnswer {
+    pub first: (String, Vec<ModelId>),
+    pub second: (String, Vec<ModelId>),
+    pub sections: Vec<ComparisonId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchAnswer {
+    pub query: String,
+    pub page: usize,
+    pub per_page: usize,
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub corrections: Vec<(String, String)>,
+}
+
+impl SearchAnswer {
+    pub fn has_next(&self) -> bool {
+        (self.page + 1) * self.per_page < self.total
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct LineageAnswer {
+    pub highlight: Option<ModelId>,
+    /// The tree as text, one model per line.
+    pub tree: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wanted {
+    Model,
+    Term,
+}
+
+/// A name that fits several models; each choice is a command to run.
+#[derive(Debug, Clone)]
+pub struct Ambiguous {
+    pub typed: String,
+    pub choices: Vec<(ModelId, Command)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NotFound {
+    pub wanted: Wanted,
+    pub typed: String,
+    /// Closest names: (label, command to run).
+    pub suggestions: Vec<(String, Command)>,
+}

@@ -1,0 +1,210 @@
+//! From what people type to a model or term: ids, aliases, shorthands, and
+//! for anything else the closest names, as "did you mean" or autocomplete.
+
+use crate::domain::{Knowledge, ModelId, NameKey, Named, Resolved, TermId};
+
+use super::reply::ReadAs;
+
+/// What a typed model name came to.
+pub enum ModelLookup {
+    One(ModelId, Option<ReadAs>),
+    Many(Vec<ModelId>),
+    None,
+}
+
+pub fn model(k: &Knowledge, typed: &str) -> ModelLookup {
+    match k.resolve_model(typed) {
+        Resolved::One(id) => {
+            let m = k.model(id);
+            let exact = [m.slug.as_str(), m.name.as_str()]
+                .iter()
+                .any(|n| NameKey::new(n) == NameKey::new(typed));
+            let read_as = (!exact).then(|| ReadAs {
+                typed: typed.trim().to_string(),
+                as_name: m.name.clone(),
+                paired_with: None,
+            });
+            ModelLookup::One(id, read_as)
+        }
+        Resolved::Many(ids) => ModelLookup::Many(ids),
+        Resolved::None => match closest(k, typed, |n| matches!(n, Named::Model(_))).as_slice() {
+            // One clearly closest model: take it, and say so.
+            [(Named::Model(id), d), rest @ ..]
+                if *d <= typo_budget(typed) && rest.first().is_none_or(|(_, d2)| d2 > d) =>
+            {
+                ModelLookup::One(
+                    *id,
+                    Some(ReadAs {
+                        typed: typed.trim().to_string(),
+                        as_name: k.model(*id).name.clone(),
+                        paired_with: None,
+                    }),
+                )
+            }
+            _ => ModelLookup::None,
+        },
+    }
+}
+
+pub fn term(k: &Knowledge, typed: &str) -> Option<(TermId, Option<ReadAs>)> {
+    if let Some(id) = k.resolve_term(typed) {
+        return Some((id, None));
+    }
+    match closest(k, typed, |n| matches!(n, Named::Term(_))).as_slice() {
+        [(Named::Term(id), d), rest @ ..]
+            if *d <= typo_budget(typed) && rest.first().is_none_or(|(_, d2)| d2 > d) =>
+        {
+            Some((
+                *id,
+                Some(ReadAs {
+                    typed: typed.trim().to_string(),
+                    as_name: k.term(*id).display.clone(),
+                    paired_with: None,
+                }),
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// Typos forgiven: none under 4 characters, one from 4, two from 8.
+fn typo_budget(typed: &str) -> usize {
+    match NameKey::new(typed).as_str().chars().count() {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    }
+}
+
+/// Distinct targets by their closest name, nearest first.
+pub fn closest(k: &Knowledge, typed: &str, keep: impl Fn(Named) -> bool) -> Vec<(Named, usize)> {
+    let key = NameKey::new(typed);
+    if key.is_empty() {
+        return Vec::new();
+    }
+    let mut best: Vec<(Named, usize)> = Vec::new();
+    for (name, target) in k.names.iter() {
+        if !keep(target) {
+            continue;
+        }
+        let mut d = distance(key.as_str(), name.as_str());
+        // A name that contains what was typed (or the reverse) is close too.
+        if name.as_str().contains(key.as_str()) || key.as_str().contains(name.as_str()) {
+            d = d.min(
+                1 + name
+                    .as_str()
+                    .chars()
+                    .count()
+                    .abs_diff(key.as_str().chars().count())
+                    / 4,
+            );
+        }
+        match best.iter_mut().find(|(t, _)| *t == target) {
+            Some(entry) => entry.1 = entry.1.min(d),
+            None => best.push((target, d)),
+        }
+    }
+    best.sort_by_key(|&(t, d)| (d, order(t)));
+    best
+}
+
+fn order(n: Named) -> (u8, usize) {
+    match n {
+        Named::Model(m) => (0, m.index()),
+        Named::Term(t) => (1, t.index()),
+    }
+}
+
+/// Suggestions worth showing for an unknown name: a few, not too far.
+pub fn suggestions(k: &Knowledge, typed: &str, keep: impl Fn(Named) -> bool) -> Vec<Named> {
+    let limit = NameKey::new(typed).as_str().chars().count().max(4) / 2 + 2;
+    closest(k, typed, keep)
+        .into_iter()
+        .filter(|&(_, d)| d <= limit)
+        .take(3)
+        .map(|(n, _)| n)
+        .collect()
+}
+
+/// Optimal string alignment distance over characters.
+pub fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > 8 {
+        return a.len().abs_diff(b.len());
+    }
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// Autocomplete: names that start with, then contain, then nearly match what
+/// was typed; one entry per model or term, display name and id.
+pub fn complete(k: &Knowledge, typed: &str, keep: impl Fn(Named) -> bool) -> Vec<(Named, String)> {
+    let key = NameKey::new(typed);
+    let mut ranked: Vec<(usize, Named, String)> = Vec::new();
+    for (name, target) in k.names.iter() {
+        if !keep(target) {
+            continue;
+        }
+        let rank = if key.is_empty() {
+            0
+        } else if name.as_str().starts_with(key.as_str()) {
+            1
+        } else if name.as_str().contains(key.as_str()) {
+            2
+        } else {
+            let d = distance(
+                key.as_str(),
+                &name
+                    .as_str()
+                    .chars()
+                    .take(key.as_str().chars().count() + 1)
+                    .collect::<String>(),
+            );
+            if d <= typo_budget(typed).max(1) {
+                3
+            } else {
+                continue;
+            }
+        };
+        match ranked.iter_mut().find(|(_, t, _)| *t == target) {
+            Some(e) if rank < e.0 => {
+                e.0 = rank;
+                e.2 = name.to_string();
+            }
+            Some(_) => {}
+            None => ranked.push((rank, target, name.to_string())),
+        }
+    }
+    ranked.sort_by_key(|(r, t, _)| (*r, order(*t)));
+    ranked.into_iter().map(|(_, t, n)| (t, n)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::distance;
+
+    #[test]
+    fn distances() {
+        assert_eq!(distance("chatgtp", "chatgpt"), 1);
+        assert_eq!(distance("", "abc"), 3);
+        assert_eq!(distance("对齐税", "对齐"), 1);
+    }
+}

@@ -1,0 +1,122 @@
+//! The message we send, as our own serde types: exactly the JSON of Discord's
+//! message payload (content, embeds, components, allowed_mentions, flags), so
+//! every transport sends the same bytes and tests can read them.
+
+use serde::{Deserialize, Serialize};
+
+/// Ephemeral: only the person who asked sees it.
+pub const FLAG_EPHEMERAL: u64 = 1 << 6;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub content: String,
+    pub embeds: Vec<Embed>,
+    pub components: Vec<ActionRow>,
+    pub allowed_mentions: AllowedMentions,
+    pub flags: u64,
+    /// Files to upload with the message (`attachment://name` in embeds).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentInfo>,
+}
+
+/// Who a message may ping: nobody, always.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AllowedMentions {
+    pub parse: Vec<String>,
+    #[serde(default)]
+    pub replied_user: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Embed {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub color: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Field>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub footer: Option<Footer>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<Author>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<Image>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+    #[serde(default)]
+    pub inline: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Footer {
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Author {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Image {
+    pub url: String,
+}
+
+/// A file sent with the message; the bytes travel beside the JSON.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AttachmentInfo {
+    pub id: u64,
+    pub filename: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionRow {
+    #[serde(rename = "type")]
+    pub kind: u8,
+    pub components: Vec<Button>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Button {
+    #[serde(rename = "type")]
+    pub kind: u8,
+    pub style: u8,
+    pub label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_id: Option<String>,
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+pub const STYLE_PRIMARY: u8 = 1;
+pub const STYLE_SECONDARY: u8 = 2;
+pub const STYLE_DANGER: u8 = 4;
+
+impl Button {
+    pub fn new(style: u8, label: impl Into<String>, custom_id: impl Into<String>) -> Button {
+        Button {
+            kind: 2,
+            style,
+            label: label.into(),
+            custom_id: Some(custom_id.into()),
+            disabled: false,
+        }
+    }
+}
+
+impl ActionRow {
+    pub fn of(buttons: Vec<Button>) -> ActionRow {
+        ActionRow {
+            kind: 1,
+            components: buttons,
+        }
+    }
+}

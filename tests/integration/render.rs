@@ -1,0 +1,375 @@
+//! What the engine answers, as the Discord payload: golden snapshots of the
+//! commands people type, a property test over any input, and `ask`.
+
+use std::process::Command as Process;
+
+use lineage_bot::engine::request::{custom_id, from_custom_id, parse_line, COMMANDS};
+use lineage_bot::engine::{Command, Locale, Request};
+use lineage_bot::render::Message;
+use proptest::prelude::*;
+
+use crate::ENGINE;
+
+fn answer(line: &str, locale: Locale) -> Message {
+    let cmd = parse_line(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+    ENGINE.answer(&Request::new(cmd, locale))
+}
+
+/// Discord's limits, checked independently of the renderer's own code.
+fn assert_within_limits(m: &Message) {
+    let n = |s: &str| s.chars().count();
+    assert!(n(&m.content) <= 2000);
+    assert!(m.embeds.len() <= 10);
+    let mut total = 0;
+    for e in &m.embeds {
+        if let Some(t) = &e.title {
+            assert!(n(t) <= 256 && !t.trim().is_empty(), "title {t:?}");
+            total += n(t);
+        }
+        if let Some(d) = &e.description {
+            assert!(n(d) <= 4096);
+            total += n(d);
+        }
+        assert!(e.fields.len() <= 25);
+        for f in &e.fields {
+            assert!(
+                n(&f.name) <= 256 && n(&f.value) <= 1024,
+                "field {:?}",
+                f.name
+            );
+            assert!(
+                !f.name.trim().is_empty() && !f.value.trim().is_empty(),
+                "empty field"
+            );
+            total += n(&f.name) + n(&f.value);
+        }
+        if let Some(f) = &e.footer {
+            assert!(n(&f.text) <= 2048);
+            total += n(&f.text);
+        }
+        if let Some(a) = &e.author {
+            assert!(n(&a.name) <= 256);
+            total += n(&a.name);
+        }
+    }
+    assert!(total <= 6000, "embeds total {total}");
+    assert!(m.components.len() <= 5);
+    for row in &m.components {
+        assert!(!row.components.is_empty() && row.components.len() <= 5);
+        for b in &row.components {
+            let id = b.custom_id.as_deref().unwrap_or("");
+            assert!((1..=100).contains(&n(id)), "custom_id {id:?}");
+            assert!((1..=80).contains(&n(&b.label)));
+        }
+    }
+    assert!(
+        m.allowed_mentions.parse.is_empty() && !m.allowed_mentions.replied_user,
+        "mentions must be off"
+    );
+}
+
+#[test]
+fn golden_payloads_of_the_commands_people_type() {
+    let cases = [
+        ("model_chatgpt", "/model chatgpt"),
+        ("term_alignment_tax", "/term alignment-tax"),
+        ("compare_002_003", "/compare 002 003"),
+        ("search_alignment_tax_zh", "/search 对齐税"),
+        ("ambiguous_002", "/model 002"),
+        ("unknown_name", "/model gpt-9"),
+        ("lineage_chatgpt", "/lineage chatgpt"),
+        ("help", "/help"),
+    ];
+    for (name, line) in cases {
+        for (suffix, locale) in [("en", Locale::En), ("zh", Locale::Zh)] {
+            let m = answer(line, locale);
+            assert_within_limits(&m);
+            insta::assert_json_snapshot!(format!("{name}_{suffix}"), m);
+        }
+    }
+}
+
+#[test]
+fn the_model_card_names_rlhf_and_its_parent() {
+    let m = serde_json::to_string(&answer("/model chatgpt", Locale::En)).unwrap();
+    assert!(m.contains("text-davinci-002 ─(RLHF)→ **ChatGPT**"), "{m}");
+}
+
+#[test]
+fn locale_switches_labels_not_knowledge() {
+    let en = answer("/term alignment-tax", Locale::En);
+    let zh = answer("/term alignment-tax", Locale::Zh);
+    let names = |m: &Message| {
+        m.embeds[0]
+            .fields
+            .iter()
+            .map(|f| f.name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(names(&en).contains(&"English".to_string()));
+    assert!(names(&zh).contains(&"英文".to_string()));
+    for m in [&en, &zh] {
+        let d = m.embeds[0].description.as_deref().unwrap();
+        assert!(
+            d.contains("指令微调通过牺牲性能换取的对齐") && d.contains("side effect"),
+            "both languages: {d}"
+        );
+    }
+}
+
+#[test]
+fn names_resolve_through_aliases_shorthands_and_typos() {
+    for (typed, title) in [
+        ("003", "text-davinci-003"),
+        ("devinci", "davinci"),
+        ("chatgtp", "ChatGPT"),
+        ("CHATGPT", "ChatGPT"),
+        ("text davinci 002", "text-davinci-002"),
+    ] {
+        let m = answer(&format!("/model {typed}"), Locale::En);
+        assert!(
+            m.embeds[0].title.as_deref().unwrap().starts_with(title),
+            "{typed}: {:?}",
+            m.embeds[0].title
+        );
+    }
+    for typed in ["alignment tax", "对齐税", "ALIGNMENT-TAX", "alignmnet tax"] {
+        let m = answer(&format!("/term {typed}"), Locale::En);
+        assert_eq!(
+            m.embeds[0].title.as_deref(),
+            Some("Alignment tax · 对齐税"),
+            "{typed}"
+        );
+    }
+    for (abbr, title) in [
+        ("RLHF", "基于人类反馈的强化学习"),
+        ("SFT", "有监督微调"),
+        ("ICL", "上下文学习"),
+        ("CoT", "思维链"),
+        ("RM", "奖励模型"),
+    ] {
+        let m = answer(&format!("/term {abbr}"), Locale::En);
+        assert!(
+            m.embeds[0].title.as_deref().unwrap().ends_with(title),
+            "{abbr}"
+        );
+    }
+}
+
+#[test]
+fn ambiguous_names_offer_buttons_that_answer() {
+    let m = answer("/model 002", Locale::En);
+    let ids: Vec<String> = m
+        .components
+        .iter()
+        .flat_map(|r| r.components.iter().filter_map(|b| b.custom_id.clone()))
+        .collect();
+    assert_eq!(ids, ["model:code-davinci-002", "model:text-davinci-002"]);
+    let picked = ENGINE.answer(&Request::new(from_custom_id(&ids[1]).unwrap(), Locale::En));
+    assert_eq!(picked.embeds[0].title.as_deref(), Some("text-davinci-002"));
+}
+
+#[test]
+fn compare_pairs_within_a_family_and_refuses_the_same_model() {
+    let m = answer("/compare 002 003", Locale::En);
+    let e = &m.embeds[0];
+    assert_eq!(
+        e.title.as_deref(),
+        Some("text-davinci-002 vs text-davinci-003")
+    );
+    assert_eq!(e.fields[0].name, "text-davinci-002 (SFT)");
+    assert_eq!(e.fields[1].name, "text-davinci-003 (RLHF)");
+    assert!(e.fields[0].inline && e.fields[1].inline);
+    assert!(e
+        .description
+        .as_deref()
+        .unwrap()
+        .contains("read “002” as text-davinci-002"));
+    let g = answer("/compare 001 002", Locale::En);
+    assert!(g.embeds[0]
+        .title
+        .as_deref()
+        .unwrap()
+        .contains("generations"));
+    let same = answer("/compare chatgpt chatgtp", Locale::En);
+    assert_eq!(
+        same.embeds[0].title.as_deref(),
+        Some("The same model twice")
+    );
+}
+
+#[test]
+fn search_pages_with_buttons() {
+    let m = answer("/search 模型", Locale::En);
+    let next = m
+        .components
+        .iter()
+        .flat_map(|r| &r.components)
+        .find(|b| b.label == "Next page")
+        .expect("next page button");
+    let cmd = from_custom_id(next.custom_id.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        cmd,
+        Command::Search {
+            query: "模型".into(),
+            page: 1
+        }
+    );
+    let page2 = ENGINE.answer(&Request::new(cmd, Locale::En));
+    assert!(page2.embeds[0]
+        .description
+        .as_deref()
+        .unwrap()
+        .starts_with("**6. "));
+}
+
+#[test]
+fn echoed_text_cannot_ping_or_format() {
+    let m = answer("/search @everyone <@123> **x**", Locale::En);
+    let title = m.embeds[0].title.as_deref().unwrap();
+    assert!(
+        !title.contains("@everyone") && !title.contains("<@123>") && !title.contains("**x**"),
+        "{title}"
+    );
+}
+
+fn any_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        ".*",
+        "[a-zA-Z0-9 \\-:\"'*_`@<>#|~\\\\]{0,40}",
+        "[对齐税思维链模型零样本 ]{0,20}",
+        Just("x".repeat(5000)),
+        Just("字".repeat(3000)),
+        Just("@everyone <@&123> <#1> ```".to_string()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+
+    #[test]
+    fn any_input_to_any_command_fits_discord(command in 0..COMMANDS.len(), a in any_text(), b in any_text(), zh in any::<bool>(), page in 0usize..300) {
+        let cmd = match COMMANDS[command].0 {
+            "model" => Command::Model { name: a },
+            "term" => Command::Term { name: a },
+            "compare" => Command::Compare { first: a, second: b },
+            "search" => Command::Search { query: a, page },
+            "lineage" => Command::Lineage { name: Some(a) },
+            _ => Command::Help,
+        };
+        let m = ENGINE.answer(&Request::new(cmd.clone(), if zh { Locale::Zh } else { Locale::En }));
+        assert_within_limits(&m);
+        // Every button is a command we can run again.
+        for b in m.components.iter().flat_map(|r| &r.components) {
+            let id = b.custom_id.as_deref().unwrap();
+            prop_assert!(from_custom_id(id).is_some(), "{id}");
+        }
+        prop_assert!(custom_id(&cmd).chars().count() <= 100);
+    }
+}
+
+fn bin() -> Process {
+    let mut c = Process::new(env!("CARGO_BIN_EXE_lineage-bot"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("DISCORD_TOKEN")
+        .env("LINEAGE_BOT_LOG", "warn");
+    c
+}
+
+fn ask_json(args: &[&str]) -> serde_json::Value {
+    let out = bin().arg("ask").arg("--json").args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON object")
+}
+
+#[test]
+fn ask_json_prints_the_payload() {
+    let model = ask_json(&["/model chatgpt"]);
+    for key in [
+        "content",
+        "embeds",
+        "components",
+        "allowed_mentions",
+        "flags",
+    ] {
+        assert!(model.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(model["allowed_mentions"]["parse"], serde_json::json!([]));
+    let text = model.to_string();
+    assert!(text.contains("RLHF") && text.contains("text-davinci-002"));
+    let term = ask_json(&["/term", "alignment-tax"]).to_string();
+    assert!(term.contains("对齐税") && term.contains("指令微调通过牺牲性能换取的对齐"));
+    let cmp = ask_json(&["/compare first:002 second:003"]);
+    assert_eq!(
+        cmp["embeds"][0]["fields"][0]["name"],
+        "text-davinci-002 (SFT)"
+    );
+    assert_eq!(
+        cmp["embeds"][0]["fields"][1]["name"],
+        "text-davinci-003 (RLHF)"
+    );
+    let zh = ask_json(&["--locale", "zh-CN", "/model", "chatgpt"]).to_string();
+    assert!(zh.contains("谱系"));
+}
+
+#[test]
+fn ask_usage_errors_exit_2_and_odd_values_exit_0() {
+    for bad in [
+        &["/modle chatgpt"][..],
+        &["/model"],
+        &["/compare 002"],
+        &["hello"],
+    ] {
+        let out = bin().arg("ask").args(bad).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("/compare first:<first> second:<second>")
+        );
+    }
+    for odd in [
+        "/model ☃☃☃",
+        "/search \"",
+        "/term -",
+        "/compare a b c d",
+        "/lineage 🙂",
+        "/search (((((",
+    ] {
+        let out = bin().arg("ask").arg(odd).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{odd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn the_console_answers_piped_commands_and_questions() {
+    use std::io::Write;
+    let mut child = bin()
+        .arg("run")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("/model chatgpt\n对齐税是什么\n/nonsense\n".as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("━━ ChatGPT ━━"), "{stdout}");
+    assert!(stdout.contains("Alignment tax · 对齐税"), "{stdout}");
+    assert!(stdout.contains("unknown command"), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DISCORD_TOKEN"));
+}
