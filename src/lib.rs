@@ -6,6 +6,7 @@ pub mod config;
 pub mod console;
 pub mod domain;
 pub mod engine;
+pub mod interaction;
 pub mod knowledge;
 pub mod render;
 pub mod search;
