@@ -145,6 +145,7 @@ fn init_logging(level: &str) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
 }
@@ -261,5 +262,6 @@ fn run(engine: Engine, config: &Config) -> anyhow::Result<()> {
         )?;
         return Ok(());
     }
-    anyhow::bail!("the Discord transport is not built yet; unset DISCORD_TOKEN to use the console")
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(lineage_bot::discord::run(config, engine))
 }

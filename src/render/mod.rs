@@ -672,7 +672,9 @@ fn search(a: &SearchAnswer, locale: Locale) -> (Embed, Vec<Button>) {
         ));
     }
     let mut buttons = Vec::new();
-    if a.page > 0 {
+    // Paging buttons re-run the query; an empty one has nothing to page.
+    let pageable = !a.query.trim().is_empty();
+    if pageable && a.page > 0 {
         buttons.push(button(
             l::PREVIOUS.get(locale),
             &Command::Search {
@@ -682,7 +684,7 @@ fn search(a: &SearchAnswer, locale: Locale) -> (Embed, Vec<Button>) {
             false,
         ));
     }
-    if a.has_next() {
+    if pageable && a.has_next() {
         buttons.push(button(
             l::NEXT.get(locale),
             &Command::Search {

@@ -2,6 +2,7 @@
 
 mod cli;
 mod config;
+mod discord_e2e;
 mod knowledge;
 mod render;
 mod search;

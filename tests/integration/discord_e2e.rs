@@ -1,0 +1,379 @@
+//! The real bot (`lineage-bot run`, the binary) against a fake Discord on
+//! 127.0.0.1: REST and the gateway websocket, speaking the protocol as
+//! serenity expects it (see shared/design/DISCORD.md).
+
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+const TOKEN: &str = "fake.discord.token-never-printed";
+const APP: &str = "1000";
+const GUILD: &str = "2000";
+const SEARCH_CHANNEL: &str = "4000";
+const OTHER_CHANNEL: &str = "4001";
+
+#[derive(Debug, Clone)]
+struct Recorded {
+    method: String,
+    path: String,
+    body: Value,
+}
+
+enum GatewayCmd {
+    Dispatch(&'static str, Value),
+    Drop,
+}
+
+#[derive(Default)]
+struct Fake {
+    port: AtomicU64,
+    requests: Mutex<Vec<Recorded>>,
+    sessions: Mutex<Vec<Value>>,
+    heartbeats: AtomicUsize,
+    seq: AtomicU64,
+    gateway: Mutex<Option<mpsc::UnboundedSender<GatewayCmd>>>,
+}
+
+impl Fake {
+    fn ws_url(&self) -> String {
+        format!("ws://127.0.0.1:{}/ws", self.port.load(Ordering::SeqCst))
+    }
+
+    fn requests(&self) -> Vec<Recorded> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    fn send(&self, cmd: GatewayCmd) {
+        let tx = self.gateway.lock().unwrap().clone().expect("a gateway connection");
+        let _ = tx.send(cmd);
+    }
+
+    fn dispatch(&self, t: &'static str, d: Value) {
+        self.send(GatewayCmd::Dispatch(t, d));
+    }
+}
+
+fn message_object(id: &str, channel: &str, author: &str, bot: bool, content: &str) -> Value {
+    json!({
+        "id": id, "channel_id": channel, "guild_id": GUILD,
+        "author": {"id": author, "username": format!("user{author}"), "discriminator": "0", "bot": bot},
+        "content": content, "timestamp": "2026-11-28T12:00:00.000000+00:00", "edited_timestamp": null,
+        "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
+        "attachments": [], "embeds": [], "pinned": false, "type": 0
+    })
+}
+
+impl Fake {
+    fn record_get(&self, path: &str) {
+        self.requests.lock().unwrap().push(Recorded { method: "GET".into(), path: path.into(), body: Value::Null });
+    }
+}
+
+async fn gateway(State(f): State<Arc<Fake>>) -> Json<Value> {
+    f.record_get("/api/v10/gateway");
+    Json(json!({"url": f.ws_url()}))
+}
+
+async fn gateway_bot(State(f): State<Arc<Fake>>) -> Json<Value> {
+    f.record_get("/api/v10/gateway/bot");
+    Json(json!({"url": f.ws_url(), "shards": 1,
+        "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}}))
+}
+
+async fn ws(State(f): State<Arc<Fake>>, upgrade: WebSocketUpgrade) -> Response {
+    upgrade.on_upgrade(move |socket| session(f, socket))
+}
+
+async fn session(f: Arc<Fake>, socket: WebSocket) {
+    let (mut sink, mut stream) = socket.split();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    *f.gateway.lock().unwrap() = Some(tx);
+    let frame = |v: Value| WsMessage::Text(v.to_string().into());
+    if sink.send(frame(json!({"op": 10, "d": {"heartbeat_interval": 1000}}))).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            incoming = stream.next() => {
+                let Some(Ok(WsMessage::Text(text))) = incoming else { break };
+                let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
+                let reply = match v["op"].as_u64() {
+                    Some(1) => {
+                        f.heartbeats.fetch_add(1, Ordering::SeqCst);
+                        Some(json!({"op": 11}))
+                    }
+                    Some(2) => {
+                        f.sessions.lock().unwrap().push(v.clone());
+                        let s = f.seq.fetch_add(1, Ordering::SeqCst) + 1;
+                        Some(json!({"op": 0, "s": s, "t": "READY", "d": {
+                            "v": 10, "user": {"id": APP, "username": "testbot", "discriminator": "0", "bot": true},
+                            "guilds": [], "session_id": "session-1", "resume_gateway_url": f.ws_url(),
+                            "application": {"id": APP, "flags": 0}}}))
+                    }
+                    Some(6) => {
+                        f.sessions.lock().unwrap().push(v.clone());
+                        let s = f.seq.fetch_add(1, Ordering::SeqCst) + 1;
+                        Some(json!({"op": 0, "s": s, "t": "RESUMED", "d": {}}))
+                    }
+                    _ => None,
+                };
+                if let Some(r) = reply {
+                    if sink.send(frame(r)).await.is_err() { break; }
+                }
+            }
+            cmd = rx.recv() => match cmd {
+                Some(GatewayCmd::Dispatch(t, d)) => {
+                    let s = f.seq.fetch_add(1, Ordering::SeqCst) + 1;
+                    if sink.send(frame(json!({"op": 0, "s": s, "t": t, "d": d}))).await.is_err() { break; }
+                }
+                // Drop the connection without a close frame, as a network failure would.
+                Some(GatewayCmd::Drop) | None => break,
+            }
+        }
+    }
+}
+
+async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let bytes = axum::body::to_bytes(req.into_body(), 1 << 20).await.unwrap_or_default();
+    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    f.requests.lock().unwrap().push(Recorded { method: method.to_string(), path: path.clone(), body: body.clone() });
+    if method == Method::PUT && path.ends_with("/commands") {
+        let mut cmds = body.as_array().cloned().unwrap_or_default();
+        for (i, c) in cmds.iter_mut().enumerate() {
+            c["id"] = json!(format!("{}", 6000 + i));
+            c["application_id"] = json!(APP);
+            c["version"] = json!("1");
+            c["default_member_permissions"] = Value::Null;
+            c["dm_permission"] = json!(true);
+        }
+        return Json(Value::Array(cmds)).into_response();
+    }
+    if path.ends_with("/callback") || method == Method::DELETE {
+        return StatusCode::NO_CONTENT.into_response();
+    }
+    if path.contains("/messages") {
+        let channel = path.split('/').nth(4).unwrap_or(SEARCH_CHANNEL).to_string();
+        let mut m = message_object("9000", &channel, APP, true, "");
+        m["embeds"] = body["embeds"].clone();
+        return Json(m).into_response();
+    }
+    if path.ends_with("/users/@me") {
+        return Json(json!({"id": APP, "username": "testbot", "discriminator": "0", "bot": true})).into_response();
+    }
+    (StatusCode::NOT_FOUND, Json(json!({"message": "Unknown", "code": 0}))).into_response()
+}
+
+async fn start_fake() -> Arc<Fake> {
+    let f = Arc::new(Fake::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    f.port.store(listener.local_addr().unwrap().port() as u64, Ordering::SeqCst);
+    let app = Router::new()
+        .route("/api/v10/gateway", get(gateway))
+        .route("/api/v10/gateway/bot", get(gateway_bot))
+        .route("/ws", get(ws))
+        .fallback(rest)
+        .with_state(f.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    f
+}
+
+/// The bot's log, for failure messages.
+static LOG: Mutex<Option<std::path::PathBuf>> = Mutex::new(None);
+
+async fn wait_until<T>(what: &str, timeout: Duration, mut probe: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = probe() {
+            return v;
+        }
+        if start.elapsed() >= timeout {
+            let log = LOG.lock().unwrap().clone().map(|p| std::fs::read_to_string(p).unwrap_or_default()).unwrap_or_default();
+            panic!("timed out waiting for {what}; the bot logged:\n{log}");
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+fn interaction(id: &str, kind: u8, locale: &str, data: Value) -> Value {
+    json!({
+        "id": id, "application_id": APP, "type": kind, "token": format!("tok-{id}"), "version": 1,
+        "guild_id": GUILD, "channel_id": SEARCH_CHANNEL, "locale": locale,
+        "member": {"user": {"id": "5000", "username": "alice", "discriminator": "0"}, "roles": [], "deaf": false, "mute": false, "flags": 0,
+                   "joined_at": "2026-01-01T00:00:00.000000+00:00"},
+        "entitlements": [], "attachment_size_limit": 26214400,
+        "data": data
+    })
+}
+
+fn command(name: &str, options: &[(&str, &str)]) -> Value {
+    json!({"id": "6000", "name": name, "type": 1,
+        "options": options.iter().map(|(n, v)| json!({"name": n, "type": 3, "value": v})).collect::<Vec<_>>()})
+}
+
+fn callback(f: &Fake, id: &str) -> Option<Value> {
+    f.requests().into_iter().find(|r| r.path == format!("/api/v10/interactions/{id}/tok-{id}/callback")).map(|r| r.body)
+}
+
+fn replies_in(f: &Fake, channel: &str) -> Vec<Value> {
+    f.requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == format!("/api/v10/channels/{channel}/messages"))
+        .map(|r| r.body)
+        .collect()
+}
+
+struct Bot(Child, std::path::PathBuf);
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+    }
+}
+
+fn start_bot(port: u16, dir: &Path) -> Bot {
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[discord]\ntoken = \"{TOKEN}\"\napi_url = \"http://127.0.0.1:{port}\"\nguild_ids = [\"{GUILD}\"]\n\
+             search_channels = [{SEARCH_CHANNEL}]\n[discord.cooldown]\nuser_seconds = 30\nchannel_seconds = 0\n"
+        ),
+    )
+    .unwrap();
+    let log = dir.join("bot.log");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_lineage-bot"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["run", "--config"])
+        .arg(&config)
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("DISCORD_API_URL")
+        .env("LINEAGE_BOT_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    Bot(child, log)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bot_serves_discord_end_to_end() {
+    let f = start_fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut bot = start_bot(f.port.load(Ordering::SeqCst) as u16, dir.path());
+    let log = bot.1.clone();
+    *LOG.lock().unwrap() = Some(log.clone());
+    let long = Duration::from_secs(30);
+
+    // Start-up: GET /gateway/bot, IDENTIFY with the intents free text needs,
+    // commands registered in the guild with zh-CN localisations.
+    let identify = wait_until("IDENTIFY", long, || f.sessions.lock().unwrap().first().cloned()).await;
+    let intents = identify["d"]["intents"].as_u64().unwrap();
+    for (bit, name) in [(0, "GUILDS"), (9, "GUILD_MESSAGES"), (15, "MESSAGE_CONTENT")] {
+        assert!(intents & (1 << bit) != 0, "intent {name} missing from {intents:#b}");
+    }
+    assert!(identify["d"]["token"].as_str().unwrap().ends_with(TOKEN));
+    let registered = wait_until("command registration", long, || {
+        f.requests().into_iter().find(|r| r.method == "PUT" && r.path == format!("/api/v10/applications/{APP}/guilds/{GUILD}/commands"))
+    })
+    .await
+    .body;
+    let names: Vec<&str> = registered.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["model", "term", "compare", "search", "lineage", "help"]);
+    for c in registered.as_array().unwrap() {
+        assert!(c["description_localizations"]["zh-CN"].as_str().is_some_and(|s| !s.is_empty()));
+    }
+    assert_eq!(registered[2]["options"][0]["name"], "first");
+    assert_eq!(registered[2]["options"][1]["name"], "second");
+    assert!(f.requests().iter().any(|r| r.path == "/api/v10/gateway/bot"));
+    wait_until("a heartbeat", long, || (f.heartbeats.load(Ordering::SeqCst) > 0).then_some(())).await;
+
+    // Each command → a callback with the expected embed, pinging no one.
+    let cases: [(&str, &str, &[(&str, &str)], &str, &str); 6] = [
+        ("3001", "model", &[("name", "chatgpt")], "en-US", "ChatGPT"),
+        ("3002", "term", &[("name", "alignment-tax")], "en-US", "Alignment tax · 对齐税"),
+        ("3003", "compare", &[("first", "002"), ("second", "003")], "en-US", "text-davinci-002 vs text-davinci-003"),
+        ("3004", "search", &[("query", "对齐税")], "zh-CN", "🔎 对齐税"),
+        ("3005", "lineage", &[("name", "chatgpt")], "zh-CN", "谱系：GPT-3 → ChatGPT · ChatGPT"),
+        ("3006", "help", &[], "en-US", "lineage-bot: how GPT-3 became ChatGPT"),
+    ];
+    for (id, name, options, locale, title) in cases {
+        f.dispatch("INTERACTION_CREATE", interaction(id, 2, locale, command(name, options)));
+        let body = wait_until(&format!("the /{name} callback"), long, || callback(&f, id)).await;
+        assert_eq!(body["type"], 4, "{body}");
+        assert_eq!(body["data"]["embeds"][0]["title"], title, "{body}");
+        assert_eq!(body["data"]["allowed_mentions"]["parse"], json!([]));
+    }
+
+    // Autocomplete → type 8 with 1–25 choices.
+    let focused = json!({"id": "6000", "name": "model", "type": 1,
+        "options": [{"name": "name", "type": 3, "value": "chat", "focused": true}]});
+    f.dispatch("INTERACTION_CREATE", interaction("3101", 4, "en-US", focused));
+    let body = wait_until("autocomplete", long, || callback(&f, "3101")).await;
+    assert_eq!(body["type"], 8);
+    let choices = body["data"]["choices"].as_array().unwrap();
+    assert!((1..=25).contains(&choices.len()));
+    assert_eq!(choices[0]["value"], "chatgpt");
+
+    // Free text: answered in a search channel, as a reply; not from bots,
+    // not elsewhere; a burst from one person gets one answer.
+    f.dispatch("MESSAGE_CREATE", message_object("7001", SEARCH_CHANNEL, "5001", false, "对齐税是什么"));
+    let reply = wait_until("a free-text reply", long, || replies_in(&f, SEARCH_CHANNEL).first().cloned()).await;
+    assert_eq!(reply["message_reference"]["message_id"], "7001");
+    assert_eq!(reply["allowed_mentions"]["parse"], json!([]));
+    assert!(reply["embeds"][0]["description"].as_str().unwrap().contains("对齐税"));
+    f.dispatch("MESSAGE_CREATE", message_object("7002", SEARCH_CHANNEL, "5002", true, "what is RLHF"));
+    f.dispatch("MESSAGE_CREATE", message_object("7003", OTHER_CHANNEL, "5002", false, "what is RLHF"));
+    for n in 0..3 {
+        f.dispatch("MESSAGE_CREATE", message_object(&format!("710{n}"), SEARCH_CHANNEL, "5003", false, "what is RLHF"));
+    }
+    wait_until("the burst's answer", long, || {
+        replies_in(&f, SEARCH_CHANNEL).iter().any(|r| r["message_reference"]["message_id"] == "7100").then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let replies = replies_in(&f, SEARCH_CHANNEL);
+    let to = |id: &str| replies.iter().filter(|r| r["message_reference"]["message_id"] == id).count();
+    assert_eq!(to("7002"), 0, "answered a bot");
+    assert_eq!(to("7101") + to("7102"), 0, "cooldown did not hold");
+    assert!(replies_in(&f, OTHER_CHANNEL).is_empty(), "answered in another channel");
+    assert_eq!(replies.len(), 2);
+
+    // The server drops the websocket: the bot reconnects and answers again.
+    let sessions = f.sessions.lock().unwrap().len();
+    f.send(GatewayCmd::Drop);
+    wait_until("a reconnect", long, || (f.sessions.lock().unwrap().len() > sessions).then_some(())).await;
+    f.dispatch("INTERACTION_CREATE", interaction("3201", 2, "en-US", command("model", &[("name", "003")])));
+    let body = wait_until("an answer after reconnecting", long, || callback(&f, "3201")).await;
+    assert_eq!(body["data"]["embeds"][0]["title"], "text-davinci-003");
+
+    // SIGTERM: a graceful exit; the token never reached the log.
+    let pid = bot.0.id().to_string();
+    let _ = std::process::Command::new("kill").args(["-TERM", &pid]).status();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = bot.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "no exit after SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(status.success(), "exit {status:?}\n{logged}");
+    assert!(!logged.contains(TOKEN), "the token was logged");
+    assert!(logged.contains("registered guild commands"), "{logged}");
+}
