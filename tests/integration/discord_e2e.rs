@@ -38,6 +38,9 @@ enum GatewayCmd {
 
 #[derive(Default)]
 struct Fake {
+    /// Answer IDENTIFY with close code 4014, as Discord does when a
+    /// privileged intent is not enabled in the developer portal.
+    refuse_intents: bool,
     port: AtomicU64,
     requests: Mutex<Vec<Recorded>>,
     sessions: Mutex<Vec<Value>>,
@@ -56,7 +59,12 @@ impl Fake {
     }
 
     fn send(&self, cmd: GatewayCmd) {
-        let tx = self.gateway.lock().unwrap().clone().expect("a gateway connection");
+        let tx = self
+            .gateway
+            .lock()
+            .unwrap()
+            .clone()
+            .expect("a gateway connection");
         let _ = tx.send(cmd);
     }
 
@@ -77,7 +85,11 @@ fn message_object(id: &str, channel: &str, author: &str, bot: bool, content: &st
 
 impl Fake {
     fn record_get(&self, path: &str) {
-        self.requests.lock().unwrap().push(Recorded { method: "GET".into(), path: path.into(), body: Value::Null });
+        self.requests.lock().unwrap().push(Recorded {
+            method: "GET".into(),
+            path: path.into(),
+            body: Value::Null,
+        });
     }
 }
 
@@ -101,7 +113,11 @@ async fn session(f: Arc<Fake>, socket: WebSocket) {
     let (tx, mut rx) = mpsc::unbounded_channel();
     *f.gateway.lock().unwrap() = Some(tx);
     let frame = |v: Value| WsMessage::Text(v.to_string().into());
-    if sink.send(frame(json!({"op": 10, "d": {"heartbeat_interval": 1000}}))).await.is_err() {
+    if sink
+        .send(frame(json!({"op": 10, "d": {"heartbeat_interval": 1000}})))
+        .await
+        .is_err()
+    {
         return;
     }
     loop {
@@ -113,6 +129,11 @@ async fn session(f: Arc<Fake>, socket: WebSocket) {
                     Some(1) => {
                         f.heartbeats.fetch_add(1, Ordering::SeqCst);
                         Some(json!({"op": 11}))
+                    }
+                    Some(2) if f.refuse_intents => {
+                        let close = axum::extract::ws::CloseFrame { code: 4014, reason: "Disallowed intent(s).".into() };
+                        let _ = sink.send(WsMessage::Close(Some(close))).await;
+                        break;
                     }
                     Some(2) => {
                         f.sessions.lock().unwrap().push(v.clone());
@@ -148,9 +169,15 @@ async fn session(f: Arc<Fake>, socket: WebSocket) {
 async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_string();
-    let bytes = axum::body::to_bytes(req.into_body(), 1 << 20).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(req.into_body(), 1 << 20)
+        .await
+        .unwrap_or_default();
     let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    f.requests.lock().unwrap().push(Recorded { method: method.to_string(), path: path.clone(), body: body.clone() });
+    f.requests.lock().unwrap().push(Recorded {
+        method: method.to_string(),
+        path: path.clone(),
+        body: body.clone(),
+    });
     if method == Method::PUT && path.ends_with("/commands") {
         let mut cmds = body.as_array().cloned().unwrap_or_default();
         for (i, c) in cmds.iter_mut().enumerate() {
@@ -172,15 +199,27 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
         return Json(m).into_response();
     }
     if path.ends_with("/users/@me") {
-        return Json(json!({"id": APP, "username": "testbot", "discriminator": "0", "bot": true})).into_response();
+        return Json(json!({"id": APP, "username": "testbot", "discriminator": "0", "bot": true}))
+            .into_response();
     }
-    (StatusCode::NOT_FOUND, Json(json!({"message": "Unknown", "code": 0}))).into_response()
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({"message": "Unknown", "code": 0})),
+    )
+        .into_response()
 }
 
 async fn start_fake() -> Arc<Fake> {
-    let f = Arc::new(Fake::default());
+    start_fake_with(Fake::default()).await
+}
+
+async fn start_fake_with(fake: Fake) -> Arc<Fake> {
+    let f = Arc::new(fake);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    f.port.store(listener.local_addr().unwrap().port() as u64, Ordering::SeqCst);
+    f.port.store(
+        listener.local_addr().unwrap().port() as u64,
+        Ordering::SeqCst,
+    );
     let app = Router::new()
         .route("/api/v10/gateway", get(gateway))
         .route("/api/v10/gateway/bot", get(gateway_bot))
@@ -201,7 +240,12 @@ async fn wait_until<T>(what: &str, timeout: Duration, mut probe: impl FnMut() ->
             return v;
         }
         if start.elapsed() >= timeout {
-            let log = LOG.lock().unwrap().clone().map(|p| std::fs::read_to_string(p).unwrap_or_default()).unwrap_or_default();
+            let log = LOG
+                .lock()
+                .unwrap()
+                .clone()
+                .map(|p| std::fs::read_to_string(p).unwrap_or_default())
+                .unwrap_or_default();
             panic!("timed out waiting for {what}; the bot logged:\n{log}");
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
@@ -225,7 +269,10 @@ fn command(name: &str, options: &[(&str, &str)]) -> Value {
 }
 
 fn callback(f: &Fake, id: &str) -> Option<Value> {
-    f.requests().into_iter().find(|r| r.path == format!("/api/v10/interactions/{id}/tok-{id}/callback")).map(|r| r.body)
+    f.requests()
+        .into_iter()
+        .find(|r| r.path == format!("/api/v10/interactions/{id}/tok-{id}/callback"))
+        .map(|r| r.body)
 }
 
 fn replies_in(f: &Fake, channel: &str) -> Vec<Value> {
@@ -281,38 +328,100 @@ async fn the_bot_serves_discord_end_to_end() {
 
     // Start-up: GET /gateway/bot, IDENTIFY with the intents free text needs,
     // commands registered in the guild with zh-CN localisations.
-    let identify = wait_until("IDENTIFY", long, || f.sessions.lock().unwrap().first().cloned()).await;
+    let identify = wait_until("IDENTIFY", long, || {
+        f.sessions.lock().unwrap().first().cloned()
+    })
+    .await;
     let intents = identify["d"]["intents"].as_u64().unwrap();
-    for (bit, name) in [(0, "GUILDS"), (9, "GUILD_MESSAGES"), (15, "MESSAGE_CONTENT")] {
-        assert!(intents & (1 << bit) != 0, "intent {name} missing from {intents:#b}");
+    for (bit, name) in [
+        (0, "GUILDS"),
+        (9, "GUILD_MESSAGES"),
+        (15, "MESSAGE_CONTENT"),
+    ] {
+        assert!(
+            intents & (1 << bit) != 0,
+            "intent {name} missing from {intents:#b}"
+        );
     }
     assert!(identify["d"]["token"].as_str().unwrap().ends_with(TOKEN));
     let registered = wait_until("command registration", long, || {
-        f.requests().into_iter().find(|r| r.method == "PUT" && r.path == format!("/api/v10/applications/{APP}/guilds/{GUILD}/commands"))
+        f.requests().into_iter().find(|r| {
+            r.method == "PUT"
+                && r.path == format!("/api/v10/applications/{APP}/guilds/{GUILD}/commands")
+        })
     })
     .await
     .body;
-    let names: Vec<&str> = registered.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["model", "term", "compare", "search", "lineage", "help"]);
+    let names: Vec<&str> = registered
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["model", "term", "compare", "search", "lineage", "help"]
+    );
     for c in registered.as_array().unwrap() {
-        assert!(c["description_localizations"]["zh-CN"].as_str().is_some_and(|s| !s.is_empty()));
+        assert!(c["description_localizations"]["zh-CN"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()));
     }
     assert_eq!(registered[2]["options"][0]["name"], "first");
     assert_eq!(registered[2]["options"][1]["name"], "second");
-    assert!(f.requests().iter().any(|r| r.path == "/api/v10/gateway/bot"));
-    wait_until("a heartbeat", long, || (f.heartbeats.load(Ordering::SeqCst) > 0).then_some(())).await;
+    assert!(f
+        .requests()
+        .iter()
+        .any(|r| r.path == "/api/v10/gateway/bot"));
+    wait_until("a heartbeat", long, || {
+        (f.heartbeats.load(Ordering::SeqCst) > 0).then_some(())
+    })
+    .await;
 
     // Each command → a callback with the expected embed, pinging no one.
     let cases: [(&str, &str, &[(&str, &str)], &str, &str); 6] = [
         ("3001", "model", &[("name", "chatgpt")], "en-US", "ChatGPT"),
-        ("3002", "term", &[("name", "alignment-tax")], "en-US", "Alignment tax · 对齐税"),
-        ("3003", "compare", &[("first", "002"), ("second", "003")], "en-US", "text-davinci-002 vs text-davinci-003"),
-        ("3004", "search", &[("query", "对齐税")], "zh-CN", "🔎 对齐税"),
-        ("3005", "lineage", &[("name", "chatgpt")], "zh-CN", "谱系：GPT-3 → ChatGPT · ChatGPT"),
-        ("3006", "help", &[], "en-US", "lineage-bot: how GPT-3 became ChatGPT"),
+        (
+            "3002",
+            "term",
+            &[("name", "alignment-tax")],
+            "en-US",
+            "Alignment tax · 对齐税",
+        ),
+        (
+            "3003",
+            "compare",
+            &[("first", "002"), ("second", "003")],
+            "en-US",
+            "text-davinci-002 vs text-davinci-003",
+        ),
+        (
+            "3004",
+            "search",
+            &[("query", "对齐税")],
+            "zh-CN",
+            "🔎 对齐税",
+        ),
+        (
+            "3005",
+            "lineage",
+            &[("name", "chatgpt")],
+            "zh-CN",
+            "谱系：GPT-3 → ChatGPT · ChatGPT",
+        ),
+        (
+            "3006",
+            "help",
+            &[],
+            "en-US",
+            "lineage-bot: how GPT-3 became ChatGPT",
+        ),
     ];
     for (id, name, options, locale, title) in cases {
-        f.dispatch("INTERACTION_CREATE", interaction(id, 2, locale, command(name, options)));
+        f.dispatch(
+            "INTERACTION_CREATE",
+            interaction(id, 2, locale, command(name, options)),
+        );
         let body = wait_until(&format!("the /{name} callback"), long, || callback(&f, id)).await;
         assert_eq!(body["type"], 4, "{body}");
         assert_eq!(body["data"]["embeds"][0]["title"], title, "{body}");
@@ -322,7 +431,10 @@ async fn the_bot_serves_discord_end_to_end() {
     // Autocomplete → type 8 with 1–25 choices.
     let focused = json!({"id": "6000", "name": "model", "type": 1,
         "options": [{"name": "name", "type": 3, "value": "chat", "focused": true}]});
-    f.dispatch("INTERACTION_CREATE", interaction("3101", 4, "en-US", focused));
+    f.dispatch(
+        "INTERACTION_CREATE",
+        interaction("3101", 4, "en-US", focused),
+    );
     let body = wait_until("autocomplete", long, || callback(&f, "3101")).await;
     assert_eq!(body["type"], 8);
     let choices = body["data"]["choices"].as_array().unwrap();
@@ -331,49 +443,126 @@ async fn the_bot_serves_discord_end_to_end() {
 
     // Free text: answered in a search channel, as a reply; not from bots,
     // not elsewhere; a burst from one person gets one answer.
-    f.dispatch("MESSAGE_CREATE", message_object("7001", SEARCH_CHANNEL, "5001", false, "对齐税是什么"));
-    let reply = wait_until("a free-text reply", long, || replies_in(&f, SEARCH_CHANNEL).first().cloned()).await;
+    f.dispatch(
+        "MESSAGE_CREATE",
+        message_object("7001", SEARCH_CHANNEL, "5001", false, "对齐税是什么"),
+    );
+    let reply = wait_until("a free-text reply", long, || {
+        replies_in(&f, SEARCH_CHANNEL).first().cloned()
+    })
+    .await;
     assert_eq!(reply["message_reference"]["message_id"], "7001");
     assert_eq!(reply["allowed_mentions"]["parse"], json!([]));
-    assert!(reply["embeds"][0]["description"].as_str().unwrap().contains("对齐税"));
-    f.dispatch("MESSAGE_CREATE", message_object("7002", SEARCH_CHANNEL, "5002", true, "what is RLHF"));
-    f.dispatch("MESSAGE_CREATE", message_object("7003", OTHER_CHANNEL, "5002", false, "what is RLHF"));
+    assert!(reply["embeds"][0]["description"]
+        .as_str()
+        .unwrap()
+        .contains("对齐税"));
+    f.dispatch(
+        "MESSAGE_CREATE",
+        message_object("7002", SEARCH_CHANNEL, "5002", true, "what is RLHF"),
+    );
+    f.dispatch(
+        "MESSAGE_CREATE",
+        message_object("7003", OTHER_CHANNEL, "5002", false, "what is RLHF"),
+    );
     for n in 0..3 {
-        f.dispatch("MESSAGE_CREATE", message_object(&format!("710{n}"), SEARCH_CHANNEL, "5003", false, "what is RLHF"));
+        f.dispatch(
+            "MESSAGE_CREATE",
+            message_object(
+                &format!("710{n}"),
+                SEARCH_CHANNEL,
+                "5003",
+                false,
+                "what is RLHF",
+            ),
+        );
     }
     wait_until("the burst's answer", long, || {
-        replies_in(&f, SEARCH_CHANNEL).iter().any(|r| r["message_reference"]["message_id"] == "7100").then_some(())
+        replies_in(&f, SEARCH_CHANNEL)
+            .iter()
+            .any(|r| r["message_reference"]["message_id"] == "7100")
+            .then_some(())
     })
     .await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let replies = replies_in(&f, SEARCH_CHANNEL);
-    let to = |id: &str| replies.iter().filter(|r| r["message_reference"]["message_id"] == id).count();
+    let to = |id: &str| {
+        replies
+            .iter()
+            .filter(|r| r["message_reference"]["message_id"] == id)
+            .count()
+    };
     assert_eq!(to("7002"), 0, "answered a bot");
     assert_eq!(to("7101") + to("7102"), 0, "cooldown did not hold");
-    assert!(replies_in(&f, OTHER_CHANNEL).is_empty(), "answered in another channel");
+    assert!(
+        replies_in(&f, OTHER_CHANNEL).is_empty(),
+        "answered in another channel"
+    );
     assert_eq!(replies.len(), 2);
 
     // The server drops the websocket: the bot reconnects and answers again.
     let sessions = f.sessions.lock().unwrap().len();
     f.send(GatewayCmd::Drop);
-    wait_until("a reconnect", long, || (f.sessions.lock().unwrap().len() > sessions).then_some(())).await;
-    f.dispatch("INTERACTION_CREATE", interaction("3201", 2, "en-US", command("model", &[("name", "003")])));
-    let body = wait_until("an answer after reconnecting", long, || callback(&f, "3201")).await;
+    wait_until("a reconnect", long, || {
+        (f.sessions.lock().unwrap().len() > sessions).then_some(())
+    })
+    .await;
+    f.dispatch(
+        "INTERACTION_CREATE",
+        interaction("3201", 2, "en-US", command("model", &[("name", "003")])),
+    );
+    let body = wait_until("an answer after reconnecting", long, || {
+        callback(&f, "3201")
+    })
+    .await;
     assert_eq!(body["data"]["embeds"][0]["title"], "text-davinci-003");
 
     // SIGTERM: a graceful exit; the token never reached the log.
     let pid = bot.0.id().to_string();
-    let _ = std::process::Command::new("kill").args(["-TERM", &pid]).status();
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status();
     let start = Instant::now();
     let status = loop {
         if let Some(s) = bot.0.try_wait().unwrap() {
             break s;
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "no exit after SIGTERM");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no exit after SIGTERM"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     let logged = std::fs::read_to_string(&log).unwrap();
     assert!(status.success(), "exit {status:?}\n{logged}");
     assert!(!logged.contains(TOKEN), "the token was logged");
     assert!(logged.contains("registered guild commands"), "{logged}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_intent_names_the_portal_toggle() {
+    let f = start_fake_with(Fake {
+        refuse_intents: true,
+        ..Fake::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut bot = start_bot(f.port.load(Ordering::SeqCst) as u16, dir.path());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = bot.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the bot kept running after close code 4014"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let logged = std::fs::read_to_string(&bot.1).unwrap();
+    assert_eq!(status.code(), Some(1), "{logged}");
+    assert!(
+        logged.contains("Message Content Intent") && logged.contains("discord.free_text = false"),
+        "{logged}"
+    );
 }

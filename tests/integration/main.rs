@@ -3,6 +3,7 @@
 mod cli;
 mod config;
 mod discord_e2e;
+mod interactions;
 mod knowledge;
 mod render;
 mod search;

@@ -1,0 +1,103 @@
+//! interaction::respond, the core every transport shares: commands, buttons,
+//! the delete button, autocomplete and odd interactions.
+
+use lineage_bot::interaction::{respond, Interaction, Response};
+use serde_json::{json, Value};
+
+use crate::ENGINE;
+
+fn parse(v: Value) -> Interaction {
+    serde_json::from_value(v).expect("an interaction")
+}
+
+fn component(custom_id: &str, user: &str) -> Interaction {
+    parse(
+        json!({"type": 3, "id": "1", "token": "t", "locale": "en-US",
+        "member": {"user": {"id": user}}, "data": {"custom_id": custom_id, "component_type": 2}}),
+    )
+}
+
+#[test]
+fn ping_is_answered_with_pong() {
+    assert_eq!(
+        respond(&ENGINE, &parse(json!({"type": 1}))).to_json(),
+        json!({"type": 1})
+    );
+}
+
+#[test]
+fn a_command_answers_with_a_message_and_a_delete_button_for_the_asker() {
+    let i = parse(
+        json!({"type": 2, "id": "1", "token": "t", "locale": "zh-CN", "user": {"id": "42"},
+        "data": {"name": "term", "options": [{"name": "name", "type": 3, "value": "对齐税"}]}}),
+    );
+    let Response::Message(m) = respond(&ENGINE, &i) else {
+        panic!("a message")
+    };
+    assert_eq!(m.embeds[0].title.as_deref(), Some("Alignment tax · 对齐税"));
+    let ids: Vec<_> = m
+        .components
+        .iter()
+        .flat_map(|r| &r.components)
+        .filter_map(|b| b.custom_id.clone())
+        .collect();
+    assert!(ids.contains(&"delete:42".to_string()), "{ids:?}");
+}
+
+#[test]
+fn buttons_update_the_message_and_delete_only_for_the_asker() {
+    let Response::Update(m) = respond(&ENGINE, &component("model:text-davinci-002", "42")) else {
+        panic!("an update")
+    };
+    assert_eq!(m.embeds[0].title.as_deref(), Some("text-davinci-002"));
+    assert_eq!(
+        respond(&ENGINE, &component("delete:42", "42")),
+        Response::AckAndDelete
+    );
+    let Response::Message(m) = respond(&ENGINE, &component("delete:42", "43")) else {
+        panic!("a notice")
+    };
+    assert_eq!(m.flags, 64, "ephemeral");
+    assert!(m.content.contains("Only the person who asked"));
+    let Response::Message(m) = respond(&ENGINE, &component("gone:xyz", "42")) else {
+        panic!("a notice")
+    };
+    assert_eq!(m.flags, 64);
+}
+
+#[test]
+fn autocomplete_ranks_and_caps_choices() {
+    let auto = |name: &str, typed: &str| {
+        let i = parse(
+            json!({"type": 4, "id": "1", "token": "t", "data": {"name": name,
+            "options": [{"name": "name", "type": 3, "value": typed, "focused": true}]}}),
+        );
+        match respond(&ENGINE, &i) {
+            Response::Choices(c) => c,
+            other => panic!("{other:?}"),
+        }
+    };
+    let models = auto("model", "");
+    assert_eq!(models.len(), 9);
+    assert_eq!(auto("model", "chat")[0].value, "chatgpt");
+    assert_eq!(auto("model", "devinci")[0].value, "davinci");
+    assert_eq!(auto("term", "对齐")[0].value, "alignment");
+    assert!(auto("term", "").len() <= 25);
+    for c in auto("model", &"x".repeat(500)) {
+        assert!((1..=100).contains(&c.name.chars().count()));
+    }
+}
+
+#[test]
+fn odd_interactions_get_a_notice_not_a_panic() {
+    for v in [
+        json!({"type": 2}),
+        json!({"type": 2, "data": {"name": "nope"}}),
+        json!({"type": 2, "data": {"name": "model", "options": [{"name": "name", "value": 42}]}}),
+        json!({"type": 3, "data": {}}),
+        json!({"type": 99}),
+    ] {
+        let r = respond(&ENGINE, &parse(v.clone()));
+        assert!(matches!(r, Response::Message(_)), "{v}: {r:?}");
+    }
+}
