@@ -262,6 +262,8 @@ fn run(engine: Engine, config: &Config) -> anyhow::Result<()> {
         )?;
         return Ok(());
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(lineage_bot::discord::run(config, engine))
 }

@@ -13,7 +13,11 @@ pub struct Cooldowns {
 
 impl Cooldowns {
     pub fn new(user: Duration, channel: Duration) -> Cooldowns {
-        Cooldowns { user, channel, last: Mutex::new((HashMap::new(), HashMap::new())) }
+        Cooldowns {
+            user,
+            channel,
+            last: Mutex::new((HashMap::new(), HashMap::new())),
+        }
     }
 
     /// Whether the bot may answer now; if so, the time is recorded.
@@ -25,7 +29,8 @@ impl Cooldowns {
         let mut guard = self.last.lock().unwrap_or_else(|p| p.into_inner());
         let (users, channels) = &mut *guard;
         let free = |map: &HashMap<u64, Instant>, key: u64, wait: Duration| {
-            map.get(&key).is_none_or(|&t| now.saturating_duration_since(t) >= wait)
+            map.get(&key)
+                .is_none_or(|&t| now.saturating_duration_since(t) >= wait)
         };
         if !(free(users, user, self.user) && free(channels, channel, self.channel)) {
             return false;
@@ -54,8 +59,14 @@ mod tests {
         let c = Cooldowns::new(Duration::from_secs(10), Duration::from_secs(3));
         let t0 = Instant::now();
         assert!(c.try_take_at(1, 100, t0));
-        assert!(!c.try_take_at(1, 200, t0 + Duration::from_secs(5)), "same user too soon");
-        assert!(!c.try_take_at(2, 100, t0 + Duration::from_secs(1)), "same channel too soon");
+        assert!(
+            !c.try_take_at(1, 200, t0 + Duration::from_secs(5)),
+            "same user too soon"
+        );
+        assert!(
+            !c.try_take_at(2, 100, t0 + Duration::from_secs(1)),
+            "same channel too soon"
+        );
         assert!(c.try_take_at(2, 100, t0 + Duration::from_secs(4)));
         assert!(c.try_take_at(1, 300, t0 + Duration::from_secs(11)));
     }

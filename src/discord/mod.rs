@@ -9,14 +9,14 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use serde_json::json;
 use serenity::all::{
-    ChannelId, Context, EventHandler, GatewayIntents, GuildId, Interaction as SerenityInteraction, Message as SerenityMessage,
-    Ready,
+    ChannelId, Context, EventHandler, GatewayIntents, GuildId, Interaction as SerenityInteraction,
+    Message as SerenityMessage, Ready,
 };
 use serenity::async_trait;
 use serenity::gateway::GatewayError;
 use serenity::http::{Http, HttpBuilder};
-use serde_json::json;
 
 use crate::config::{Config, DISCORD_API_URL};
 use crate::engine::{Engine, Locale};
@@ -36,14 +36,19 @@ pub fn http_client(config: &Config) -> Http {
     if base == DISCORD_API_URL {
         HttpBuilder::new(token).build()
     } else {
-        HttpBuilder::new(token).proxy(base).ratelimiter_disabled(true).build()
+        HttpBuilder::new(token)
+            .proxy(base)
+            .ratelimiter_disabled(true)
+            .build()
     }
 }
 
 pub fn intents(config: &Config) -> GatewayIntents {
     let mut i = GatewayIntents::GUILDS;
     if config.discord.free_text {
-        i |= GatewayIntents::GUILD_MESSAGES | GatewayIntents::MESSAGE_CONTENT | GatewayIntents::DIRECT_MESSAGES;
+        i |= GatewayIntents::GUILD_MESSAGES
+            | GatewayIntents::MESSAGE_CONTENT
+            | GatewayIntents::DIRECT_MESSAGES;
     }
     i
 }
@@ -101,7 +106,8 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
         tokio::select! {
             _ = ctrl_c => {},
             _ = term.recv() => {},
@@ -115,8 +121,15 @@ async fn shutdown_signal() {
 fn error_id() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
-    format!("{:06x}{:02x}", (t & 0xFF_FFFF) as u32, COUNTER.fetch_add(1, Ordering::Relaxed) & 0xFF)
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    format!(
+        "{:06x}{:02x}",
+        (t & 0xFF_FFFF) as u32,
+        COUNTER.fetch_add(1, Ordering::Relaxed) & 0xFF
+    )
 }
 
 impl Handler {
@@ -124,14 +137,22 @@ impl Handler {
         let definitions = interaction::definitions();
         if self.guild_ids.is_empty() {
             match http.create_global_commands(&definitions).await {
-                Ok(c) => tracing::info!(commands = c.len(), "registered global commands (they may take up to an hour to appear)"),
+                Ok(c) => tracing::info!(
+                    commands = c.len(),
+                    "registered global commands (they may take up to an hour to appear)"
+                ),
                 Err(e) => tracing::error!(error = %e, "registering global commands failed"),
             }
         }
         for &g in &self.guild_ids {
-            match http.create_guild_commands(GuildId::new(g), &definitions).await {
+            match http
+                .create_guild_commands(GuildId::new(g), &definitions)
+                .await
+            {
                 Ok(c) => tracing::info!(guild = g, commands = c.len(), "registered guild commands"),
-                Err(e) => tracing::error!(guild = g, error = %e, "registering guild commands failed"),
+                Err(e) => {
+                    tracing::error!(guild = g, error = %e, "registering guild commands failed")
+                }
             }
         }
     }
@@ -146,7 +167,9 @@ impl Handler {
                 return;
             }
         };
-        let Ok(id) = parsed.id.parse::<u64>() else { return };
+        let Ok(id) = parsed.id.parse::<u64>() else {
+            return;
+        };
         let id = serenity::all::InteractionId::new(id);
         let engine = self.engine.clone();
         let job = {
@@ -157,13 +180,22 @@ impl Handler {
         let response = match tokio::time::timeout(DEFER_AFTER, &mut job).await {
             Ok(done) => done,
             Err(_) => {
-                let deferred = if parsed.kind == interaction::MESSAGE_COMPONENT { json!({"type": 6}) } else { json!({"type": 5}) };
-                if let Err(e) = http.create_interaction_response(id, &parsed.token, &deferred, vec![]).await {
+                let deferred = if parsed.kind == interaction::MESSAGE_COMPONENT {
+                    json!({"type": 6})
+                } else {
+                    json!({"type": 5})
+                };
+                if let Err(e) = http
+                    .create_interaction_response(id, &parsed.token, &deferred, vec![])
+                    .await
+                {
                     tracing::warn!(error = %e, "deferring failed");
                 }
                 let done = job.await;
                 let message = match done {
-                    Ok(Response::Message(m) | Response::Update(m)) => serde_json::to_value(m).unwrap_or_default(),
+                    Ok(Response::Message(m) | Response::Update(m)) => {
+                        serde_json::to_value(m).unwrap_or_default()
+                    }
                     Ok(_) => return,
                     Err(e) => {
                         let eid = error_id();
@@ -171,7 +203,10 @@ impl Handler {
                         interaction::failure(parsed.locale(), &eid).to_json()["data"].clone()
                     }
                 };
-                if let Err(e) = http.edit_original_interaction_response(&parsed.token, &message, vec![]).await {
+                if let Err(e) = http
+                    .edit_original_interaction_response(&parsed.token, &message, vec![])
+                    .await
+                {
                     tracing::warn!(error = %e, "editing a deferred answer failed");
                 }
                 return;
@@ -182,12 +217,18 @@ impl Handler {
             tracing::error!(error_id = %eid, error = %e, "answering an interaction failed");
             interaction::failure(parsed.locale(), &eid)
         });
-        if let Err(e) = http.create_interaction_response(id, &parsed.token, &response.to_json(), vec![]).await {
+        if let Err(e) = http
+            .create_interaction_response(id, &parsed.token, &response.to_json(), vec![])
+            .await
+        {
             tracing::warn!(error = %e, kind = parsed.kind, "sending an interaction response failed");
             return;
         }
         if response == Response::AckAndDelete {
-            if let Err(e) = http.delete_original_interaction_response(&parsed.token).await {
+            if let Err(e) = http
+                .delete_original_interaction_response(&parsed.token)
+                .await
+            {
                 tracing::warn!(error = %e, "deleting an answer failed");
             }
         }
@@ -206,23 +247,40 @@ impl Handler {
         if question.is_empty() {
             return;
         }
-        if !self.cooldowns.try_take(msg.author.id.get(), msg.channel_id.get()) {
+        if !self
+            .cooldowns
+            .try_take(msg.author.id.get(), msg.channel_id.get())
+        {
             tracing::debug!(user = msg.author.id.get(), "free-text cooldown");
             return;
         }
-        let locale = if question.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) { Locale::Zh } else { Locale::En };
+        let locale = if question
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        {
+            Locale::Zh
+        } else {
+            Locale::En
+        };
         let engine = self.engine.clone();
         let q = question.clone();
-        let message = match tokio::task::spawn_blocking(move || interaction::free_text(&engine, &q, locale)).await {
-            Ok(m) => m,
-            Err(e) => {
-                tracing::error!(error_id = %error_id(), error = %e, "free-text search failed");
-                return;
-            }
-        };
+        let message =
+            match tokio::task::spawn_blocking(move || interaction::free_text(&engine, &q, locale))
+                .await
+            {
+                Ok(m) => m,
+                Err(e) => {
+                    tracing::error!(error_id = %error_id(), error = %e, "free-text search failed");
+                    return;
+                }
+            };
         let mut body = serde_json::to_value(&message).unwrap_or_default();
-        body["message_reference"] = json!({"message_id": msg.id.get().to_string(), "fail_if_not_exists": false});
-        if let Err(e) = http.send_message(ChannelId::new(msg.channel_id.get()), vec![], &body).await {
+        body["message_reference"] =
+            json!({"message_id": msg.id.get().to_string(), "fail_if_not_exists": false});
+        if let Err(e) = http
+            .send_message(ChannelId::new(msg.channel_id.get()), vec![], &body)
+            .await
+        {
             tracing::warn!(error = %e, "sending a free-text answer failed");
         }
     }
@@ -231,7 +289,10 @@ impl Handler {
 /// The question without the mentions that addressed it to the bot.
 fn strip_mentions(content: &str) -> String {
     let re = regex::Regex::new(r"<@[!&]?\d+>").expect("regex");
-    re.replace_all(content, " ").split_whitespace().collect::<Vec<_>>().join(" ")
+    re.replace_all(content, " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[async_trait]
@@ -269,7 +330,10 @@ mod tests {
     #[test]
     fn mentions_are_stripped() {
         assert_eq!(strip_mentions("<@1000> 对齐税是什么"), "对齐税是什么");
-        assert_eq!(strip_mentions("hey <@!1000>   what is RLHF <@&5>"), "hey what is RLHF");
+        assert_eq!(
+            strip_mentions("hey <@!1000>   what is RLHF <@&5>"),
+            "hey what is RLHF"
+        );
         assert_eq!(strip_mentions("<@1000>"), "");
     }
 }
