@@ -57,6 +57,34 @@ pub fn fold_width(c: char) -> char {
     }
 }
 
+/// Optimal string alignment distance over characters (a transposition
+/// counts once: `chatgtp` is one edit from `chatgpt`). Used for "did you
+/// mean" in search and for suggestions and autocomplete.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > 8 {
+        return a.len().abs_diff(b.len());
+    }
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
 /// What a name stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Named {
@@ -163,6 +191,14 @@ mod tests {
         );
         assert_ne!(NameKey::new("gpt-3.5"), NameKey::new("gpt-35"));
         assert_eq!(NameKey::new("  -rlhf- ").as_str(), "rlhf");
+    }
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(edit_distance("alignmnet", "alignment"), 1);
+        assert_eq!(edit_distance("chatgtp", "chatgpt"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("对齐税", "对齐"), 1);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! From what people type to a model or term: ids, aliases, shorthands, and
 //! for anything else the closest names, as "did you mean" or autocomplete.
 
+use crate::domain::names::edit_distance as distance;
 use crate::domain::{Knowledge, ModelId, NameKey, Named, Resolved, TermId};
 
 use super::reply::ReadAs;
@@ -126,34 +127,6 @@ pub fn suggestions(k: &Knowledge, typed: &str, keep: impl Fn(Named) -> bool) -> 
         .collect()
 }
 
-/// Optimal string alignment distance over characters.
-pub fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > 8 {
-        return a.len().abs_diff(b.len());
-    }
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
-}
-
 /// Autocomplete: names that start with, then contain, then nearly match what
 /// was typed; one entry per model or term, display name and id.
 pub fn complete(k: &Knowledge, typed: &str, keep: impl Fn(Named) -> bool) -> Vec<(Named, String)> {
@@ -195,16 +168,4 @@ pub fn complete(k: &Knowledge, typed: &str, keep: impl Fn(Named) -> bool) -> Vec
     }
     ranked.sort_by_key(|(r, t, _)| (*r, order(*t)));
     ranked.into_iter().map(|(_, t, n)| (t, n)).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::distance;
-
-    #[test]
-    fn distances() {
-        assert_eq!(distance("chatgtp", "chatgpt"), 1);
-        assert_eq!(distance("", "abc"), 3);
-        assert_eq!(distance("对齐税", "对齐"), 1);
-    }
 }

@@ -486,7 +486,7 @@ impl SearchIndex {
                     if candidate.chars().next() != first || candidate == word {
                         continue;
                     }
-                    let d = edit_distance(word, candidate);
+                    let d = crate::domain::names::edit_distance(word, candidate).min(255) as u8;
                     let freq = stream.value().doc_freq as u64;
                     let better = match &best {
                         None => true,
@@ -500,31 +500,6 @@ impl SearchIndex {
         }
         Ok(best.map(|(_, _, w)| w))
     }
-}
-
-/// Damerau–Levenshtein (optimal string alignment) distance, for ranking candidates.
-fn edit_distance(a: &str, b: &str) -> u8 {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for j in 0..=b.len() {
-        d[0][j] = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()].min(255) as u8
 }
 
 fn register(index: &Index, seg: &Arc<Segmenter>) {
@@ -593,17 +568,4 @@ fn open_persistent(
     fill(&index, k, f)?;
     std::fs::write(&stamp, want).map_err(io)?;
     Ok(index)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::edit_distance;
-
-    #[test]
-    fn transpositions_count_once() {
-        assert_eq!(edit_distance("alignmnet", "alignment"), 1);
-        assert_eq!(edit_distance("chatgtp", "chatgpt"), 1);
-        assert_eq!(edit_distance("abc", "abd"), 1);
-        assert_eq!(edit_distance("", "ab"), 2);
-    }
 }
