@@ -93,6 +93,9 @@ pub struct SearchIndex {
     knowledge: Arc<Knowledge>,
     segmenter: Arc<Segmenter>,
     vocabulary: Vocabulary,
+    /// Each document's tokens, in [`DocRef::all`] order: re-ranking checks
+    /// which concepts a candidate covers without cutting its text again.
+    doc_tokens: Vec<HashSet<String>>,
     reader: IndexReader,
     fields: Fields,
 }
@@ -175,10 +178,18 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         let vocabulary = Vocabulary::build(&knowledge, &segmenter);
+        let doc_tokens = DocRef::all(&knowledge)
+            .into_iter()
+            .map(|d| {
+                let t = doc_text(&knowledge, d);
+                segmenter.tokens(&format!("{}\n{}\n{}", t.names, t.title_indexed, t.body)).into_iter().collect()
+            })
+            .collect();
         Ok(SearchIndex {
             knowledge,
             segmenter,
             vocabulary,
+            doc_tokens,
             reader,
             fields,
         })
@@ -338,12 +349,9 @@ impl SearchIndex {
         if concepts.is_empty() {
             return 0.0;
         }
-        let t = doc_text(&self.knowledge, doc);
-        let tokens: HashSet<String> = self
-            .segmenter
-            .tokens(&format!("{}\n{}\n{}", t.names, t.title_indexed, t.body))
-            .into_iter()
-            .collect();
+        let Some(tokens) = self.doc_tokens.get(doc.position(&self.knowledge)) else {
+            return 0.0;
+        };
         let hit = concepts
             .iter()
             .filter(|c| {

@@ -197,3 +197,12 @@ fn a_persisted_index_is_reused_until_the_notes_change() {
     let c = SearchIndex::build(small, seg, Some(&idx_dir)).unwrap();
     assert_ne!(c.num_docs(), index().num_docs());
 }
+
+#[test]
+fn document_positions_follow_the_document_order() {
+    let k = index().knowledge();
+    for (i, d) in lineage_bot::search::DocRef::all(k).into_iter().enumerate() {
+        assert_eq!(d.position(k), i);
+        assert_eq!(lineage_bot::search::DocRef::from_u64(d.to_u64(), k), Some(d));
+    }
+}
