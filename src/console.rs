@@ -122,7 +122,20 @@ pub fn serve(
         }
         if !t.is_empty() {
             match request_for_line(t, locale) {
-                Ok(req) => write!(out, "{}", to_text(&engine.answer(&req), colour))?,
+                Ok(req) => {
+                    let mut message = engine.answer(&req);
+                    write!(out, "{}", to_text(&message, colour))?;
+                    // Pictures go to a file the terminal can open.
+                    for f in engine.files(&mut message) {
+                        let path = std::env::temp_dir().join("lineage-bot").join(&f.filename);
+                        let saved = std::fs::create_dir_all(path.parent().unwrap_or(&path))
+                            .and_then(|_| std::fs::write(&path, f.bytes.as_slice()));
+                        match saved {
+                            Ok(()) => writeln!(out, "picture: {}", path.display())?,
+                            Err(e) => writeln!(out, "picture not saved ({}): {e}", path.display())?,
+                        }
+                    }
+                }
                 Err(e) => writeln!(out, "{e}")?,
             }
             writeln!(out)?;

@@ -9,5 +9,6 @@ pub mod domain;
 pub mod engine;
 pub mod interaction;
 pub mod knowledge;
+pub mod picture;
 pub mod render;
 pub mod search;

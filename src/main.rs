@@ -66,6 +66,9 @@ struct AskArgs {
     /// Print exactly the message payload the bot sends, as JSON.
     #[arg(long)]
     json: bool,
+    /// Write every attachment of the reply (the lineage picture) here.
+    #[arg(long, value_name = "DIR")]
+    attachments_dir: Option<PathBuf>,
     /// The reader's Discord locale (`zh-CN`, `zh-TW` read Chinese).
     #[arg(long, default_value = "en-US")]
     locale: String,
@@ -232,14 +235,24 @@ fn search_cmd(engine: &Engine, args: &SearchArgs) -> anyhow::Result<()> {
 fn ask(engine: &Engine, args: &AskArgs) -> anyhow::Result<()> {
     let command = parse_line(&args.command.join(" ")).map_err(|e| anyhow::anyhow!("{e}"))?;
     let request = Request::new(command, Locale::from_discord(&args.locale));
-    let message = engine.answer(&request);
+    let mut message = engine.answer(&request);
+    let mut saved = Vec::new();
+    if let Some(dir) = &args.attachments_dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        for f in engine.files(&mut message) {
+            let path = dir.join(&f.filename);
+            std::fs::write(&path, f.bytes.as_slice())
+                .with_context(|| format!("writing {}", path.display()))?;
+            saved.push(path);
+        }
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&message)?);
     } else {
-        print!(
-            "{}",
-            console::to_text(&message, std::io::stdout().is_terminal())
-        );
+        print!("{}", console::to_text(&message, std::io::stdout().is_terminal()));
+        for path in saved {
+            println!("picture: {}", path.display());
+        }
     }
     Ok(())
 }

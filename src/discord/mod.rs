@@ -14,6 +14,7 @@ use serenity::all::{
     ChannelId, Context, EventHandler, GatewayIntents, GuildId, Interaction as SerenityInteraction,
     Message as SerenityMessage, Ready,
 };
+use serenity::all::CreateAttachment;
 use serenity::async_trait;
 use serenity::gateway::GatewayError;
 use serenity::http::{Http, HttpBuilder};
@@ -192,8 +193,10 @@ impl Handler {
                     tracing::warn!(error = %e, "deferring failed");
                 }
                 let done = job.await;
+                let mut files = Vec::new();
                 let message = match done {
-                    Ok(Response::Message(m) | Response::Update(m)) => {
+                    Ok(Response::Message(mut m) | Response::Update(mut m)) => {
+                        files = self.files(&mut m);
                         serde_json::to_value(m).unwrap_or_default()
                     }
                     Ok(_) => return,
@@ -204,7 +207,7 @@ impl Handler {
                     }
                 };
                 if let Err(e) = http
-                    .edit_original_interaction_response(&parsed.token, &message, vec![])
+                    .edit_original_interaction_response(&parsed.token, &message, files)
                     .await
                 {
                     tracing::warn!(error = %e, "editing a deferred answer failed");
@@ -217,8 +220,13 @@ impl Handler {
             tracing::error!(error_id = %eid, error = %e, "answering an interaction failed");
             interaction::failure(parsed.locale(), &eid)
         });
+        let mut response = response;
+        let files = match &mut response {
+            Response::Message(m) | Response::Update(m) => self.files(m),
+            _ => Vec::new(),
+        };
         if let Err(e) = http
-            .create_interaction_response(id, &parsed.token, &response.to_json(), vec![])
+            .create_interaction_response(id, &parsed.token, &response.to_json(), files)
             .await
         {
             tracing::warn!(error = %e, kind = parsed.kind, "sending an interaction response failed");
@@ -232,6 +240,15 @@ impl Handler {
                 tracing::warn!(error = %e, "deleting an answer failed");
             }
         }
+    }
+
+    /// The files a message names, as serenity uploads them.
+    fn files(&self, m: &mut crate::render::Message) -> Vec<CreateAttachment> {
+        self.engine
+            .files(m)
+            .into_iter()
+            .map(|f| CreateAttachment::bytes(f.bytes.as_ref().clone(), f.filename))
+            .collect()
     }
 
     async fn free_text(&self, http: &Http, msg: &SerenityMessage) {

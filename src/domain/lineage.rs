@@ -114,6 +114,10 @@ impl Lineage {
         for _ in 0..self.model_count {
             let mut changed = false;
             for e in &self.edges {
+                // Only a hand-built graph can hold ids past the catalogue.
+                if e.parent.index() >= self.model_count || e.child.index() >= self.model_count {
+                    continue;
+                }
                 let d = depth[e.parent.index()] + 1;
                 if d > depth[e.child.index()] {
                     depth[e.child.index()] = d;

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use crate::domain::{Knowledge, ModelId, Named, PassageId};
 use crate::render::{self, Message};
+use crate::picture::PictureCache;
 use crate::search::SearchIndex;
 
 pub use reply::*;
@@ -34,14 +35,56 @@ pub struct Choice {
 }
 
 /// The knowledge and its index, answering requests. Cheap to clone.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Engine {
     index: Arc<SearchIndex>,
+    pictures: Arc<PictureCache>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
+}
+
+/// A file sent with a message, named as its `attachments` entry.
+#[derive(Debug, Clone)]
+pub struct File {
+    pub filename: String,
+    pub bytes: Arc<Vec<u8>>,
 }
 
 impl Engine {
     pub fn new(index: Arc<SearchIndex>) -> Engine {
-        Engine { index }
+        Engine { index, pictures: Arc::new(PictureCache::default()) }
+    }
+
+    /// The files a message's `attachments` name (the lineage picture),
+    /// rendered once per model and cached. A picture that cannot be drawn is
+    /// logged and left out, and the message loses its image, not its answer.
+    pub fn files(&self, message: &mut Message) -> Vec<File> {
+        let k = self.knowledge();
+        let mut files = Vec::new();
+        let mut failed = Vec::new();
+        for a in &message.attachments {
+            let Some(highlight) = render::picture_for(k, &a.filename) else { continue };
+            match self.pictures.get(k, highlight) {
+                Ok(bytes) => files.push(File { filename: a.filename.clone(), bytes }),
+                Err(e) => {
+                    tracing::error!(error = %e, file = %a.filename, "drawing the lineage picture failed");
+                    failed.push(a.filename.clone());
+                }
+            }
+        }
+        if !failed.is_empty() {
+            message.attachments.retain(|a| !failed.contains(&a.filename));
+            for e in &mut message.embeds {
+                if e.image.as_ref().is_some_and(|i| failed.iter().any(|f| i.url.ends_with(f.as_str()))) {
+                    e.image = None;
+                }
+            }
+        }
+        files
     }
 
     /// Loads the notes in `dir` and builds the index in RAM (or `index_dir`).

@@ -100,6 +100,11 @@ pub fn closest(k: &Knowledge, typed: &str, keep: impl Fn(Named) -> bool) -> Vec<
                     / 4,
             );
         }
+        // Version numbers are not typos: `gpt-9` is not a misspelt `gpt-3`,
+        // nor `text-davinci-004` of `-003`; they stay suggestions only.
+        if digits(key.as_str()) != digits(name.as_str()) {
+            d += NOT_A_TYPO;
+        }
         match best.iter_mut().find(|(t, _)| *t == target) {
             Some(entry) => entry.1 = entry.1.min(d),
             None => best.push((target, d)),
@@ -107,6 +112,14 @@ pub fn closest(k: &Knowledge, typed: &str, keep: impl Fn(Named) -> bool) -> Vec<
     }
     best.sort_by_key(|&(t, d)| (d, order(t)));
     best
+}
+
+/// Added to the distance of names whose numbers differ: more than any typo
+/// budget, less than the suggestion limit of a typical name.
+const NOT_A_TYPO: usize = 3;
+
+fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
 }
 
 fn order(n: Named) -> (u8, usize) {

@@ -40,7 +40,47 @@ pub fn render(reply: &Reply, k: &Knowledge, locale: Locale) -> Message {
         Reply::NotFound(a) => not_found(a, locale),
         Reply::Help => help(locale),
     };
-    finish(vec![embed], buttons)
+    let mut m = finish(vec![embed], buttons);
+    // The family tree travels as a picture with /lineage and /model.
+    let picture = match reply {
+        Reply::Lineage(a) => Some(a.highlight),
+        Reply::Model(a) => Some(Some(a.model)),
+        _ => None,
+    };
+    if let Some(highlight) = picture {
+        attach_picture(&mut m, k, highlight);
+    }
+    m
+}
+
+/// The file name of the lineage picture for a highlighted model.
+pub fn picture_name(k: &Knowledge, highlight: Option<ModelId>) -> String {
+    match highlight {
+        Some(id) => format!("lineage-{}.png", k.model(id).slug),
+        None => "lineage.png".to_string(),
+    }
+}
+
+/// The model a picture name stands for: `Some(None)` for the whole tree,
+/// `None` for a name that is not a lineage picture.
+pub fn picture_for(k: &Knowledge, filename: &str) -> Option<Option<ModelId>> {
+    if filename == "lineage.png" {
+        return Some(None);
+    }
+    let slug = filename.strip_prefix("lineage-")?.strip_suffix(".png")?;
+    k.models.iter().find(|m| m.slug == slug).map(|m| Some(m.id))
+}
+
+fn attach_picture(m: &mut Message, k: &Knowledge, highlight: Option<ModelId>) {
+    let filename = picture_name(k, highlight);
+    if let Some(e) = m.embeds.first_mut() {
+        e.image = Some(message::Image { url: format!("attachment://{filename}") });
+    }
+    m.attachments.push(message::AttachmentInfo {
+        id: 0,
+        filename,
+        description: Some("The GPT-3 → ChatGPT family tree".to_string()),
+    });
 }
 
 /// A short message (errors, notices), also ephemeral when asked.

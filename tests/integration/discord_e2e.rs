@@ -29,6 +29,40 @@ struct Recorded {
     method: String,
     path: String,
     body: Value,
+    /// Files uploaded with a multipart request: (filename, bytes).
+    files: Vec<(String, Vec<u8>)>,
+}
+
+/// A multipart/form-data body as serenity sends it with files: the
+/// `payload_json` part and the files.
+fn multipart(content_type: &str, body: &[u8]) -> (Value, Vec<(String, Vec<u8>)>) {
+    let Some(boundary) = content_type.split("boundary=").nth(1) else {
+        return (Value::Null, vec![]);
+    };
+    let delimiter = format!("--{}", boundary.trim_matches('"'));
+    let mut json = Value::Null;
+    let mut files = Vec::new();
+    let starts: Vec<usize> = body
+        .windows(delimiter.len())
+        .enumerate()
+        .filter(|(_, w)| *w == delimiter.as_bytes())
+        .map(|(i, _)| i)
+        .collect();
+    for pair in starts.windows(2) {
+        let part = &body[pair[0] + delimiter.len()..pair[1]];
+        let Some(split) = part.windows(4).position(|w| w == b"\r\n\r\n") else {
+            continue;
+        };
+        let headers = String::from_utf8_lossy(&part[..split]).to_string();
+        let content = &part[split + 4..];
+        let content = content.strip_suffix(b"\r\n").unwrap_or(content);
+        if headers.contains("name=\"payload_json\"") {
+            json = serde_json::from_slice(content).unwrap_or(Value::Null);
+        } else if let Some(name) = headers.split("filename=\"").nth(1).and_then(|r| r.split('"').next()) {
+            files.push((name.to_string(), content.to_vec()));
+        }
+    }
+    (json, files)
 }
 
 enum GatewayCmd {
@@ -89,6 +123,7 @@ impl Fake {
             method: "GET".into(),
             path: path.into(),
             body: Value::Null,
+            files: vec![],
         });
     }
 }
@@ -169,14 +204,25 @@ async fn session(f: Arc<Fake>, socket: WebSocket) {
 async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_string();
-    let bytes = axum::body::to_bytes(req.into_body(), 1 << 20)
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let bytes = axum::body::to_bytes(req.into_body(), 8 << 20)
         .await
         .unwrap_or_default();
-    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let (body, files) = if content_type.starts_with("multipart/form-data") {
+        multipart(&content_type, &bytes)
+    } else {
+        (serde_json::from_slice(&bytes).unwrap_or(Value::Null), vec![])
+    };
     f.requests.lock().unwrap().push(Recorded {
         method: method.to_string(),
         path: path.clone(),
         body: body.clone(),
+        files,
     });
     if method == Method::PUT && path.ends_with("/commands") {
         let mut cmds = body.as_array().cloned().unwrap_or_default();
@@ -268,11 +314,14 @@ fn command(name: &str, options: &[(&str, &str)]) -> Value {
         "options": options.iter().map(|(n, v)| json!({"name": n, "type": 3, "value": v})).collect::<Vec<_>>()})
 }
 
-fn callback(f: &Fake, id: &str) -> Option<Value> {
+fn callback_request(f: &Fake, id: &str) -> Option<Recorded> {
     f.requests()
         .into_iter()
         .find(|r| r.path == format!("/api/v10/interactions/{id}/tok-{id}/callback"))
-        .map(|r| r.body)
+}
+
+fn callback(f: &Fake, id: &str) -> Option<Value> {
+    callback_request(f, id).map(|r| r.body)
 }
 
 fn replies_in(f: &Fake, channel: &str) -> Vec<Value> {
@@ -427,6 +476,16 @@ async fn the_bot_serves_discord_end_to_end() {
         assert_eq!(body["data"]["embeds"][0]["title"], title, "{body}");
         assert_eq!(body["data"]["allowed_mentions"]["parse"], json!([]));
     }
+
+    // /lineage and /model carry the family tree as a PNG, shown in the embed.
+    let lineage = callback_request(&f, "3005").unwrap();
+    assert_eq!(
+        lineage.body["data"]["embeds"][0]["image"]["url"],
+        "attachment://lineage-chatgpt.png"
+    );
+    assert_eq!(lineage.files.len(), 1);
+    assert_eq!(lineage.files[0].0, "lineage-chatgpt.png");
+    assert!(lineage.files[0].1.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
 
     // Autocomplete → type 8 with 1–25 choices.
     let focused = json!({"id": "6000", "name": "model", "type": 1,
