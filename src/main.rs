@@ -10,6 +10,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use lineage_bot::config::{self, Config};
+use lineage_bot::domain::Knowledge;
 use lineage_bot::engine::request::{parse_line, usage};
 use lineage_bot::engine::{Engine, Locale, Request};
 use lineage_bot::search::{self, SearchIndex};
@@ -154,17 +155,13 @@ fn init_logging(level: &str) {
 }
 
 fn build_engine(
-    knowledge: Arc<knowledge_types::Knowledge>,
+    knowledge: Arc<Knowledge>,
     index_dir: Option<&Path>,
 ) -> anyhow::Result<Engine> {
     let segmenter = search::segmenter_for(&knowledge);
     let index =
         SearchIndex::build(knowledge, segmenter, index_dir).context("building the search index")?;
     Ok(Engine::new(Arc::new(index)))
-}
-
-mod knowledge_types {
-    pub use lineage_bot::domain::Knowledge;
 }
 
 fn search_cmd(engine: &Engine, args: &SearchArgs) -> anyhow::Result<()> {
