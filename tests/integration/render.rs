@@ -373,3 +373,21 @@ fn the_console_answers_piped_commands_and_questions() {
     assert!(stdout.contains("unknown command"), "{stdout}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("DISCORD_TOKEN"));
 }
+
+#[test]
+fn ask_writes_the_lineage_picture_the_embed_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args(["ask", "--json", "--attachments-dir"])
+        .arg(dir.path())
+        .arg("/lineage chatgpt")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let m: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(m["embeds"][0]["image"]["url"], "attachment://lineage-chatgpt.png");
+    assert_eq!(m["attachments"][0]["filename"], "lineage-chatgpt.png");
+    let png = std::fs::read(dir.path().join("lineage-chatgpt.png")).expect("the picture was written");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert!(png.len() < 200_000, "{} bytes", png.len());
+}
