@@ -30,7 +30,7 @@ const MAX_ROW_WIDTH: f32 = 1300.0;
 /// Where along an arrow its label may sit (fraction of the curve), tried in
 /// order until one does not collide.
 const LABEL_SPOTS: [f32; 4] = [0.62, 0.36, 0.82, 0.5];
-const COLLISION_MARGIN: f32 = 4.0;
+const COLLISION_MARGIN: f32 = 12.0;
 
 /// The tree as plain indices: node `i` is model `i`.
 pub(super) struct Graph {
@@ -234,7 +234,7 @@ fn route_arrows(graph: &Graph, nodes: &[Rect], label_widths: &[f32]) -> Vec<Arro
         others.sort_by(|a, b| a.1.total_cmp(&b.1));
         let count = others.len().max(1) as f32;
         let slot = others.iter().position(|&(e, _)| e == edge).unwrap_or(0) as f32;
-        let spread = (rect.w * 0.5 / count).min(16.0);
+        let spread = (rect.w * 0.6 / count).min(40.0);
         rect.center_x() + (slot - (count - 1.0) / 2.0) * spread
     };
     let mut arrows: Vec<Arrow> = graph
