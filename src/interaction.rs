@@ -33,6 +33,11 @@ pub struct Interaction {
     pub member: Option<Member>,
     #[serde(default)]
     pub user: Option<User>,
+    #[serde(default)]
+    pub application_id: Option<String>,
+    /// For a button: the message it is on (its components name the asker).
+    #[serde(default)]
+    pub message: Option<Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -78,6 +83,17 @@ impl Interaction {
             .map(|u| u.id.as_str())
     }
 
+    /// Who asked the question a button belongs to: the owner named by the
+    /// message's delete button, so navigating never takes the answer over.
+    pub fn asker(&self) -> Option<String> {
+        let rows = self.message.as_ref()?.get("components")?.as_array()?;
+        rows.iter()
+            .filter_map(|r| r.get("components")?.as_array())
+            .flatten()
+            .filter_map(|b| b.get("custom_id")?.as_str())
+            .find_map(|id| id.strip_prefix(DELETE_PREFIX).map(str::to_string))
+    }
+
     fn option(&self, name: &str) -> Option<String> {
         let o = self
             .data
@@ -108,6 +124,15 @@ pub enum Response {
 }
 
 impl Response {
+    /// The response with any files left out (see [`Message::without_files`]).
+    pub fn without_files(self) -> Response {
+        match self {
+            Response::Message(m) => Response::Message(m.without_files()),
+            Response::Update(m) => Response::Update(m.without_files()),
+            other => other,
+        }
+    }
+
     /// The body of the interaction callback.
     pub fn to_json(&self) -> Value {
         match self {
@@ -171,10 +196,11 @@ pub fn respond(engine: &Engine, i: &Interaction) -> Response {
                 };
             }
             match request::from_custom_id(&id) {
-                Some(cmd) => Response::Update(with_delete(
-                    engine.answer(&Request::new(cmd, i.locale())),
-                    i.user_id(),
-                )),
+                Some(cmd) => {
+                    let owner = i.asker().or_else(|| i.user_id().map(str::to_string));
+                    let answer = engine.answer(&Request::new(cmd, i.locale()));
+                    Response::Update(with_delete(answer, owner.as_deref()))
+                }
                 None => Response::Message(render::notice(
                     "This button no longer works; run the command again.",
                     true,

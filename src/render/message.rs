@@ -100,6 +100,25 @@ pub const STYLE_PRIMARY: u8 = 1;
 pub const STYLE_SECONDARY: u8 = 2;
 pub const STYLE_DANGER: u8 = 4;
 
+impl Message {
+    /// The message without its files: for a transport that can only send
+    /// JSON (the HTTP endpoint's response body), where naming an attachment
+    /// that is not uploaded would make Discord refuse the whole answer.
+    pub fn without_files(mut self) -> Message {
+        let names: Vec<String> = self
+            .attachments
+            .drain(..)
+            .map(|a| format!("attachment://{}", a.filename))
+            .collect();
+        for e in &mut self.embeds {
+            if e.image.as_ref().is_some_and(|i| names.contains(&i.url)) {
+                e.image = None;
+            }
+        }
+        self
+    }
+}
+
 impl Button {
     pub fn new(style: u8, label: impl Into<String>, custom_id: impl Into<String>) -> Button {
         Button {

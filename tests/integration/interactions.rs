@@ -66,6 +66,30 @@ fn buttons_update_the_message_and_delete_only_for_the_asker() {
 }
 
 #[test]
+fn navigating_someone_elses_answer_keeps_their_delete_button() {
+    let i = parse(
+        json!({"type": 3, "id": "1", "token": "t", "member": {"user": {"id": "7"}},
+        "data": {"custom_id": "model:chatgpt", "component_type": 2},
+        "message": {"components": [{"type": 1, "components": [
+            {"type": 2, "style": 2, "label": "x", "custom_id": "model:davinci"},
+            {"type": 2, "style": 4, "label": "🗑", "custom_id": "delete:42"}]}]}}),
+    );
+    let Response::Update(m) = respond(&ENGINE, &i) else {
+        panic!("an update")
+    };
+    let ids: Vec<_> = m
+        .components
+        .iter()
+        .flat_map(|r| &r.components)
+        .filter_map(|b| b.custom_id.clone())
+        .collect();
+    assert!(
+        ids.contains(&"delete:42".to_string()) && !ids.contains(&"delete:7".to_string()),
+        "{ids:?}"
+    );
+}
+
+#[test]
 fn autocomplete_ranks_and_caps_choices() {
     let auto = |name: &str, typed: &str| {
         let i = parse(
