@@ -51,12 +51,22 @@ fn queries(c: &mut Criterion) {
 
     // p50/p99 over single queries, printed for the record (criterion reports means).
     let mut samples: Vec<Duration> = Vec::with_capacity(10_000);
+    let mut per_query: Vec<Vec<Duration>> = vec![Vec::new(); QUERIES.len()];
     for _ in 0..1_000 {
-        for q in QUERIES {
+        for (i, q) in QUERIES.iter().enumerate() {
             let t = Instant::now();
             std::hint::black_box(index.search(q, 5, 0));
             samples.push(t.elapsed());
+            per_query[i].push(t.elapsed());
         }
+    }
+    for (q, mut s) in QUERIES.iter().zip(per_query) {
+        s.sort();
+        println!(
+            "  {q:?}: p50 {:?}, p99 {:?}",
+            s[s.len() / 2],
+            s[s.len() * 99 / 100]
+        );
     }
     samples.sort();
     let at = |p: f64| samples[((samples.len() as f64 - 1.0) * p) as usize];

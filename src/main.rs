@@ -4,16 +4,14 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use lineage_bot::config::{self, Config};
-use lineage_bot::domain::Knowledge;
 use lineage_bot::engine::request::{parse_line, usage};
-use lineage_bot::engine::{Engine, Locale, Request};
-use lineage_bot::search::{self, SearchIndex};
+use lineage_bot::engine::{Engine, Locale, ReloadError, Request};
 use lineage_bot::{console, knowledge};
 
 /// A Discord knowledge assistant for the GPT-3 → ChatGPT lineage.
@@ -44,6 +42,9 @@ enum Cmd {
     Search(SearchArgs),
     /// Answer one command, e.g. `ask "/model chatgpt"`, as the bot would.
     Ask(AskArgs),
+    /// Serve Discord's HTTP interactions endpoint (POST /interactions) on
+    /// http.listen instead of connecting to the gateway.
+    ServeHttp,
 }
 
 #[derive(clap::Args, Debug)]
@@ -103,26 +104,29 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let knowledge = match knowledge::load_dir(&dir) {
-        Ok(k) => Arc::new(k),
+    let command = cli.command.unwrap_or(Cmd::Run);
+    if let Cmd::Check = command {
+        return match knowledge::load_dir(&dir) {
+            Ok(k) => {
+                println!("knowledge ok: {}", k.summary());
+                ExitCode::SUCCESS
+            }
+            Err(e) => invalid(&e),
+        };
+    }
+    let engine = match Engine::load(&dir, index_dir.as_deref()) {
+        Ok(e) => e,
+        Err(ReloadError::Invalid(e)) => return invalid(&e),
         Err(e) => {
-            eprintln!("{e}");
-            eprintln!("knowledge invalid: {} problem(s)", e.problems.len());
+            eprintln!("error: {e}");
             return ExitCode::from(1);
         }
     };
-    let result = match cli.command.unwrap_or(Cmd::Run) {
-        Cmd::Check => {
-            println!("knowledge ok: {}", knowledge.summary());
-            Ok(())
-        }
-        Cmd::Search(args) => {
-            build_engine(knowledge, index_dir.as_deref()).and_then(|e| search_cmd(&e, &args))
-        }
-        Cmd::Ask(args) => {
-            build_engine(knowledge, index_dir.as_deref()).and_then(|e| ask(&e, &args))
-        }
-        Cmd::Run => build_engine(knowledge, index_dir.as_deref()).and_then(|e| run(e, &config)),
+    let result = match command {
+        Cmd::Search(args) => search_cmd(&engine, &args),
+        Cmd::Ask(args) => ask(&engine, &args),
+        Cmd::ServeHttp => serve_http(engine, &config),
+        Cmd::Run | Cmd::Check => run(engine, &config),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -154,15 +158,14 @@ fn init_logging(level: &str) {
         .try_init();
 }
 
-fn build_engine(
-    knowledge: Arc<Knowledge>,
-    index_dir: Option<&Path>,
-) -> anyhow::Result<Engine> {
-    let segmenter = search::segmenter_for(&knowledge);
-    let index =
-        SearchIndex::build(knowledge, segmenter, index_dir).context("building the search index")?;
-    Ok(Engine::new(Arc::new(index)))
+fn invalid(e: &knowledge::LoadError) -> ExitCode {
+    eprintln!("{e}");
+    eprintln!("knowledge invalid: {} problem(s)", e.problems.len());
+    ExitCode::from(1)
 }
+
+/// How often the knowledge directory is looked at for edits.
+const WATCH_EVERY: Duration = Duration::from_millis(500);
 
 fn search_cmd(engine: &Engine, args: &SearchArgs) -> anyhow::Result<()> {
     use std::io::{BufRead, Write};
@@ -246,7 +249,10 @@ fn ask(engine: &Engine, args: &AskArgs) -> anyhow::Result<()> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&message)?);
     } else {
-        print!("{}", console::to_text(&message, std::io::stdout().is_terminal()));
+        print!(
+            "{}",
+            console::to_text(&message, std::io::stdout().is_terminal())
+        );
         for path in saved {
             println!("picture: {}", path.display());
         }
@@ -254,7 +260,17 @@ fn ask(engine: &Engine, args: &AskArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn serve_http(engine: Engine, config: &Config) -> anyhow::Result<()> {
+    let _watch = engine.watch(WATCH_EVERY);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(lineage_bot::http::run(config, engine))
+}
+
 fn run(engine: Engine, config: &Config) -> anyhow::Result<()> {
+    // Edits to the notes reach every serving mode within a few seconds.
+    let _watch = engine.watch(WATCH_EVERY);
     if config.discord.token.is_empty() {
         let interactive = std::io::stdin().is_terminal();
         eprintln!(

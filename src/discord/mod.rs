@@ -10,11 +10,11 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use serde_json::json;
+use serenity::all::CreateAttachment;
 use serenity::all::{
     ChannelId, Context, EventHandler, GatewayIntents, GuildId, Interaction as SerenityInteraction,
     Message as SerenityMessage, Ready,
 };
-use serenity::all::CreateAttachment;
 use serenity::async_trait;
 use serenity::gateway::GatewayError;
 use serenity::http::{Http, HttpBuilder};

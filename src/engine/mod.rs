@@ -7,15 +7,18 @@
 //! [`Engine::search`], `/lineage` [`lineage::tree`], `/help` in the renderer.
 
 pub mod lineage;
+pub mod reload;
 pub mod reply;
 pub mod request;
 pub mod resolve;
 
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use crate::domain::{Knowledge, ModelId, Named, PassageId};
-use crate::render::{self, Message};
 use crate::picture::PictureCache;
+use crate::render::{self, Message};
 use crate::search::SearchIndex;
 
 pub use reply::*;
@@ -34,17 +37,138 @@ pub struct Choice {
     pub value: String,
 }
 
-/// The knowledge and its index, answering requests. Cheap to clone.
+/// Answers requests from the current knowledge snapshot. Cheap to clone;
+/// every clone sees a reload. A request takes the snapshot once, so one that
+/// is in flight during a reload finishes on the knowledge it started with.
 #[derive(Clone)]
 pub struct Engine {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    current: RwLock<Arc<Snapshot>>,
+    /// Where the knowledge came from, for reloads.
+    source: Option<(PathBuf, Option<PathBuf>)>,
+}
+
+/// One immutable knowledge, its index and its pictures.
+pub struct Snapshot {
     index: Arc<SearchIndex>,
-    pictures: Arc<PictureCache>,
+    pictures: PictureCache,
 }
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine").finish_non_exhaustive()
     }
+}
+
+/// Why a reload kept the previous knowledge.
+#[derive(Debug, thiserror::Error)]
+pub enum ReloadError {
+    #[error("this engine was not loaded from a directory")]
+    NoSource,
+    #[error("{0}")]
+    Invalid(#[from] crate::knowledge::LoadError),
+    #[error("{0}")]
+    Index(#[from] crate::search::SearchError),
+}
+
+impl Engine {
+    pub fn new(index: Arc<SearchIndex>) -> Engine {
+        Engine::with_source(index, None)
+    }
+
+    fn with_source(index: Arc<SearchIndex>, source: Option<(PathBuf, Option<PathBuf>)>) -> Engine {
+        let snapshot = Arc::new(Snapshot {
+            index,
+            pictures: PictureCache::default(),
+        });
+        Engine {
+            shared: Arc::new(Shared {
+                current: RwLock::new(snapshot),
+                source,
+            }),
+        }
+    }
+
+    /// Loads the notes in `dir` and builds the index in RAM (or `index_dir`);
+    /// [`Engine::reload`] reads the same places again.
+    pub fn load(dir: &Path, index_dir: Option<&Path>) -> Result<Engine, ReloadError> {
+        let index = build(dir, index_dir)?;
+        Ok(Engine::with_source(
+            index,
+            Some((dir.to_path_buf(), index_dir.map(Path::to_path_buf))),
+        ))
+    }
+
+    /// The knowledge now being served.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.shared
+            .current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn knowledge(&self) -> Arc<Knowledge> {
+        self.snapshot().index.knowledge().clone()
+    }
+
+    pub fn index(&self) -> Arc<SearchIndex> {
+        self.snapshot().index.clone()
+    }
+
+    /// Answers and renders: the message every transport sends.
+    pub fn answer(&self, request: &Request) -> Message {
+        self.snapshot().answer(request)
+    }
+
+    pub fn handle(&self, request: &Request) -> Reply {
+        self.snapshot().handle(request)
+    }
+
+    pub fn files(&self, message: &mut Message) -> Vec<File> {
+        self.snapshot().files(message)
+    }
+
+    pub fn autocomplete(&self, wanted: Wanted, typed: &str) -> Vec<Choice> {
+        self.snapshot().autocomplete(wanted, typed)
+    }
+
+    /// Reads the notes again; valid ones replace the snapshot at once, invalid
+    /// ones leave the last good snapshot serving and come back as the error.
+    pub fn reload(&self) -> Result<crate::domain::Summary, ReloadError> {
+        let (dir, index_dir) = self.shared.source.clone().ok_or(ReloadError::NoSource)?;
+        let index = build(&dir, index_dir.as_deref())?;
+        let summary = index.knowledge().summary();
+        let snapshot = Arc::new(Snapshot {
+            index,
+            pictures: PictureCache::default(),
+        });
+        *self
+            .shared
+            .current
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = snapshot;
+        Ok(summary)
+    }
+
+    /// Watches the knowledge directory and reloads after an edit has settled
+    /// (debounced), logging what was loaded or what is wrong. Stops when the
+    /// returned guard is dropped.
+    pub fn watch(&self, every: Duration) -> Option<reload::Watcher> {
+        let (dir, _) = self.shared.source.clone()?;
+        Some(reload::Watcher::start(self.clone(), dir, every))
+    }
+}
+
+fn build(dir: &Path, index_dir: Option<&Path>) -> Result<Arc<SearchIndex>, ReloadError> {
+    let knowledge = Arc::new(crate::knowledge::load_dir(dir)?);
+    let segmenter = crate::search::segmenter_for(&knowledge);
+    Ok(Arc::new(SearchIndex::build(
+        knowledge, segmenter, index_dir,
+    )?))
 }
 
 /// A file sent with a message, named as its `attachments` entry.
@@ -54,11 +178,7 @@ pub struct File {
     pub bytes: Arc<Vec<u8>>,
 }
 
-impl Engine {
-    pub fn new(index: Arc<SearchIndex>) -> Engine {
-        Engine { index, pictures: Arc::new(PictureCache::default()) }
-    }
-
+impl Snapshot {
     /// The files a message's `attachments` name (the lineage picture),
     /// rendered once per model and cached. A picture that cannot be drawn is
     /// logged and left out, and the message loses its image, not its answer.
@@ -67,9 +187,14 @@ impl Engine {
         let mut files = Vec::new();
         let mut failed = Vec::new();
         for a in &message.attachments {
-            let Some(highlight) = render::picture_for(k, &a.filename) else { continue };
+            let Some(highlight) = render::picture_for(k, &a.filename) else {
+                continue;
+            };
             match self.pictures.get(k, highlight) {
-                Ok(bytes) => files.push(File { filename: a.filename.clone(), bytes }),
+                Ok(bytes) => files.push(File {
+                    filename: a.filename.clone(),
+                    bytes,
+                }),
                 Err(e) => {
                     tracing::error!(error = %e, file = %a.filename, "drawing the lineage picture failed");
                     failed.push(a.filename.clone());
@@ -77,25 +202,19 @@ impl Engine {
             }
         }
         if !failed.is_empty() {
-            message.attachments.retain(|a| !failed.contains(&a.filename));
+            message
+                .attachments
+                .retain(|a| !failed.contains(&a.filename));
             for e in &mut message.embeds {
-                if e.image.as_ref().is_some_and(|i| failed.iter().any(|f| i.url.ends_with(f.as_str()))) {
+                if e.image
+                    .as_ref()
+                    .is_some_and(|i| failed.iter().any(|f| i.url.ends_with(f.as_str())))
+                {
                     e.image = None;
                 }
             }
         }
         files
-    }
-
-    /// Loads the notes in `dir` and builds the index in RAM (or `index_dir`).
-    pub fn load(
-        dir: &std::path::Path,
-        index_dir: Option<&std::path::Path>,
-    ) -> anyhow::Result<Engine> {
-        let knowledge = Arc::new(crate::knowledge::load_dir(dir)?);
-        let segmenter = crate::search::segmenter_for(&knowledge);
-        let index = SearchIndex::build(knowledge, segmenter, index_dir)?;
-        Ok(Engine::new(Arc::new(index)))
     }
 
     pub fn knowledge(&self) -> &Knowledge {

@@ -74,7 +74,9 @@ pub fn picture_for(k: &Knowledge, filename: &str) -> Option<Option<ModelId>> {
 fn attach_picture(m: &mut Message, k: &Knowledge, highlight: Option<ModelId>) {
     let filename = picture_name(k, highlight);
     if let Some(e) = m.embeds.first_mut() {
-        e.image = Some(message::Image { url: format!("attachment://{filename}") });
+        e.image = Some(message::Image {
+            url: format!("attachment://{filename}"),
+        });
     }
     m.attachments.push(message::AttachmentInfo {
         id: 0,

@@ -182,7 +182,10 @@ impl SearchIndex {
             .into_iter()
             .map(|d| {
                 let t = doc_text(&knowledge, d);
-                segmenter.tokens(&format!("{}\n{}\n{}", t.names, t.title_indexed, t.body)).into_iter().collect()
+                segmenter
+                    .tokens(&format!("{}\n{}\n{}", t.names, t.title_indexed, t.body))
+                    .into_iter()
+                    .collect()
             })
             .collect();
         Ok(SearchIndex {

@@ -58,7 +58,11 @@ fn multipart(content_type: &str, body: &[u8]) -> (Value, Vec<(String, Vec<u8>)>)
         let content = content.strip_suffix(b"\r\n").unwrap_or(content);
         if headers.contains("name=\"payload_json\"") {
             json = serde_json::from_slice(content).unwrap_or(Value::Null);
-        } else if let Some(name) = headers.split("filename=\"").nth(1).and_then(|r| r.split('"').next()) {
+        } else if let Some(name) = headers
+            .split("filename=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+        {
             files.push((name.to_string(), content.to_vec()));
         }
     }
@@ -216,7 +220,10 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
     let (body, files) = if content_type.starts_with("multipart/form-data") {
         multipart(&content_type, &bytes)
     } else {
-        (serde_json::from_slice(&bytes).unwrap_or(Value::Null), vec![])
+        (
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            vec![],
+        )
     };
     f.requests.lock().unwrap().push(Recorded {
         method: method.to_string(),
@@ -373,7 +380,7 @@ async fn the_bot_serves_discord_end_to_end() {
     let mut bot = start_bot(f.port.load(Ordering::SeqCst) as u16, dir.path());
     let log = bot.1.clone();
     *LOG.lock().unwrap() = Some(log.clone());
-    let long = Duration::from_secs(30);
+    let long = Duration::from_secs(60);
 
     // Start-up: GET /gateway/bot, IDENTIFY with the intents free text needs,
     // commands registered in the guild with zh-CN localisations.
@@ -428,7 +435,9 @@ async fn the_bot_serves_discord_end_to_end() {
     .await;
 
     // Each command → a callback with the expected embed, pinging no one.
-    let cases: [(&str, &str, &[(&str, &str)], &str, &str); 6] = [
+    // (interaction id, command, options, locale, expected embed title)
+    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: [Case; 6] = [
         ("3001", "model", &[("name", "chatgpt")], "en-US", "ChatGPT"),
         (
             "3002",
@@ -485,7 +494,10 @@ async fn the_bot_serves_discord_end_to_end() {
     );
     assert_eq!(lineage.files.len(), 1);
     assert_eq!(lineage.files[0].0, "lineage-chatgpt.png");
-    assert!(lineage.files[0].1.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    assert!(
+        lineage.files[0].1.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "not a PNG"
+    );
 
     // Autocomplete → type 8 with 1–25 choices.
     let focused = json!({"id": "6000", "name": "model", "type": 1,

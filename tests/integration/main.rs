@@ -3,8 +3,10 @@
 mod cli;
 mod config;
 mod discord_e2e;
+mod http_endpoint;
 mod interactions;
 mod knowledge;
+mod reload;
 mod render;
 mod search;
 

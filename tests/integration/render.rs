@@ -383,11 +383,19 @@ fn ask_writes_the_lineage_picture_the_embed_shows() {
         .arg("/lineage chatgpt")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let m: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(m["embeds"][0]["image"]["url"], "attachment://lineage-chatgpt.png");
+    assert_eq!(
+        m["embeds"][0]["image"]["url"],
+        "attachment://lineage-chatgpt.png"
+    );
     assert_eq!(m["attachments"][0]["filename"], "lineage-chatgpt.png");
-    let png = std::fs::read(dir.path().join("lineage-chatgpt.png")).expect("the picture was written");
+    let png =
+        std::fs::read(dir.path().join("lineage-chatgpt.png")).expect("the picture was written");
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
     assert!(png.len() < 200_000, "{} bytes", png.len());
 }

@@ -7,8 +7,11 @@ use std::sync::Arc;
 use lineage_bot::knowledge;
 use lineage_bot::search::SearchIndex;
 
+static INDEX: std::sync::LazyLock<Arc<SearchIndex>> =
+    std::sync::LazyLock::new(|| crate::ENGINE.index());
+
 fn index() -> &'static SearchIndex {
-    crate::ENGINE.index()
+    &INDEX
 }
 
 #[derive(serde::Deserialize)]
@@ -203,6 +206,9 @@ fn document_positions_follow_the_document_order() {
     let k = index().knowledge();
     for (i, d) in lineage_bot::search::DocRef::all(k).into_iter().enumerate() {
         assert_eq!(d.position(k), i);
-        assert_eq!(lineage_bot::search::DocRef::from_u64(d.to_u64(), k), Some(d));
+        assert_eq!(
+            lineage_bot::search::DocRef::from_u64(d.to_u64(), k),
+            Some(d)
+        );
     }
 }

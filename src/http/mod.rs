@@ -1,0 +1,725 @@
+//! `serve-http`: Discord's HTTP interactions endpoint.
+//!
+//! Discord POSTs each interaction to `/interactions`, signed with the
+//! application's Ed25519 key. The signature (over `X-Signature-Timestamp` ++
+//! raw body) is checked before the body is parsed; the body is then answered
+//! with exactly [`interaction::respond`]`(…).to_json()`, the same bytes the
+//! gateway transport sends. The engine runs on the blocking pool; an answer
+//! slower than [`DEFER_AFTER`] is deferred (`{"type":5}`, or `{"type":6}` for
+//! buttons) and delivered later through the REST client, when one is set.
+//!
+//! Routes: `POST /interactions`, `GET /healthz`; anything else is 404/405.
+
+mod verify;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::Context as _;
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response as HttpResponse};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use ed25519_dalek::VerifyingKey;
+use serde_json::{json, Value};
+use serenity::http::{Http, HttpBuilder};
+use serenity::model::id::ApplicationId;
+
+use crate::config::{Config, DiscordConfig, DISCORD_API_URL};
+use crate::engine::{Engine, Locale};
+use crate::interaction::{self, Interaction, Response};
+
+pub use verify::{Refusal, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+
+/// Largest body accepted; Discord's interactions are a few KiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+/// Oldest signature timestamp accepted, in seconds.
+pub const DEFAULT_MAX_AGE_SECS: u64 = 300;
+/// How far in the future a signature timestamp may lie (clock skew).
+pub const MAX_FUTURE_SECS: u64 = 60;
+/// Discord waits 3 s for the callback; past this the answer is deferred.
+pub const DEFER_AFTER: Duration = Duration::from_secs(2);
+/// A slow or stalled upload of the body is cut off after this.
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The delete of an answer waits this long so that Discord has our `{"type":6}`
+/// before the message goes away.
+const DELETE_AFTER_ACK: Duration = Duration::from_millis(300);
+
+/// How the endpoint checks and answers requests.
+#[derive(Clone)]
+pub struct EndpointConfig {
+    /// The application's public key (Developer Portal → General Information).
+    pub public_key: VerifyingKey,
+    /// Bodies larger than this are refused with 413 (default 64 KiB).
+    pub max_body_bytes: usize,
+    /// Signature timestamps older than this are refused with 401 (default 300).
+    pub max_age_secs: u64,
+    /// For what happens after the callback: deferred answers and deletes.
+    pub rest: Option<Arc<Http>>,
+}
+
+impl std::fmt::Debug for EndpointConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointConfig")
+            .field("public_key", &hex::encode(self.public_key.as_bytes()))
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_age_secs", &self.max_age_secs)
+            .field("rest", &self.rest.as_ref().map(|_| "<configured>"))
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointError {
+    #[error("the public key is empty: set http.public_key or DISCORD_PUBLIC_KEY")]
+    Empty,
+    #[error("the public key is not hex ({0}); copy it from the Developer Portal, General Information → Public Key")]
+    NotHex(String),
+    #[error("the public key is {0} bytes; an Ed25519 public key is 32 bytes (64 hex digits)")]
+    WrongLength(usize),
+    #[error("the public key is not a valid Ed25519 public key")]
+    Invalid,
+}
+
+impl EndpointConfig {
+    /// The endpoint for the application whose public key is `public_key_hex`,
+    /// with the default limits and no REST client.
+    pub fn from_hex(public_key_hex: &str) -> Result<Self, EndpointError> {
+        let text = public_key_hex.trim();
+        if text.is_empty() {
+            return Err(EndpointError::Empty);
+        }
+        let bytes = hex::decode(text).map_err(|e| EndpointError::NotHex(e.to_string()))?;
+        let bytes: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| EndpointError::WrongLength(bytes.len()))?;
+        let public_key = VerifyingKey::from_bytes(&bytes).map_err(|_| EndpointError::Invalid)?;
+        Ok(EndpointConfig {
+            public_key,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_age_secs: DEFAULT_MAX_AGE_SECS,
+            rest: None,
+        })
+    }
+}
+
+struct Shared {
+    engine: Engine,
+    config: EndpointConfig,
+}
+
+/// The endpoint's routes, ready to serve.
+pub fn router(engine: Engine, config: EndpointConfig) -> Router {
+    Router::new()
+        .route("/interactions", post(interactions))
+        .route("/healthz", get(healthz))
+        .with_state(Arc::new(Shared { engine, config }))
+}
+
+/// Serves the endpoint on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    engine: Engine,
+    config: EndpointConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(engine, config))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// `serve-http`: listens on `http.listen` until Ctrl-C or SIGTERM.
+pub async fn run(config: &Config, engine: Engine) -> anyhow::Result<()> {
+    if config.http.public_key.trim().is_empty() {
+        anyhow::bail!(
+            "the HTTP endpoint needs the application's public key: set http.public_key or DISCORD_PUBLIC_KEY (Developer Portal → General Information → Public Key)"
+        );
+    }
+    let mut endpoint = EndpointConfig::from_hex(&config.http.public_key)
+        .map_err(|e| anyhow::anyhow!("http.public_key: {e}"))?;
+    if config.discord.token.is_empty() {
+        tracing::warn!(
+            "no Discord token: answers slower than 2 s cannot be delivered and the delete button only acknowledges; set DISCORD_TOKEN"
+        );
+    } else {
+        endpoint.rest = Some(Arc::new(rest_client(&config.discord)));
+    }
+    let listener = tokio::net::TcpListener::bind(&config.http.listen)
+        .await
+        .with_context(|| format!("http.listen: cannot listen on {}", config.http.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(
+        %address,
+        knowledge = %engine.knowledge().summary(),
+        "interactions endpoint listening: POST http://{address}/interactions, GET /healthz"
+    );
+    serve(listener, engine, endpoint, shutdown_signal()).await?;
+    tracing::info!("interactions endpoint stopped");
+    Ok(())
+}
+
+/// The REST client for `discord`: through `api_url` when it is not Discord's.
+pub fn rest_client(discord: &DiscordConfig) -> Http {
+    let mut builder = HttpBuilder::new(discord.token.expose());
+    let api = discord.api_url.trim().trim_end_matches('/');
+    if api != DISCORD_API_URL {
+        // With the ratelimiter on, serenity ignores the proxy.
+        builder = builder.proxy(api).ratelimiter_disabled(true);
+    }
+    builder.build()
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => tracing::info!("Ctrl-C: stopping"),
+        _ = terminate => tracing::info!("SIGTERM: stopping"),
+    }
+}
+
+async fn healthz(State(shared): State<Arc<Shared>>) -> String {
+    format!("knowledge ok: {}", shared.engine.knowledge().summary())
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> HttpResponse {
+    (status, Json(json!({ "error": message.into() }))).into_response()
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+async fn interactions(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Body,
+) -> HttpResponse {
+    let config = &shared.config;
+    let too_large = || {
+        error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("body larger than {} bytes", config.max_body_bytes),
+        )
+    };
+    // The declared length first, so a large body is never read…
+    if let Some(length) = headers.get(header::CONTENT_LENGTH) {
+        match length
+            .to_str()
+            .ok()
+            .and_then(|l| l.trim().parse::<u64>().ok())
+        {
+            Some(n) if n > config.max_body_bytes as u64 => return too_large(),
+            Some(_) => {}
+            None => return error(StatusCode::BAD_REQUEST, "bad Content-Length"),
+        }
+    }
+    let signed = match verify::Signed::from_headers(&headers) {
+        Ok(s) => s,
+        Err(r) => return error(StatusCode::UNAUTHORIZED, r.message()),
+    };
+    // …and the bytes actually read, whatever was declared (chunked bodies).
+    let raw =
+        match tokio::time::timeout(BODY_READ_TIMEOUT, read_capped(body, config.max_body_bytes))
+            .await
+        {
+            Ok(Ok(raw)) => raw,
+            Ok(Err(ReadError::TooLarge)) => return too_large(),
+            Ok(Err(ReadError::Broken)) => return error(StatusCode::BAD_REQUEST, "broken body"),
+            Err(_) => return error(StatusCode::REQUEST_TIMEOUT, "body took too long"),
+        };
+    if let Err(r) = signed.verify(
+        &config.public_key,
+        &raw,
+        now_secs(),
+        config.max_age_secs,
+        MAX_FUTURE_SECS,
+    ) {
+        tracing::debug!(reason = r.message(), "refused an interaction");
+        return error(StatusCode::UNAUTHORIZED, r.message());
+    }
+    let i: Interaction = match serde_json::from_slice(&raw) {
+        Ok(i) => i,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "not a Discord interaction (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ),
+            )
+        }
+    };
+    let call = Call::new(&i, &raw);
+    let started = Instant::now();
+    let answer = if i.kind == interaction::PING {
+        Response::Pong.to_json()
+    } else {
+        let engine = shared.engine.clone();
+        answer_within(
+            config.rest.clone(),
+            call.clone(),
+            // A response body carries no files: the lineage picture is left
+            // out here (the text tree stays).
+            move || interaction::respond(&engine, &i).without_files(),
+            DEFER_AFTER,
+        )
+        .await
+    };
+    tracing::debug!(
+        interaction = %call.id,
+        kind = call.kind,
+        what = %call.what,
+        answer = answer["type"].as_u64().unwrap_or(0),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "answered an interaction"
+    );
+    json_response(&answer)
+}
+
+fn json_response(value: &Value) -> HttpResponse {
+    let mut r = (StatusCode::OK, value.to_string()).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+enum ReadError {
+    TooLarge,
+    Broken,
+}
+
+/// Reads at most `max` bytes of `body`; more is an error, never buffered.
+async fn read_capped(mut body: Body, max: usize) -> Result<Bytes, ReadError> {
+    let mut buf = Vec::new();
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        let frame = frame.map_err(|_| ReadError::Broken)?;
+        if let Ok(data) = frame.into_data() {
+            if buf.len() + data.len() > max {
+                return Err(ReadError::TooLarge);
+            }
+            buf.extend_from_slice(&data);
+        }
+    }
+    Ok(Bytes::from(buf))
+}
+
+/// What the follow-up work needs to know about an interaction. Never holds
+/// the signature; the token is only sent to Discord, never logged.
+#[derive(Clone)]
+struct Call {
+    id: String,
+    kind: u8,
+    token: String,
+    locale: Locale,
+    application_id: Option<u64>,
+    /// For the log: the command name or the button's custom id.
+    what: String,
+}
+
+impl Call {
+    fn new(i: &Interaction, raw: &[u8]) -> Call {
+        #[derive(serde::Deserialize)]
+        struct Envelope {
+            #[serde(default)]
+            application_id: Option<Value>,
+        }
+        let application_id = serde_json::from_slice::<Envelope>(raw)
+            .ok()
+            .and_then(|e| e.application_id)
+            .and_then(|v| match v {
+                Value::String(s) => s.trim().parse::<u64>().ok(),
+                Value::Number(n) => n.as_u64(),
+                _ => None,
+            })
+            .filter(|&n| n > 0);
+        let what = i
+            .data
+            .as_ref()
+            .and_then(|d| d.name.clone().or_else(|| d.custom_id.clone()))
+            .unwrap_or_default()
+            .chars()
+            .take(100)
+            .collect();
+        Call {
+            id: i.id.chars().take(32).collect(),
+            kind: i.kind,
+            token: i.token.clone(),
+            locale: i.locale(),
+            application_id,
+            what,
+        }
+    }
+
+    /// The engine's response, or a failure with an id to quote if it panicked.
+    fn settle(&self, joined: Result<Response, tokio::task::JoinError>) -> Response {
+        match joined {
+            Ok(r) => r,
+            Err(e) => {
+                let error_id = error_id();
+                let detail = if e.is_panic() {
+                    let payload = e.into_panic();
+                    payload
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "a panic without a message".to_string())
+                } else {
+                    "the task was cancelled".to_string()
+                };
+                tracing::error!(
+                    error_id = %error_id,
+                    interaction = %self.id,
+                    kind = self.kind,
+                    what = %self.what,
+                    "the engine failed: {detail}"
+                );
+                interaction::failure(self.locale, &error_id)
+            }
+        }
+    }
+
+    /// The callback that buys time: a loading state for commands, a silent
+    /// acknowledgement for buttons; autocomplete cannot wait, so no choices.
+    fn deferral(&self) -> Value {
+        match self.kind {
+            interaction::MESSAGE_COMPONENT => json!({"type": 6}),
+            interaction::AUTOCOMPLETE => json!({"type": 8, "data": {"choices": []}}),
+            _ => json!({"type": 5}),
+        }
+    }
+
+    /// The REST client, with the application id from the interaction.
+    fn rest(&self, rest: Option<Arc<Http>>) -> Option<Arc<Http>> {
+        let Some(rest) = rest else {
+            tracing::warn!(
+                interaction = %self.id,
+                what = %self.what,
+                "no REST client (no Discord token): cannot finish this interaction"
+            );
+            return None;
+        };
+        if let Some(id) = self.application_id {
+            rest.set_application_id(ApplicationId::new(id));
+        }
+        if rest.application_id().is_none() {
+            tracing::warn!(interaction = %self.id, "no application_id in the interaction: cannot finish it");
+            return None;
+        }
+        Some(rest)
+    }
+}
+
+/// A short id to quote in a failure message and find in the log.
+fn error_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let t = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let mut x = t ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    x ^= x >> 33;
+    format!("{:08x}", x as u32)
+}
+
+/// Runs `job` on the blocking pool. Within `defer_after` its response is the
+/// answer; later, the answer is a deferral and the response goes out through
+/// `rest` when it is ready.
+async fn answer_within<F>(
+    rest: Option<Arc<Http>>,
+    call: Call,
+    job: F,
+    defer_after: Duration,
+) -> Value
+where
+    F: FnOnce() -> Response + Send + 'static,
+{
+    let mut handle = tokio::task::spawn_blocking(job);
+    match tokio::time::timeout(defer_after, &mut handle).await {
+        Ok(joined) => {
+            let response = call.settle(joined);
+            if response == Response::AckAndDelete {
+                tokio::spawn(async move {
+                    tokio::time::sleep(DELETE_AFTER_ACK).await;
+                    deliver(rest, &call, Response::AckAndDelete, false).await;
+                });
+            }
+            response.to_json()
+        }
+        Err(_) => {
+            tracing::info!(
+                interaction = %call.id,
+                what = %call.what,
+                "slower than {defer_after:?}: deferring"
+            );
+            let deferral = call.deferral();
+            if call.kind != interaction::AUTOCOMPLETE {
+                tokio::spawn(async move {
+                    let response = call.settle(handle.await);
+                    deliver(rest, &call, response, true).await;
+                });
+            }
+            deferral
+        }
+    }
+}
+
+/// What the callback could not carry, through REST: the delete of an answer,
+/// or a deferred answer (an edit of the original, or for a button's ephemeral
+/// notice a follow-up, so that the message the button is on stays).
+async fn deliver(rest: Option<Arc<Http>>, call: &Call, response: Response, deferred: bool) {
+    let outcome = match response {
+        Response::Pong | Response::Choices(_) => return,
+        Response::AckAndDelete => {
+            let Some(rest) = call.rest(rest) else { return };
+            rest.delete_original_interaction_response(&call.token)
+                .await
+                .map(|_| "deleted")
+        }
+        Response::Message(m) if deferred && call.kind == interaction::MESSAGE_COMPONENT => {
+            let Some(rest) = call.rest(rest) else { return };
+            rest.create_followup_message(&call.token, &m, vec![])
+                .await
+                .map(|_| "followed up")
+        }
+        Response::Message(mut m) | Response::Update(mut m) => {
+            let Some(rest) = call.rest(rest) else { return };
+            // Whether the answer is ephemeral was settled by the deferral.
+            m.flags &= !crate::render::message::FLAG_EPHEMERAL;
+            rest.edit_original_interaction_response(&call.token, &m, vec![])
+                .await
+                .map(|_| "edited")
+        }
+    };
+    match outcome {
+        Ok(done) => tracing::debug!(interaction = %call.id, what = %call.what, "{done}"),
+        Err(e) => tracing::warn!(
+            interaction = %call.id,
+            what = %call.what,
+            "could not finish the interaction through REST: {e}"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render;
+    use std::sync::Mutex;
+
+    type Seen = Arc<Mutex<Vec<(String, String, Value)>>>;
+
+    /// A Discord REST API that records what it is asked.
+    async fn fake_discord() -> (Arc<Http>, Seen) {
+        let seen: Seen = Arc::default();
+        let s = seen.clone();
+        let app = Router::new().fallback(move |req: axum::extract::Request| {
+            let s = s.clone();
+            async move {
+                let method = req.method().to_string();
+                let path = req.uri().path().to_string();
+                let body = axum::body::to_bytes(req.into_body(), 1 << 20)
+                    .await
+                    .unwrap();
+                let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                s.lock().unwrap().push((method.clone(), path, body));
+                if method == "DELETE" {
+                    StatusCode::NO_CONTENT.into_response()
+                } else {
+                    Json(json!({
+                        "id": "7000", "channel_id": "4000",
+                        "author": {"id": "1000", "username": "bot"},
+                        "content": "", "timestamp": "2024-01-01T00:00:00Z",
+                        "tts": false, "mention_everyone": false, "mentions": [],
+                        "mention_roles": [], "attachments": [], "embeds": [],
+                        "pinned": false, "type": 0
+                    }))
+                    .into_response()
+                }
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let http = HttpBuilder::new("test-token")
+            .proxy(format!("http://{addr}"))
+            .ratelimiter_disabled(true)
+            .build();
+        (Arc::new(http), seen)
+    }
+
+    fn call(kind: u8) -> Call {
+        Call {
+            id: "3000".into(),
+            kind,
+            token: "tok".into(),
+            locale: Locale::En,
+            application_id: Some(1000),
+            what: "test".into(),
+        }
+    }
+
+    async fn wait_for(seen: &Seen) -> (String, String, Value) {
+        for _ in 0..200 {
+            if let Some(x) = seen.lock().unwrap().first().cloned() {
+                return x;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("nothing reached the fake Discord");
+    }
+
+    const ORIGINAL: &str = "/api/v10/webhooks/1000/tok/messages/@original";
+
+    #[tokio::test]
+    async fn slow_answers_are_deferred_then_edited() {
+        let (rest, seen) = fake_discord().await;
+        let message = render::notice("late but here", false);
+        let m = message.clone();
+        let slow = move || {
+            std::thread::sleep(Duration::from_millis(300));
+            Response::Message(m)
+        };
+        let answer = answer_within(
+            Some(rest),
+            call(interaction::APPLICATION_COMMAND),
+            slow,
+            Duration::from_millis(50),
+        )
+        .await;
+        assert_eq!(answer, json!({"type": 5}));
+        let (method, path, body) = wait_for(&seen).await;
+        assert_eq!((method.as_str(), path.as_str()), ("PATCH", ORIGINAL));
+        assert_eq!(body, serde_json::to_value(&message).unwrap());
+    }
+
+    #[tokio::test]
+    async fn slow_buttons_are_acknowledged_then_update_their_message() {
+        let (rest, seen) = fake_discord().await;
+        let message = render::notice("page two", false);
+        let m = message.clone();
+        let slow = move || {
+            std::thread::sleep(Duration::from_millis(300));
+            Response::Update(m)
+        };
+        let answer = answer_within(
+            Some(rest),
+            call(interaction::MESSAGE_COMPONENT),
+            slow,
+            Duration::from_millis(50),
+        )
+        .await;
+        assert_eq!(answer, json!({"type": 6}));
+        let (method, path, body) = wait_for(&seen).await;
+        assert_eq!((method.as_str(), path.as_str()), ("PATCH", ORIGINAL));
+        assert_eq!(body["content"], "page two");
+    }
+
+    #[tokio::test]
+    async fn a_panic_is_a_failure_with_an_id_now_or_later() {
+        let boom = || -> Response { panic!("boom") };
+        let answer = answer_within(
+            None,
+            call(interaction::APPLICATION_COMMAND),
+            boom,
+            Duration::from_secs(5),
+        )
+        .await;
+        assert_eq!(answer["type"], 4);
+        let text = answer["data"]["content"].as_str().unwrap();
+        assert!(text.contains("Error id: `"), "{text}");
+        assert_eq!(
+            answer["data"]["flags"],
+            render::message::FLAG_EPHEMERAL,
+            "{answer}"
+        );
+
+        let (rest, seen) = fake_discord().await;
+        let slow_boom = || -> Response {
+            std::thread::sleep(Duration::from_millis(300));
+            panic!("slow boom")
+        };
+        let answer = answer_within(
+            Some(rest),
+            call(interaction::APPLICATION_COMMAND),
+            slow_boom,
+            Duration::from_millis(50),
+        )
+        .await;
+        assert_eq!(answer, json!({"type": 5}));
+        let (method, _, body) = wait_for(&seen).await;
+        assert_eq!(method, "PATCH");
+        assert!(body["content"].as_str().unwrap().contains("Error id"));
+    }
+
+    #[tokio::test]
+    async fn slow_autocomplete_answers_no_choices() {
+        let slow = || {
+            std::thread::sleep(Duration::from_millis(300));
+            Response::Choices(vec![])
+        };
+        let answer = answer_within(
+            None,
+            call(interaction::AUTOCOMPLETE),
+            slow,
+            Duration::from_millis(50),
+        )
+        .await;
+        assert_eq!(answer, json!({"type": 8, "data": {"choices": []}}));
+    }
+
+    #[test]
+    fn error_ids_are_short_and_differ() {
+        let (a, b) = (error_id(), error_id());
+        assert_eq!(a.len(), 8);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn public_keys_are_checked() {
+        assert_eq!(
+            EndpointConfig::from_hex(" ").unwrap_err(),
+            EndpointError::Empty
+        );
+        assert!(matches!(
+            EndpointConfig::from_hex("zz").unwrap_err(),
+            EndpointError::NotHex(_)
+        ));
+        assert_eq!(
+            EndpointConfig::from_hex("abcd").unwrap_err(),
+            EndpointError::WrongLength(2)
+        );
+        let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]).verifying_key();
+        let c = EndpointConfig::from_hex(&hex::encode(key.as_bytes())).unwrap();
+        assert_eq!(c.public_key, key);
+        assert_eq!(c.max_body_bytes, 64 * 1024);
+        assert_eq!(c.max_age_secs, 300);
+    }
+}

@@ -1,0 +1,694 @@
+//! `serve-http`: Discord's HTTP interactions endpoint, over real loopback
+//! connections with a tiny HTTP/1.1 client, requests signed with a test key.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use ed25519_dalek::{Signer, SigningKey};
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use lineage_bot::engine::request::{from_custom_id, from_options};
+use lineage_bot::engine::{Locale, Request};
+use lineage_bot::http::{self, EndpointConfig};
+use lineage_bot::interaction::with_delete;
+
+/// A command's options: (name, value).
+type Options<'a> = &'a [(&'a str, &'a str)];
+/// Request headers: (name, value).
+type Headers<'a> = Vec<(&'a str, String)>;
+
+fn key() -> SigningKey {
+    SigningKey::from_bytes(&[7; 32])
+}
+
+fn config() -> EndpointConfig {
+    EndpointConfig::from_hex(&hex::encode(key().verifying_key().as_bytes())).unwrap()
+}
+
+/// A running endpoint; stops when dropped.
+struct Server {
+    addr: SocketAddr,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+async fn start(config: EndpointConfig) -> Server {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let engine = crate::ENGINE.clone();
+    tokio::spawn(async move {
+        http::serve(listener, engine, config, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap()
+    });
+    Server { addr, _stop: stop }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn sign(key: &SigningKey, timestamp: &str, body: &[u8]) -> String {
+    let mut m = timestamp.as_bytes().to_vec();
+    m.extend_from_slice(body);
+    hex::encode(key.sign(&m).to_bytes())
+}
+
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): {:?} {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// One request on its own connection (`Connection: close`): the request is
+/// written while the reply is read, so a server that answers before reading
+/// the whole body (413) does not dead-lock the test.
+async fn exchange(addr: SocketAddr, head: String, body: Vec<u8>) -> Reply {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut r, mut w) = stream.into_split();
+    let writer = tokio::spawn(async move {
+        let _ = w.write_all(head.as_bytes()).await;
+        let _ = w.write_all(&body).await;
+        let _ = w.flush().await;
+        w
+    });
+    let mut raw = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    let read = async {
+        loop {
+            match r.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => raw.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), read)
+        .await
+        .expect("the server answers within 30 s");
+    writer.abort();
+    parse_reply(&raw)
+}
+
+fn parse_reply(raw: &[u8]) -> Reply {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no HTTP head in {:?}", String::from_utf8_lossy(raw)));
+    let head = std::str::from_utf8(&raw[..end]).unwrap();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let mut body = raw[end + 4..].to_vec();
+    let chunked = headers.iter().any(|(n, v)| {
+        n.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
+    });
+    if chunked {
+        let mut out = Vec::new();
+        let mut rest = &body[..];
+        while let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") {
+            let size = usize::from_str_radix(std::str::from_utf8(&rest[..eol]).unwrap().trim(), 16)
+                .unwrap();
+            if size == 0 {
+                break;
+            }
+            out.extend_from_slice(&rest[eol + 2..eol + 2 + size]);
+            rest = &rest[eol + 2 + size + 2..];
+        }
+        body = out;
+    } else if let Some(len) = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+    {
+        body.truncate(len);
+    }
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn head(method: &str, path: &str, headers: &[(&str, String)], length: Option<usize>) -> String {
+    let mut h = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    for (n, v) in headers {
+        h.push_str(&format!("{n}: {v}\r\n"));
+    }
+    if let Some(len) = length {
+        h.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {len}\r\n"
+        ));
+    }
+    h.push_str("\r\n");
+    h
+}
+
+/// POSTs `body` with the given signature headers.
+async fn post_with(addr: SocketAddr, body: &[u8], headers: &[(&str, String)]) -> Reply {
+    exchange(
+        addr,
+        head("POST", "/interactions", headers, Some(body.len())),
+        body.to_vec(),
+    )
+    .await
+}
+
+/// POSTs `body` signed now with the test key.
+async fn post(addr: SocketAddr, body: &Value) -> Reply {
+    post_signed(addr, body.to_string().as_bytes()).await
+}
+
+async fn post_signed(addr: SocketAddr, body: &[u8]) -> Reply {
+    let ts = now().to_string();
+    post_with(
+        addr,
+        body,
+        &[
+            ("X-Signature-Ed25519", sign(&key(), &ts, body)),
+            ("X-Signature-Timestamp", ts),
+        ],
+    )
+    .await
+}
+
+async fn get(addr: SocketAddr, path: &str) -> Reply {
+    exchange(addr, head("GET", path, &[], None), vec![]).await
+}
+
+fn command(name: &str, options: &[(&str, &str)], user: Option<&str>, locale: &str) -> Value {
+    let mut i = json!({
+        "id": "3000", "application_id": "1000", "type": 2, "token": "tok", "version": 1,
+        "channel_id": "4000", "locale": locale,
+        "data": {
+            "id": "6000", "name": name, "type": 1,
+            "options": options.iter().map(|(n, v)| json!({"name": n, "type": 3, "value": v})).collect::<Vec<_>>(),
+        }
+    });
+    if let Some(u) = user {
+        i["guild_id"] = json!("2000");
+        i["member"] = json!({"user": {"id": u, "username": "alice"}, "roles": [], "deaf": false, "mute": false, "flags": 0});
+    }
+    i
+}
+
+fn button(custom_id: &str, user: &str) -> Value {
+    json!({
+        "id": "3002", "application_id": "1000", "type": 3, "token": "tok3", "version": 1,
+        "channel_id": "4000", "locale": "en-US",
+        "user": {"id": user, "username": "alice"},
+        "message": {"id": "7000", "channel_id": "4000"},
+        "data": {"custom_id": custom_id, "component_type": 2}
+    })
+}
+
+fn ping() -> Value {
+    json!({"id": "3000", "application_id": "1000", "type": 1, "token": "tok", "version": 1})
+}
+
+#[tokio::test]
+async fn ping_is_answered_with_pong() {
+    let s = start(config()).await;
+    let r = post(s.addr, &ping()).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.body, br#"{"type":1}"#);
+}
+
+#[tokio::test]
+async fn every_command_answers_as_the_engine_does() {
+    let s = start(config()).await;
+    let engine = crate::ENGINE.clone();
+    let cases: &[(&str, Options, &str)] = &[
+        ("model", &[("name", "chatgpt")], "en-US"),
+        ("model", &[("name", "003")], "zh-CN"),
+        ("term", &[("name", "对齐税")], "en-US"),
+        ("compare", &[("first", "002"), ("second", "003")], "en-US"),
+        (
+            "search",
+            &[("query", "why is 003 better at writing")],
+            "zh-CN",
+        ),
+        ("lineage", &[("name", "text-davinci-002")], "en-US"),
+        ("lineage", &[], "zh-TW"),
+        ("help", &[], "en-US"),
+    ];
+    for (name, options, locale) in cases {
+        for user in [Some("5000"), None] {
+            let body = command(name, options, user, locale);
+            let r = post(s.addr, &body).await;
+            assert_eq!(r.status, 200, "/{name}: {}", r.text());
+            assert_eq!(r.header("content-type"), Some("application/json"));
+            let cmd = from_options(name, |o| {
+                options
+                    .iter()
+                    .find(|(n, _)| *n == o)
+                    .map(|(_, v)| v.to_string())
+            })
+            .unwrap();
+            let expected = with_delete(
+                engine.answer(&Request::new(cmd, Locale::from_discord(locale))),
+                user,
+            )
+            .without_files();
+            assert_eq!(
+                r.json(),
+                json!({"type": 4, "data": expected}),
+                "/{name} {options:?} {locale} {user:?}"
+            );
+            // The answer carries a delete button for the person who asked.
+            let has_delete = r.text().contains("delete:5000");
+            assert_eq!(has_delete, user.is_some(), "/{name}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_command_answers_like_ask_json() {
+    let s = start(config()).await;
+    for (line, name, options, locale) in [
+        (
+            "/model chatgpt",
+            "model",
+            vec![("name", "chatgpt")],
+            "en-US",
+        ),
+        (
+            "/compare 002 003",
+            "compare",
+            vec![("first", "002"), ("second", "003")],
+            "zh-CN",
+        ),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_lineage-bot"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("DISCORD_TOKEN")
+            .args(["ask", "--json", "--locale", locale, line])
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The same payload, less the picture a response body cannot carry.
+        let ask: lineage_bot::render::Message = serde_json::from_slice(&out.stdout).unwrap();
+        let ask = serde_json::to_value(ask.without_files()).unwrap();
+        let r = post(s.addr, &command(name, &options, None, locale)).await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.json(), json!({"type": 4, "data": ask}), "{line}");
+    }
+}
+
+#[tokio::test]
+async fn autocomplete_offers_choices() {
+    let s = start(config()).await;
+    for (command, option, typed) in [
+        ("model", "name", "chat"),
+        ("term", "name", "rl"),
+        ("compare", "second", "00"),
+        ("model", "name", ""),
+    ] {
+        let body = json!({
+            "id": "3001", "application_id": "1000", "type": 4, "token": "tok2", "version": 1,
+            "channel_id": "4000", "locale": "en-US",
+            "user": {"id": "5000", "username": "alice"},
+            "data": {"id": "6000", "name": command, "type": 1,
+                     "options": [{"name": option, "type": 3, "value": typed, "focused": true}]}
+        });
+        let r = post(s.addr, &body).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let v = r.json();
+        assert_eq!(v["type"], 8, "{v}");
+        let choices = v["data"]["choices"].as_array().unwrap();
+        assert!(
+            (1..=25).contains(&choices.len()),
+            "/{command} {typed:?}: {v}"
+        );
+        for c in choices {
+            assert!(c["name"].is_string() && c["value"].is_string(), "{c}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_button_updates_its_message() {
+    let s = start(config()).await;
+    let r = post(s.addr, &button("model:text-davinci-002", "5000")).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let expected = with_delete(
+        crate::ENGINE.answer(&Request::new(
+            from_custom_id("model:text-davinci-002").unwrap(),
+            Locale::En,
+        )),
+        Some("5000"),
+    )
+    .without_files();
+    assert_eq!(r.json(), json!({"type": 7, "data": expected}));
+}
+
+#[tokio::test]
+async fn the_delete_button_acknowledges_and_deletes_through_rest() {
+    // A fake Discord REST API that records what it is asked.
+    let seen: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let record = seen.clone();
+    let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
+        let record = record.clone();
+        async move {
+            record
+                .lock()
+                .unwrap()
+                .push((req.method().to_string(), req.uri().path().to_string()));
+            axum::http::StatusCode::NO_CONTENT
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let api = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let mut config = config();
+    config.rest = Some(Arc::new(
+        serenity::http::HttpBuilder::new("test-token")
+            .proxy(format!("http://{api}"))
+            .ratelimiter_disabled(true)
+            .build(),
+    ));
+    let s = start(config).await;
+
+    // Someone else may not delete the answer: an ephemeral notice, no REST.
+    let r = post(s.addr, &button("delete:5000", "5001")).await;
+    assert_eq!(r.status, 200);
+    let v = r.json();
+    assert_eq!(v["type"], 4, "{v}");
+    assert_eq!(v["data"]["flags"], 64, "{v}");
+
+    // The person who asked may.
+    let r = post(s.addr, &button("delete:5000", "5000")).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, br#"{"type":6}"#);
+    let mut waited = 0;
+    while seen.lock().unwrap().is_empty() && waited < 200 {
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        waited += 1;
+    }
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![(
+            "DELETE".to_string(),
+            "/api/v10/webhooks/1000/tok3/messages/@original".to_string()
+        )]
+    );
+}
+
+#[tokio::test]
+async fn bad_signatures_are_refused() {
+    let s = start(config()).await;
+    let body = ping().to_string().into_bytes();
+    let ts = now().to_string();
+    let good = sign(&key(), &ts, &body);
+    let other = sign(&SigningKey::from_bytes(&[8; 32]), &ts, &body);
+    let cases: Vec<(&str, Vec<u8>, Headers)> = vec![
+        (
+            "wrong key",
+            body.clone(),
+            vec![
+                ("X-Signature-Ed25519", other),
+                ("X-Signature-Timestamp", ts.clone()),
+            ],
+        ),
+        (
+            "tampered body",
+            br#"{"id":"3000","application_id":"1000","type":2,"token":"tok","version":1}"#.to_vec(),
+            vec![
+                ("X-Signature-Ed25519", good.clone()),
+                ("X-Signature-Timestamp", ts.clone()),
+            ],
+        ),
+        (
+            "tampered timestamp",
+            body.clone(),
+            vec![
+                ("X-Signature-Ed25519", good.clone()),
+                ("X-Signature-Timestamp", (now() - 1).to_string()),
+            ],
+        ),
+        (
+            "missing signature",
+            body.clone(),
+            vec![("X-Signature-Timestamp", ts.clone())],
+        ),
+        (
+            "missing timestamp",
+            body.clone(),
+            vec![("X-Signature-Ed25519", good.clone())],
+        ),
+        ("no headers", body.clone(), vec![]),
+        (
+            "signature not hex",
+            body.clone(),
+            vec![
+                ("X-Signature-Ed25519", "zz".repeat(64)),
+                ("X-Signature-Timestamp", ts.clone()),
+            ],
+        ),
+        (
+            "signature too short",
+            body.clone(),
+            vec![
+                ("X-Signature-Ed25519", good[..64].to_string()),
+                ("X-Signature-Timestamp", ts.clone()),
+            ],
+        ),
+    ];
+    for (what, body, headers) in cases {
+        let r = post_with(s.addr, &body, &headers).await;
+        assert_eq!(r.status, 401, "{what}: {}", r.text());
+        assert!(r.json()["error"].is_string(), "{what}");
+    }
+    // The genuine request still passes.
+    let r = post_with(
+        s.addr,
+        &body,
+        &[("X-Signature-Ed25519", good), ("X-Signature-Timestamp", ts)],
+    )
+    .await;
+    assert_eq!(r.status, 200);
+}
+
+#[tokio::test]
+async fn stale_and_future_timestamps_are_refused() {
+    let s = start(config()).await;
+    let body = ping().to_string().into_bytes();
+    for (what, ts) in [
+        ("10 minutes old", now() - 600),
+        ("10 minutes ahead", now() + 600),
+    ] {
+        let ts = ts.to_string();
+        let r = post_with(
+            s.addr,
+            &body,
+            &[
+                ("X-Signature-Ed25519", sign(&key(), &ts, &body)),
+                ("X-Signature-Timestamp", ts),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, 401, "{what}: {}", r.text());
+    }
+    // Within the window (4 minutes old) is fine.
+    let ts = (now() - 240).to_string();
+    let r = post_with(
+        s.addr,
+        &body,
+        &[
+            ("X-Signature-Ed25519", sign(&key(), &ts, &body)),
+            ("X-Signature-Timestamp", ts),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let s = start(config()).await;
+    // A 1 MiB interaction: a long search query, signed.
+    let big = json!({"type": 2, "token": "t", "data": {"name": "search",
+        "options": [{"name": "query", "type": 3, "value": "a".repeat(1 << 20)}]}})
+    .to_string()
+    .into_bytes();
+    let r = post_signed(s.addr, &big).await;
+    assert_eq!(r.status, 413, "{}", r.text());
+
+    // The same body without a Content-Length (chunked): the read is capped.
+    let ts = now().to_string();
+    let sig = sign(&key(), &ts, &big);
+    let mut chunked = Vec::new();
+    for chunk in big.chunks(8192) {
+        chunked.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        chunked.extend_from_slice(chunk);
+        chunked.extend_from_slice(b"\r\n");
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    let h = head(
+        "POST",
+        "/interactions",
+        &[
+            ("X-Signature-Ed25519", sig),
+            ("X-Signature-Timestamp", ts),
+            ("Transfer-Encoding", "chunked".to_string()),
+        ],
+        None,
+    );
+    let r = exchange(s.addr, h, chunked).await;
+    assert_eq!(r.status, 413, "{}", r.text());
+
+    // Just under the limit is read (and is no interaction).
+    let mut almost = vec![b' '; 64 * 1024 - 2];
+    almost.splice(0..0, *b"{}");
+    let r = post_signed(s.addr, &almost).await;
+    assert_eq!(r.status, 400, "{}", r.text());
+}
+
+#[tokio::test]
+async fn signed_garbage_is_a_bad_request() {
+    let s = start(config()).await;
+    let deep = "[".repeat(10_000);
+    let bodies: Vec<Vec<u8>> = vec![
+        b"".to_vec(),
+        b"not json".to_vec(),
+        b"null".to_vec(),
+        b"[]".to_vec(),
+        b"{}".to_vec(),
+        br#"{"type":"ping"}"#.to_vec(),
+        br#"{"type":1000}"#.to_vec(),
+        br#"{"type":2,"data":{"options":"x"}}"#.to_vec(),
+        vec![0xff, 0xfe, b'{'],
+        deep.into_bytes(),
+    ];
+    for body in bodies {
+        let r = post_signed(s.addr, &body).await;
+        assert_eq!(
+            r.status,
+            400,
+            "{:?}: {}",
+            String::from_utf8_lossy(&body),
+            r.text()
+        );
+        assert_eq!(r.header("content-type"), Some("application/json"));
+        assert!(r.json()["error"].as_str().unwrap().len() < 200);
+    }
+    // Odd but well-formed interactions are answered, never a crash.
+    for body in [
+        json!({"type": 2}),
+        json!({"type": 2, "data": {"name": "nonsense"}}),
+        json!({"type": 2, "data": {"name": "model", "options": [{"name": "name", "value": 42}]}}),
+        json!({"type": 2, "data": {"name": "search", "options": [{"name": "query", "value": "\u{0}\u{202e}🙂".repeat(500)}]}}),
+        json!({"type": 3, "data": {"custom_id": "search:x:999999999999"}}),
+        json!({"type": 3}),
+        json!({"type": 4, "data": {"name": "term", "options": [{"name": "name", "value": {"x": 1}, "focused": true}]}}),
+        json!({"type": 5, "data": {"custom_id": "modal"}}),
+    ] {
+        let r = post(s.addr, &body).await;
+        assert_eq!(r.status, 200, "{body}: {}", r.text());
+        let v = r.json();
+        assert!(v["type"].is_u64(), "{body}");
+        // An engine panic would answer with a failure id instead.
+        assert!(!r.text().contains("Error id"), "{body}: {v}");
+    }
+}
+
+#[tokio::test]
+async fn other_methods_and_paths() {
+    let s = start(config()).await;
+    let r = get(s.addr, "/interactions").await;
+    assert_eq!(r.status, 405);
+    let r = exchange(
+        s.addr,
+        head("PUT", "/interactions", &[], Some(2)),
+        b"{}".to_vec(),
+    )
+    .await;
+    assert_eq!(r.status, 405);
+    let r = get(s.addr, "/nowhere").await;
+    assert_eq!(r.status, 404);
+    let r = get(s.addr, "/healthz").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.text(),
+        format!("knowledge ok: {}", crate::ENGINE.knowledge().summary())
+    );
+    assert!(
+        r.text().starts_with("knowledge ok: 9 models"),
+        "{}",
+        r.text()
+    );
+}
+
+#[tokio::test]
+async fn keep_alive_connections_serve_many_requests() {
+    let s = start(config()).await;
+    let mut stream = TcpStream::connect(s.addr).await.unwrap();
+    for n in 0..5 {
+        let body = ping().to_string().into_bytes();
+        let ts = now().to_string();
+        let mut req = format!(
+            "POST /interactions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nX-Signature-Ed25519: {}\r\nX-Signature-Timestamp: {ts}\r\n\r\n",
+            body.len(),
+            sign(&key(), &ts, &body)
+        )
+        .into_bytes();
+        req.extend_from_slice(&body);
+        stream.write_all(&req).await.unwrap();
+        // `{"type":1}` is 10 bytes: read until the head and those arrive.
+        let mut raw = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !(raw.windows(4).any(|w| w == b"\r\n\r\n") && raw.ends_with(br#"{"type":1}"#)) {
+            let k = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buf))
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(k > 0, "connection closed after {n} requests");
+            raw.extend_from_slice(&buf[..k]);
+        }
+        assert_eq!(parse_reply(&raw).status, 200);
+    }
+}

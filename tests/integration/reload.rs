@@ -1,0 +1,120 @@
+//! Hot reload: a good edit is picked up, a bad one keeps the last good
+//! knowledge serving and reports `file:line`, and the next good one is
+//! picked up again — on demand and through the directory watcher.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use lineage_bot::engine::{Engine, ReloadError};
+
+fn copy_knowledge(to: &Path) {
+    for entry in std::fs::read_dir("knowledge").unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+    }
+}
+
+fn hits(engine: &Engine, q: &str) -> usize {
+    engine.index().search(q, 5, 0).hits.len()
+}
+
+fn append(path: &Path, text: &str) {
+    let mut s = std::fs::read_to_string(path).unwrap();
+    s.push_str(text);
+    std::fs::write(path, s).unwrap();
+}
+
+#[test]
+fn reload_swaps_good_notes_and_keeps_the_last_good_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_knowledge(dir.path());
+    let engine = Engine::load(dir.path(), None).unwrap();
+    assert_eq!(hits(&engine, "zebrafish"), 0);
+    let before = engine.snapshot();
+
+    // A good edit.
+    append(
+        &dir.path().join("notes.md"),
+        "\n* zebrafish 是一个新的笔记段落\n",
+    );
+    let summary = engine.reload().expect("valid notes");
+    assert_eq!(summary.passages, before.knowledge().passages.len() + 1);
+    assert_eq!(hits(&engine, "zebrafish"), 1);
+    // A request that took the old snapshot finishes on it.
+    assert_eq!(
+        before.knowledge().passages.len() + 1,
+        engine.knowledge().passages.len()
+    );
+
+    // A bad edit: the error names file and line; the last good notes serve on.
+    let models = dir.path().join("models.toml");
+    let good_models = std::fs::read_to_string(&models).unwrap();
+    append(
+        &models,
+        "\n[[model]]\nid = \"davinci\"\nname = \"again\"\nfamily = \"gpt-3\"\n",
+    );
+    match engine.reload() {
+        Err(ReloadError::Invalid(e)) => {
+            let text = e.to_string();
+            assert!(
+                text.contains("models.toml:") && text.contains("claimed twice"),
+                "{text}"
+            );
+        }
+        other => panic!("expected invalid notes, got {other:?}"),
+    }
+    assert_eq!(
+        hits(&engine, "zebrafish"),
+        1,
+        "the last good knowledge still serves"
+    );
+
+    // The next good edit is picked up.
+    std::fs::write(&models, good_models).unwrap();
+    append(&dir.path().join("notes.md"), "\n* platypus 也是新的\n");
+    engine.reload().expect("valid again");
+    assert_eq!(hits(&engine, "platypus"), 1);
+}
+
+#[test]
+fn the_watcher_reloads_after_edits_settle() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_knowledge(dir.path());
+    let engine = Engine::load(dir.path(), None).unwrap();
+    let _watch = engine.watch(Duration::from_millis(50)).expect("a watcher");
+    let wait_for = |what: &str, ok: &dyn Fn() -> bool| {
+        let start = Instant::now();
+        while !ok() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "timed out waiting for {what}"
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    };
+    append(&dir.path().join("notes.md"), "\n* okapi 出现在笔记里\n");
+    wait_for("the good edit", &|| hits(&engine, "okapi") == 1);
+
+    // Broken notes: still serving, nothing lost.
+    std::fs::write(dir.path().join("comparisons.toml"), "[[comparison]\nid = ").unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(hits(&engine, "okapi"), 1);
+
+    // Fixed again, with another edit: picked up.
+    std::fs::copy(
+        "knowledge/comparisons.toml",
+        dir.path().join("comparisons.toml"),
+    )
+    .unwrap();
+    append(&dir.path().join("notes.md"), "\n* narwhal 也出现了\n");
+    wait_for("the edit after the bad one", &|| {
+        hits(&engine, "narwhal") == 1
+    });
+}
+
+#[test]
+fn an_engine_without_a_directory_cannot_reload() {
+    let engine = Engine::new(crate::ENGINE.index());
+    assert!(matches!(engine.reload(), Err(ReloadError::NoSource)));
+    assert!(engine.watch(Duration::from_secs(1)).is_none());
+}
