@@ -124,11 +124,11 @@ impl Knowledge {
     /// Passages that mention a model by any of its names, in note order.
     pub fn passages_mentioning(&self, id: ModelId) -> Vec<PassageId> {
         let model = self.model(id);
-        let names: Vec<String> = std::iter::once(model.slug.as_str())
-            .chain(std::iter::once(model.name.as_str()))
-            .chain(model.aliases.iter().map(String::as_str))
+        let names: Vec<String> = model
+            .names()
+            .iter()
             .filter(|n| n.len() >= 4)
-            .map(str::to_lowercase)
+            .map(|n| n.to_lowercase())
             .collect();
         self.passages
             .iter()

@@ -82,6 +82,17 @@ pub struct Traits {
     pub code: Option<Text>,
 }
 
+impl Model {
+    /// Every name the model answers to: id, name, Chinese name, aliases and
+    /// misspellings.
+    pub fn names(&self) -> Vec<String> {
+        let mut names = vec![self.slug.clone(), self.name.clone()];
+        names.extend(self.name_zh.clone());
+        names.extend(self.aliases.iter().cloned());
+        names
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Model {
     pub id: ModelId,

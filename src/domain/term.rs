@@ -10,6 +10,22 @@ impl TermId {
     }
 }
 
+impl Term {
+    /// Every name the term answers to: slug, English as written and as
+    /// shown, 中文, abbreviations and aliases.
+    pub fn names(&self) -> Vec<String> {
+        let mut names = vec![
+            self.slug.clone(),
+            self.english.clone(),
+            self.display.clone(),
+            self.chinese.clone(),
+        ];
+        names.extend(self.abbreviations.iter().cloned());
+        names.extend(self.aliases.iter().cloned());
+        names
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Term {
     pub id: TermId,

@@ -89,9 +89,7 @@ pub fn doc_text(k: &Knowledge, doc: DocRef) -> DocText {
         }
         DocRef::Model(id) => {
             let m = k.model(id);
-            let mut names = vec![m.slug.clone(), m.name.clone()];
-            names.extend(m.name_zh.clone());
-            names.extend(m.aliases.iter().cloned());
+            let names = m.names();
             let title = match &m.name_zh {
                 Some(zh) => format!("{} · {}", m.name, zh),
                 None => m.name.clone(),
@@ -120,14 +118,7 @@ pub fn doc_text(k: &Knowledge, doc: DocRef) -> DocText {
         }
         DocRef::Term(id) => {
             let t = k.term(id);
-            let mut names = vec![
-                t.slug.clone(),
-                t.english.clone(),
-                t.display.clone(),
-                t.chinese.clone(),
-            ];
-            names.extend(t.abbreviations.iter().cloned());
-            names.extend(t.aliases.iter().cloned());
+            let names = t.names();
             let title = format!("{} · {}", t.display, t.chinese);
             let mut body = format!(
                 "{} | {} | {}",

@@ -41,23 +41,8 @@ pub fn words(k: &Knowledge) -> Vec<String> {
 
 fn raw_groups(k: &Knowledge) -> Vec<Vec<String>> {
     let mut groups: Vec<Vec<String>> = k.synonyms.clone();
-    for t in &k.terms {
-        let mut g = vec![
-            t.slug.clone(),
-            t.english.clone(),
-            t.display.clone(),
-            t.chinese.clone(),
-        ];
-        g.extend(t.abbreviations.iter().cloned());
-        g.extend(t.aliases.iter().cloned());
-        groups.push(g);
-    }
-    for m in &k.models {
-        let mut g = vec![m.slug.clone(), m.name.clone()];
-        g.extend(m.name_zh.clone());
-        g.extend(m.aliases.iter().cloned());
-        groups.push(g);
-    }
+    groups.extend(k.terms.iter().map(|t| t.names()));
+    groups.extend(k.models.iter().map(|m| m.names()));
     // Generation shorthands (`003`) stand for their models.
     let mut generations: Vec<&String> = k
         .models

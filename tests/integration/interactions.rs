@@ -10,6 +10,14 @@ fn parse(v: Value) -> Interaction {
     serde_json::from_value(v).expect("an interaction")
 }
 
+fn custom_ids(m: &lineage_bot::render::Message) -> Vec<String> {
+    m.components
+        .iter()
+        .flat_map(|r| &r.components)
+        .filter_map(|b| b.custom_id.clone())
+        .collect()
+}
+
 fn component(custom_id: &str, user: &str) -> Interaction {
     parse(
         json!({"type": 3, "id": "1", "token": "t", "locale": "en-US",
@@ -35,12 +43,7 @@ fn a_command_answers_with_a_message_and_a_delete_button_for_the_asker() {
         panic!("a message")
     };
     assert_eq!(m.embeds[0].title.as_deref(), Some("Alignment tax · 对齐税"));
-    let ids: Vec<_> = m
-        .components
-        .iter()
-        .flat_map(|r| &r.components)
-        .filter_map(|b| b.custom_id.clone())
-        .collect();
+    let ids = custom_ids(&m);
     assert!(ids.contains(&"delete:42".to_string()), "{ids:?}");
 }
 
@@ -77,12 +80,7 @@ fn navigating_someone_elses_answer_keeps_their_delete_button() {
     let Response::Update(m) = respond(&ENGINE, &i) else {
         panic!("an update")
     };
-    let ids: Vec<_> = m
-        .components
-        .iter()
-        .flat_map(|r| &r.components)
-        .filter_map(|b| b.custom_id.clone())
-        .collect();
+    let ids = custom_ids(&m);
     assert!(
         ids.contains(&"delete:42".to_string()) && !ids.contains(&"delete:7".to_string()),
         "{ids:?}"
