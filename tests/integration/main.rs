@@ -7,6 +7,7 @@ mod http_endpoint;
 mod interactions;
 mod knowledge;
 mod reload;
+mod robustness;
 mod render;
 mod search;
 
