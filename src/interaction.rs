@@ -155,6 +155,9 @@ pub fn respond(engine: &Engine, i: &Interaction) -> Response {
                 .as_ref()
                 .and_then(|d| d.name.clone())
                 .unwrap_or_default();
+            if name == RELOAD {
+                return reload(engine, i);
+            }
             match from_options(&name, |o| i.option(o)) {
                 Ok(cmd) => Response::Message(with_delete(
                     engine.answer(&Request::new(cmd, i.locale())),
@@ -212,6 +215,43 @@ pub fn respond(engine: &Engine, i: &Interaction) -> Response {
             true,
         )),
     }
+}
+
+pub const RELOAD: &str = "reload";
+
+/// `/reload`, for the bot's owners: reads the notes again now. The answer is
+/// for the owner only: what was loaded, or the `file:line` problems and that
+/// the last good notes still serve.
+fn reload(engine: &Engine, i: &Interaction) -> Response {
+    let zh = i.locale().is_zh();
+    if !i.user_id().is_some_and(|u| engine.is_owner(u)) {
+        let text = if zh {
+            "只有机器人的所有者可以重新加载笔记。"
+        } else {
+            "Only the bot's owners can reload the notes."
+        };
+        return Response::Message(render::notice(text, true));
+    }
+    let text = match engine.reload() {
+        Ok(summary) => {
+            tracing::info!(%summary, "knowledge reloaded on demand");
+            if zh {
+                format!("已重新加载：{summary}")
+            } else {
+                format!("Reloaded: {summary}")
+            }
+        }
+        Err(e) => {
+            tracing::error!("knowledge not reloaded, still serving the last good notes:\n{e}");
+            let head = if zh {
+                "未重新加载，仍在使用上一版有效的笔记："
+            } else {
+                "Not reloaded; still serving the last good notes:"
+            };
+            format!("{head}\n```\n{}\n```", e.to_string().replace("```", "'''"))
+        }
+    };
+    Response::Message(render::notice(&text, true))
 }
 
 /// A short, friendly failure with an id to quote; details go to the log.
@@ -327,28 +367,37 @@ pub fn definitions() -> Value {
             vec![],
         ),
     ];
-    Value::Array(
-        commands
-            .iter()
-            .map(|(name, en, zh, options)| {
-                json!({
-                    "name": name,
-                    "type": 1,
-                    "description": en,
-                    "description_localizations": {"zh-CN": zh, "zh-TW": zh},
-                    "options": options.iter().map(|(o, oen, ozh, required, autocomplete)| json!({
-                        "type": 3,
-                        "name": o,
-                        "description": oen,
-                        "description_localizations": {"zh-CN": ozh, "zh-TW": ozh},
-                        "required": required,
-                        "autocomplete": autocomplete,
-                        "max_length": 200,
-                    })).collect::<Vec<_>>(),
-                })
+    let mut all: Vec<Value> = commands
+        .iter()
+        .map(|(name, en, zh, options)| {
+            json!({
+                "name": name,
+                "type": 1,
+                "description": en,
+                "description_localizations": {"zh-CN": zh, "zh-TW": zh},
+                "options": options.iter().map(|(o, oen, ozh, required, autocomplete)| json!({
+                    "type": 3,
+                    "name": o,
+                    "description": oen,
+                    "description_localizations": {"zh-CN": ozh, "zh-TW": ozh},
+                    "required": required,
+                    "autocomplete": autocomplete,
+                    "max_length": 200,
+                })).collect::<Vec<_>>(),
             })
-            .collect(),
-    )
+        })
+        .collect();
+    // Owner only: hidden from members without Administrator by default, and
+    // checked against discord.owners when run.
+    all.push(json!({
+        "name": RELOAD,
+        "type": 1,
+        "description": "Owner only: read the notes again now",
+        "description_localizations": {"zh-CN": "仅限所有者：立即重新加载笔记", "zh-TW": "仅限所有者：立即重新加载笔记"},
+        "default_member_permissions": "0",
+        "options": [],
+    }));
+    Value::Array(all)
 }
 
 #[cfg(test)]
@@ -359,7 +408,12 @@ mod tests {
     fn definitions_follow_discords_rules() {
         let defs = definitions();
         let defs = defs.as_array().unwrap();
-        assert_eq!(defs.len(), crate::engine::request::COMMANDS.len());
+        assert_eq!(
+            defs.len(),
+            crate::engine::request::COMMANDS.len() + 1,
+            "the commands and /reload"
+        );
+        assert_eq!(defs.last().unwrap()["name"], RELOAD);
         let name_ok = |s: &str| {
             (1..=32).contains(&s.chars().count())
                 && s.chars()

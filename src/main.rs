@@ -115,7 +115,7 @@ fn main() -> ExitCode {
         };
     }
     let engine = match Engine::load(&dir, index_dir.as_deref()) {
-        Ok(e) => e,
+        Ok(e) => e.with_owners(config.discord.owners.iter().map(|o| o.0)),
         Err(ReloadError::Invalid(e)) => return invalid(&e),
         Err(e) => {
             eprintln!("error: {e}");

@@ -49,6 +49,8 @@ struct Shared {
     current: RwLock<Arc<Snapshot>>,
     /// Where the knowledge came from, for reloads.
     source: Option<(PathBuf, Option<PathBuf>)>,
+    /// Discord user ids allowed to reload on demand.
+    owners: Vec<String>,
 }
 
 /// One immutable knowledge, its index and its pictures.
@@ -88,8 +90,25 @@ impl Engine {
             shared: Arc::new(Shared {
                 current: RwLock::new(snapshot),
                 source,
+                owners: Vec::new(),
             }),
         }
+    }
+
+    /// The same engine, with these Discord users allowed to `/reload`.
+    pub fn with_owners(self, owners: impl IntoIterator<Item = u64>) -> Engine {
+        let shared = Shared {
+            current: RwLock::new(self.snapshot()),
+            source: self.shared.source.clone(),
+            owners: owners.into_iter().map(|o| o.to_string()).collect(),
+        };
+        Engine {
+            shared: Arc::new(shared),
+        }
+    }
+
+    pub fn is_owner(&self, user: &str) -> bool {
+        self.shared.owners.iter().any(|o| o == user)
     }
 
     /// Loads the notes in `dir` and builds the index in RAM (or `index_dir`);

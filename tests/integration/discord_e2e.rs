@@ -416,7 +416,7 @@ async fn the_bot_serves_discord_end_to_end() {
         .collect();
     assert_eq!(
         names,
-        ["model", "term", "compare", "search", "lineage", "help"]
+        ["model", "term", "compare", "search", "lineage", "help", "reload"]
     );
     for c in registered.as_array().unwrap() {
         assert!(c["description_localizations"]["zh-CN"]

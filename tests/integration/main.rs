@@ -7,8 +7,8 @@ mod http_endpoint;
 mod interactions;
 mod knowledge;
 mod reload;
-mod robustness;
 mod render;
+mod robustness;
 mod search;
 
 use std::path::{Path, PathBuf};

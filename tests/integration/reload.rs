@@ -118,3 +118,43 @@ fn an_engine_without_a_directory_cannot_reload() {
     assert!(matches!(engine.reload(), Err(ReloadError::NoSource)));
     assert!(engine.watch(Duration::from_secs(1)).is_none());
 }
+
+#[test]
+fn owners_reload_on_demand_and_see_what_is_wrong() {
+    use lineage_bot::interaction::{respond, Interaction, Response};
+    let dir = tempfile::tempdir().unwrap();
+    copy_knowledge(dir.path());
+    let engine = Engine::load(dir.path(), None).unwrap().with_owners([42]);
+    let reload_by = |user: &str| -> String {
+        let i: Interaction =
+            serde_json::from_value(serde_json::json!({"type": 2, "id": "1", "token": "t",
+            "user": {"id": user}, "data": {"name": "reload"}}))
+            .unwrap();
+        match respond(&engine, &i) {
+            Response::Message(m) => {
+                assert_eq!(m.flags, 64, "only the owner sees it");
+                m.content
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    assert!(reload_by("7").contains("Only the bot's owners"));
+    append(&dir.path().join("notes.md"), "\n* quokka 新段落\n");
+    assert!(
+        reload_by("42").starts_with("Reloaded: 9 models"),
+        "{}",
+        reload_by("42")
+    );
+    assert_eq!(hits(&engine, "quokka"), 1);
+    std::fs::write(
+        dir.path().join("terms.toml"),
+        "[[term]]\nrow = \"No such row\"\n",
+    )
+    .unwrap();
+    let answer = reload_by("42");
+    assert!(
+        answer.contains("still serving the last good notes") && answer.contains("terms.toml:2:"),
+        "{answer}"
+    );
+    assert_eq!(hits(&engine, "quokka"), 1);
+}

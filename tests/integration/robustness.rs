@@ -26,7 +26,10 @@ fn notes_text() -> impl Strategy<Value = String> {
 }
 
 fn file(path: &str, text: String) -> SourceFile {
-    SourceFile { path: path.to_string(), text }
+    SourceFile {
+        path: path.to_string(),
+        text,
+    }
 }
 
 proptest! {
