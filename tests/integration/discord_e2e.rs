@@ -31,6 +31,7 @@ struct Recorded {
     body: Value,
     /// Files uploaded with a multipart request: (filename, bytes).
     files: Vec<(String, Vec<u8>)>,
+    at: Instant,
 }
 
 /// A multipart/form-data body as serenity sends it with files: the
@@ -128,6 +129,7 @@ impl Fake {
             path: path.into(),
             body: Value::Null,
             files: vec![],
+            at: Instant::now(),
         });
     }
 }
@@ -230,6 +232,7 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
         path: path.clone(),
         body: body.clone(),
         files,
+        at: Instant::now(),
     });
     if method == Method::PUT && path.ends_with("/commands") {
         let mut cmds = body.as_array().cloned().unwrap_or_default();
@@ -348,12 +351,16 @@ impl Drop for Bot {
 }
 
 fn start_bot(port: u16, dir: &Path) -> Bot {
+    start_bot_with(port, dir, 30.0, 0.0)
+}
+
+fn start_bot_with(port: u16, dir: &Path, user_cooldown: f64, channel_cooldown: f64) -> Bot {
     let config = dir.join("config.toml");
     std::fs::write(
         &config,
         format!(
             "[discord]\ntoken = \"{TOKEN}\"\napi_url = \"http://127.0.0.1:{port}\"\nguild_ids = [\"{GUILD}\"]\n\
-             search_channels = [{SEARCH_CHANNEL}]\n[discord.cooldown]\nuser_seconds = 30\nchannel_seconds = 0\n"
+             search_channels = [{SEARCH_CHANNEL}]\n[discord.cooldown]\nuser_seconds = {user_cooldown:?}\nchannel_seconds = {channel_cooldown:?}\n"
         ),
     )
     .unwrap();
@@ -647,4 +654,130 @@ async fn a_refused_intent_names_the_portal_toggle() {
         logged.contains("Message Content Intent") && logged.contains("discord.free_text = false"),
         "{logged}"
     );
+}
+
+/// Interactions spread over `seconds` while five people flood the search
+/// channel; the websocket is dropped halfway. Every interaction is answered
+/// exactly once, and free text stays within the cooldowns.
+async fn load(interactions: usize, seconds: f64) {
+    let f = start_fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = start_bot_with(f.port.load(Ordering::SeqCst) as u16, dir.path(), 2.0, 1.0);
+    *LOG.lock().unwrap() = Some(bot.1.clone());
+    let long = Duration::from_secs(120);
+    wait_until("IDENTIFY", long, || {
+        f.sessions.lock().unwrap().first().cloned()
+    })
+    .await;
+    wait_until("registration", long, || {
+        f.requests().iter().any(|r| r.method == "PUT").then_some(())
+    })
+    .await;
+
+    let commands: [(&str, &[(&str, &str)]); 5] = [
+        ("model", &[("name", "chatgpt")]),
+        ("term", &[("name", "对齐税")]),
+        ("compare", &[("first", "002"), ("second", "003")]),
+        (
+            "search",
+            &[("query", "which model restored in-context learning")],
+        ),
+        ("help", &[]),
+    ];
+    let gap = Duration::from_secs_f64(seconds / interactions as f64);
+    let start = Instant::now();
+    let mut sent: Vec<(String, Instant)> = Vec::with_capacity(interactions);
+    let mut flood = 0usize;
+    let mut dropped = false;
+    for n in 0..interactions {
+        if !dropped && n == interactions / 2 {
+            // Halfway: the connection drops; the rest is sent after the bot is back.
+            let sessions = f.sessions.lock().unwrap().len();
+            f.send(GatewayCmd::Drop);
+            wait_until("a reconnect", long, || {
+                (f.sessions.lock().unwrap().len() > sessions).then_some(())
+            })
+            .await;
+            dropped = true;
+        }
+        let id = format!("{}", 100_000 + n);
+        let (name, options) = commands[n % commands.len()];
+        f.dispatch(
+            "INTERACTION_CREATE",
+            interaction(&id, 2, "en-US", command(name, options)),
+        );
+        sent.push((id, Instant::now()));
+        // 50 free-text messages a second from five people in one channel.
+        while (flood as f64) < start.elapsed().as_secs_f64() * 50.0 {
+            let user = format!("{}", 8000 + flood % 5);
+            f.dispatch(
+                "MESSAGE_CREATE",
+                message_object(
+                    &format!("{}", 900_000 + flood),
+                    SEARCH_CHANNEL,
+                    &user,
+                    false,
+                    "对齐税",
+                ),
+            );
+            flood += 1;
+        }
+        tokio::time::sleep(gap).await;
+    }
+    let sending = start.elapsed();
+    wait_until("every callback", long, || {
+        let got = f
+            .requests()
+            .iter()
+            .filter(|r| r.path.ends_with("/callback"))
+            .count();
+        (got >= interactions).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let requests = f.requests();
+    let mut latencies = Vec::with_capacity(interactions);
+    for (id, at) in &sent {
+        let answers: Vec<&Recorded> = requests
+            .iter()
+            .filter(|r| r.path == format!("/api/v10/interactions/{id}/tok-{id}/callback"))
+            .collect();
+        assert_eq!(
+            answers.len(),
+            1,
+            "interaction {id} answered {} times",
+            answers.len()
+        );
+        latencies.push(answers[0].at.saturating_duration_since(*at));
+    }
+    latencies.sort();
+    let p = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize];
+    let replies = replies_in(&f, SEARCH_CHANNEL).len();
+    let elapsed = start.elapsed().as_secs_f64();
+    eprintln!(
+        "load: {interactions} interactions sent in {:.1} s, all answered once; reply p50 {:?}, p99 {:?}, max {:?}; \
+         {flood} free-text messages, {replies} answers",
+        sending.as_secs_f64(),
+        p(0.5),
+        p(0.99),
+        p(1.0)
+    );
+    // A 1 s channel cooldown allows at most one answer a second (plus the first).
+    assert!(
+        replies as f64 <= elapsed + 1.0,
+        "{replies} answers in {elapsed:.1} s"
+    );
+    assert!(replies >= 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_load_is_answered_in_full() {
+    load(100, 2.0).await;
+}
+
+/// `cargo test --release --test integration long_load -- --ignored --nocapture`
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "takes ~15 s; run on demand"]
+async fn long_load_1000_interactions_in_10_seconds() {
+    load(1000, 10.0).await;
 }
