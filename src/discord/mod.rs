@@ -118,21 +118,6 @@ async fn shutdown_signal() {
     let _ = ctrl_c.await;
 }
 
-/// A short id to quote in a failure message and find in the log.
-fn error_id() -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0);
-    format!(
-        "{:06x}{:02x}",
-        (t & 0xFF_FFFF) as u32,
-        COUNTER.fetch_add(1, Ordering::Relaxed) & 0xFF
-    )
-}
-
 impl Handler {
     async fn register(&self, http: &Http) {
         let definitions = interaction::definitions();
@@ -201,7 +186,7 @@ impl Handler {
                     }
                     Ok(_) => return,
                     Err(e) => {
-                        let eid = error_id();
+                        let eid = interaction::error_id();
                         tracing::error!(error_id = %eid, error = %e, "answering an interaction failed");
                         interaction::failure(parsed.locale(), &eid).to_json()["data"].clone()
                     }
@@ -216,7 +201,7 @@ impl Handler {
             }
         };
         let response = response.unwrap_or_else(|e| {
-            let eid = error_id();
+            let eid = interaction::error_id();
             tracing::error!(error_id = %eid, error = %e, "answering an interaction failed");
             interaction::failure(parsed.locale(), &eid)
         });
@@ -281,16 +266,17 @@ impl Handler {
         };
         let engine = self.engine.clone();
         let q = question.clone();
-        let message =
-            match tokio::task::spawn_blocking(move || interaction::free_text(&engine, &q, locale))
-                .await
-            {
-                Ok(m) => m,
-                Err(e) => {
-                    tracing::error!(error_id = %error_id(), error = %e, "free-text search failed");
-                    return;
-                }
-            };
+        let message = match tokio::task::spawn_blocking(move || {
+            interaction::free_text(&engine, &q, locale)
+        })
+        .await
+        {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::error!(error_id = %interaction::error_id(), error = %e, "free-text search failed");
+                return;
+            }
+        };
         let mut body = serde_json::to_value(&message).unwrap_or_default();
         body["message_reference"] =
             json!({"message_id": msg.id.get().to_string(), "fail_if_not_exists": false});

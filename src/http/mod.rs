@@ -14,7 +14,6 @@ mod verify;
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -381,7 +380,7 @@ impl Call {
         match joined {
             Ok(r) => r,
             Err(e) => {
-                let error_id = error_id();
+                let error_id = interaction::error_id();
                 let detail = if e.is_panic() {
                     let payload = e.into_panic();
                     payload
@@ -433,20 +432,6 @@ impl Call {
         }
         Some(rest)
     }
-}
-
-/// A short id to quote in a failure message and find in the log.
-fn error_id() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let t = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    let mut x = t ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-    x ^= x >> 33;
-    format!("{:08x}", x as u32)
 }
 
 /// Runs `job` on the blocking pool. Within `defer_after` its response is the
@@ -697,7 +682,7 @@ mod tests {
 
     #[test]
     fn error_ids_are_short_and_differ() {
-        let (a, b) = (error_id(), error_id());
+        let (a, b) = (interaction::error_id(), interaction::error_id());
         assert_eq!(a.len(), 8);
         assert_ne!(a, b);
     }
