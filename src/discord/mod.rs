@@ -28,6 +28,42 @@ use cooldown::Cooldowns;
 /// Interactions must be answered within 3 s; past this we defer and edit.
 const DEFER_AFTER: Duration = Duration::from_millis(2000);
 
+/// Further tries for a REST call that Discord (or the proxy) refused for now.
+const RETRIES: u32 = 3;
+
+/// Sends, and on 429 (rate limited) or 5xx tries again after 250 ms, 500 ms,
+/// 1 s. serenity's own ratelimiter honours `Retry-After` when it talks to
+/// Discord directly; behind a proxy it is off (serenity ignores a proxy
+/// otherwise), and its error no longer carries `retry_after`, so the wait is
+/// this bounded backoff — well inside an interaction's 3 s for the first two.
+async fn retrying<T, F, Fut>(what: &'static str, mut send: F) -> serenity::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = serenity::Result<T>>,
+{
+    let mut delay = Duration::from_millis(250);
+    let mut attempt = 0;
+    loop {
+        match send().await {
+            Err(serenity::Error::Http(serenity::http::HttpError::UnsuccessfulRequest(r)))
+                if attempt < RETRIES
+                    && (r.status_code.as_u16() == 429 || r.status_code.is_server_error()) =>
+            {
+                attempt += 1;
+                tracing::warn!(
+                    status = r.status_code.as_u16(),
+                    attempt,
+                    what,
+                    "Discord refused for now; trying again"
+                );
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// The REST client: Discord itself, or another base (a rate-limit proxy, a
 /// test fake), in which case serenity's own ratelimiter must be off or it
 /// ignores the proxy.
@@ -122,7 +158,11 @@ impl Handler {
     async fn register(&self, http: &Http) {
         let definitions = interaction::definitions();
         if self.guild_ids.is_empty() {
-            match http.create_global_commands(&definitions).await {
+            match retrying("registering commands", || {
+                http.create_global_commands(&definitions)
+            })
+            .await
+            {
                 Ok(c) => tracing::info!(
                     commands = c.len(),
                     "registered global commands (they may take up to an hour to appear)"
@@ -131,9 +171,10 @@ impl Handler {
             }
         }
         for &g in &self.guild_ids {
-            match http
-                .create_guild_commands(GuildId::new(g), &definitions)
-                .await
+            match retrying("registering commands", || {
+                http.create_guild_commands(GuildId::new(g), &definitions)
+            })
+            .await
             {
                 Ok(c) => tracing::info!(guild = g, commands = c.len(), "registered guild commands"),
                 Err(e) => {
@@ -171,10 +212,9 @@ impl Handler {
                 } else {
                     json!({"type": 5})
                 };
-                if let Err(e) = http
-                    .create_interaction_response(id, &parsed.token, &deferred, vec![])
-                    .await
-                {
+                let defer =
+                    || http.create_interaction_response(id, &parsed.token, &deferred, vec![]);
+                if let Err(e) = retrying("deferring", defer).await {
                     tracing::warn!(error = %e, "deferring failed");
                 }
                 let done = job.await;
@@ -191,10 +231,10 @@ impl Handler {
                         interaction::failure(parsed.locale(), &eid).to_json()["data"].clone()
                     }
                 };
-                if let Err(e) = http
-                    .edit_original_interaction_response(&parsed.token, &message, files)
-                    .await
-                {
+                let edit = || {
+                    http.edit_original_interaction_response(&parsed.token, &message, files.clone())
+                };
+                if let Err(e) = retrying("editing a deferred answer", edit).await {
                     tracing::warn!(error = %e, "editing a deferred answer failed");
                 }
                 return;
@@ -210,18 +250,15 @@ impl Handler {
             Response::Message(m) | Response::Update(m) => self.files(m),
             _ => Vec::new(),
         };
-        if let Err(e) = http
-            .create_interaction_response(id, &parsed.token, &response.to_json(), files)
-            .await
-        {
+        let body = response.to_json();
+        let send = || http.create_interaction_response(id, &parsed.token, &body, files.clone());
+        if let Err(e) = retrying("answering", send).await {
             tracing::warn!(error = %e, kind = parsed.kind, "sending an interaction response failed");
             return;
         }
         if response == Response::AckAndDelete {
-            if let Err(e) = http
-                .delete_original_interaction_response(&parsed.token)
-                .await
-            {
+            let delete = || http.delete_original_interaction_response(&parsed.token);
+            if let Err(e) = retrying("deleting an answer", delete).await {
                 tracing::warn!(error = %e, "deleting an answer failed");
             }
         }
@@ -280,9 +317,11 @@ impl Handler {
         let mut body = serde_json::to_value(&message).unwrap_or_default();
         body["message_reference"] =
             json!({"message_id": msg.id.get().to_string(), "fail_if_not_exists": false});
-        if let Err(e) = http
-            .send_message(ChannelId::new(msg.channel_id.get()), vec![], &body)
-            .await
+        let channel = ChannelId::new(msg.channel_id.get());
+        if let Err(e) = retrying("answering free text", || {
+            http.send_message(channel, vec![], &body)
+        })
+        .await
         {
             tracing::warn!(error = %e, "sending a free-text answer failed");
         }

@@ -32,6 +32,8 @@ struct Recorded {
     /// Files uploaded with a multipart request: (filename, bytes).
     files: Vec<(String, Vec<u8>)>,
     at: Instant,
+    /// What the fake answered (a refusal when told to fail).
+    status: u16,
 }
 
 /// A multipart/form-data body as serenity sends it with files: the
@@ -84,6 +86,8 @@ struct Fake {
     requests: Mutex<Vec<Recorded>>,
     sessions: Mutex<Vec<Value>>,
     heartbeats: AtomicUsize,
+    /// Requests to refuse before answering: (path, statuses in order).
+    refusals: Mutex<Vec<(String, Vec<u16>)>>,
     seq: AtomicU64,
     gateway: Mutex<Option<mpsc::UnboundedSender<GatewayCmd>>>,
 }
@@ -130,6 +134,7 @@ impl Fake {
             body: Value::Null,
             files: vec![],
             at: Instant::now(),
+            status: 200,
         });
     }
 }
@@ -227,12 +232,37 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
             vec![],
         )
     };
+    let refusal = {
+        let mut refusals = f.refusals.lock().unwrap();
+        refusals
+            .iter_mut()
+            .find(|(p, s)| *p == path && !s.is_empty())
+            .map(|(_, s)| s.remove(0))
+    };
+    if let Some(status) = refusal {
+        f.requests.lock().unwrap().push(Recorded {
+            method: method.to_string(),
+            path: path.clone(),
+            body,
+            files,
+            at: Instant::now(),
+            status,
+        });
+        let code = StatusCode::from_u16(status).unwrap();
+        let body = if status == 429 {
+            json!({"message": "You are being rate limited.", "retry_after": 0.2, "global": false})
+        } else {
+            json!({"message": "Internal Server Error", "code": 0})
+        };
+        return (code, [("retry-after", "0.2")], Json(body)).into_response();
+    }
     f.requests.lock().unwrap().push(Recorded {
         method: method.to_string(),
         path: path.clone(),
         body: body.clone(),
         files,
         at: Instant::now(),
+        status: 200,
     });
     if method == Method::PUT && path.ends_with("/commands") {
         let mut cmds = body.as_array().cloned().unwrap_or_default();
@@ -325,9 +355,9 @@ fn command(name: &str, options: &[(&str, &str)]) -> Value {
 }
 
 fn callback_request(f: &Fake, id: &str) -> Option<Recorded> {
-    f.requests()
-        .into_iter()
-        .find(|r| r.path == format!("/api/v10/interactions/{id}/tok-{id}/callback"))
+    f.requests().into_iter().find(|r| {
+        r.status < 300 && r.path == format!("/api/v10/interactions/{id}/tok-{id}/callback")
+    })
 }
 
 fn callback(f: &Fake, id: &str) -> Option<Value> {
@@ -780,4 +810,46 @@ async fn a_short_load_is_answered_in_full() {
 #[ignore = "takes ~15 s; run on demand"]
 async fn long_load_1000_interactions_in_10_seconds() {
     load(1000, 10.0).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_requests_are_tried_again() {
+    let f = start_fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = start_bot(f.port.load(Ordering::SeqCst) as u16, dir.path());
+    *LOG.lock().unwrap() = Some(bot.1.clone());
+    let long = Duration::from_secs(60);
+    wait_until("registration", long, || {
+        f.requests().iter().any(|r| r.method == "PUT").then_some(())
+    })
+    .await;
+    let path = |id: &str| format!("/api/v10/interactions/{id}/tok-{id}/callback");
+    f.refusals
+        .lock()
+        .unwrap()
+        .extend([(path("4001"), vec![429, 500]), (path("4002"), vec![503])]);
+    for id in ["4001", "4002"] {
+        f.dispatch(
+            "INTERACTION_CREATE",
+            interaction(id, 2, "en-US", command("model", &[("name", "chatgpt")])),
+        );
+    }
+    for (id, refusals) in [("4001", 2), ("4002", 1)] {
+        let body = wait_until(&format!("the answer to {id} after refusals"), long, || {
+            callback(&f, id)
+        })
+        .await;
+        assert_eq!(body["data"]["embeds"][0]["title"], "ChatGPT");
+        let tries = f.requests().iter().filter(|r| r.path == path(id)).count();
+        assert_eq!(tries, refusals + 1, "{id}: {tries} tries");
+    }
+    // Still serving afterwards.
+    f.dispatch(
+        "INTERACTION_CREATE",
+        interaction("4003", 2, "en-US", command("help", &[])),
+    );
+    wait_until("an answer after the refusals", long, || {
+        callback(&f, "4003")
+    })
+    .await;
 }
