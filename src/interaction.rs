@@ -11,6 +11,10 @@ use crate::engine::{request, Command, Engine, Locale, Request, Wanted};
 use crate::render::message::{Button, STYLE_DANGER};
 use crate::render::{self, limits, Message};
 
+/// Discord waits 3 s for an interaction's answer; an answer not ready after
+/// this is deferred and delivered as an edit, by every transport.
+pub const DEFER_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub const PING: u8 = 1;
 pub const APPLICATION_COMMAND: u8 = 2;
 pub const MESSAGE_COMPONENT: u8 = 3;

@@ -19,14 +19,11 @@ use serenity::async_trait;
 use serenity::gateway::GatewayError;
 use serenity::http::{Http, HttpBuilder};
 
-use crate::config::{Config, DISCORD_API_URL};
+use crate::config::{Config, DiscordConfig, DISCORD_API_URL};
 use crate::engine::{Engine, Locale};
 use crate::interaction::{self, Interaction, Response};
 
 use cooldown::Cooldowns;
-
-/// Interactions must be answered within 3 s; past this we defer and edit.
-const DEFER_AFTER: Duration = Duration::from_millis(2000);
 
 /// Further tries for a REST call that Discord (or the proxy) refused for now.
 const RETRIES: u32 = 3;
@@ -66,17 +63,14 @@ where
 
 /// The REST client: Discord itself, or another base (a rate-limit proxy, a
 /// test fake), in which case serenity's own ratelimiter must be off or it
-/// ignores the proxy.
-pub fn http_client(config: &Config) -> Http {
-    let token = config.discord.token.expose();
-    let base = config.discord.api_url.trim_end_matches('/');
+/// ignores the proxy. The gateway bot and the HTTP endpoint both use it.
+pub fn rest_client(discord: &DiscordConfig) -> Http {
+    let builder = HttpBuilder::new(discord.token.expose());
+    let base = discord.api_url.trim().trim_end_matches('/');
     if base == DISCORD_API_URL {
-        HttpBuilder::new(token).build()
+        builder.build()
     } else {
-        HttpBuilder::new(token)
-            .proxy(base)
-            .ratelimiter_disabled(true)
-            .build()
+        builder.proxy(base).ratelimiter_disabled(true).build()
     }
 }
 
@@ -101,7 +95,7 @@ struct Handler {
 
 /// Connects and serves until SIGINT/SIGTERM.
 pub async fn run(config: &Config, engine: Engine) -> anyhow::Result<()> {
-    let http = http_client(config);
+    let http = rest_client(&config.discord);
     let handler = Handler {
         engine,
         guild_ids: config.discord.guild_ids.iter().map(|g| g.0).collect(),
@@ -139,19 +133,28 @@ pub async fn run(config: &Config, engine: Engine) -> anyhow::Result<()> {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("SIGTERM handler");
-        tokio::select! {
-            _ = ctrl_c => {},
-            _ = term.recv() => {},
+/// Resolves on Ctrl-C or SIGTERM: graceful shutdown for every serving mode.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
         }
-    }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
     #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => tracing::info!("Ctrl-C: stopping"),
+        _ = terminate => tracing::info!("SIGTERM: stopping"),
+    }
 }
 
 impl Handler {
@@ -204,7 +207,7 @@ impl Handler {
             tokio::task::spawn_blocking(move || interaction::respond(&engine, &parsed))
         };
         let mut job = Box::pin(job);
-        let response = match tokio::time::timeout(DEFER_AFTER, &mut job).await {
+        let response = match tokio::time::timeout(interaction::DEFER_AFTER, &mut job).await {
             Ok(done) => done,
             Err(_) => {
                 let deferred = if parsed.kind == interaction::MESSAGE_COMPONENT {

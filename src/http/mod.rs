@@ -26,10 +26,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use ed25519_dalek::VerifyingKey;
 use serde_json::{json, Value};
-use serenity::http::{Http, HttpBuilder};
+use serenity::http::Http;
 use serenity::model::id::ApplicationId;
 
-use crate::config::{Config, DiscordConfig, DISCORD_API_URL};
+use crate::config::Config;
 use crate::engine::{Engine, Locale};
 use crate::interaction::{self, Interaction, Response};
 
@@ -41,8 +41,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 pub const DEFAULT_MAX_AGE_SECS: u64 = 300;
 /// How far in the future a signature timestamp may lie (clock skew).
 pub const MAX_FUTURE_SECS: u64 = 60;
-/// Discord waits 3 s for the callback; past this the answer is deferred.
-pub const DEFER_AFTER: Duration = Duration::from_secs(2);
+pub use interaction::DEFER_AFTER;
 /// A slow or stalled upload of the body is cut off after this.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// The delete of an answer waits this long so that Discord has our `{"type":6}`
@@ -147,7 +146,7 @@ pub async fn run(config: &Config, engine: Engine) -> anyhow::Result<()> {
             "no Discord token: answers slower than 2 s cannot be delivered and the delete button only acknowledges; set DISCORD_TOKEN"
         );
     } else {
-        endpoint.rest = Some(Arc::new(rest_client(&config.discord)));
+        endpoint.rest = Some(Arc::new(crate::discord::rest_client(&config.discord)));
     }
     let listener = tokio::net::TcpListener::bind(&config.http.listen)
         .await
@@ -158,43 +157,15 @@ pub async fn run(config: &Config, engine: Engine) -> anyhow::Result<()> {
         knowledge = %engine.knowledge().summary(),
         "interactions endpoint listening: POST http://{address}/interactions, GET /healthz"
     );
-    serve(listener, engine, endpoint, shutdown_signal()).await?;
+    serve(
+        listener,
+        engine,
+        endpoint,
+        crate::discord::shutdown_signal(),
+    )
+    .await?;
     tracing::info!("interactions endpoint stopped");
     Ok(())
-}
-
-/// The REST client for `discord`: through `api_url` when it is not Discord's.
-pub fn rest_client(discord: &DiscordConfig) -> Http {
-    let mut builder = HttpBuilder::new(discord.token.expose());
-    let api = discord.api_url.trim().trim_end_matches('/');
-    if api != DISCORD_API_URL {
-        // With the ratelimiter on, serenity ignores the proxy.
-        builder = builder.proxy(api).ratelimiter_disabled(true);
-    }
-    builder.build()
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => tracing::info!("Ctrl-C: stopping"),
-        _ = terminate => tracing::info!("SIGTERM: stopping"),
-    }
 }
 
 async fn healthz(State(shared): State<Arc<Shared>>) -> String {
@@ -553,7 +524,7 @@ mod tests {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await });
-        let http = HttpBuilder::new("test-token")
+        let http = serenity::http::HttpBuilder::new("test-token")
             .proxy(format!("http://{addr}"))
             .ratelimiter_disabled(true)
             .build();
