@@ -66,6 +66,23 @@ impl From<Problem> for LoadError {
     }
 }
 
+/// Where each line of a text starts: many offset → line lookups for the
+/// price of one pass (counting newlines per lookup is quadratic in big notes).
+pub struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    pub fn new(text: &str) -> LineStarts {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineStarts(starts)
+    }
+
+    /// The 1-based line of a byte offset.
+    pub fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&start| start <= offset)
+    }
+}
+
 /// Byte offset → 1-based line and column (in characters).
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
@@ -80,4 +97,18 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_starts_agree_with_counting_newlines() {
+        let text = "a\n\nbc\n对齐税\n\n";
+        let starts = LineStarts::new(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(starts.line(offset), line_col(text, offset).0, "offset {offset}");
+        }
+    }
 }

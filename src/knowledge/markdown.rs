@@ -3,7 +3,7 @@
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use super::error::line_col;
+use super::error::LineStarts;
 
 /// Passages longer than this are split at line boundaries, so one search hit
 /// stays readable in an embed.
@@ -107,7 +107,8 @@ fn tidy(line: &str) -> String {
 pub fn parse(text: &str) -> Layout {
     let mut layout = Layout::default();
     let parser = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
-    let line_of = |offset: usize| line_col(text, offset).0;
+    let starts = LineStarts::new(text);
+    let line_of = |offset: usize| starts.line(offset);
 
     let mut headings: Vec<(u8, String)> = Vec::new();
     let mut heading_text: Option<(u8, String, usize)> = None;
