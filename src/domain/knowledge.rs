@@ -121,8 +121,9 @@ impl Knowledge {
             .collect()
     }
 
-    /// Passages that mention a model by any of its names, in note order.
-    pub fn passages_mentioning(&self, id: ModelId) -> Vec<PassageId> {
+    /// Passages that mention a model by any of its names, in note order;
+    /// lazily, so a caller that wants the first few does not read all notes.
+    pub fn passages_mentioning(&self, id: ModelId) -> impl Iterator<Item = PassageId> + '_ {
         let model = self.model(id);
         let names: Vec<String> = model
             .names()
@@ -132,12 +133,11 @@ impl Knowledge {
             .collect();
         self.passages
             .iter()
-            .filter(|p| {
+            .filter(move |p| {
                 let text = p.text.to_lowercase();
                 names.iter().any(|n| mentions(&text, n))
             })
             .map(|p| p.id)
-            .collect()
     }
 
     pub fn summary(&self) -> Summary {

@@ -288,7 +288,10 @@ impl Snapshot {
         let m = k.model(id);
         let mut sources: Vec<PassageId> = m.summary_source.into_iter().collect();
         for p in k.passages_mentioning(id) {
-            if !sources.contains(&p) && sources.len() < MODEL_SOURCES {
+            if sources.len() >= MODEL_SOURCES {
+                break;
+            }
+            if !sources.contains(&p) {
                 sources.push(p);
             }
         }

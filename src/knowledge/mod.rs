@@ -538,20 +538,41 @@ impl Builder {
     /// notes have none.
     fn derive_summaries(&mut self, file: &SourceFile, cat: &ModelsFile) {
         let chain_line = self.chain.as_ref().map(|(f, c)| (f.clone(), c.line));
+        let names: Vec<Vec<String>> = self
+            .models
+            .iter()
+            .map(|m| {
+                std::iter::once(m.slug.clone())
+                    .chain(std::iter::once(m.name.clone()))
+                    .chain(m.aliases.iter().cloned())
+                    .filter(|n| n.chars().count() >= 3)
+                    .map(|n| n.to_lowercase())
+                    .collect()
+            })
+            .collect();
+        let longest = names.iter().flatten().map(|n| n.chars().count()).max();
+        // The first passage opening with each model's name, in one pass over
+        // the notes, each opening lowercased once (the notes may be large).
+        let mut first: Vec<Option<usize>> = vec![None; self.models.len()];
+        for (at, p) in self.passages.iter().enumerate() {
+            if first.iter().all(Option::is_some) {
+                break;
+            }
+            let on_chain = chain_line
+                .as_ref()
+                .is_some_and(|(f, l)| *l == p.source.line && *f == p.source.file);
+            if on_chain || p.kind == PassageKind::TableRow {
+                continue;
+            }
+            let open = opening(&p.text, longest.unwrap_or(0) + 1);
+            for (m, names) in names.iter().enumerate() {
+                if first[m].is_none() && starts_with_name(&open, names) {
+                    first[m] = Some(at);
+                }
+            }
+        }
         for (i, entry) in cat.model.iter().enumerate() {
-            let model = &self.models[i];
-            let names: Vec<String> = std::iter::once(model.slug.clone())
-                .chain(std::iter::once(model.name.clone()))
-                .chain(model.aliases.iter().cloned())
-                .filter(|n| n.chars().count() >= 3)
-                .map(|n| n.to_lowercase())
-                .collect();
-            let from_notes = self.passages.iter().find(|p| {
-                let on_chain = chain_line
-                    .as_ref()
-                    .is_some_and(|(f, l)| *f == p.source.file && *l == p.source.line);
-                !on_chain && p.kind != PassageKind::TableRow && starts_with_name(&p.text, &names)
-            });
+            let from_notes = first.get(i).copied().flatten().map(|at| &self.passages[at]);
             let line = line_of(&file.text, entry.id.span().start);
             let model = &mut self.models[i];
             match (from_notes, &entry.summary) {
@@ -809,8 +830,18 @@ impl Builder {
 }
 
 /// Whether a passage opens with one of the names, followed by `：`, `是`, `(`…
-fn starts_with_name(text: &str, names: &[String]) -> bool {
-    let lower = text.trim_start().to_lowercase();
+/// A passage's opening, lowercased: enough characters to hold any model name
+/// and the separator after it.
+fn opening(text: &str, chars: usize) -> String {
+    text.trim_start()
+        .chars()
+        .take(chars)
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// Whether a lowercased opening starts with one of `names` (lowercase) and a separator.
+fn starts_with_name(lower: &str, names: &[String]) -> bool {
     names.iter().any(|n| {
         lower.strip_prefix(n.as_str()).is_some_and(|rest| {
             rest.chars()
@@ -911,7 +942,14 @@ mod tests {
     #[test]
     fn summaries_start_with_the_name() {
         let names = vec!["chatgpt".to_string()];
-        assert!(starts_with_name("chatGPT：对话能力增强", &names));
-        assert!(!starts_with_name("chatgpts are", &names));
+        assert!(starts_with_name(
+            &opening("  chatGPT：对话能力增强", 8),
+            &names
+        ));
+        assert!(!starts_with_name(&opening("chatgpts are", 8), &names));
+        assert!(
+            !starts_with_name(&opening("chatGPT：对话", 7), &names),
+            "no room for the separator"
+        );
     }
 }
