@@ -7,7 +7,7 @@ mod segment;
 mod snippet;
 mod vocabulary;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::sync::Arc;
@@ -17,10 +17,8 @@ use tantivy::query::{
     BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
     TermQuery,
 };
-use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED,
-};
-use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
+use tantivy::{DocSet, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 use crate::domain::Knowledge;
 
@@ -30,9 +28,11 @@ pub use snippet::escape_markdown;
 use vocabulary::Vocabulary;
 
 const TOKENIZER: &str = "lineage";
+/// Which [`DocRef`] a document is: a fast field, read without the doc store.
+const DOC_FIELD: &str = "doc";
 const WORDS_TOKENIZER: &str = "lineage_words";
 /// Bump when the schema or tokenization changes, so persisted indexes rebuild.
-const INDEX_FORMAT: u32 = 1;
+const INDEX_FORMAT: u32 = 2;
 /// Longest query considered; the rest of a pasted wall of text is ignored.
 const MAX_QUERY_CHARS: usize = 300;
 const MAX_CONCEPTS: usize = 24;
@@ -93,9 +93,6 @@ pub struct SearchIndex {
     knowledge: Arc<Knowledge>,
     segmenter: Arc<Segmenter>,
     vocabulary: Vocabulary,
-    /// Each document's tokens, in [`DocRef::all`] order: re-ranking checks
-    /// which concepts a candidate covers without cutting its text again.
-    doc_tokens: Vec<HashSet<String>>,
     reader: IndexReader,
     fields: Fields,
 }
@@ -113,7 +110,7 @@ fn schema() -> (Schema, Fields) {
             .set_tokenizer(TOKENIZER)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
-    let doc = b.add_u64_field("doc", STORED | FAST);
+    let doc = b.add_u64_field(DOC_FIELD, FAST);
     let names = b.add_text_field("names", text.clone());
     let title = b.add_text_field("title", text.clone());
     let body = b.add_text_field("body", text);
@@ -148,8 +145,17 @@ pub fn knowledge_fingerprint(k: &Knowledge) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     INDEX_FORMAT.hash(&mut h);
     for d in DocRef::all(k) {
-        let t = doc_text(k, d);
-        (d.to_u64(), t.names, t.title_indexed, t.body).hash(&mut h);
+        match d {
+            // What doc_text makes of a passage, without copying its text.
+            DocRef::Passage(id) => {
+                let p = k.passage(id);
+                (d.to_u64(), p.kind as u8, &p.headings, &p.text).hash(&mut h);
+            }
+            _ => {
+                let t = doc_text(k, d);
+                (d.to_u64(), t.names, t.title_indexed, t.body).hash(&mut h);
+            }
+        }
     }
     vocabulary::words(k).hash(&mut h);
     h.finish()
@@ -178,21 +184,10 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         let vocabulary = Vocabulary::build(&knowledge, &segmenter);
-        let doc_tokens = DocRef::all(&knowledge)
-            .into_iter()
-            .map(|d| {
-                let t = doc_text(&knowledge, d);
-                segmenter
-                    .tokens(&format!("{}\n{}\n{}", t.names, t.title_indexed, t.body))
-                    .into_iter()
-                    .collect()
-            })
-            .collect();
         Ok(SearchIndex {
             knowledge,
             segmenter,
             vocabulary,
-            doc_tokens,
             reader,
             fields,
         })
@@ -310,16 +305,26 @@ impl SearchIndex {
             &q,
             &(TopDocs::with_limit(candidates).order_by_score(), Count),
         )?;
+        let contained = self.contained(&searcher, &top, &concepts)?;
         let mut scored: Vec<(f32, DocRef)> = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let Some(id) = doc.get_first(self.fields.doc).and_then(|v| v.as_u64()) else {
+        let mut columns: HashMap<u32, tantivy::columnar::Column<u64>> = HashMap::new();
+        for (i, (score, addr)) in top.iter().enumerate() {
+            let column = match columns.entry(addr.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                    searcher
+                        .segment_reader(addr.segment_ord)
+                        .fast_fields()
+                        .u64(DOC_FIELD)?,
+                ),
+            };
+            let Some(doc) = column
+                .first(addr.doc_id)
+                .and_then(|id| DocRef::from_u64(id, &self.knowledge))
+            else {
                 continue;
             };
-            let Some(doc) = DocRef::from_u64(id, &self.knowledge) else {
-                continue;
-            };
-            let coord = self.coverage(doc, &concepts);
+            let coord = coverage(&concepts, |token| contained.contains(&(token, i)));
             scored.push((score * coord * coord, doc));
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -347,23 +352,52 @@ impl SearchIndex {
         })
     }
 
-    /// The share of concepts a document contains (any alternative, all its tokens).
-    fn coverage(&self, doc: DocRef, concepts: &[Concept]) -> f32 {
-        if concepts.is_empty() {
-            return 0.0;
+    /// Which wanted tokens each candidate (by its position in `top`) contains,
+    /// read from the postings: nothing per document is kept in memory.
+    fn contained<'q>(
+        &self,
+        searcher: &tantivy::Searcher,
+        top: &[(f32, tantivy::DocAddress)],
+        concepts: &'q [Concept],
+    ) -> tantivy::Result<HashSet<(&'q str, usize)>> {
+        let mut tokens: Vec<&str> = Vec::new();
+        for c in concepts {
+            for t in c.alternatives.iter().flatten() {
+                if !tokens.contains(&t.as_str()) {
+                    tokens.push(t);
+                }
+            }
         }
-        let Some(tokens) = self.doc_tokens.get(doc.position(&self.knowledge)) else {
-            return 0.0;
-        };
-        let hit = concepts
-            .iter()
-            .filter(|c| {
-                c.alternatives
-                    .iter()
-                    .any(|alt| alt.iter().all(|w| tokens.contains(w)))
-            })
-            .count();
-        hit as f32 / concepts.len() as f32
+        // Candidates per segment, in doc id order (postings only seek forward).
+        let mut by_segment: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
+        for (i, (_, addr)) in top.iter().enumerate() {
+            by_segment
+                .entry(addr.segment_ord)
+                .or_default()
+                .push((addr.doc_id, i));
+        }
+        let mut out = HashSet::new();
+        for (segment, mut docs) in by_segment {
+            docs.sort_unstable();
+            let reader = searcher.segment_reader(segment);
+            for field in [self.fields.names, self.fields.title, self.fields.body] {
+                let inverted = reader.inverted_index(field)?;
+                for &token in &tokens {
+                    let term = Term::from_field_text(field, token);
+                    let Some(mut postings) =
+                        inverted.read_postings(&term, IndexRecordOption::Basic)?
+                    else {
+                        continue;
+                    };
+                    for &(doc, i) in &docs {
+                        if postings.doc() <= doc && postings.seek(doc) == doc {
+                            out.insert((token, i));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 
     fn hit(&self, doc: DocRef, score: f32, wanted: &HashSet<String>) -> Hit {
@@ -511,6 +545,22 @@ impl SearchIndex {
         }
         Ok(best.map(|(_, _, w)| w))
     }
+}
+
+/// The share of concepts a document contains (any alternative, all its tokens).
+fn coverage(concepts: &[Concept], contains: impl Fn(&str) -> bool) -> f32 {
+    if concepts.is_empty() {
+        return 0.0;
+    }
+    let hit = concepts
+        .iter()
+        .filter(|c| {
+            c.alternatives
+                .iter()
+                .any(|alt| alt.iter().all(|w| contains(w)))
+        })
+        .count();
+    hit as f32 / concepts.len() as f32
 }
 
 fn register(index: &Index, seg: &Arc<Segmenter>) {
