@@ -108,7 +108,11 @@ mod tests {
         let text = "a\n\nbc\n对齐税\n\n";
         let starts = LineStarts::new(text);
         for offset in 0..=text.len() + 2 {
-            assert_eq!(starts.line(offset), line_col(text, offset).0, "offset {offset}");
+            assert_eq!(
+                starts.line(offset),
+                line_col(text, offset).0,
+                "offset {offset}"
+            );
         }
     }
 }

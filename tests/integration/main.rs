@@ -9,6 +9,7 @@ mod knowledge;
 mod reload;
 mod render;
 mod robustness;
+mod scale_corpus;
 mod search;
 
 use std::path::{Path, PathBuf};
