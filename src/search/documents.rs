@@ -28,15 +28,6 @@ impl DocRef {
         passages.chain(models).chain(terms).collect()
     }
 
-    /// Where this document stands in [`DocRef::all`].
-    pub fn position(self, k: &Knowledge) -> usize {
-        match self {
-            DocRef::Passage(p) => p.index(),
-            DocRef::Model(m) => k.passages.len() + m.index(),
-            DocRef::Term(t) => k.passages.len() + k.models.len() + t.index(),
-        }
-    }
-
     pub fn to_u64(self) -> u64 {
         match self {
             DocRef::Passage(p) => p.index() as u64,

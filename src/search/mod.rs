@@ -305,20 +305,15 @@ impl SearchIndex {
             &q,
             &(TopDocs::with_limit(candidates).order_by_score(), Count),
         )?;
-        let contained = self.contained(&searcher, &top, &concepts)?;
+        let contained = self.contained(&searcher, &top, &wanted)?;
+        let doc_ids = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.fast_fields().u64(DOC_FIELD))
+            .collect::<tantivy::Result<Vec<_>>>()?;
         let mut scored: Vec<(f32, DocRef)> = Vec::with_capacity(top.len());
-        let mut columns: HashMap<u32, tantivy::columnar::Column<u64>> = HashMap::new();
         for (i, (score, addr)) in top.iter().enumerate() {
-            let column = match columns.entry(addr.segment_ord) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => e.insert(
-                    searcher
-                        .segment_reader(addr.segment_ord)
-                        .fast_fields()
-                        .u64(DOC_FIELD)?,
-                ),
-            };
-            let Some(doc) = column
+            let Some(doc) = doc_ids[addr.segment_ord as usize]
                 .first(addr.doc_id)
                 .and_then(|id| DocRef::from_u64(id, &self.knowledge))
             else {
@@ -353,21 +348,14 @@ impl SearchIndex {
     }
 
     /// Which wanted tokens each candidate (by its position in `top`) contains,
-    /// read from the postings: nothing per document is kept in memory.
+    /// read from the postings: nothing per document is kept in memory. Only
+    /// tokens the index knows are wanted; the others have no postings anyway.
     fn contained<'q>(
         &self,
         searcher: &tantivy::Searcher,
         top: &[(f32, tantivy::DocAddress)],
-        concepts: &'q [Concept],
+        wanted: &'q HashSet<String>,
     ) -> tantivy::Result<HashSet<(&'q str, usize)>> {
-        let mut tokens: Vec<&str> = Vec::new();
-        for c in concepts {
-            for t in c.alternatives.iter().flatten() {
-                if !tokens.contains(&t.as_str()) {
-                    tokens.push(t);
-                }
-            }
-        }
         // Candidates per segment, in doc id order (postings only seek forward).
         let mut by_segment: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
         for (i, (_, addr)) in top.iter().enumerate() {
@@ -382,7 +370,7 @@ impl SearchIndex {
             let reader = searcher.segment_reader(segment);
             for field in [self.fields.names, self.fields.title, self.fields.body] {
                 let inverted = reader.inverted_index(field)?;
-                for &token in &tokens {
+                for token in wanted {
                     let term = Term::from_field_text(field, token);
                     let Some(mut postings) =
                         inverted.read_postings(&term, IndexRecordOption::Basic)?
@@ -391,7 +379,7 @@ impl SearchIndex {
                     };
                     for &(doc, i) in &docs {
                         if postings.doc() <= doc && postings.seek(doc) == doc {
-                            out.insert((token, i));
+                            out.insert((token.as_str(), i));
                         }
                     }
                 }
