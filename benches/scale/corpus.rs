@@ -243,9 +243,17 @@ pub fn generate(k: &Knowledge, factor: usize, seed: u64) -> Vec<(String, String)
     files
 }
 
+/// What [`write_dir`] made.
+pub struct Grown {
+    /// Generated files beside the bundled ones.
+    pub files: usize,
+    /// Passages in all, bundled ones included.
+    pub passages: usize,
+}
+
 /// Writes a knowledge directory at `out`: the bundled files copied, plus the
-/// generated ones. Returns the number of generated files.
-pub fn write_dir(bundled: &Path, out: &Path, factor: usize, seed: u64) -> std::io::Result<usize> {
+/// generated ones.
+pub fn write_dir(bundled: &Path, out: &Path, factor: usize, seed: u64) -> std::io::Result<Grown> {
     let k = lineage_bot::knowledge::load_dir(bundled)
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     if out.exists() {
@@ -262,5 +270,8 @@ pub fn write_dir(bundled: &Path, out: &Path, factor: usize, seed: u64) -> std::i
     for (name, text) in &files {
         std::fs::write(out.join(name), text)?;
     }
-    Ok(files.len())
+    Ok(Grown {
+        files: files.len(),
+        passages: k.passages.len() * factor.max(1),
+    })
 }

@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use lineage_bot::domain::Knowledge;
+use lineage_bot::search::{doc_text, DocRef};
 use rusqlite::{params, Connection};
 
 /// The documents as both engines index them: names, title, body.
@@ -11,6 +13,21 @@ pub struct Doc {
     pub names: String,
     pub title: String,
     pub body: String,
+}
+
+/// Every document of the knowledge, with the fields lineage-bot indexes.
+pub fn documents(k: &Knowledge) -> Vec<Doc> {
+    DocRef::all(k)
+        .into_iter()
+        .map(|d| {
+            let t = doc_text(k, d);
+            Doc {
+                names: t.names,
+                title: t.title_indexed,
+                body: t.body,
+            }
+        })
+        .collect()
 }
 
 pub struct Fts5 {

@@ -15,13 +15,17 @@
 
 mod corpus;
 mod fts5;
+#[allow(dead_code)]
+#[path = "../../tests/integration/labelled.rs"]
+mod labelled;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use lineage_bot::search::{doc_text, DocRef, SearchIndex};
+use labelled::Labelled;
+use lineage_bot::search::SearchIndex;
 use serde_json::{json, Value};
 
 const SEED: u64 = 0x58f3_ed8e_513e_ab84;
@@ -49,61 +53,19 @@ fn main() {
 
 // ---------------------------------------------------------------- labelled
 
-struct Labelled {
-    q: String,
-    expect_any: Vec<Vec<String>>,
-    expect_none: bool,
-}
-
+/// Every labelled query of the sets that are present.
 fn labelled() -> Vec<Labelled> {
     let mut out = Vec::new();
     for path in LABELLED {
-        let Ok(text) = std::fs::read_to_string(path) else {
-            eprintln!("(no {path}; skipped)");
-            continue;
-        };
-        let v: Value = serde_json::from_str(&text).expect("labelled queries are JSON");
-        for q in v["queries"].as_array().expect("queries") {
-            out.push(Labelled {
-                q: q["q"].as_str().expect("q").to_string(),
-                expect_any: q["expect_any"]
-                    .as_array()
-                    .map(|groups| {
-                        groups
-                            .iter()
-                            .map(|g| {
-                                g.as_array()
-                                    .unwrap()
-                                    .iter()
-                                    .map(|s| s.as_str().unwrap().to_lowercase())
-                                    .collect()
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                expect_none: q["expect_none"].as_bool().unwrap_or(false),
-            });
+        match labelled::load(path) {
+            Ok(queries) => out.extend(queries),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                eprintln!("(no {path}; skipped)")
+            }
+            Err(e) => panic!("{path}: {e}"),
         }
     }
     out
-}
-
-/// score.py's rule: a hit answers when its title + text holds every string
-/// of one group; a no-answer query is answered by no hits.
-fn reciprocal_rank(l: &Labelled, hits: &[(String, String)]) -> f64 {
-    if l.expect_none {
-        return if hits.is_empty() { 1.0 } else { 0.0 };
-    }
-    for (i, (title, text)) in hits.iter().take(3).enumerate() {
-        let hay = format!("{title}\n{text}").to_lowercase();
-        if l.expect_any
-            .iter()
-            .any(|g| g.iter().all(|s| hay.contains(s)))
-        {
-            return 1.0 / (i + 1) as f64;
-        }
-    }
-    0.0
 }
 
 // ---------------------------------------------------------------- engines
@@ -191,25 +153,11 @@ fn child(args: &[String]) {
     println!("{out}");
 }
 
-fn documents(k: &lineage_bot::domain::Knowledge) -> Vec<fts5::Doc> {
-    DocRef::all(k)
-        .into_iter()
-        .map(|d| {
-            let t = doc_text(k, d);
-            fts5::Doc {
-                names: t.names,
-                title: t.title_indexed,
-                body: t.body,
-            }
-        })
-        .collect()
-}
-
 fn build(engine: &str, corpus: &Path, work: &Path) -> Value {
     let t = Instant::now();
     let k = std::sync::Arc::new(lineage_bot::knowledge::load_dir(corpus).expect("corpus loads"));
     let load_s = t.elapsed().as_secs_f64();
-    let docs = documents(&k);
+    let docs = fts5::documents(&k);
     let bytes: usize = docs
         .iter()
         .map(|d| d.names.len() + d.title.len() + d.body.len())
@@ -279,7 +227,13 @@ fn quality(engine: &str, corpus: &Path, work: &Path) -> Value {
     let mut found = 0;
     let mut misses = Vec::new();
     for q in &queries {
-        let r = reciprocal_rank(q, &e.search(&q.q, 3));
+        let hits = e.search(&q.q, 3);
+        let r = q
+            .rank(
+                hits.iter()
+                    .map(|(title, text)| (title.as_str(), text.as_str())),
+            )
+            .map_or(0.0, |rank| 1.0 / rank as f64);
         rr += r;
         if r > 0.0 {
             found += 1;
@@ -429,18 +383,16 @@ fn parent() {
         let corpus = root.join(format!("corpus-{n}x"));
         let work = root.join(format!("work-{n}x"));
         let t = Instant::now();
-        let files = corpus::write_dir(Path::new(BUNDLED), &corpus, n, SEED).expect("corpus");
+        let grown = corpus::write_dir(Path::new(BUNDLED), &corpus, n, SEED).expect("corpus");
         let corpus_mb = size_on_disk(&corpus) as f64 / 1e6;
         eprintln!(
-            "{n}×: generated {files} files, {corpus_mb:.1} MB in {:.1} s",
+            "{n}×: generated {} files, {corpus_mb:.1} MB in {:.1} s",
+            grown.files,
             t.elapsed().as_secs_f64()
         );
         let _ = std::fs::remove_dir_all(&work);
         std::fs::create_dir_all(&work).expect("work dir");
-        let passages = lineage_bot::knowledge::load_dir(&corpus)
-            .expect("corpus loads")
-            .passages
-            .len();
+        let passages = grown.passages;
         let (ours, ours_raw) = measure("lineage-bot", &corpus, &work, n == 1);
         eprintln!("  lineage-bot: {ours_raw}");
         let (theirs, theirs_raw) = measure("fts5", &corpus, &work, n == 1);
@@ -461,10 +413,22 @@ fn parent() {
     eprintln!("written: target/scale/report.md, target/scale/report.json");
 }
 
+/// The table's figures: name, decimals, unit scale, and where each is kept.
+type Figure = (&'static str, usize, f64, fn(&Figures) -> f64);
+const FIGURES: [Figure; 8] = [
+    ("index build, s", 3, 1.0, |f| f.build_s),
+    ("index build, MB/s", 1, 1.0, |f| f.mb_per_s),
+    ("query p50, ms", 3, 1e3, |f| f.p50_s),
+    ("query p99, ms", 3, 1e3, |f| f.p99_s),
+    ("start to ready (persisted), ms", 0, 1e3, |f| f.ready_s),
+    ("peak RSS serving, MB", 0, 1.0, |f| f.serve_rss),
+    ("peak RSS building, MB", 0, 1.0, |f| f.build_rss),
+    ("index on disk, MB", 2, 1.0, |f| f.disk_mb),
+];
+
 fn report(rows: &[(usize, usize, f64, Figures, Figures)], queries: usize) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let ms = |x: f64| format!("{:.3}", x * 1e3);
     let ratio = |a: f64, b: f64| {
         if b > 0.0 {
             format!("{:.2}", a / b)
@@ -482,54 +446,15 @@ fn report(rows: &[(usize, usize, f64, Figures, Figures)], queries: usize) -> Str
         let mut line = |name: &str, x: String, y: String, r: String| {
             writeln!(s, "{lead}| {name} | {x} | {y} | {r} |").unwrap();
         };
-        line(
-            "index build, s",
-            format!("{:.3}", a.build_s),
-            format!("{:.3}", b.build_s),
-            ratio(a.build_s, b.build_s),
-        );
-        line(
-            "index build, MB/s",
-            format!("{:.1}", a.mb_per_s),
-            format!("{:.1}", b.mb_per_s),
-            ratio(a.mb_per_s, b.mb_per_s),
-        );
-        line(
-            "query p50, ms",
-            ms(a.p50_s),
-            ms(b.p50_s),
-            ratio(a.p50_s, b.p50_s),
-        );
-        line(
-            "query p99, ms",
-            ms(a.p99_s),
-            ms(b.p99_s),
-            ratio(a.p99_s, b.p99_s),
-        );
-        line(
-            "start to ready (persisted), ms",
-            format!("{:.0}", a.ready_s * 1e3),
-            format!("{:.0}", b.ready_s * 1e3),
-            ratio(a.ready_s, b.ready_s),
-        );
-        line(
-            "peak RSS serving, MB",
-            format!("{:.0}", a.serve_rss),
-            format!("{:.0}", b.serve_rss),
-            ratio(a.serve_rss, b.serve_rss),
-        );
-        line(
-            "peak RSS building, MB",
-            format!("{:.0}", a.build_rss),
-            format!("{:.0}", b.build_rss),
-            ratio(a.build_rss, b.build_rss),
-        );
-        line(
-            "index on disk, MB",
-            format!("{:.2}", a.disk_mb),
-            format!("{:.2}", b.disk_mb),
-            ratio(a.disk_mb, b.disk_mb),
-        );
+        for (name, decimals, scale, get) in FIGURES {
+            let (x, y) = (get(a), get(b));
+            line(
+                name,
+                format!("{:.*}", decimals, x * scale),
+                format!("{:.*}", decimals, y * scale),
+                ratio(x, y),
+            );
+        }
         if let (Some(am), Some(bm)) = (a.mrr, b.mrr) {
             line(
                 "MRR@3",

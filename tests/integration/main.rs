@@ -6,6 +6,7 @@ mod discord_e2e;
 mod http_endpoint;
 mod interactions;
 mod knowledge;
+mod labelled;
 mod reload;
 mod render;
 mod robustness;

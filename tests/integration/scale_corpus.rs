@@ -13,7 +13,6 @@ mod fts5;
 use std::path::Path;
 
 use lineage_bot::knowledge::load_dir;
-use lineage_bot::search::{doc_text, DocRef};
 
 const SEED: u64 = 7;
 
@@ -38,10 +37,11 @@ fn grown_notes_load_with_factor_times_the_passages_and_the_same_answers() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("grown");
     let factor = 60; // 2 400 passages: more than one generated file
-    let files = corpus::write_dir(Path::new("knowledge"), &out, factor, SEED).unwrap();
-    assert_eq!(files, 3);
+    let made = corpus::write_dir(Path::new("knowledge"), &out, factor, SEED).unwrap();
+    assert_eq!(made.files, 3);
     let grown = load_dir(&out).expect("grown notes load");
     assert_eq!(grown.passages.len(), factor * bundled.passages.len());
+    assert_eq!(made.passages, grown.passages.len());
     // Same models, terms and summaries: the growth is passages only.
     assert_eq!(grown.models.len(), bundled.models.len());
     assert_eq!(grown.terms.len(), bundled.terms.len());
@@ -69,17 +69,7 @@ fn grown_notes_load_with_factor_times_the_passages_and_the_same_answers() {
 #[test]
 fn fts5_baseline_answers_chinese_and_english() {
     let k = load_dir(Path::new("knowledge")).unwrap();
-    let docs: Vec<fts5::Doc> = DocRef::all(&k)
-        .into_iter()
-        .map(|d| {
-            let t = doc_text(&k, d);
-            fts5::Doc {
-                names: t.names,
-                title: t.title_indexed,
-                body: t.body,
-            }
-        })
-        .collect();
+    let docs = fts5::documents(&k);
     let dir = tempfile::tempdir().unwrap();
     let db = fts5::Fts5::build(&dir.path().join("fts5.db"), &docs).unwrap();
     let hits = db.search("对齐税是什么", 3).unwrap();

@@ -5,6 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use lineage_bot::knowledge;
+
+use crate::labelled;
 use lineage_bot::search::SearchIndex;
 
 static INDEX: std::sync::LazyLock<Arc<SearchIndex>> =
@@ -14,50 +16,19 @@ fn index() -> &'static SearchIndex {
     &INDEX
 }
 
-#[derive(serde::Deserialize)]
-struct QuerySet {
-    queries: Vec<Labelled>,
-}
-
-#[derive(serde::Deserialize)]
-struct Labelled {
-    q: String,
-    kind: String,
-    #[serde(default)]
-    expect_any: Vec<Vec<String>>,
-    #[serde(default)]
-    expect_none: bool,
-}
-
 const K: usize = 3;
 
 #[test]
 fn labelled_queries_rank_their_answer_in_the_top_three() {
-    let set: QuerySet =
-        serde_json::from_str(&std::fs::read_to_string("tests/data/search-queries.json").unwrap())
-            .unwrap();
-    assert!(set.queries.len() >= 40);
+    let queries = labelled::load("tests/data/search-queries.json").unwrap();
+    assert!(queries.len() >= 40);
     for kind in ["en", "zh", "mixed", "typo", "alias", "none"] {
-        assert!(
-            set.queries.iter().any(|q| q.kind == kind),
-            "no {kind} query"
-        );
+        assert!(queries.iter().any(|q| q.kind == kind), "no {kind} query");
     }
     let (mut rr, mut found, mut misses) = (0.0, 0, Vec::new());
-    for item in &set.queries {
+    for item in &queries {
         let hits = index().search(&item.q, K, 0).hits;
-        let rank = if item.expect_none {
-            hits.is_empty().then_some(1)
-        } else {
-            hits.iter()
-                .position(|h| {
-                    let hay = format!("{}\n{}", h.title, h.text).to_lowercase();
-                    item.expect_any
-                        .iter()
-                        .any(|group| group.iter().all(|s| hay.contains(&s.to_lowercase())))
-                })
-                .map(|i| i + 1)
-        };
+        let rank = item.rank(hits.iter().map(|h| (h.title.as_str(), h.text.as_str())));
         match rank {
             Some(r) => {
                 rr += 1.0 / r as f64;
@@ -70,7 +41,7 @@ fn labelled_queries_rank_their_answer_in_the_top_three() {
             )),
         }
     }
-    let n = set.queries.len() as f64;
+    let n = queries.len() as f64;
     let (mrr, recall) = (rr / n, found as f64 / n);
     eprintln!("MRR@3={mrr:.3} recall@3={recall:.3} over {n} queries; misses: {misses:#?}");
     assert!(mrr >= 0.90, "MRR@3 {mrr:.3} < 0.90; misses: {misses:#?}");
