@@ -641,17 +641,10 @@ async fn the_bot_serves_discord_end_to_end() {
     let _ = std::process::Command::new("kill")
         .args(["-TERM", &pid])
         .status();
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = bot.0.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "no exit after SIGTERM"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let status = wait_until("an exit after SIGTERM", Duration::from_secs(20), || {
+        bot.0.try_wait().unwrap()
+    })
+    .await;
     let logged = std::fs::read_to_string(&log).unwrap();
     assert!(status.success(), "exit {status:?}\n{logged}");
     assert!(!logged.contains(TOKEN), "the token was logged");
@@ -667,17 +660,12 @@ async fn a_refused_intent_names_the_portal_toggle() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let mut bot = start_bot(f.port.load(Ordering::SeqCst) as u16, dir.path());
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = bot.0.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the bot kept running after close code 4014"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let status = wait_until(
+        "an exit after close code 4014",
+        Duration::from_secs(30),
+        || bot.0.try_wait().unwrap(),
+    )
+    .await;
     let logged = std::fs::read_to_string(&bot.1).unwrap();
     assert_eq!(status.code(), Some(1), "{logged}");
     assert!(

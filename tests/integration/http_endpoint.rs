@@ -199,7 +199,12 @@ async fn post(addr: SocketAddr, body: &Value) -> Reply {
 }
 
 async fn post_signed(addr: SocketAddr, body: &[u8]) -> Reply {
-    let ts = now().to_string();
+    post_signed_at(addr, body, now()).await
+}
+
+/// POSTs `body` signed with the test key, stamped `timestamp` (Unix seconds).
+async fn post_signed_at(addr: SocketAddr, body: &[u8], timestamp: u64) -> Reply {
+    let ts = timestamp.to_string();
     post_with(
         addr,
         body,
@@ -521,29 +526,11 @@ async fn stale_and_future_timestamps_are_refused() {
         ("10 minutes old", now() - 600),
         ("10 minutes ahead", now() + 600),
     ] {
-        let ts = ts.to_string();
-        let r = post_with(
-            s.addr,
-            &body,
-            &[
-                ("X-Signature-Ed25519", sign(&key(), &ts, &body)),
-                ("X-Signature-Timestamp", ts),
-            ],
-        )
-        .await;
+        let r = post_signed_at(s.addr, &body, ts).await;
         assert_eq!(r.status, 401, "{what}: {}", r.text());
     }
     // Within the window (4 minutes old) is fine.
-    let ts = (now() - 240).to_string();
-    let r = post_with(
-        s.addr,
-        &body,
-        &[
-            ("X-Signature-Ed25519", sign(&key(), &ts, &body)),
-            ("X-Signature-Timestamp", ts),
-        ],
-    )
-    .await;
+    let r = post_signed_at(s.addr, &body, now() - 240).await;
     assert_eq!(r.status, 200, "{}", r.text());
 }
 
