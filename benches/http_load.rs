@@ -18,6 +18,7 @@ use tokio::net::TcpStream;
 
 use lineage_bot::engine::Engine;
 use lineage_bot::http::{self, EndpointConfig};
+use lineage_bot::respond::Responder;
 
 const REQUESTS: usize = 10_000;
 const CLIENTS: usize = 32;
@@ -263,7 +264,7 @@ fn main() {
             .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(http::serve(listener, engine, config, async {
+        let server = tokio::spawn(http::serve(listener, Responder::new(engine), config, async {
             let _ = stopped.await;
         }));
 

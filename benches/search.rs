@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion};
 use lineage_bot::engine::request::parse_line;
 use lineage_bot::engine::{Engine, Locale, Request};
+use lineage_bot::respond::Responder;
 
 const QUERIES: &[&str] = &[
     "alignment tax",
@@ -44,9 +45,10 @@ fn queries(c: &mut Criterion) {
             b.iter(|| std::hint::black_box(index.search(q, 5, 0)))
         });
     }
+    let responder = Responder::new(engine.clone());
     let compare = Request::new(parse_line("/compare 002 003").unwrap(), Locale::En);
     c.bench_function("answer/compare 002 003 rendered", |b| {
-        b.iter(|| std::hint::black_box(engine.answer(&compare)))
+        b.iter(|| std::hint::black_box(responder.answer(&compare)))
     });
 
     // p50/p99 over single queries, printed for the record (criterion reports means).
@@ -85,8 +87,8 @@ fn start_to_first_answer(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(8));
     group.bench_function("load notes + jieba + index + first answer", |b| {
         b.iter(|| {
-            let engine = engine();
-            std::hint::black_box(engine.answer(&Request::new(
+            let responder = Responder::new(engine());
+            std::hint::black_box(responder.answer(&Request::new(
                 parse_line("/model chatgpt").unwrap(),
                 Locale::En,
             )))

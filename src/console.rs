@@ -4,8 +4,9 @@
 use std::io::{BufRead, Write};
 
 use crate::engine::request::{parse_line, usage};
-use crate::engine::{Command, Engine, Locale, Request};
+use crate::engine::{Command, Locale, Request};
 use crate::render::Message;
+use crate::respond::Responder;
 
 const BOLD: &str = "\x1b[1m";
 const DIM: &str = "\x1b[2m";
@@ -103,7 +104,7 @@ pub fn request_for_line(line: &str, locale: Locale) -> Result<Request, String> {
 
 /// The interactive console: reads lines until end of input or `quit`.
 pub fn serve(
-    engine: &Engine,
+    responder: &Responder,
     locale: Locale,
     input: impl BufRead,
     mut out: impl Write,
@@ -123,10 +124,10 @@ pub fn serve(
         if !t.is_empty() {
             match request_for_line(t, locale) {
                 Ok(req) => {
-                    let mut message = engine.answer(&req);
+                    let mut message = responder.answer(&req);
                     write!(out, "{}", to_text(&message, colour))?;
                     // Pictures go to a file the terminal can open.
-                    for f in engine.files(&mut message) {
+                    for f in responder.files(&mut message) {
                         let path = std::env::temp_dir().join("lineage-bot").join(&f.filename);
                         let saved = std::fs::create_dir_all(path.parent().unwrap_or(&path))
                             .and_then(|_| std::fs::write(&path, f.bytes.as_slice()));

@@ -1,7 +1,9 @@
 //! lineage-bot: answers questions about how GPT-3 became ChatGPT from a
-//! curator's bilingual notes. The flow is knowledge → domain → search →
-//! engine → render → adapters (discord, http, console); a command is
-//! answered in `engine` (start at `engine/mod.rs`).
+//! curator's bilingual notes. The layers, each importing only those before
+//! it (ARCHITECTURE.md; `tests/integration/architecture.rs` keeps it true):
+//! domain → knowledge, config → search → engine → picture → render →
+//! respond → transport → adapters (discord, http, console). A command is
+//! answered in `engine` (start at `engine/mod.rs`) and drawn in `render`.
 
 pub mod config;
 pub mod console;
@@ -9,8 +11,9 @@ pub mod discord;
 pub mod domain;
 pub mod engine;
 pub mod http;
-pub mod interaction;
 pub mod knowledge;
 pub mod picture;
 pub mod render;
+pub mod respond;
 pub mod search;
+pub mod transport;

@@ -12,6 +12,8 @@ use clap::{Parser, Subcommand};
 use lineage_bot::config::{self, Config};
 use lineage_bot::engine::request::{parse_line, usage};
 use lineage_bot::engine::{Engine, Locale, ReloadError, Request};
+use lineage_bot::render::markdown;
+use lineage_bot::respond::Responder;
 use lineage_bot::{console, knowledge};
 
 /// A Discord knowledge assistant for the GPT-3 → ChatGPT lineage.
@@ -124,7 +126,7 @@ fn main() -> ExitCode {
     };
     let result = match command {
         Cmd::Search(args) => search_cmd(&engine, &args),
-        Cmd::Ask(args) => ask(&engine, &args),
+        Cmd::Ask(args) => ask(&Responder::new(engine), &args),
         Cmd::ServeHttp => serve_http(engine, &config),
         Cmd::Run | Cmd::Check => run(engine, &config),
     };
@@ -185,7 +187,7 @@ fn search_cmd(engine: &Engine, args: &SearchArgs) -> anyhow::Result<()> {
                         "kind": h.doc.kind(),
                         "title": h.title,
                         "text": h.text,
-                        "snippet": h.snippet,
+                        "snippet": markdown::snippet(&h.snippet),
                         "source": h.source.to_string(),
                     })
                 })
@@ -216,7 +218,7 @@ fn search_cmd(engine: &Engine, args: &SearchArgs) -> anyhow::Result<()> {
                     h.title,
                     h.source,
                     h.score,
-                    h.snippet
+                    markdown::snippet(&h.snippet)
                 )?;
             }
         }
@@ -232,14 +234,14 @@ fn search_cmd(engine: &Engine, args: &SearchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn ask(engine: &Engine, args: &AskArgs) -> anyhow::Result<()> {
+fn ask(responder: &Responder, args: &AskArgs) -> anyhow::Result<()> {
     let command = parse_line(&args.command.join(" ")).map_err(|e| anyhow::anyhow!("{e}"))?;
     let request = Request::new(command, Locale::from_discord(&args.locale));
-    let mut message = engine.answer(&request);
+    let mut message = responder.answer(&request);
     let mut saved = Vec::new();
     if let Some(dir) = &args.attachments_dir {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        for f in engine.files(&mut message) {
+        for f in responder.files(&mut message) {
             let path = dir.join(&f.filename);
             std::fs::write(&path, f.bytes.as_slice())
                 .with_context(|| format!("writing {}", path.display()))?;
@@ -265,7 +267,7 @@ fn serve_http(engine: Engine, config: &Config) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(lineage_bot::http::run(config, engine))
+    runtime.block_on(lineage_bot::http::run(config, Responder::new(engine)))
 }
 
 fn run(engine: Engine, config: &Config) -> anyhow::Result<()> {
@@ -279,7 +281,7 @@ fn run(engine: Engine, config: &Config) -> anyhow::Result<()> {
         );
         let colour = std::io::stdout().is_terminal();
         console::serve(
-            &engine,
+            &Responder::new(engine),
             Locale::En,
             std::io::stdin().lock(),
             std::io::stdout().lock(),
@@ -291,5 +293,5 @@ fn run(engine: Engine, config: &Config) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(lineage_bot::discord::run(config, engine))
+    runtime.block_on(lineage_bot::discord::run(config, Responder::new(engine)))
 }

@@ -1,78 +1,33 @@
 //! The gateway bot: serenity's client delivers events; every answer comes
-//! from [`crate::interaction::respond`] (slash commands, buttons,
-//! autocomplete) or the engine's search (free text), sent as our own JSON
-//! through serenity's HTTP client. Only this module imports serenity.
+//! from [`crate::transport::interaction::respond`] (slash commands, buttons,
+//! autocomplete) or the search (free text), sent as our own JSON through the
+//! shared REST client ([`crate::transport::rest`]). Only this module imports
+//! serenity's gateway client; the REST side lives in `transport`.
 
 mod cooldown;
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use anyhow::Context as _;
 use serde_json::json;
-use serenity::all::CreateAttachment;
 use serenity::all::{
     ChannelId, Context, EventHandler, GatewayIntents, GuildId, Interaction as SerenityInteraction,
     Message as SerenityMessage, Ready,
 };
 use serenity::async_trait;
 use serenity::gateway::GatewayError;
-use serenity::http::{Http, HttpBuilder};
+use serenity::http::Http;
 
-use crate::config::{Config, DiscordConfig, DISCORD_API_URL};
-use crate::engine::{Engine, Locale};
-use crate::interaction::{self, Interaction, Response};
+use crate::config::Config;
+use crate::engine::Locale;
+use crate::respond::Responder;
+use crate::transport::deferral::{self, answer_within, Call, Outgoing, Timely, DEFER_AFTER};
+use crate::transport::interaction::{self, Interaction, Response};
+use crate::transport::rest::{self, retrying};
+use crate::transport::{commands, failure, shutdown};
 
 use cooldown::Cooldowns;
-
-/// Further tries for a REST call that Discord (or the proxy) refused for now.
-const RETRIES: u32 = 3;
-
-/// Sends, and on 429 (rate limited) or 5xx tries again after 250 ms, 500 ms,
-/// 1 s. serenity's own ratelimiter honours `Retry-After` when it talks to
-/// Discord directly; behind a proxy it is off (serenity ignores a proxy
-/// otherwise), and its error no longer carries `retry_after`, so the wait is
-/// this bounded backoff — well inside an interaction's 3 s for the first two.
-async fn retrying<T, F, Fut>(what: &'static str, mut send: F) -> serenity::Result<T>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = serenity::Result<T>>,
-{
-    let mut delay = Duration::from_millis(250);
-    let mut attempt = 0;
-    loop {
-        match send().await {
-            Err(serenity::Error::Http(serenity::http::HttpError::UnsuccessfulRequest(r)))
-                if attempt < RETRIES
-                    && (r.status_code.as_u16() == 429 || r.status_code.is_server_error()) =>
-            {
-                attempt += 1;
-                tracing::warn!(
-                    status = r.status_code.as_u16(),
-                    attempt,
-                    what,
-                    "Discord refused for now; trying again"
-                );
-                tokio::time::sleep(delay).await;
-                delay *= 2;
-            }
-            other => return other,
-        }
-    }
-}
-
-/// The REST client: Discord itself, or another base (a rate-limit proxy, a
-/// test fake), in which case serenity's own ratelimiter must be off or it
-/// ignores the proxy. The gateway bot and the HTTP endpoint both use it.
-pub fn rest_client(discord: &DiscordConfig) -> Http {
-    let builder = HttpBuilder::new(discord.token.expose());
-    let base = discord.api_url.trim().trim_end_matches('/');
-    if base == DISCORD_API_URL {
-        builder.build()
-    } else {
-        builder.proxy(base).ratelimiter_disabled(true).build()
-    }
-}
 
 pub fn intents(config: &Config) -> GatewayIntents {
     let mut i = GatewayIntents::GUILDS;
@@ -85,7 +40,7 @@ pub fn intents(config: &Config) -> GatewayIntents {
 }
 
 struct Handler {
-    engine: Engine,
+    responder: Responder,
     guild_ids: Vec<u64>,
     search_channels: Vec<u64>,
     free_text: bool,
@@ -94,10 +49,10 @@ struct Handler {
 }
 
 /// Connects and serves until SIGINT/SIGTERM.
-pub async fn run(config: &Config, engine: Engine) -> anyhow::Result<()> {
-    let http = rest_client(&config.discord);
+pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
+    let http = rest::client(&config.discord);
     let handler = Handler {
-        engine,
+        responder,
         guild_ids: config.discord.guild_ids.iter().map(|g| g.0).collect(),
         search_channels: config.discord.search_channels.iter().map(|c| c.0).collect(),
         free_text: config.discord.free_text,
@@ -113,7 +68,7 @@ pub async fn run(config: &Config, engine: Engine) -> anyhow::Result<()> {
         .context("starting the Discord client")?;
     let shards = client.shard_manager.clone();
     tokio::spawn(async move {
-        shutdown_signal().await;
+        shutdown::signal().await;
         tracing::info!("shutting down");
         shards.shutdown_all().await;
     });
@@ -133,33 +88,9 @@ pub async fn run(config: &Config, engine: Engine) -> anyhow::Result<()> {
     }
 }
 
-/// Resolves on Ctrl-C or SIGTERM: graceful shutdown for every serving mode.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => tracing::info!("Ctrl-C: stopping"),
-        _ = terminate => tracing::info!("SIGTERM: stopping"),
-    }
-}
-
 impl Handler {
     async fn register(&self, http: &Http) {
-        let definitions = interaction::definitions();
+        let definitions = commands::definitions();
         if self.guild_ids.is_empty() {
             match retrying("registering commands", || {
                 http.create_global_commands(&definitions)
@@ -188,8 +119,8 @@ impl Handler {
     }
 
     /// Computes the response off the async runtime; past [`DEFER_AFTER`] the
-    /// interaction is deferred and the answer arrives as an edit.
-    async fn answer(&self, http: &Http, raw: serde_json::Value) {
+    /// interaction is deferred and the answer arrives through REST.
+    async fn answer(&self, http: &Arc<Http>, raw: serde_json::Value) {
         let parsed: Interaction = match serde_json::from_value(raw) {
             Ok(i) => i,
             Err(e) => {
@@ -201,79 +132,48 @@ impl Handler {
             return;
         };
         let id = serenity::all::InteractionId::new(id);
-        let engine = self.engine.clone();
-        let job = {
-            let parsed = parsed.clone();
-            tokio::task::spawn_blocking(move || interaction::respond(&engine, &parsed))
+        let call = Call::new(&parsed);
+        let responder = self.responder.clone();
+        let job = move || {
+            let mut response = interaction::respond(&responder, &parsed);
+            let files = match &mut response {
+                Response::Message(m) | Response::Update(m) => responder.files(m),
+                _ => Vec::new(),
+            };
+            Outgoing { response, files }
         };
-        let mut job = Box::pin(job);
-        let response = match tokio::time::timeout(interaction::DEFER_AFTER, &mut job).await {
-            Ok(done) => done,
-            Err(_) => {
-                let deferred = if parsed.kind == interaction::MESSAGE_COMPONENT {
-                    json!({"type": 6})
-                } else {
-                    json!({"type": 5})
+        match answer_within(Some(http.clone()), call.clone(), job, DEFER_AFTER).await {
+            Timely::Now(out) => {
+                let body = out.response.to_json();
+                let send = || {
+                    let files = out
+                        .files
+                        .iter()
+                        .map(|f| {
+                            serenity::all::CreateAttachment::bytes(
+                                f.bytes.as_ref().clone(),
+                                f.filename.clone(),
+                            )
+                        })
+                        .collect();
+                    http.create_interaction_response(id, &call.token, &body, files)
                 };
-                let defer =
-                    || http.create_interaction_response(id, &parsed.token, &deferred, vec![]);
+                if let Err(e) = retrying("answering", send).await {
+                    tracing::warn!(error = %e, kind = call.kind, "sending an interaction response failed");
+                    return;
+                }
+                if out.response == Response::AckAndDelete {
+                    deferral::deliver(Some(http.clone()), &call, out, false).await;
+                }
+            }
+            Timely::Deferred { deferral, later } => {
+                let defer = || http.create_interaction_response(id, &call.token, &deferral, vec![]);
                 if let Err(e) = retrying("deferring", defer).await {
                     tracing::warn!(error = %e, "deferring failed");
                 }
-                let done = job.await;
-                let mut files = Vec::new();
-                let message = match done {
-                    Ok(Response::Message(mut m) | Response::Update(mut m)) => {
-                        files = self.files(&mut m);
-                        serde_json::to_value(m).unwrap_or_default()
-                    }
-                    Ok(_) => return,
-                    Err(e) => {
-                        let eid = interaction::error_id();
-                        tracing::error!(error_id = %eid, error = %e, "answering an interaction failed");
-                        interaction::failure(parsed.locale(), &eid).to_json()["data"].clone()
-                    }
-                };
-                let edit = || {
-                    http.edit_original_interaction_response(&parsed.token, &message, files.clone())
-                };
-                if let Err(e) = retrying("editing a deferred answer", edit).await {
-                    tracing::warn!(error = %e, "editing a deferred answer failed");
-                }
-                return;
-            }
-        };
-        let response = response.unwrap_or_else(|e| {
-            let eid = interaction::error_id();
-            tracing::error!(error_id = %eid, error = %e, "answering an interaction failed");
-            interaction::failure(parsed.locale(), &eid)
-        });
-        let mut response = response;
-        let files = match &mut response {
-            Response::Message(m) | Response::Update(m) => self.files(m),
-            _ => Vec::new(),
-        };
-        let body = response.to_json();
-        let send = || http.create_interaction_response(id, &parsed.token, &body, files.clone());
-        if let Err(e) = retrying("answering", send).await {
-            tracing::warn!(error = %e, kind = parsed.kind, "sending an interaction response failed");
-            return;
-        }
-        if response == Response::AckAndDelete {
-            let delete = || http.delete_original_interaction_response(&parsed.token);
-            if let Err(e) = retrying("deleting an answer", delete).await {
-                tracing::warn!(error = %e, "deleting an answer failed");
+                later.deliver().await;
             }
         }
-    }
-
-    /// The files a message names, as serenity uploads them.
-    fn files(&self, m: &mut crate::render::Message) -> Vec<CreateAttachment> {
-        self.engine
-            .files(m)
-            .into_iter()
-            .map(|f| CreateAttachment::bytes(f.bytes.as_ref().clone(), f.filename))
-            .collect()
     }
 
     async fn free_text(&self, http: &Http, msg: &SerenityMessage) {
@@ -304,16 +204,16 @@ impl Handler {
         } else {
             Locale::En
         };
-        let engine = self.engine.clone();
+        let responder = self.responder.clone();
         let q = question.clone();
         let message = match tokio::task::spawn_blocking(move || {
-            interaction::free_text(&engine, &q, locale)
+            interaction::free_text(&responder, &q, locale)
         })
         .await
         {
             Ok(m) => m,
             Err(e) => {
-                tracing::error!(error_id = %interaction::error_id(), error = %e, "free-text search failed");
+                tracing::error!(error_id = %failure::error_id(), error = %e, "free-text search failed");
                 return;
             }
         };

@@ -1,3 +1,6 @@
+//! The whole knowledge as one value: models, families, lineage, terms,
+//! passages and comparisons, with the name index that resolves them.
+
 use std::fmt;
 
 use super::{

@@ -1,3 +1,6 @@
+//! A model of the catalogue: its names, family, parents' method of training,
+//! the traits the notes give it (in-context learning, zero-shot, dialogue, code).
+
 use std::fmt;
 
 use serde::Deserialize;

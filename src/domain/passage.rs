@@ -1,3 +1,6 @@
+//! A passage of the notes (paragraph, list item, table row) with its heading
+//! path and the `file:line` where it stands.
+
 use std::fmt;
 use std::sync::Arc;
 

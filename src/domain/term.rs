@@ -1,3 +1,6 @@
+//! A term of the notes' terminology table: both languages, meaning, related
+//! terms and the models where it matters.
+
 use super::{ModelId, PassageId, Text};
 
 /// A term of the notes' terminology table; an index into [`super::Knowledge::terms`].

@@ -1,3 +1,5 @@
+//! Curated text in one or both languages, and picking the reader's.
+
 use serde::Deserialize;
 
 /// A piece of curated text in English and, where the curator wrote one, Chinese.

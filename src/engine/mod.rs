@@ -1,10 +1,13 @@
-//! The engine: a typed [`Request`] in, a typed [`Reply`] out. Pure and
-//! synchronous; every transport (gateway, HTTP endpoint, console, `ask`)
-//! calls [`Engine::handle`] and renders the reply with [`crate::render`].
+//! The engine: a typed [`Request`] in, a typed [`Reply`] out, synchronous and
+//! free of presentation (no Discord, no Markdown, no pictures). It serves an
+//! immutable [`Snapshot`] (knowledge + index); [`Engine::reload`] reads the
+//! notes again and swaps a new one in. Every transport reaches it through
+//! [`crate::respond::Responder`], which renders the reply.
 //!
-//! Where each command is answered: `/model` [`Engine::model`], `/term`
-//! [`Engine::term`], `/compare` [`Engine::compare`], `/search`
-//! [`Engine::search`], `/lineage` [`lineage::tree`], `/help` in the renderer.
+//! Where each command is answered: `/model` [`Snapshot::model`], `/term`
+//! [`Snapshot::term`], `/compare` [`Snapshot::compare`], `/search`
+//! [`Snapshot::search`], `/lineage` [`Snapshot::lineage`] (rows from
+//! [`lineage::tree`]), `/help` in the renderer.
 
 pub mod lineage;
 pub mod reload;
@@ -13,12 +16,11 @@ pub mod request;
 pub mod resolve;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use crate::domain::{Knowledge, ModelId, Named, PassageId};
-use crate::picture::PictureCache;
-use crate::render::{self, Message};
 use crate::search::SearchIndex;
 
 pub use reply::*;
@@ -30,11 +32,12 @@ pub const HITS_PER_PAGE: usize = 5;
 /// Note passages listed under a model card.
 const MODEL_SOURCES: usize = 4;
 
-/// A choice for autocomplete: what the user sees, and the value sent back.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Choice {
-    pub name: String,
-    pub value: String,
+/// An autocomplete candidate: the model or term, and the name of it that
+/// matched what was typed (an alias, a misspelling, a shorthand).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub named: Named,
+    pub matched: String,
 }
 
 /// Answers requests from the current knowledge snapshot. Cheap to clone;
@@ -47,22 +50,47 @@ pub struct Engine {
 
 struct Shared {
     current: RwLock<Arc<Snapshot>>,
+    /// Held for the whole of a reload: one at a time, so a reload asked for
+    /// during another runs after it, on the newest files. It also keeps what
+    /// the reloads so far came to.
+    reloading: Mutex<ReloadStatus>,
     /// Where the knowledge came from, for reloads.
     source: Option<(PathBuf, Option<PathBuf>)>,
     /// Discord user ids allowed to reload on demand.
     owners: Vec<String>,
 }
 
-/// One immutable knowledge, its index and its pictures.
+/// One immutable knowledge and its index.
 pub struct Snapshot {
     index: Arc<SearchIndex>,
-    pictures: PictureCache,
+    /// Which load this is (0 for the first): presentation caches key on it.
+    generation: u64,
+}
+
+/// Snapshots ever made in this process, for [`Snapshot::generation`].
+static GENERATIONS: AtomicU64 = AtomicU64::new(0);
+
+impl Snapshot {
+    fn new(index: Arc<SearchIndex>) -> Arc<Snapshot> {
+        Arc::new(Snapshot {
+            index,
+            generation: GENERATIONS.fetch_add(1, Ordering::Relaxed),
+        })
+    }
 }
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine").finish_non_exhaustive()
     }
+}
+
+/// What the reloads so far came to: how many were tried, and the last
+/// outcome (the loaded summary, or the problems that kept the old notes).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReloadStatus {
+    pub attempts: u64,
+    pub last: Option<Result<String, String>>,
 }
 
 /// Why a reload kept the previous knowledge.
@@ -82,13 +110,10 @@ impl Engine {
     }
 
     fn with_source(index: Arc<SearchIndex>, source: Option<(PathBuf, Option<PathBuf>)>) -> Engine {
-        let snapshot = Arc::new(Snapshot {
-            index,
-            pictures: PictureCache::default(),
-        });
         Engine {
             shared: Arc::new(Shared {
-                current: RwLock::new(snapshot),
+                current: RwLock::new(Snapshot::new(index)),
+                reloading: Mutex::default(),
                 source,
                 owners: Vec::new(),
             }),
@@ -99,6 +124,7 @@ impl Engine {
     pub fn with_owners(self, owners: impl IntoIterator<Item = u64>) -> Engine {
         let shared = Shared {
             current: RwLock::new(self.snapshot()),
+            reloading: Mutex::default(),
             source: self.shared.source.clone(),
             owners: owners.into_iter().map(|o| o.to_string()).collect(),
         };
@@ -138,39 +164,48 @@ impl Engine {
         self.snapshot().index.clone()
     }
 
-    /// Answers and renders: the message every transport sends.
-    pub fn answer(&self, request: &Request) -> Message {
-        self.snapshot().answer(request)
-    }
-
     pub fn handle(&self, request: &Request) -> Reply {
         self.snapshot().handle(request)
     }
 
-    pub fn files(&self, message: &mut Message) -> Vec<File> {
-        self.snapshot().files(message)
-    }
-
-    pub fn autocomplete(&self, wanted: Wanted, typed: &str) -> Vec<Choice> {
-        self.snapshot().autocomplete(wanted, typed)
-    }
-
     /// Reads the notes again; valid ones replace the snapshot at once, invalid
     /// ones leave the last good snapshot serving and come back as the error.
+    /// One reload runs at a time: a second caller waits, then reads the files
+    /// as they are by then, so the newest files always win.
     pub fn reload(&self) -> Result<crate::domain::Summary, ReloadError> {
         let (dir, index_dir) = self.shared.source.clone().ok_or(ReloadError::NoSource)?;
-        let index = build(&dir, index_dir.as_deref())?;
+        let mut status = self
+            .shared
+            .reloading
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let built = build(&dir, index_dir.as_deref());
+        status.attempts += 1;
+        let index = match built {
+            Ok(index) => index,
+            Err(e) => {
+                status.last = Some(Err(e.to_string()));
+                return Err(e);
+            }
+        };
         let summary = index.knowledge().summary();
-        let snapshot = Arc::new(Snapshot {
-            index,
-            pictures: PictureCache::default(),
-        });
+        let snapshot = Snapshot::new(index);
         *self
             .shared
             .current
             .write()
             .unwrap_or_else(|p| p.into_inner()) = snapshot;
+        status.last = Some(Ok(summary.to_string()));
         Ok(summary)
+    }
+
+    /// What the reloads so far came to (waits for one that is running).
+    pub fn reload_status(&self) -> ReloadStatus {
+        self.shared
+            .reloading
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Watches the knowledge directory and reloads after an edit has settled
@@ -190,52 +225,7 @@ fn build(dir: &Path, index_dir: Option<&Path>) -> Result<Arc<SearchIndex>, Reloa
     )?))
 }
 
-/// A file sent with a message, named as its `attachments` entry.
-#[derive(Debug, Clone)]
-pub struct File {
-    pub filename: String,
-    pub bytes: Arc<Vec<u8>>,
-}
-
 impl Snapshot {
-    /// The files a message's `attachments` name (the lineage picture),
-    /// rendered once per model and cached. A picture that cannot be drawn is
-    /// logged and left out, and the message loses its image, not its answer.
-    pub fn files(&self, message: &mut Message) -> Vec<File> {
-        let k = self.knowledge();
-        let mut files = Vec::new();
-        let mut failed = Vec::new();
-        for a in &message.attachments {
-            let Some(highlight) = render::picture_for(k, &a.filename) else {
-                continue;
-            };
-            match self.pictures.get(k, highlight) {
-                Ok(bytes) => files.push(File {
-                    filename: a.filename.clone(),
-                    bytes,
-                }),
-                Err(e) => {
-                    tracing::error!(error = %e, file = %a.filename, "drawing the lineage picture failed");
-                    failed.push(a.filename.clone());
-                }
-            }
-        }
-        if !failed.is_empty() {
-            message
-                .attachments
-                .retain(|a| !failed.contains(&a.filename));
-            for e in &mut message.embeds {
-                if e.image
-                    .as_ref()
-                    .is_some_and(|i| failed.iter().any(|f| i.url.ends_with(f.as_str())))
-                {
-                    e.image = None;
-                }
-            }
-        }
-        files
-    }
-
     pub fn knowledge(&self) -> &Knowledge {
         self.index.knowledge()
     }
@@ -244,10 +234,9 @@ impl Snapshot {
         &self.index
     }
 
-    /// Answers and renders: the message every transport sends.
-    pub fn answer(&self, request: &Request) -> Message {
-        let reply = self.handle(request);
-        render::render(&reply, self.knowledge(), request.locale)
+    /// Which load of the notes this is; differs between any two snapshots.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     pub fn handle(&self, request: &Request) -> Reply {
@@ -256,7 +245,7 @@ impl Snapshot {
             Command::Term { name } => self.term(name),
             Command::Compare { first, second } => self.compare(first, second),
             Command::Search { query, page } => self.search(query, *page),
-            Command::Lineage { name } => self.lineage(name.as_deref(), request.locale),
+            Command::Lineage { name } => self.lineage(name.as_deref()),
             Command::Help => Reply::Help,
         }
     }
@@ -465,7 +454,7 @@ impl Snapshot {
         })
     }
 
-    pub fn lineage(&self, name: Option<&str>, locale: Locale) -> Reply {
+    pub fn lineage(&self, name: Option<&str>) -> Reply {
         let k = self.knowledge();
         let highlight = match name.map(str::trim).filter(|n| !n.is_empty()) {
             None => None,
@@ -492,44 +481,21 @@ impl Snapshot {
         };
         Reply::Lineage(LineageAnswer {
             highlight,
-            tree: lineage::tree(k, highlight, locale.is_zh()),
+            tree: lineage::tree(k, highlight),
         })
     }
 
-    /// Autocomplete for a model or term option: at most 25 ranked choices.
-    pub fn autocomplete(&self, wanted: Wanted, typed: &str) -> Vec<Choice> {
-        let k = self.knowledge();
+    /// Autocomplete for a model or term option: the candidates, best first.
+    pub fn autocomplete(&self, wanted: Wanted, typed: &str) -> Vec<Completion> {
         let keep = |n: Named| {
             matches!(
                 (wanted, n),
                 (Wanted::Model, Named::Model(_)) | (Wanted::Term, Named::Term(_))
             )
         };
-        resolve::complete(k, typed, keep)
+        resolve::complete(self.knowledge(), typed, keep)
             .into_iter()
-            .take(render::limits::AUTOCOMPLETE_CHOICES)
-            .map(|(n, matched)| {
-                let (display, value) = match n {
-                    Named::Model(id) => (k.model(id).name.clone(), k.model(id).slug.clone()),
-                    Named::Term(id) => {
-                        let t = k.term(id);
-                        (format!("{} · {}", t.display, t.chinese), t.slug.clone())
-                    }
-                };
-                let shown = crate::domain::NameKey::new(&display);
-                let name = if typed.trim().is_empty()
-                    || shown.as_str().contains(&matched)
-                    || matched.contains(shown.as_str())
-                {
-                    display
-                } else {
-                    format!("{display} ({matched})")
-                };
-                Choice {
-                    name: render::limits::non_empty(&name, render::limits::CHOICE_NAME),
-                    value: value.chars().take(render::limits::CHOICE_VALUE).collect(),
-                }
-            })
+            .map(|(named, matched)| Completion { named, matched })
             .collect()
     }
 }

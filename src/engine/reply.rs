@@ -102,8 +102,8 @@ impl SearchAnswer {
 #[derive(Debug, Clone)]
 pub struct LineageAnswer {
     pub highlight: Option<ModelId>,
-    /// The tree as text, one model per line.
-    pub tree: String,
+    /// The tree in drawing order.
+    pub tree: Vec<super::lineage::TreeRow>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,9 +4,9 @@
 //! application's Ed25519 key. The signature (over `X-Signature-Timestamp` ++
 //! raw body) is checked before the body is parsed; the body is then answered
 //! with exactly [`interaction::respond`]`(…).to_json()`, the same bytes the
-//! gateway transport sends. The engine runs on the blocking pool; an answer
-//! slower than [`DEFER_AFTER`] is deferred (`{"type":5}`, or `{"type":6}` for
-//! buttons) and delivered later through the REST client, when one is set.
+//! gateway transport sends. Deferral follows the shared policy
+//! ([`crate::transport::deferral`]): an answer slower than [`DEFER_AFTER`] is
+//! deferred and delivered later through the REST client, when one is set.
 //!
 //! Routes: `POST /interactions`, `GET /healthz`; anything else is 404/405.
 
@@ -26,12 +26,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use ed25519_dalek::VerifyingKey;
 use serde_json::{json, Value};
-use serenity::http::Http;
-use serenity::model::id::ApplicationId;
 
 use crate::config::Config;
-use crate::engine::{Engine, Locale};
-use crate::interaction::{self, Interaction, Response};
+use crate::respond::Responder;
+use crate::transport::deferral::{self, answer_within, Call, Outgoing, Timely};
+use crate::transport::interaction::{self, Interaction, Response};
+use crate::transport::{rest, shutdown};
 
 pub use verify::{Refusal, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 
@@ -41,7 +41,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 pub const DEFAULT_MAX_AGE_SECS: u64 = 300;
 /// How far in the future a signature timestamp may lie (clock skew).
 pub const MAX_FUTURE_SECS: u64 = 60;
-pub use interaction::DEFER_AFTER;
+pub use deferral::DEFER_AFTER;
 /// A slow or stalled upload of the body is cut off after this.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// The delete of an answer waits this long so that Discord has our `{"type":6}`
@@ -58,7 +58,7 @@ pub struct EndpointConfig {
     /// Signature timestamps older than this are refused with 401 (default 300).
     pub max_age_secs: u64,
     /// For what happens after the callback: deferred answers and deletes.
-    pub rest: Option<Arc<Http>>,
+    pub rest: Option<Arc<rest::Client>>,
 }
 
 impl std::fmt::Debug for EndpointConfig {
@@ -108,32 +108,32 @@ impl EndpointConfig {
 }
 
 struct Shared {
-    engine: Engine,
+    responder: Responder,
     config: EndpointConfig,
 }
 
 /// The endpoint's routes, ready to serve.
-pub fn router(engine: Engine, config: EndpointConfig) -> Router {
+pub fn router(responder: Responder, config: EndpointConfig) -> Router {
     Router::new()
         .route("/interactions", post(interactions))
         .route("/healthz", get(healthz))
-        .with_state(Arc::new(Shared { engine, config }))
+        .with_state(Arc::new(Shared { responder, config }))
 }
 
 /// Serves the endpoint on `listener` until `shutdown` completes.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    engine: Engine,
+    responder: Responder,
     config: EndpointConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(engine, config))
+    axum::serve(listener, router(responder, config))
         .with_graceful_shutdown(shutdown)
         .await
 }
 
 /// `serve-http`: listens on `http.listen` until Ctrl-C or SIGTERM.
-pub async fn run(config: &Config, engine: Engine) -> anyhow::Result<()> {
+pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
     if config.http.public_key.trim().is_empty() {
         anyhow::bail!(
             "the HTTP endpoint needs the application's public key: set http.public_key or DISCORD_PUBLIC_KEY (Developer Portal → General Information → Public Key)"
@@ -146,7 +146,7 @@ pub async fn run(config: &Config, engine: Engine) -> anyhow::Result<()> {
             "no Discord token: answers slower than 2 s cannot be delivered and the delete button only acknowledges; set DISCORD_TOKEN"
         );
     } else {
-        endpoint.rest = Some(Arc::new(crate::discord::rest_client(&config.discord)));
+        endpoint.rest = Some(Arc::new(rest::client(&config.discord)));
     }
     let listener = tokio::net::TcpListener::bind(&config.http.listen)
         .await
@@ -154,22 +154,19 @@ pub async fn run(config: &Config, engine: Engine) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!(
         %address,
-        knowledge = %engine.knowledge().summary(),
+        knowledge = %responder.engine().knowledge().summary(),
         "interactions endpoint listening: POST http://{address}/interactions, GET /healthz"
     );
-    serve(
-        listener,
-        engine,
-        endpoint,
-        crate::discord::shutdown_signal(),
-    )
-    .await?;
+    serve(listener, responder, endpoint, shutdown::signal()).await?;
     tracing::info!("interactions endpoint stopped");
     Ok(())
 }
 
 async fn healthz(State(shared): State<Arc<Shared>>) -> String {
-    format!("knowledge ok: {}", shared.engine.knowledge().summary())
+    format!(
+        "knowledge ok: {}",
+        shared.responder.engine().knowledge().summary()
+    )
 }
 
 fn error(status: StatusCode, message: impl Into<String>) -> HttpResponse {
@@ -243,21 +240,32 @@ async fn interactions(
             )
         }
     };
-    let call = Call::new(&i, &raw);
+    let call = Call::new(&i);
     let started = Instant::now();
     let answer = if i.kind == interaction::PING {
         Response::Pong.to_json()
     } else {
-        let engine = shared.engine.clone();
-        answer_within(
-            config.rest.clone(),
-            call.clone(),
-            // A response body carries no files: the lineage picture is left
-            // out here (the text tree stays).
-            move || interaction::respond(&engine, &i).without_files(),
-            DEFER_AFTER,
-        )
-        .await
+        let responder = shared.responder.clone();
+        // A response body carries no files: the lineage picture is left out
+        // here (the text tree stays).
+        let job = move || Outgoing::bare(interaction::respond(&responder, &i).without_files());
+        match answer_within(config.rest.clone(), call.clone(), job, DEFER_AFTER).await {
+            Timely::Now(out) => {
+                let body = out.response.to_json();
+                if out.response == Response::AckAndDelete {
+                    let (rest, call) = (config.rest.clone(), call.clone());
+                    tokio::spawn(async move {
+                        tokio::time::sleep(DELETE_AFTER_ACK).await;
+                        deferral::deliver(rest, &call, out, false).await;
+                    });
+                }
+                body
+            }
+            Timely::Deferred { deferral, later } => {
+                tokio::spawn(later.deliver());
+                deferral
+            }
+        }
     };
     tracing::debug!(
         interaction = %call.id,
@@ -299,364 +307,9 @@ async fn read_capped(mut body: Body, max: usize) -> Result<Bytes, ReadError> {
     Ok(Bytes::from(buf))
 }
 
-/// What the follow-up work needs to know about an interaction. Never holds
-/// the signature; the token is only sent to Discord, never logged.
-#[derive(Clone)]
-struct Call {
-    id: String,
-    kind: u8,
-    token: String,
-    locale: Locale,
-    application_id: Option<u64>,
-    /// For the log: the command name or the button's custom id.
-    what: String,
-}
-
-impl Call {
-    fn new(i: &Interaction, raw: &[u8]) -> Call {
-        #[derive(serde::Deserialize)]
-        struct Envelope {
-            #[serde(default)]
-            application_id: Option<Value>,
-        }
-        let application_id = serde_json::from_slice::<Envelope>(raw)
-            .ok()
-            .and_then(|e| e.application_id)
-            .and_then(|v| match v {
-                Value::String(s) => s.trim().parse::<u64>().ok(),
-                Value::Number(n) => n.as_u64(),
-                _ => None,
-            })
-            .filter(|&n| n > 0);
-        let what = i
-            .data
-            .as_ref()
-            .and_then(|d| d.name.clone().or_else(|| d.custom_id.clone()))
-            .unwrap_or_default()
-            .chars()
-            .take(100)
-            .collect();
-        Call {
-            id: i.id.chars().take(32).collect(),
-            kind: i.kind,
-            token: i.token.clone(),
-            locale: i.locale(),
-            application_id,
-            what,
-        }
-    }
-
-    /// The engine's response, or a failure with an id to quote if it panicked.
-    fn settle(&self, joined: Result<Response, tokio::task::JoinError>) -> Response {
-        match joined {
-            Ok(r) => r,
-            Err(e) => {
-                let error_id = interaction::error_id();
-                let detail = if e.is_panic() {
-                    let payload = e.into_panic();
-                    payload
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| payload.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "a panic without a message".to_string())
-                } else {
-                    "the task was cancelled".to_string()
-                };
-                tracing::error!(
-                    error_id = %error_id,
-                    interaction = %self.id,
-                    kind = self.kind,
-                    what = %self.what,
-                    "the engine failed: {detail}"
-                );
-                interaction::failure(self.locale, &error_id)
-            }
-        }
-    }
-
-    /// The callback that buys time: a loading state for commands, a silent
-    /// acknowledgement for buttons; autocomplete cannot wait, so no choices.
-    fn deferral(&self) -> Value {
-        match self.kind {
-            interaction::MESSAGE_COMPONENT => json!({"type": 6}),
-            interaction::AUTOCOMPLETE => json!({"type": 8, "data": {"choices": []}}),
-            _ => json!({"type": 5}),
-        }
-    }
-
-    /// The REST client, with the application id from the interaction.
-    fn rest(&self, rest: Option<Arc<Http>>) -> Option<Arc<Http>> {
-        let Some(rest) = rest else {
-            tracing::warn!(
-                interaction = %self.id,
-                what = %self.what,
-                "no REST client (no Discord token): cannot finish this interaction"
-            );
-            return None;
-        };
-        if let Some(id) = self.application_id {
-            rest.set_application_id(ApplicationId::new(id));
-        }
-        if rest.application_id().is_none() {
-            tracing::warn!(interaction = %self.id, "no application_id in the interaction: cannot finish it");
-            return None;
-        }
-        Some(rest)
-    }
-}
-
-/// Runs `job` on the blocking pool. Within `defer_after` its response is the
-/// answer; later, the answer is a deferral and the response goes out through
-/// `rest` when it is ready.
-async fn answer_within<F>(
-    rest: Option<Arc<Http>>,
-    call: Call,
-    job: F,
-    defer_after: Duration,
-) -> Value
-where
-    F: FnOnce() -> Response + Send + 'static,
-{
-    let mut handle = tokio::task::spawn_blocking(job);
-    match tokio::time::timeout(defer_after, &mut handle).await {
-        Ok(joined) => {
-            let response = call.settle(joined);
-            if response == Response::AckAndDelete {
-                tokio::spawn(async move {
-                    tokio::time::sleep(DELETE_AFTER_ACK).await;
-                    deliver(rest, &call, Response::AckAndDelete, false).await;
-                });
-            }
-            response.to_json()
-        }
-        Err(_) => {
-            tracing::info!(
-                interaction = %call.id,
-                what = %call.what,
-                "slower than {defer_after:?}: deferring"
-            );
-            let deferral = call.deferral();
-            if call.kind != interaction::AUTOCOMPLETE {
-                tokio::spawn(async move {
-                    let response = call.settle(handle.await);
-                    deliver(rest, &call, response, true).await;
-                });
-            }
-            deferral
-        }
-    }
-}
-
-/// What the callback could not carry, through REST: the delete of an answer,
-/// or a deferred answer (an edit of the original, or for a button's ephemeral
-/// notice a follow-up, so that the message the button is on stays).
-async fn deliver(rest: Option<Arc<Http>>, call: &Call, response: Response, deferred: bool) {
-    let outcome = match response {
-        Response::Pong | Response::Choices(_) => return,
-        Response::AckAndDelete => {
-            let Some(rest) = call.rest(rest) else { return };
-            rest.delete_original_interaction_response(&call.token)
-                .await
-                .map(|_| "deleted")
-        }
-        Response::Message(m) if deferred && call.kind == interaction::MESSAGE_COMPONENT => {
-            let Some(rest) = call.rest(rest) else { return };
-            rest.create_followup_message(&call.token, &m, vec![])
-                .await
-                .map(|_| "followed up")
-        }
-        Response::Message(mut m) | Response::Update(mut m) => {
-            let Some(rest) = call.rest(rest) else { return };
-            // Whether the answer is ephemeral was settled by the deferral.
-            m.flags &= !crate::render::message::FLAG_EPHEMERAL;
-            rest.edit_original_interaction_response(&call.token, &m, vec![])
-                .await
-                .map(|_| "edited")
-        }
-    };
-    match outcome {
-        Ok(done) => tracing::debug!(interaction = %call.id, what = %call.what, "{done}"),
-        Err(e) => tracing::warn!(
-            interaction = %call.id,
-            what = %call.what,
-            "could not finish the interaction through REST: {e}"
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render;
-    use std::sync::Mutex;
-
-    type Seen = Arc<Mutex<Vec<(String, String, Value)>>>;
-
-    /// A Discord REST API that records what it is asked.
-    async fn fake_discord() -> (Arc<Http>, Seen) {
-        let seen: Seen = Arc::default();
-        let s = seen.clone();
-        let app = Router::new().fallback(move |req: axum::extract::Request| {
-            let s = s.clone();
-            async move {
-                let method = req.method().to_string();
-                let path = req.uri().path().to_string();
-                let body = axum::body::to_bytes(req.into_body(), 1 << 20)
-                    .await
-                    .unwrap();
-                let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                s.lock().unwrap().push((method.clone(), path, body));
-                if method == "DELETE" {
-                    StatusCode::NO_CONTENT.into_response()
-                } else {
-                    Json(json!({
-                        "id": "7000", "channel_id": "4000",
-                        "author": {"id": "1000", "username": "bot"},
-                        "content": "", "timestamp": "2024-01-01T00:00:00Z",
-                        "tts": false, "mention_everyone": false, "mentions": [],
-                        "mention_roles": [], "attachments": [], "embeds": [],
-                        "pinned": false, "type": 0
-                    }))
-                    .into_response()
-                }
-            }
-        });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        let http = serenity::http::HttpBuilder::new("test-token")
-            .proxy(format!("http://{addr}"))
-            .ratelimiter_disabled(true)
-            .build();
-        (Arc::new(http), seen)
-    }
-
-    fn call(kind: u8) -> Call {
-        Call {
-            id: "3000".into(),
-            kind,
-            token: "tok".into(),
-            locale: Locale::En,
-            application_id: Some(1000),
-            what: "test".into(),
-        }
-    }
-
-    async fn wait_for(seen: &Seen) -> (String, String, Value) {
-        for _ in 0..200 {
-            if let Some(x) = seen.lock().unwrap().first().cloned() {
-                return x;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!("nothing reached the fake Discord");
-    }
-
-    const ORIGINAL: &str = "/api/v10/webhooks/1000/tok/messages/@original";
-
-    #[tokio::test]
-    async fn slow_answers_are_deferred_then_edited() {
-        let (rest, seen) = fake_discord().await;
-        let message = render::notice("late but here", false);
-        let m = message.clone();
-        let slow = move || {
-            std::thread::sleep(Duration::from_millis(300));
-            Response::Message(m)
-        };
-        let answer = answer_within(
-            Some(rest),
-            call(interaction::APPLICATION_COMMAND),
-            slow,
-            Duration::from_millis(50),
-        )
-        .await;
-        assert_eq!(answer, json!({"type": 5}));
-        let (method, path, body) = wait_for(&seen).await;
-        assert_eq!((method.as_str(), path.as_str()), ("PATCH", ORIGINAL));
-        assert_eq!(body, serde_json::to_value(&message).unwrap());
-    }
-
-    #[tokio::test]
-    async fn slow_buttons_are_acknowledged_then_update_their_message() {
-        let (rest, seen) = fake_discord().await;
-        let message = render::notice("page two", false);
-        let m = message.clone();
-        let slow = move || {
-            std::thread::sleep(Duration::from_millis(300));
-            Response::Update(m)
-        };
-        let answer = answer_within(
-            Some(rest),
-            call(interaction::MESSAGE_COMPONENT),
-            slow,
-            Duration::from_millis(50),
-        )
-        .await;
-        assert_eq!(answer, json!({"type": 6}));
-        let (method, path, body) = wait_for(&seen).await;
-        assert_eq!((method.as_str(), path.as_str()), ("PATCH", ORIGINAL));
-        assert_eq!(body["content"], "page two");
-    }
-
-    #[tokio::test]
-    async fn a_panic_is_a_failure_with_an_id_now_or_later() {
-        let boom = || -> Response { panic!("boom") };
-        let answer = answer_within(
-            None,
-            call(interaction::APPLICATION_COMMAND),
-            boom,
-            Duration::from_secs(5),
-        )
-        .await;
-        assert_eq!(answer["type"], 4);
-        let text = answer["data"]["content"].as_str().unwrap();
-        assert!(text.contains("Error id: `"), "{text}");
-        assert_eq!(
-            answer["data"]["flags"],
-            render::message::FLAG_EPHEMERAL,
-            "{answer}"
-        );
-
-        let (rest, seen) = fake_discord().await;
-        let slow_boom = || -> Response {
-            std::thread::sleep(Duration::from_millis(300));
-            panic!("slow boom")
-        };
-        let answer = answer_within(
-            Some(rest),
-            call(interaction::APPLICATION_COMMAND),
-            slow_boom,
-            Duration::from_millis(50),
-        )
-        .await;
-        assert_eq!(answer, json!({"type": 5}));
-        let (method, _, body) = wait_for(&seen).await;
-        assert_eq!(method, "PATCH");
-        assert!(body["content"].as_str().unwrap().contains("Error id"));
-    }
-
-    #[tokio::test]
-    async fn slow_autocomplete_answers_no_choices() {
-        let slow = || {
-            std::thread::sleep(Duration::from_millis(300));
-            Response::Choices(vec![])
-        };
-        let answer = answer_within(
-            None,
-            call(interaction::AUTOCOMPLETE),
-            slow,
-            Duration::from_millis(50),
-        )
-        .await;
-        assert_eq!(answer, json!({"type": 8, "data": {"choices": []}}));
-    }
-
-    #[test]
-    fn error_ids_are_short_and_differ() {
-        let (a, b) = (interaction::error_id(), interaction::error_id());
-        assert_eq!(a.len(), 8);
-        assert_ne!(a, b);
-    }
 
     #[test]
     fn public_keys_are_checked() {

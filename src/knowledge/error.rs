@@ -1,3 +1,6 @@
+//! What can be wrong with the notes: each problem located as `file:line`,
+//! all of them reported together so one `check` run shows everything.
+
 use std::fmt;
 
 /// One thing wrong with the notes, located as `file:line[:column]`.

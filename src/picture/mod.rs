@@ -7,8 +7,7 @@ mod font;
 mod layout;
 mod svg;
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::collections::HashSet;
 
 use resvg::{tiny_skia, usvg};
 
@@ -147,37 +146,6 @@ pub fn lineage_png(k: &Knowledge, highlight: Option<ModelId>) -> Result<Vec<u8>,
     pixmap
         .encode_png()
         .map_err(|e| PictureError::Encode(e.to_string()))
-}
-
-/// Renders once per highlighted model and keeps the bytes: the knowledge does
-/// not change under a cache, so neither does the picture. Build a new cache
-/// with each (re)loaded knowledge.
-#[derive(Default)]
-pub struct PictureCache {
-    pictures: Mutex<HashMap<Option<ModelId>, Arc<Vec<u8>>>>,
-}
-
-impl PictureCache {
-    pub fn get(
-        &self,
-        k: &Knowledge,
-        highlight: Option<ModelId>,
-    ) -> Result<Arc<Vec<u8>>, PictureError> {
-        if let Some(png) = self.lock().get(&highlight) {
-            return Ok(Arc::clone(png));
-        }
-        // Rendered outside the lock so one slow picture does not hold up
-        // requests for the others; if two race, the first stored one wins.
-        let png = Arc::new(lineage_png(k, highlight)?);
-        Ok(Arc::clone(self.lock().entry(highlight).or_insert(png)))
-    }
-
-    /// A panic elsewhere while holding the lock leaves the map intact.
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Option<ModelId>, Arc<Vec<u8>>>> {
-        self.pictures
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
 }
 
 #[cfg(test)]
@@ -332,18 +300,6 @@ mod tests {
         assert_eq!(fixture.models.len(), 4);
         let gamma = id_of(&fixture, "gamma");
         assert!(highlight_pixels(&decode(&lineage_png(&fixture, Some(gamma)).unwrap())) > 0);
-    }
-
-    #[test]
-    fn the_cache_renders_each_picture_once() {
-        let k = bundled();
-        let cache = PictureCache::default();
-        let chatgpt = id_of(&k, "chatgpt");
-        let first = cache.get(&k, Some(chatgpt)).expect("renders");
-        let again = cache.get(&k, Some(chatgpt)).expect("cached");
-        assert!(Arc::ptr_eq(&first, &again));
-        let plain = cache.get(&k, None).expect("renders");
-        assert!(!Arc::ptr_eq(&first, &plain));
     }
 
     /// Writes `docs/lineage-chatgpt.png`, to look at the picture:

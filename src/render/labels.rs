@@ -18,6 +18,33 @@ impl Label {
             self.en
         }
     }
+
+    /// The label with `{0}`, `{1}`… replaced by `args`, in one pass (an
+    /// argument that contains `{1}` stays as written).
+    pub fn fill(&self, locale: Locale, args: &[&str]) -> String {
+        let template = self.get(locale);
+        let mut out = String::with_capacity(template.len() + 32);
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let slot = after
+                .find('}')
+                .and_then(|close| Some((after[..close].parse::<usize>().ok()?, close)));
+            match slot {
+                Some((n, close)) if n < args.len() => {
+                    out.push_str(args[n]);
+                    rest = &after[close + 1..];
+                }
+                _ => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
 }
 
 macro_rules! labels {
@@ -61,9 +88,29 @@ labels! {
     NOTHING_CLOSE = "Nothing close. `/lineage` lists every model, `/help` every command.", "没有相近的名字。`/lineage` 列出所有模型，`/help` 列出所有命令。";
     WHICH = "Which one do you mean by", "你指的是哪一个：";
     LEGEND = "★ the model you asked · · its ancestors", "★ 你问的模型 · · 它的祖先";
+    SEE_ABOVE = " (see above)", "（见上）";
+    YOU_ASKED = "   ← you asked", "   ← 你问的模型";
     TREE_TITLE = "Lineage: GPT-3 → ChatGPT", "谱系：GPT-3 → ChatGPT";
-    READ_AS = "read", "已将";
     GENERATIONS = "generations", "代际比较";
+    ONLY_ASKER_DELETES = "Only the person who asked can delete this answer.", "只有提问的人可以删除这条回复。";
+    BUTTON_GONE = "This button no longer works; run the command again.", "这个按钮已失效，请重新运行命令。";
+    UNSUPPORTED = "This kind of interaction is not supported.", "不支持这种交互。";
+    OWNERS_ONLY = "Only the bot's owners can reload the notes.", "只有机器人的所有者可以重新加载笔记。";
+    RELOADED = "Reloaded: ", "已重新加载：";
+    NOT_RELOADED = "Not reloaded; still serving the last good notes:", "未重新加载，仍在使用上一版有效的笔记：";
+    FAILED = "Something went wrong on our side; it has been logged. Error id: `{0}`", "出了点问题，已记录。错误编号：`{0}`";
+    REL_PARENT = "{0} was made from {1} by {2}.", "{0} 由 {1} 经 {2} 得到。";
+    REL_SIBLINGS = "Both were made from {0}.", "两者都由 {0} 得到。";
+    REL_DESCENDS = "One descends from the other: {0}", "一脉相承：{0}";
+    REL_COUSINS = "Related through a common ancestor: {0}", "通过共同祖先相连：{0}";
+    REL_UNRELATED = "They are not connected in the tree.", "两者在谱系中不相连。";
+    N_MODELS = "{0} ({1} models)", "{0} ({1} 个模型)";
+    SAME_MODEL_TEXT = "Both names are {0}. Pick two different models, e.g. `/compare 002 003`.", "两个名字都是 {0}。请选两个不同的模型，例如 `/compare 002 003`。";
+    HITS_RANGE = "{0}–{1} of {2}", "第 {0}–{1} 条，共 {2} 条";
+    NO_MODEL_CALLED = "No model called “{0}”", "没有名为 “{0}” 的模型";
+    NO_TERM_CALLED = "No term called “{0}”", "没有名为 “{0}” 的术语";
+    READ_AS_PAIRED = "*(read “{0}” as {1}, the same family as {2})*", "*（已将 “{0}” 理解为 {1}，与 {2} 同一家族）*";
+    READ_AS_NAME = "*(read “{0}” as {1})*", "*（已将 “{0}” 理解为 {1}）*";
     HELP_TITLE = "lineage-bot: how GPT-3 became ChatGPT", "lineage-bot：GPT-3 如何演变为 ChatGPT";
     HELP_INTRO = "Answers from the curator's notes, in Chinese or English. Names forgive case, spaces, shorthands (`003`) and misspellings (`devinci`, `chatgtp`).", "根据整理者的笔记回答，中英文皆可。名字不区分大小写，支持简称（`003`）和常见拼写错误（`devinci`、`chatgtp`）。";
     HELP_FREE = "Free text", "自由提问";
@@ -116,4 +163,25 @@ pub fn help_entries(locale: Locale) -> Vec<(&'static str, &'static str)> {
         ),
         ("/help", if zh { "本说明。" } else { "This help." }),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_fill_in_one_pass() {
+        assert_eq!(
+            REL_PARENT.fill(Locale::En, &["b", "a {1}", "SFT"]),
+            "b was made from a {1} by SFT."
+        );
+        assert_eq!(
+            REL_PARENT.fill(Locale::Zh, &["b", "a", "SFT"]),
+            "b 由 a 经 SFT 得到。"
+        );
+        assert_eq!(
+            FAILED.fill(Locale::En, &[]),
+            "Something went wrong on our side; it has been logged. Error id: `{0}`"
+        );
+    }
 }

@@ -105,17 +105,26 @@ impl Message {
     /// JSON (the HTTP endpoint's response body), where naming an attachment
     /// that is not uploaded would make Discord refuse the whole answer.
     pub fn without_files(mut self) -> Message {
-        let names: Vec<String> = self
-            .attachments
-            .drain(..)
-            .map(|a| format!("attachment://{}", a.filename))
-            .collect();
+        self.drop_attachments(|_| true);
+        self
+    }
+
+    /// Leaves out the attachments whose file name `drop` picks, and the embed
+    /// images that show them.
+    pub fn drop_attachments(&mut self, drop: impl Fn(&str) -> bool) {
+        let mut dropped = Vec::new();
+        self.attachments.retain(|a| {
+            let keep = !drop(&a.filename);
+            if !keep {
+                dropped.push(format!("attachment://{}", a.filename));
+            }
+            keep
+        });
         for e in &mut self.embeds {
-            if e.image.as_ref().is_some_and(|i| names.contains(&i.url)) {
+            if e.image.as_ref().is_some_and(|i| dropped.contains(&i.url)) {
                 e.image = None;
             }
         }
-        self
     }
 }
 

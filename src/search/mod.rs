@@ -24,7 +24,7 @@ use crate::domain::Knowledge;
 
 pub use documents::{doc_text, DocRef, DocText};
 pub use segment::{Piece, Segmenter};
-pub use snippet::escape_markdown;
+pub use snippet::Snippet;
 use vocabulary::Vocabulary;
 
 const TOKENIZER: &str = "lineage";
@@ -57,7 +57,7 @@ pub struct Hit {
     pub score: f32,
     pub title: String,
     pub text: String,
-    pub snippet: String,
+    pub snippet: Snippet,
     pub source: crate::domain::Source,
 }
 

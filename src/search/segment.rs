@@ -396,8 +396,19 @@ mod tests {
             "-a-",
             "'''",
         ] {
-            let _ = SEG.pieces(s);
+            for p in SEG.pieces(s) {
+                assert!(!p.text.is_empty(), "{s:?}: an empty token");
+                assert!(
+                    s.get(p.from..p.to).is_some(),
+                    "{s:?}: {}..{} is not a slice of the input",
+                    p.from,
+                    p.to
+                );
+            }
         }
-        assert!(SEG.tokens("？！。🙂").is_empty());
+        for nothing in ["", "   ", "？！。", "🙂🙃", "\u{0}", "-", "'''", "？！。🙂"] {
+            assert!(SEG.tokens(nothing).is_empty(), "{nothing:?}");
+        }
+        assert_eq!(SEG.tokens("-rlhf-"), vec!["rlhf".to_string()]);
     }
 }

@@ -1,27 +1,28 @@
-//! Snippets: the part of a hit with the most matched words, matched words in
-//! `**bold**`, cut on character boundaries (never bytes).
+//! Snippets: the part of a hit with the most matched words, cut on character
+//! boundaries (never bytes), with the matched words as byte ranges into it.
+//! How they are shown (bold, escaping) is `render::markdown`'s business.
 
 use std::collections::HashSet;
+use std::ops::Range;
 
 use super::segment::Segmenter;
 
 /// At most this many characters of the hit's text, before markers.
 pub const SNIPPET_CHARS: usize = 160;
 
-/// Characters that Discord reads as Markdown, escaped so the notes' own
-/// asterisks cannot break our highlighting.
-pub fn escape_markdown(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '*' | '_' | '~' | '`' | '|' | '>' | '\\' | '[' | ']') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
+/// A window of a hit's text and where the question's words stand in it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snippet {
+    /// The window, as written in the notes (newlines kept).
+    pub text: String,
+    /// Matched words: sorted, non-overlapping byte ranges into `text`.
+    pub matches: Vec<Range<usize>>,
+    /// Whether text was left out before / after the window.
+    pub cut_before: bool,
+    pub cut_after: bool,
 }
 
-pub fn make(seg: &Segmenter, text: &str, wanted: &HashSet<String>) -> String {
+pub fn make(seg: &Segmenter, text: &str, wanted: &HashSet<String>) -> Snippet {
     let spans: Vec<(usize, usize)> = seg
         .pieces(text)
         .into_iter()
@@ -61,21 +62,10 @@ pub fn make(seg: &Segmenter, text: &str, wanted: &HashSet<String>) -> String {
             _ => merged.push((f, t)),
         }
     }
-    let mut out = String::new();
-    if from > 0 {
-        out.push('…');
+    Snippet {
+        text: text[bf..bt].to_string(),
+        matches: merged.into_iter().map(|(f, t)| f - bf..t - bf).collect(),
+        cut_before: from > 0,
+        cut_after: to < n,
     }
-    let mut at = bf;
-    for (f, t) in merged {
-        out.push_str(&escape_markdown(&text[at..f]));
-        out.push_str("**");
-        out.push_str(&escape_markdown(&text[f..t]));
-        out.push_str("**");
-        at = t;
-    }
-    out.push_str(&escape_markdown(&text[at..bt]));
-    if to < n {
-        out.push('…');
-    }
-    out.replace('\n', " ")
 }

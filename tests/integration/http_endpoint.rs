@@ -10,10 +10,11 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use lineage_bot::engine::request::{from_custom_id, from_options};
+use lineage_bot::engine::request::from_options;
 use lineage_bot::engine::{Locale, Request};
 use lineage_bot::http::{self, EndpointConfig};
-use lineage_bot::interaction::with_delete;
+use lineage_bot::render::custom_id::from_custom_id;
+use lineage_bot::transport::interaction::with_delete;
 
 /// A command's options: (name, value).
 type Options<'a> = &'a [(&'a str, &'a str)];
@@ -38,9 +39,9 @@ async fn start(config: EndpointConfig) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let engine = crate::ENGINE.clone();
+    let responder = crate::RESPONDER.clone();
     tokio::spawn(async move {
-        http::serve(listener, engine, config, async {
+        http::serve(listener, responder, config, async {
             let _ = stopped.await;
         })
         .await
@@ -262,7 +263,7 @@ async fn ping_is_answered_with_pong() {
 #[tokio::test]
 async fn every_command_answers_as_the_engine_does() {
     let s = start(config()).await;
-    let engine = crate::ENGINE.clone();
+    let responder = crate::RESPONDER.clone();
     let cases: &[(&str, Options, &str)] = &[
         ("model", &[("name", "chatgpt")], "en-US"),
         ("model", &[("name", "003")], "zh-CN"),
@@ -291,7 +292,7 @@ async fn every_command_answers_as_the_engine_does() {
             })
             .unwrap();
             let expected = with_delete(
-                engine.answer(&Request::new(cmd, Locale::from_discord(locale))),
+                responder.answer(&Request::new(cmd, Locale::from_discord(locale))),
                 user,
             )
             .without_files();
@@ -381,7 +382,7 @@ async fn a_button_updates_its_message() {
     let r = post(s.addr, &button("model:text-davinci-002", "5000")).await;
     assert_eq!(r.status, 200, "{}", r.text());
     let expected = with_delete(
-        crate::ENGINE.answer(&Request::new(
+        crate::RESPONDER.answer(&Request::new(
             from_custom_id("model:text-davinci-002").unwrap(),
             Locale::En,
         )),

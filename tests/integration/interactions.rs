@@ -1,10 +1,10 @@
 //! interaction::respond, the core every transport shares: commands, buttons,
 //! the delete button, autocomplete and odd interactions.
 
-use lineage_bot::interaction::{respond, Interaction, Response};
+use lineage_bot::transport::interaction::{respond, Interaction, Response};
 use serde_json::{json, Value};
 
-use crate::ENGINE;
+use crate::RESPONDER;
 
 fn parse(v: Value) -> Interaction {
     serde_json::from_value(v).expect("an interaction")
@@ -28,7 +28,7 @@ fn component(custom_id: &str, user: &str) -> Interaction {
 #[test]
 fn ping_is_answered_with_pong() {
     assert_eq!(
-        respond(&ENGINE, &parse(json!({"type": 1}))).to_json(),
+        respond(&RESPONDER, &parse(json!({"type": 1}))).to_json(),
         json!({"type": 1})
     );
 }
@@ -39,7 +39,7 @@ fn a_command_answers_with_a_message_and_a_delete_button_for_the_asker() {
         json!({"type": 2, "id": "1", "token": "t", "locale": "zh-CN", "user": {"id": "42"},
         "data": {"name": "term", "options": [{"name": "name", "type": 3, "value": "对齐税"}]}}),
     );
-    let Response::Message(m) = respond(&ENGINE, &i) else {
+    let Response::Message(m) = respond(&RESPONDER, &i) else {
         panic!("a message")
     };
     assert_eq!(m.embeds[0].title.as_deref(), Some("Alignment tax · 对齐税"));
@@ -49,20 +49,21 @@ fn a_command_answers_with_a_message_and_a_delete_button_for_the_asker() {
 
 #[test]
 fn buttons_update_the_message_and_delete_only_for_the_asker() {
-    let Response::Update(m) = respond(&ENGINE, &component("model:text-davinci-002", "42")) else {
+    let Response::Update(m) = respond(&RESPONDER, &component("model:text-davinci-002", "42"))
+    else {
         panic!("an update")
     };
     assert_eq!(m.embeds[0].title.as_deref(), Some("text-davinci-002"));
     assert_eq!(
-        respond(&ENGINE, &component("delete:42", "42")),
+        respond(&RESPONDER, &component("delete:42", "42")),
         Response::AckAndDelete
     );
-    let Response::Message(m) = respond(&ENGINE, &component("delete:42", "43")) else {
+    let Response::Message(m) = respond(&RESPONDER, &component("delete:42", "43")) else {
         panic!("a notice")
     };
     assert_eq!(m.flags, 64, "ephemeral");
     assert!(m.content.contains("Only the person who asked"));
-    let Response::Message(m) = respond(&ENGINE, &component("gone:xyz", "42")) else {
+    let Response::Message(m) = respond(&RESPONDER, &component("gone:xyz", "42")) else {
         panic!("a notice")
     };
     assert_eq!(m.flags, 64);
@@ -77,7 +78,7 @@ fn navigating_someone_elses_answer_keeps_their_delete_button() {
             {"type": 2, "style": 2, "label": "x", "custom_id": "model:davinci"},
             {"type": 2, "style": 4, "label": "🗑", "custom_id": "delete:42"}]}]}}),
     );
-    let Response::Update(m) = respond(&ENGINE, &i) else {
+    let Response::Update(m) = respond(&RESPONDER, &i) else {
         panic!("an update")
     };
     let ids = custom_ids(&m);
@@ -94,7 +95,7 @@ fn autocomplete_ranks_and_caps_choices() {
             json!({"type": 4, "id": "1", "token": "t", "data": {"name": name,
             "options": [{"name": "name", "type": 3, "value": typed, "focused": true}]}}),
         );
-        match respond(&ENGINE, &i) {
+        match respond(&RESPONDER, &i) {
             Response::Choices(c) => c,
             other => panic!("{other:?}"),
         }
@@ -119,7 +120,7 @@ fn odd_interactions_get_a_notice_not_a_panic() {
         json!({"type": 3, "data": {}}),
         json!({"type": 99}),
     ] {
-        let r = respond(&ENGINE, &parse(v.clone()));
+        let r = respond(&RESPONDER, &parse(v.clone()));
         assert!(matches!(r, Response::Message(_)), "{v}: {r:?}");
     }
 }

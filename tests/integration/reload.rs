@@ -95,9 +95,18 @@ fn the_watcher_reloads_after_edits_settle() {
     append(&dir.path().join("notes.md"), "\n* okapi 出现在笔记里\n");
     wait_for("the good edit", &|| hits(&engine, "okapi") == 1);
 
-    // Broken notes: still serving, nothing lost.
+    // Broken notes: the watcher tries them, keeps serving, loses nothing.
+    let tried = engine.reload_status().attempts;
     std::fs::write(dir.path().join("comparisons.toml"), "[[comparison]\nid = ").unwrap();
-    std::thread::sleep(Duration::from_millis(400));
+    wait_for("the broken edit to be tried", &|| {
+        let status = engine.reload_status();
+        status.attempts > tried && matches!(status.last, Some(Err(_)))
+    });
+    let status = engine.reload_status();
+    let Some(Err(problems)) = &status.last else {
+        unreachable!("waited for an error")
+    };
+    assert!(problems.contains("comparisons.toml:1"), "{problems}");
     assert_eq!(hits(&engine, "okapi"), 1);
 
     // Fixed again, with another edit: picked up.
@@ -121,16 +130,18 @@ fn an_engine_without_a_directory_cannot_reload() {
 
 #[test]
 fn owners_reload_on_demand_and_see_what_is_wrong() {
-    use lineage_bot::interaction::{respond, Interaction, Response};
+    use lineage_bot::respond::Responder;
+    use lineage_bot::transport::interaction::{respond, Interaction, Response};
     let dir = tempfile::tempdir().unwrap();
     copy_knowledge(dir.path());
     let engine = Engine::load(dir.path(), None).unwrap().with_owners([42]);
+    let responder = Responder::new(engine.clone());
     let reload_by = |user: &str| -> String {
         let i: Interaction =
             serde_json::from_value(serde_json::json!({"type": 2, "id": "1", "token": "t",
             "user": {"id": user}, "data": {"name": "reload"}}))
             .unwrap();
-        match respond(&engine, &i) {
+        match respond(&responder, &i) {
             Response::Message(m) => {
                 assert_eq!(m.flags, 64, "only the owner sees it");
                 m.content

@@ -3,16 +3,17 @@
 
 use std::process::Command as Process;
 
-use lineage_bot::engine::request::{custom_id, from_custom_id, parse_line, COMMANDS};
+use lineage_bot::engine::request::{parse_line, COMMANDS};
 use lineage_bot::engine::{Command, Locale, Request};
+use lineage_bot::render::custom_id::{custom_id, from_custom_id};
 use lineage_bot::render::Message;
 use proptest::prelude::*;
 
-use crate::ENGINE;
+use crate::RESPONDER;
 
 fn answer(line: &str, locale: Locale) -> Message {
     let cmd = parse_line(line).unwrap_or_else(|e| panic!("{line}: {e}"));
-    ENGINE.answer(&Request::new(cmd, locale))
+    RESPONDER.answer(&Request::new(cmd, locale))
 }
 
 /// Discord's limits, checked independently of the renderer's own code.
@@ -165,7 +166,7 @@ fn ambiguous_names_offer_buttons_that_answer() {
         .flat_map(|r| r.components.iter().filter_map(|b| b.custom_id.clone()))
         .collect();
     assert_eq!(ids, ["model:code-davinci-002", "model:text-davinci-002"]);
-    let picked = ENGINE.answer(&Request::new(from_custom_id(&ids[1]).unwrap(), Locale::En));
+    let picked = RESPONDER.answer(&Request::new(from_custom_id(&ids[1]).unwrap(), Locale::En));
     assert_eq!(picked.embeds[0].title.as_deref(), Some("text-davinci-002"));
 }
 
@@ -215,7 +216,7 @@ fn search_pages_with_buttons() {
             page: 1
         }
     );
-    let page2 = ENGINE.answer(&Request::new(cmd, Locale::En));
+    let page2 = RESPONDER.answer(&Request::new(cmd, Locale::En));
     assert!(page2.embeds[0]
         .description
         .as_deref()
@@ -257,7 +258,7 @@ proptest! {
             "lineage" => Command::Lineage { name: Some(a) },
             _ => Command::Help,
         };
-        let m = ENGINE.answer(&Request::new(cmd.clone(), if zh { Locale::Zh } else { Locale::En }));
+        let m = RESPONDER.answer(&Request::new(cmd.clone(), if zh { Locale::Zh } else { Locale::En }));
         assert_within_limits(&m);
         // Every button is a command we can run again.
         for b in m.components.iter().flat_map(|r| &r.components) {

@@ -3,11 +3,11 @@
 //! any input without panicking and within their limits.
 
 use lineage_bot::engine::request::parse_line;
-use lineage_bot::interaction::{respond, Interaction};
 use lineage_bot::knowledge::{self, SourceFile, Sources};
+use lineage_bot::transport::interaction::{respond, Interaction};
 use proptest::prelude::*;
 
-use crate::ENGINE;
+use crate::RESPONDER;
 
 /// Markdown and TOML-ish text: real fragments of the notes' shapes mixed
 /// with arbitrary characters.
@@ -63,7 +63,7 @@ proptest! {
 
     #[test]
     fn search_answers_anything(q in ".{0,300}", limit in 0usize..200, offset in 0usize..5000) {
-        let r = ENGINE.index().search(&q, limit, offset);
+        let r = RESPONDER.engine().index().search(&q, limit, offset);
         prop_assert!(r.hits.len() <= limit.clamp(1, 100));
         for h in &r.hits {
             prop_assert!(h.score.is_finite());
@@ -73,11 +73,11 @@ proptest! {
     #[test]
     fn interaction_bodies_never_panic(body in ".{0,300}", kind in 0u8..10, name in ".{0,20}", value in ".{0,60}") {
         if let Ok(i) = serde_json::from_str::<Interaction>(&body) {
-            let _ = respond(&ENGINE, &i);
+            let _ = respond(&RESPONDER, &i);
         }
         let v = serde_json::json!({"type": kind, "id": "1", "token": "t",
             "data": {"name": name, "custom_id": value, "options": [{"name": "name", "value": value, "focused": kind == 4}]}});
         let i: Interaction = serde_json::from_value(v).unwrap();
-        let _ = respond(&ENGINE, &i);
+        let _ = respond(&RESPONDER, &i);
     }
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use lineage_bot::knowledge;
+use lineage_bot::render::markdown;
 
 use crate::labelled;
 use lineage_bot::search::SearchIndex;
@@ -82,7 +83,10 @@ fn hostile_queries_get_a_normal_answer() {
                 h.score.is_finite() && !h.title.is_empty() && !h.text.is_empty(),
                 "{q:?}"
             );
-            assert!(h.snippet.chars().count() <= 400, "{q:?}: snippet too long");
+            assert!(
+                markdown::snippet(&h.snippet).chars().count() <= 400,
+                "{q:?}: snippet too long"
+            );
         }
     }
     // Pages past the end are empty, not errors.
@@ -126,9 +130,9 @@ fn english_questions_find_chinese_passages() {
         r.hits[0].text
     );
     assert!(
-        r.hits[0].snippet.contains("**内容过滤器**"),
+        markdown::snippet(&r.hits[0].snippet).contains("**内容过滤器**"),
         "{}",
-        r.hits[0].snippet
+        markdown::snippet(&r.hits[0].snippet)
     );
     assert_eq!(r.hits[0].source.to_string(), "knowledge/notes.md:82");
 }

@@ -1,0 +1,76 @@
+//! Buttons carry the command they run in their `custom_id`: the codec both
+//! ways (`model:chatgpt`, `compare:a|b`, `search:1:query`).
+
+use crate::engine::Command;
+
+/// Buttons carry the command they run in their `custom_id` (≤ 100 chars).
+pub fn custom_id(cmd: &Command) -> String {
+    let id = match cmd {
+        Command::Model { name } => format!("model:{name}"),
+        Command::Term { name } => format!("term:{name}"),
+        Command::Compare { first, second } => format!("compare:{first}|{second}"),
+        Command::Search { query, page } => format!("search:{page}:{query}"),
+        Command::Lineage { name } => format!("lineage:{}", name.as_deref().unwrap_or("")),
+        Command::Help => "help:".to_string(),
+    };
+    id.chars().take(super::limits::CUSTOM_ID).collect()
+}
+
+/// The command a button stands for; `None` for ids that are not ours.
+pub fn from_custom_id(id: &str) -> Option<Command> {
+    let (kind, rest) = id.split_once(':')?;
+    let some = |s: &str| (!s.trim().is_empty()).then(|| s.to_string());
+    Some(match kind {
+        "model" => Command::Model { name: some(rest)? },
+        "term" => Command::Term { name: some(rest)? },
+        "compare" => {
+            let (a, b) = rest.split_once('|')?;
+            Command::Compare {
+                first: some(a)?,
+                second: some(b)?,
+            }
+        }
+        "search" => {
+            let (page, query) = rest.split_once(':')?;
+            Command::Search {
+                query: some(query)?,
+                page: page.parse().ok().filter(|p| *p < 200)?,
+            }
+        }
+        "lineage" => Command::Lineage { name: some(rest) },
+        "help" => Command::Help,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buttons_round_trip() {
+        for cmd in [
+            Command::Model {
+                name: "text-davinci-002".into(),
+            },
+            Command::Compare {
+                first: "code-davinci-002".into(),
+                second: "text-davinci-002".into(),
+            },
+            Command::Search {
+                query: "对齐税 alignment".into(),
+                page: 2,
+            },
+            Command::Lineage { name: None },
+        ] {
+            assert_eq!(from_custom_id(&custom_id(&cmd)), Some(cmd));
+        }
+        assert_eq!(from_custom_id("delete:123"), None);
+        assert_eq!(from_custom_id("search:x:q"), None);
+        let long = Command::Search {
+            query: "字".repeat(300),
+            page: 1,
+        };
+        assert!(custom_id(&long).chars().count() <= 100);
+    }
+}

@@ -1,0 +1,154 @@
+//! The slash commands as Discord registers them (`PUT …/commands`): names,
+//! options, descriptions and their localisations. Option names match
+//! [`crate::engine::request::COMMANDS`], which parses them back.
+
+use serde_json::{json, Value};
+
+/// `/reload`: owner only, answered by [`super::interaction::respond`].
+pub const RELOAD: &str = "reload";
+
+/// The slash commands as registered with Discord (`PUT …/commands`): names,
+/// options, descriptions and their zh-CN localisations. Option names match
+/// [`crate::engine::request::COMMANDS`].
+pub fn definitions() -> Value {
+    // (name, description, 描述, [(option, description, 描述, required, autocomplete)])
+    type Opt = (&'static str, &'static str, &'static str, bool, bool);
+    let commands: [(&str, &str, &str, Vec<Opt>); 6] = [
+        (
+            "model",
+            "A model's card: lineage, training, strengths, trade-offs",
+            "模型卡片：谱系、训练方式、优势与代价",
+            vec![(
+                "name",
+                "Model name, alias or shorthand (chatgpt, 003, devinci)",
+                "模型名称、别名或简称（chatgpt、003）",
+                true,
+                true,
+            )],
+        ),
+        (
+            "term",
+            "A term in both languages, with its meaning",
+            "术语的中英文与含义",
+            vec![(
+                "name",
+                "Term, abbreviation or 中文 (alignment-tax, RLHF, 对齐税)",
+                "术语、缩写或中文（alignment-tax、RLHF、对齐税）",
+                true,
+                true,
+            )],
+        ),
+        (
+            "compare",
+            "Two models or generations side by side",
+            "并排比较两个模型或两代模型",
+            vec![
+                (
+                    "first",
+                    "First model or generation (002)",
+                    "第一个模型或代（002）",
+                    true,
+                    true,
+                ),
+                (
+                    "second",
+                    "Second model or generation (003)",
+                    "第二个模型或代（003）",
+                    true,
+                    true,
+                ),
+            ],
+        ),
+        (
+            "search",
+            "Search the notes",
+            "搜索笔记",
+            vec![(
+                "query",
+                "A question, in Chinese or English",
+                "问题，中英文皆可",
+                true,
+                false,
+            )],
+        ),
+        (
+            "lineage",
+            "The family tree, a model highlighted",
+            "家族树，可高亮某个模型",
+            vec![("name", "Model to highlight", "要高亮的模型", false, true)],
+        ),
+        (
+            "help",
+            "What each command does, with examples",
+            "各命令的用法与示例",
+            vec![],
+        ),
+    ];
+    let mut all: Vec<Value> = commands
+        .iter()
+        .map(|(name, en, zh, options)| {
+            json!({
+                "name": name,
+                "type": 1,
+                "description": en,
+                "description_localizations": {"zh-CN": zh, "zh-TW": zh},
+                "options": options.iter().map(|(o, oen, ozh, required, autocomplete)| json!({
+                    "type": 3,
+                    "name": o,
+                    "description": oen,
+                    "description_localizations": {"zh-CN": ozh, "zh-TW": ozh},
+                    "required": required,
+                    "autocomplete": autocomplete,
+                    "max_length": 200,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    // Owner only: hidden from members without Administrator by default, and
+    // checked against discord.owners when run.
+    all.push(json!({
+        "name": RELOAD,
+        "type": 1,
+        "description": "Owner only: read the notes again now",
+        "description_localizations": {"zh-CN": "仅限所有者：立即重新加载笔记", "zh-TW": "仅限所有者：立即重新加载笔记"},
+        "default_member_permissions": "0",
+        "options": [],
+    }));
+    Value::Array(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn definitions_follow_discords_rules() {
+        let defs = definitions();
+        let defs = defs.as_array().unwrap();
+        assert_eq!(
+            defs.len(),
+            crate::engine::request::COMMANDS.len() + 1,
+            "the commands and /reload"
+        );
+        assert_eq!(defs.last().unwrap()["name"], RELOAD);
+        let name_ok = |s: &str| {
+            (1..=32).contains(&s.chars().count())
+                && s.chars()
+                    .all(|c| c.is_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        };
+        for (d, (name, options)) in defs.iter().zip(crate::engine::request::COMMANDS) {
+            assert_eq!(d["name"], *name);
+            assert!(name_ok(d["name"].as_str().unwrap()));
+            for desc in [&d["description"], &d["description_localizations"]["zh-CN"]] {
+                assert!((1..=100).contains(&desc.as_str().unwrap().chars().count()));
+            }
+            let opts = d["options"].as_array().unwrap();
+            assert_eq!(opts.len(), options.len());
+            for (o, (oname, required)) in opts.iter().zip(*options) {
+                assert_eq!(o["name"], *oname);
+                assert_eq!(o["required"], *required);
+                assert!((1..=100).contains(&o["description"].as_str().unwrap().chars().count()));
+            }
+        }
+    }
+}

@@ -1,0 +1,441 @@
+//! One deferral policy for both transports. Discord waits 3 s for an
+//! interaction's first answer; the answer is computed on the blocking pool
+//! and, when it is not ready after [`DEFER_AFTER`], the interaction is
+//! deferred and the answer delivered later through REST.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use serenity::builder::CreateAttachment;
+use serenity::http::Http;
+use serenity::model::id::ApplicationId;
+use tokio::task::{JoinError, JoinHandle};
+
+use crate::engine::Locale;
+use crate::render::message::FLAG_EPHEMERAL;
+use crate::respond::File;
+
+use super::failure::{error_id, failure};
+use super::interaction::{Interaction, Response, AUTOCOMPLETE, MESSAGE_COMPONENT};
+use super::rest::retrying;
+
+/// An answer not ready after this is deferred, by every transport.
+pub const DEFER_AFTER: Duration = Duration::from_secs(2);
+
+/// What the follow-up work needs to know about an interaction. Never holds
+/// the signature; the token is only sent to Discord, never logged.
+#[derive(Clone)]
+pub struct Call {
+    pub id: String,
+    pub kind: u8,
+    pub token: String,
+    pub locale: Locale,
+    pub application_id: Option<u64>,
+    /// For the log: the command name or the button's custom id.
+    pub what: String,
+}
+
+/// An answer with the files its message names.
+pub struct Outgoing {
+    pub response: Response,
+    pub files: Vec<File>,
+}
+
+impl Outgoing {
+    /// A response that carries no files.
+    pub fn bare(response: Response) -> Outgoing {
+        Outgoing {
+            response,
+            files: Vec::new(),
+        }
+    }
+}
+
+/// The first answer to an interaction.
+pub enum Timely {
+    /// Ready in time: send it as the callback.
+    Now(Outgoing),
+    /// Not ready: send `deferral` as the callback, then run `later`.
+    Deferred { deferral: Value, later: Later },
+}
+
+/// The answer still being computed, to deliver through REST once the
+/// deferral has been sent.
+pub struct Later {
+    call: Call,
+    job: JoinHandle<Outgoing>,
+    rest: Option<Arc<Http>>,
+}
+
+impl Later {
+    /// Waits for the answer and delivers it (autocomplete has nothing to
+    /// deliver: its deferral already was the empty answer).
+    pub async fn deliver(self) {
+        if self.call.kind == AUTOCOMPLETE {
+            return;
+        }
+        let out = self.call.settle(self.job.await);
+        deliver(self.rest, &self.call, out, true).await;
+    }
+}
+
+impl Call {
+    pub fn new(i: &Interaction) -> Call {
+        Call {
+            id: i.id.chars().take(32).collect(),
+            kind: i.kind,
+            token: i.token.clone(),
+            locale: i.locale(),
+            application_id: i.application_id(),
+            what: i.what(),
+        }
+    }
+
+    /// The job's answer, or a failure with an id to quote if it panicked.
+    pub fn settle(&self, joined: Result<Outgoing, JoinError>) -> Outgoing {
+        match joined {
+            Ok(out) => out,
+            Err(e) => {
+                let error_id = error_id();
+                let detail = if e.is_panic() {
+                    let payload = e.into_panic();
+                    payload
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "a panic without a message".to_string())
+                } else {
+                    "the task was cancelled".to_string()
+                };
+                tracing::error!(
+                    error_id = %error_id,
+                    interaction = %self.id,
+                    kind = self.kind,
+                    what = %self.what,
+                    "the engine failed: {detail}"
+                );
+                Outgoing::bare(failure(self.locale, &error_id))
+            }
+        }
+    }
+
+    /// The callback that buys time: a loading state for commands, a silent
+    /// acknowledgement for buttons; autocomplete cannot wait, so no choices.
+    pub fn deferral(&self) -> Value {
+        match self.kind {
+            MESSAGE_COMPONENT => json!({"type": 6}),
+            AUTOCOMPLETE => json!({"type": 8, "data": {"choices": []}}),
+            _ => json!({"type": 5}),
+        }
+    }
+
+    /// The REST client, with the application id from the interaction.
+    fn rest(&self, rest: Option<Arc<Http>>) -> Option<Arc<Http>> {
+        let Some(rest) = rest else {
+            tracing::warn!(
+                interaction = %self.id,
+                what = %self.what,
+                "no REST client (no Discord token): cannot finish this interaction"
+            );
+            return None;
+        };
+        if let Some(id) = self.application_id {
+            rest.set_application_id(ApplicationId::new(id));
+        }
+        if rest.application_id().is_none() {
+            tracing::warn!(interaction = %self.id, "no application_id in the interaction: cannot finish it");
+            return None;
+        }
+        Some(rest)
+    }
+}
+
+/// Runs `job` on the blocking pool: within `defer_after` its answer is the
+/// callback; later, the callback is a deferral and the answer follows.
+pub async fn answer_within<F>(
+    rest: Option<Arc<Http>>,
+    call: Call,
+    job: F,
+    defer_after: Duration,
+) -> Timely
+where
+    F: FnOnce() -> Outgoing + Send + 'static,
+{
+    let mut job = tokio::task::spawn_blocking(job);
+    match tokio::time::timeout(defer_after, &mut job).await {
+        Ok(joined) => Timely::Now(call.settle(joined)),
+        Err(_) => {
+            tracing::info!(
+                interaction = %call.id,
+                what = %call.what,
+                "slower than {defer_after:?}: deferring"
+            );
+            Timely::Deferred {
+                deferral: call.deferral(),
+                later: Later { call, job, rest },
+            }
+        }
+    }
+}
+
+/// What the callback could not carry, through REST: the delete of an answer,
+/// or a deferred answer (an edit of the original, or for a button's
+/// ephemeral notice a follow-up, so that the message the button is on stays).
+pub async fn deliver(rest: Option<Arc<Http>>, call: &Call, out: Outgoing, deferred: bool) {
+    let files = || {
+        out.files
+            .iter()
+            .map(|f| CreateAttachment::bytes(f.bytes.as_ref().clone(), f.filename.clone()))
+            .collect::<Vec<_>>()
+    };
+    let outcome = match &out.response {
+        Response::Pong | Response::Choices(_) => return,
+        Response::AckAndDelete => {
+            let Some(rest) = call.rest(rest) else { return };
+            retrying("deleting an answer", || {
+                rest.delete_original_interaction_response(&call.token)
+            })
+            .await
+            .map(|_| "deleted")
+        }
+        Response::Message(m) if deferred && call.kind == MESSAGE_COMPONENT => {
+            let Some(rest) = call.rest(rest) else { return };
+            retrying("following up", || {
+                rest.create_followup_message(&call.token, m, files())
+            })
+            .await
+            .map(|_| "followed up")
+        }
+        Response::Message(m) | Response::Update(m) => {
+            let Some(rest) = call.rest(rest) else { return };
+            // Whether the answer is ephemeral was settled by the deferral.
+            let mut m = m.clone();
+            m.flags &= !FLAG_EPHEMERAL;
+            retrying("editing a deferred answer", || {
+                rest.edit_original_interaction_response(&call.token, &m, files())
+            })
+            .await
+            .map(|_| "edited")
+        }
+    };
+    match outcome {
+        Ok(done) => tracing::debug!(interaction = %call.id, what = %call.what, "{done}"),
+        Err(e) => tracing::warn!(
+            interaction = %call.id,
+            what = %call.what,
+            "could not finish the interaction through REST: {e}"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    use axum::{Json, Router};
+
+    use super::*;
+    use crate::render;
+    use crate::transport::interaction::APPLICATION_COMMAND;
+
+    /// The first answer as the HTTP endpoint sends it: the response now, or
+    /// the deferral with the answer delivered later.
+    async fn first_answer<F>(
+        rest: Option<Arc<Http>>,
+        call: Call,
+        job: F,
+        defer_after: Duration,
+    ) -> Value
+    where
+        F: FnOnce() -> Outgoing + Send + 'static,
+    {
+        match answer_within(rest, call, job, defer_after).await {
+            Timely::Now(out) => out.response.to_json(),
+            Timely::Deferred { deferral, later } => {
+                tokio::spawn(later.deliver());
+                deferral
+            }
+        }
+    }
+
+    type Seen = Arc<Mutex<Vec<(String, String, Value)>>>;
+
+    /// A Discord REST API that records what it is asked.
+    async fn fake_discord() -> (Arc<Http>, Seen) {
+        let seen: Seen = Arc::default();
+        let s = seen.clone();
+        let app = Router::new().fallback(move |req: axum::extract::Request| {
+            let s = s.clone();
+            async move {
+                let method = req.method().to_string();
+                let path = req.uri().path().to_string();
+                let body = axum::body::to_bytes(req.into_body(), 1 << 20)
+                    .await
+                    .unwrap();
+                let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                s.lock().unwrap().push((method.clone(), path, body));
+                if method == "DELETE" {
+                    StatusCode::NO_CONTENT.into_response()
+                } else {
+                    Json(json!({
+                        "id": "7000", "channel_id": "4000",
+                        "author": {"id": "1000", "username": "bot"},
+                        "content": "", "timestamp": "2024-01-01T00:00:00Z",
+                        "tts": false, "mention_everyone": false, "mentions": [],
+                        "mention_roles": [], "attachments": [], "embeds": [],
+                        "pinned": false, "type": 0
+                    }))
+                    .into_response()
+                }
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let http = serenity::http::HttpBuilder::new("test-token")
+            .proxy(format!("http://{addr}"))
+            .ratelimiter_disabled(true)
+            .build();
+        (Arc::new(http), seen)
+    }
+
+    fn call(kind: u8) -> Call {
+        Call {
+            id: "3000".into(),
+            kind,
+            token: "tok".into(),
+            locale: Locale::En,
+            application_id: Some(1000),
+            what: "test".into(),
+        }
+    }
+
+    async fn wait_for(seen: &Seen) -> (String, String, Value) {
+        for _ in 0..200 {
+            if let Some(x) = seen.lock().unwrap().first().cloned() {
+                return x;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("nothing reached the fake Discord");
+    }
+
+    const ORIGINAL: &str = "/api/v10/webhooks/1000/tok/messages/@original";
+
+    #[tokio::test]
+    async fn slow_answers_are_deferred_then_edited() {
+        let (rest, seen) = fake_discord().await;
+        let message = render::notice("late but here", false);
+        let m = message.clone();
+        let slow = move || {
+            std::thread::sleep(Duration::from_millis(300));
+            Outgoing::bare(Response::Message(m))
+        };
+        let answer = first_answer(
+            Some(rest),
+            call(APPLICATION_COMMAND),
+            slow,
+            Duration::from_millis(50),
+        )
+        .await;
+        assert_eq!(answer, json!({"type": 5}));
+        let (method, path, body) = wait_for(&seen).await;
+        assert_eq!((method.as_str(), path.as_str()), ("PATCH", ORIGINAL));
+        assert_eq!(body, serde_json::to_value(&message).unwrap());
+    }
+
+    #[tokio::test]
+    async fn slow_buttons_are_acknowledged_then_update_their_message() {
+        let (rest, seen) = fake_discord().await;
+        let message = render::notice("page two", false);
+        let m = message.clone();
+        let slow = move || {
+            std::thread::sleep(Duration::from_millis(300));
+            Outgoing::bare(Response::Update(m))
+        };
+        let answer = first_answer(
+            Some(rest),
+            call(MESSAGE_COMPONENT),
+            slow,
+            Duration::from_millis(50),
+        )
+        .await;
+        assert_eq!(answer, json!({"type": 6}));
+        let (method, path, body) = wait_for(&seen).await;
+        assert_eq!((method.as_str(), path.as_str()), ("PATCH", ORIGINAL));
+        assert_eq!(body["content"], "page two");
+    }
+
+    #[tokio::test]
+    async fn a_panic_is_a_failure_with_an_id_now_or_later() {
+        let boom = || -> Outgoing { panic!("boom") };
+        let answer = first_answer(
+            None,
+            call(APPLICATION_COMMAND),
+            boom,
+            Duration::from_secs(5),
+        )
+        .await;
+        assert_eq!(answer["type"], 4);
+        let text = answer["data"]["content"].as_str().unwrap();
+        assert!(text.contains("Error id: `"), "{text}");
+        assert_eq!(
+            answer["data"]["flags"],
+            render::message::FLAG_EPHEMERAL,
+            "{answer}"
+        );
+
+        let (rest, seen) = fake_discord().await;
+        let slow_boom = || -> Outgoing {
+            std::thread::sleep(Duration::from_millis(300));
+            panic!("slow boom")
+        };
+        let answer = first_answer(
+            Some(rest),
+            call(APPLICATION_COMMAND),
+            slow_boom,
+            Duration::from_millis(50),
+        )
+        .await;
+        assert_eq!(answer, json!({"type": 5}));
+        let (method, _, body) = wait_for(&seen).await;
+        assert_eq!(method, "PATCH");
+        assert!(body["content"].as_str().unwrap().contains("Error id"));
+    }
+
+    #[tokio::test]
+    async fn slow_autocomplete_answers_no_choices() {
+        let slow = || {
+            std::thread::sleep(Duration::from_millis(300));
+            Outgoing::bare(Response::Choices(vec![]))
+        };
+        let answer = first_answer(None, call(AUTOCOMPLETE), slow, Duration::from_millis(50)).await;
+        assert_eq!(answer, json!({"type": 8, "data": {"choices": []}}));
+    }
+
+    #[tokio::test]
+    async fn a_slow_notice_for_the_clicker_is_a_follow_up_not_an_edit() {
+        let (rest, seen) = fake_discord().await;
+        let slow = move || {
+            std::thread::sleep(Duration::from_millis(300));
+            Outgoing::bare(Response::Message(render::notice("only for you", true)))
+        };
+        let answer = first_answer(
+            Some(rest),
+            call(MESSAGE_COMPONENT),
+            slow,
+            Duration::from_millis(50),
+        )
+        .await;
+        assert_eq!(answer, json!({"type": 6}));
+        let (method, path, body) = wait_for(&seen).await;
+        assert_eq!(
+            (method.as_str(), path.as_str()),
+            ("POST", "/api/v10/webhooks/1000/tok")
+        );
+        assert_eq!(body["content"], "only for you");
+    }
+}

@@ -1,0 +1,283 @@
+//! Discord interactions, whichever way they arrive (gateway INTERACTION_CREATE
+//! or a POST to the HTTP endpoint): the JSON we read, and the response we
+//! send back. Both transports call [`respond`], so they answer byte for byte
+//! the same. Pure: the caller does the I/O.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::engine::request::from_options;
+use crate::engine::{Command, Locale, Request, Wanted};
+use crate::render::custom_id::from_custom_id;
+use crate::render::labels as l;
+use crate::render::message::{Button, STYLE_DANGER};
+use crate::render::{self, limits, Message};
+use crate::respond::{Choice, Responder};
+
+use super::commands::RELOAD;
+
+pub const PING: u8 = 1;
+pub const APPLICATION_COMMAND: u8 = 2;
+pub const MESSAGE_COMPONENT: u8 = 3;
+pub const AUTOCOMPLETE: u8 = 4;
+
+/// The parts of an interaction we read; unknown fields are ignored.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Interaction {
+    #[serde(rename = "type")]
+    pub kind: u8,
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub token: String,
+    #[serde(default)]
+    pub locale: Option<String>,
+    #[serde(default)]
+    pub data: Option<Data>,
+    #[serde(default)]
+    pub member: Option<Member>,
+    #[serde(default)]
+    pub user: Option<User>,
+    /// A snowflake, as a string (Discord) or a number (some proxies).
+    #[serde(default)]
+    pub application_id: Option<Value>,
+    /// For a button: the message it is on (its components name the asker).
+    #[serde(default)]
+    pub message: Option<Value>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Data {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub options: Vec<OptionValue>,
+    #[serde(default)]
+    pub custom_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OptionValue {
+    pub name: String,
+    #[serde(default)]
+    pub value: Option<Value>,
+    #[serde(default)]
+    pub focused: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Member {
+    pub user: Option<User>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct User {
+    pub id: String,
+}
+
+impl Interaction {
+    pub fn locale(&self) -> Locale {
+        Locale::from_discord(self.locale.as_deref().unwrap_or(""))
+    }
+
+    /// Who clicked or typed: a member in a guild, a user in DMs.
+    pub fn user_id(&self) -> Option<&str> {
+        self.member
+            .as_ref()
+            .and_then(|m| m.user.as_ref())
+            .or(self.user.as_ref())
+            .map(|u| u.id.as_str())
+    }
+
+    /// Who asked the question a button belongs to: the owner named by the
+    /// message's delete button, so navigating never takes the answer over.
+    pub fn asker(&self) -> Option<String> {
+        let rows = self.message.as_ref()?.get("components")?.as_array()?;
+        rows.iter()
+            .filter_map(|r| r.get("components")?.as_array())
+            .flatten()
+            .filter_map(|b| b.get("custom_id")?.as_str())
+            .find_map(|id| id.strip_prefix(DELETE_PREFIX).map(str::to_string))
+    }
+
+    /// The application the interaction is for, when it says.
+    pub fn application_id(&self) -> Option<u64> {
+        match self.application_id.as_ref()? {
+            Value::String(s) => s.trim().parse::<u64>().ok(),
+            Value::Number(n) => n.as_u64(),
+            _ => None,
+        }
+        .filter(|&n| n > 0)
+    }
+
+    /// For the log: the command's name or the button's custom id.
+    pub fn what(&self) -> String {
+        self.data
+            .as_ref()
+            .and_then(|d| d.name.clone().or_else(|| d.custom_id.clone()))
+            .unwrap_or_default()
+            .chars()
+            .take(100)
+            .collect()
+    }
+
+    fn option(&self, name: &str) -> Option<String> {
+        let o = self
+            .data
+            .as_ref()?
+            .options
+            .iter()
+            .find(|o| o.name == name)?;
+        Some(match o.value.as_ref()? {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+    }
+}
+
+/// What to send back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Response {
+    /// Type 1: answers Discord's PING.
+    Pong,
+    /// Type 4: a new message.
+    Message(Message),
+    /// Type 7: the message the button was on, updated.
+    Update(Message),
+    /// Type 8: autocomplete choices.
+    Choices(Vec<Choice>),
+    /// Type 6, then the message the button was on is deleted.
+    AckAndDelete,
+}
+
+impl Response {
+    /// The response with any files left out (see [`Message::without_files`]).
+    pub fn without_files(self) -> Response {
+        match self {
+            Response::Message(m) => Response::Message(m.without_files()),
+            Response::Update(m) => Response::Update(m.without_files()),
+            other => other,
+        }
+    }
+
+    /// The body of the interaction callback.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Response::Pong => json!({"type": 1}),
+            Response::Message(m) => json!({"type": 4, "data": m}),
+            Response::Update(m) => json!({"type": 7, "data": m}),
+            Response::Choices(c) => json!({"type": 8, "data": {"choices": c}}),
+            Response::AckAndDelete => json!({"type": 6}),
+        }
+    }
+}
+
+/// The response to an interaction. Pure: the caller does the I/O.
+pub fn respond(responder: &Responder, i: &Interaction) -> Response {
+    match i.kind {
+        PING => Response::Pong,
+        APPLICATION_COMMAND => {
+            let name = i
+                .data
+                .as_ref()
+                .and_then(|d| d.name.clone())
+                .unwrap_or_default();
+            if name == RELOAD {
+                return reload(responder, i);
+            }
+            match from_options(&name, |o| i.option(o)) {
+                Ok(cmd) => Response::Message(with_delete(
+                    responder.answer(&Request::new(cmd, i.locale())),
+                    i.user_id(),
+                )),
+                Err(e) => Response::Message(render::notice(&format!("{e}"), true)),
+            }
+        }
+        AUTOCOMPLETE => {
+            let data = i.data.clone().unwrap_or_default();
+            let focused = data.options.iter().find(|o| o.focused == Some(true));
+            let typed = focused
+                .and_then(|o| o.value.as_ref())
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let wanted = if data.name.as_deref() == Some("term") {
+                Wanted::Term
+            } else {
+                Wanted::Model
+            };
+            Response::Choices(responder.choices(wanted, typed))
+        }
+        MESSAGE_COMPONENT => {
+            let id = i
+                .data
+                .as_ref()
+                .and_then(|d| d.custom_id.clone())
+                .unwrap_or_default();
+            if let Some(owner) = id.strip_prefix(DELETE_PREFIX) {
+                return if Some(owner) == i.user_id() {
+                    Response::AckAndDelete
+                } else {
+                    Response::Message(render::notice(l::ONLY_ASKER_DELETES.get(i.locale()), true))
+                };
+            }
+            match from_custom_id(&id) {
+                Some(cmd) => {
+                    let owner = i.asker().or_else(|| i.user_id().map(str::to_string));
+                    let answer = responder.answer(&Request::new(cmd, i.locale()));
+                    Response::Update(with_delete(answer, owner.as_deref()))
+                }
+                None => Response::Message(render::notice(l::BUTTON_GONE.get(i.locale()), true)),
+            }
+        }
+        _ => Response::Message(render::notice(l::UNSUPPORTED.get(i.locale()), true)),
+    }
+}
+
+/// `/reload`, for the bot's owners: reads the notes again now. The answer is
+/// for the owner only: what was loaded, or the `file:line` problems and that
+/// the last good notes still serve.
+fn reload(responder: &Responder, i: &Interaction) -> Response {
+    let locale = i.locale();
+    let engine = responder.engine();
+    if !i.user_id().is_some_and(|u| engine.is_owner(u)) {
+        return Response::Message(render::notice(l::OWNERS_ONLY.get(locale), true));
+    }
+    let text = match engine.reload() {
+        Ok(summary) => {
+            tracing::info!(%summary, "knowledge reloaded on demand");
+            format!("{}{summary}", l::RELOADED.get(locale))
+        }
+        Err(e) => {
+            tracing::error!("knowledge not reloaded, still serving the last good notes:\n{e}");
+            let head = l::NOT_RELOADED.get(locale);
+            format!("{head}\n```\n{}\n```", e.to_string().replace("```", "'''"))
+        }
+    };
+    Response::Message(render::notice(&text, true))
+}
+
+pub const DELETE_PREFIX: &str = "delete:";
+
+/// Adds a "delete" button that works for the person who asked.
+pub fn with_delete(mut m: Message, user: Option<&str>) -> Message {
+    let Some(user) = user else { return m };
+    let button = Button::new(STYLE_DANGER, "🗑", format!("{DELETE_PREFIX}{user}"));
+    let rows = m.components.len();
+    match m.components.last_mut() {
+        Some(row) if row.components.len() < limits::BUTTONS_PER_ROW => row.components.push(button),
+        _ if rows < limits::ACTION_ROWS => m.components.push(render::ActionRow::of(vec![button])),
+        _ => {}
+    }
+    m
+}
+
+/// A command typed as a free-text question in a channel.
+pub fn free_text(responder: &Responder, question: &str, locale: Locale) -> Message {
+    responder.answer(&Request::new(
+        Command::Search {
+            query: question.to_string(),
+            page: 0,
+        },
+        locale,
+    ))
+}
