@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use crate::domain::{Knowledge, ModelId, Named, PassageId};
+use crate::domain::{ComparisonSubject, Knowledge, ModelId, NameKey, Named, PassageId};
 use crate::search::SearchIndex;
 
 pub use reply::*;
@@ -335,14 +335,7 @@ impl Snapshot {
         let k = self.knowledge();
         let a = resolve::model(k, first);
         let b = resolve::model(k, second);
-        let candidates = |l: &ModelLookup| -> Vec<ModelId> {
-            match l {
-                ModelLookup::One(id, _) => vec![*id],
-                ModelLookup::Many(ids) => ids.clone(),
-                ModelLookup::None => vec![],
-            }
-        };
-        let (ca, cb) = (candidates(&a), candidates(&b));
+        let (ca, cb) = (a.candidates(), b.candidates());
         if ca.is_empty() {
             return self.not_found(Wanted::Model, first);
         }
@@ -358,85 +351,90 @@ impl Snapshot {
                 .collect()
         };
         match pairs.as_slice() {
-            [(x, y)] => {
-                let (x, y) = (*x, *y);
-                if x == y {
-                    return Reply::SameModel { model: x };
-                }
-                let mut read_as = Vec::new();
-                for (typed, lookup, id) in [(first, &a, x), (second, &b, y)] {
-                    match lookup {
-                        ModelLookup::One(_, Some(r)) => read_as.push(r.clone()),
-                        ModelLookup::Many(_) => {
-                            let other = if id == x { y } else { x };
-                            read_as.push(ReadAs {
-                                typed: typed.trim().to_string(),
-                                as_name: k.model(id).name.clone(),
-                                paired_with: Some(k.model(other).name.clone()),
-                            })
-                        }
-                        _ => {}
-                    }
-                }
-                Reply::Compare(CompareAnswer {
-                    first: x,
-                    second: y,
-                    read_as,
-                    relation: relation(k, x, y),
-                    sections: k.comparisons_of(x, y).iter().map(|c| c.id).collect(),
-                })
-            }
-            _ => {
-                // Two generation shorthands: compare the generations.
-                let (ga, gb) = (k.generation(first), k.generation(second));
-                if let (Some(ga), Some(gb)) = (ga, gb) {
-                    let (na, nb) = (first.trim().to_string(), second.trim().to_string());
-                    if crate::domain::NameKey::new(&na) == crate::domain::NameKey::new(&nb) {
-                        return Reply::SameModel { model: ga[0] };
-                    }
-                    let sections = k
-                        .comparisons
-                        .iter()
-                        .filter(|c| matches!(&c.subject, crate::domain::ComparisonSubject::Generations(g)
-                            if g.iter().any(|x| crate::domain::NameKey::new(x) == crate::domain::NameKey::new(&na))
-                            && g.iter().any(|x| crate::domain::NameKey::new(x) == crate::domain::NameKey::new(&nb))))
-                        .map(|c| c.id)
-                        .collect();
-                    return Reply::CompareGenerations(GenerationAnswer {
-                        first: (na, ga.to_vec()),
-                        second: (nb, gb.to_vec()),
-                        sections,
-                    });
-                }
-                // Otherwise ask which one was meant, keeping the other side.
-                let (typed, ids, other, first_side) = if ca.len() > 1 {
-                    (first, ca, second, true)
-                } else {
-                    (second, cb, first, false)
-                };
-                Reply::Ambiguous(Ambiguous {
+            [(x, y)] if x == y => Reply::SameModel { model: *x },
+            [(x, y)] => self.compare_pair((first, &a, *x), (second, &b, *y)),
+            _ => self
+                .compare_generations(first, second)
+                .unwrap_or_else(|| self.which_side(first, ca, second, cb)),
+        }
+    }
+
+    /// Two models, with how each typed name was read.
+    fn compare_pair(
+        &self,
+        (first, a, x): (&str, &ModelLookup, ModelId),
+        (second, b, y): (&str, &ModelLookup, ModelId),
+    ) -> Reply {
+        let k = self.knowledge();
+        let mut read_as = Vec::new();
+        for (typed, lookup, id, other) in [(first, a, x, y), (second, b, y, x)] {
+            match lookup {
+                ModelLookup::One(_, Some(r)) => read_as.push(r.clone()),
+                ModelLookup::Many(_) => read_as.push(ReadAs {
                     typed: typed.trim().to_string(),
-                    choices: ids
-                        .into_iter()
-                        .map(|id| {
-                            let slug = k.model(id).slug.clone();
-                            let cmd = if first_side {
-                                Command::Compare {
-                                    first: slug,
-                                    second: other.trim().to_string(),
-                                }
-                            } else {
-                                Command::Compare {
-                                    first: other.trim().to_string(),
-                                    second: slug,
-                                }
-                            };
-                            (id, cmd)
-                        })
-                        .collect(),
-                })
+                    as_name: k.model(id).name.clone(),
+                    paired_with: Some(k.model(other).name.clone()),
+                }),
+                _ => {}
             }
         }
+        Reply::Compare(CompareAnswer {
+            first: x,
+            second: y,
+            read_as,
+            relation: relation(k, x, y),
+            sections: k.comparisons_of(x, y).iter().map(|c| c.id).collect(),
+        })
+    }
+
+    /// Two generation shorthands (`001 002`): the generations side by side.
+    fn compare_generations(&self, first: &str, second: &str) -> Option<Reply> {
+        let k = self.knowledge();
+        let (ga, gb) = (k.generation(first)?, k.generation(second)?);
+        let (na, nb) = (first.trim().to_string(), second.trim().to_string());
+        let (ka, kb) = (NameKey::new(&na), NameKey::new(&nb));
+        if ka == kb {
+            return Some(Reply::SameModel { model: ga[0] });
+        }
+        let names = |g: &[String], key: &NameKey| g.iter().any(|x| NameKey::new(x) == *key);
+        let sections = k
+            .comparisons
+            .iter()
+            .filter(|c| matches!(&c.subject, ComparisonSubject::Generations(g) if names(g, &ka) && names(g, &kb)))
+            .map(|c| c.id)
+            .collect();
+        Some(Reply::CompareGenerations(GenerationAnswer {
+            first: (na, ga.to_vec()),
+            second: (nb, gb.to_vec()),
+            sections,
+        }))
+    }
+
+    /// Names that fit several models and pair no other way: ask which one
+    /// was meant, keeping the other side as typed.
+    fn which_side(&self, first: &str, ca: Vec<ModelId>, second: &str, cb: Vec<ModelId>) -> Reply {
+        let k = self.knowledge();
+        let (typed, ids, other, first_side) = if ca.len() > 1 {
+            (first, ca, second, true)
+        } else {
+            (second, cb, first, false)
+        };
+        let other = other.trim().to_string();
+        Reply::Ambiguous(Ambiguous {
+            typed: typed.trim().to_string(),
+            choices: ids
+                .into_iter()
+                .map(|id| {
+                    let slug = k.model(id).slug.clone();
+                    let (first, second) = if first_side {
+                        (slug, other.clone())
+                    } else {
+                        (other.clone(), slug)
+                    };
+                    (id, Command::Compare { first, second })
+                })
+                .collect(),
+        })
     }
 
     pub fn search(&self, query: &str, page: usize) -> Reply {

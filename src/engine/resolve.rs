@@ -13,6 +13,17 @@ pub enum ModelLookup {
     None,
 }
 
+impl ModelLookup {
+    /// Every model the name could mean.
+    pub fn candidates(&self) -> Vec<ModelId> {
+        match self {
+            ModelLookup::One(id, _) => vec![*id],
+            ModelLookup::Many(ids) => ids.clone(),
+            ModelLookup::None => vec![],
+        }
+    }
+}
+
 pub fn model(k: &Knowledge, typed: &str) -> ModelLookup {
     match k.resolve_model(typed) {
         Resolved::One(id) => {

@@ -7,84 +7,87 @@ use serde_json::{json, Value};
 /// `/reload`: owner only, answered by [`super::interaction::respond`].
 pub const RELOAD: &str = "reload";
 
+/// An option: (name, description, 描述, required, autocomplete).
+type Opt = (&'static str, &'static str, &'static str, bool, bool);
+
+/// The read-only commands: (name, description, 描述, options).
+const COMMANDS: [(&str, &str, &str, &[Opt]); 6] = [
+    (
+        "model",
+        "A model's card: lineage, training, strengths, trade-offs",
+        "模型卡片：谱系、训练方式、优势与代价",
+        &[(
+            "name",
+            "Model name, alias or shorthand (chatgpt, 003, devinci)",
+            "模型名称、别名或简称（chatgpt、003）",
+            true,
+            true,
+        )],
+    ),
+    (
+        "term",
+        "A term in both languages, with its meaning",
+        "术语的中英文与含义",
+        &[(
+            "name",
+            "Term, abbreviation or 中文 (alignment-tax, RLHF, 对齐税)",
+            "术语、缩写或中文（alignment-tax、RLHF、对齐税）",
+            true,
+            true,
+        )],
+    ),
+    (
+        "compare",
+        "Two models or generations side by side",
+        "并排比较两个模型或两代模型",
+        &[
+            (
+                "first",
+                "First model or generation (002)",
+                "第一个模型或代（002）",
+                true,
+                true,
+            ),
+            (
+                "second",
+                "Second model or generation (003)",
+                "第二个模型或代（003）",
+                true,
+                true,
+            ),
+        ],
+    ),
+    (
+        "search",
+        "Search the notes",
+        "搜索笔记",
+        &[(
+            "query",
+            "A question, in Chinese or English",
+            "问题，中英文皆可",
+            true,
+            false,
+        )],
+    ),
+    (
+        "lineage",
+        "The family tree, a model highlighted",
+        "家族树，可高亮某个模型",
+        &[("name", "Model to highlight", "要高亮的模型", false, true)],
+    ),
+    (
+        "help",
+        "What each command does, with examples",
+        "各命令的用法与示例",
+        &[],
+    ),
+];
+
 /// The slash commands as registered with Discord (`PUT …/commands`): names,
 /// options, descriptions and their zh-CN localisations. Option names match
 /// [`crate::engine::request::COMMANDS`].
 pub fn definitions() -> Value {
-    // (name, description, 描述, [(option, description, 描述, required, autocomplete)])
-    type Opt = (&'static str, &'static str, &'static str, bool, bool);
-    let commands: [(&str, &str, &str, Vec<Opt>); 6] = [
-        (
-            "model",
-            "A model's card: lineage, training, strengths, trade-offs",
-            "模型卡片：谱系、训练方式、优势与代价",
-            vec![(
-                "name",
-                "Model name, alias or shorthand (chatgpt, 003, devinci)",
-                "模型名称、别名或简称（chatgpt、003）",
-                true,
-                true,
-            )],
-        ),
-        (
-            "term",
-            "A term in both languages, with its meaning",
-            "术语的中英文与含义",
-            vec![(
-                "name",
-                "Term, abbreviation or 中文 (alignment-tax, RLHF, 对齐税)",
-                "术语、缩写或中文（alignment-tax、RLHF、对齐税）",
-                true,
-                true,
-            )],
-        ),
-        (
-            "compare",
-            "Two models or generations side by side",
-            "并排比较两个模型或两代模型",
-            vec![
-                (
-                    "first",
-                    "First model or generation (002)",
-                    "第一个模型或代（002）",
-                    true,
-                    true,
-                ),
-                (
-                    "second",
-                    "Second model or generation (003)",
-                    "第二个模型或代（003）",
-                    true,
-                    true,
-                ),
-            ],
-        ),
-        (
-            "search",
-            "Search the notes",
-            "搜索笔记",
-            vec![(
-                "query",
-                "A question, in Chinese or English",
-                "问题，中英文皆可",
-                true,
-                false,
-            )],
-        ),
-        (
-            "lineage",
-            "The family tree, a model highlighted",
-            "家族树，可高亮某个模型",
-            vec![("name", "Model to highlight", "要高亮的模型", false, true)],
-        ),
-        (
-            "help",
-            "What each command does, with examples",
-            "各命令的用法与示例",
-            vec![],
-        ),
-    ];
-    let mut all: Vec<Value> = commands
+    let mut all: Vec<Value> = COMMANDS
         .iter()
         .map(|(name, en, zh, options)| {
             json!({
