@@ -29,14 +29,39 @@ pub struct Config {
 pub struct KnowledgeConfig {
     #[serde(default = "default_knowledge_dir")]
     pub dir: PathBuf,
+    /// Largest knowledge file, in bytes.
+    #[serde(default = "default_max_file_bytes")]
+    pub max_file_bytes: u64,
+    /// All knowledge files together, in bytes.
+    #[serde(default = "default_max_total_bytes")]
+    pub max_total_bytes: u64,
 }
 
 impl Default for KnowledgeConfig {
     fn default() -> Self {
         KnowledgeConfig {
             dir: default_knowledge_dir(),
+            max_file_bytes: default_max_file_bytes(),
+            max_total_bytes: default_max_total_bytes(),
         }
     }
+}
+
+impl KnowledgeConfig {
+    pub fn limits(&self) -> crate::knowledge::Limits {
+        crate::knowledge::Limits {
+            max_file_bytes: self.max_file_bytes,
+            max_total_bytes: self.max_total_bytes,
+        }
+    }
+}
+
+fn default_max_file_bytes() -> u64 {
+    crate::knowledge::Limits::default().max_file_bytes
+}
+
+fn default_max_total_bytes() -> u64 {
+    crate::knowledge::Limits::default().max_total_bytes
 }
 
 fn default_knowledge_dir() -> PathBuf {

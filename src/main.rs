@@ -108,7 +108,8 @@ fn main() -> ExitCode {
     }
     let command = cli.command.unwrap_or(Cmd::Run);
     if let Cmd::Check = command {
-        return match knowledge::load_dir(&dir) {
+        let limits = config.knowledge.limits();
+        return match knowledge::read_dir_within(&dir, limits).and_then(|s| knowledge::parse(&s)) {
             Ok(k) => {
                 println!("knowledge ok: {}", k.summary());
                 ExitCode::SUCCESS
@@ -116,7 +117,7 @@ fn main() -> ExitCode {
             Err(e) => invalid(&e),
         };
     }
-    let engine = match Engine::load(&dir, index_dir.as_deref()) {
+    let engine = match Engine::load_within(&dir, index_dir.as_deref(), config.knowledge.limits()) {
         Ok(e) => e.with_owners(config.discord.owners.iter().map(|o| o.0)),
         Err(ReloadError::Invalid(e)) => return invalid(&e),
         Err(e) => {

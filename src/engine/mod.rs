@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use crate::domain::{ComparisonSubject, Knowledge, ModelId, NameKey, Named, PassageId};
+use crate::knowledge::{Limits, Sources};
 use crate::search::SearchIndex;
 
 pub use reply::*;
@@ -55,7 +56,9 @@ struct Shared {
     /// the reloads so far came to.
     reloading: Mutex<ReloadStatus>,
     /// Where the knowledge came from, for reloads.
-    source: Option<(PathBuf, Option<PathBuf>)>,
+    source: Option<Source>,
+    /// Reloads that have read the notes (and are building from them).
+    reads: AtomicU64,
     /// Discord user ids allowed to reload on demand.
     owners: Vec<String>,
 }
@@ -109,12 +112,13 @@ impl Engine {
         Engine::with_source(index, None)
     }
 
-    fn with_source(index: Arc<SearchIndex>, source: Option<(PathBuf, Option<PathBuf>)>) -> Engine {
+    fn with_source(index: Arc<SearchIndex>, source: Option<Source>) -> Engine {
         Engine {
             shared: Arc::new(Shared {
                 current: RwLock::new(Snapshot::new(index)),
                 reloading: Mutex::default(),
                 source,
+                reads: AtomicU64::new(0),
                 owners: Vec::new(),
             }),
         }
@@ -126,6 +130,7 @@ impl Engine {
             current: RwLock::new(self.snapshot()),
             reloading: Mutex::default(),
             source: self.shared.source.clone(),
+            reads: AtomicU64::new(0),
             owners: owners.into_iter().map(|o| o.to_string()).collect(),
         };
         Engine {
@@ -140,11 +145,22 @@ impl Engine {
     /// Loads the notes in `dir` and builds the index in RAM (or `index_dir`);
     /// [`Engine::reload`] reads the same places again.
     pub fn load(dir: &Path, index_dir: Option<&Path>) -> Result<Engine, ReloadError> {
-        let index = build(dir, index_dir)?;
-        Ok(Engine::with_source(
-            index,
-            Some((dir.to_path_buf(), index_dir.map(Path::to_path_buf))),
-        ))
+        Engine::load_within(dir, index_dir, Limits::default())
+    }
+
+    /// [`Engine::load`], refusing notes over `limits` (now and on reloads).
+    pub fn load_within(
+        dir: &Path,
+        index_dir: Option<&Path>,
+        limits: Limits,
+    ) -> Result<Engine, ReloadError> {
+        let source = Source {
+            dir: dir.to_path_buf(),
+            index_dir: index_dir.map(Path::to_path_buf),
+            limits,
+        };
+        let index = build(&source, read(&source)?)?;
+        Ok(Engine::with_source(index, Some(source)))
     }
 
     /// The knowledge now being served.
@@ -173,13 +189,16 @@ impl Engine {
     /// One reload runs at a time: a second caller waits, then reads the files
     /// as they are by then, so the newest files always win.
     pub fn reload(&self) -> Result<crate::domain::Summary, ReloadError> {
-        let (dir, index_dir) = self.shared.source.clone().ok_or(ReloadError::NoSource)?;
+        let source = self.shared.source.clone().ok_or(ReloadError::NoSource)?;
         let mut status = self
             .shared
             .reloading
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        let built = build(&dir, index_dir.as_deref());
+        let built = read(&source).and_then(|sources| {
+            self.shared.reads.fetch_add(1, Ordering::SeqCst);
+            build(&source, sources)
+        });
         status.attempts += 1;
         let index = match built {
             Ok(index) => index,
@@ -212,13 +231,35 @@ impl Engine {
     /// (debounced), logging what was loaded or what is wrong. Stops when the
     /// returned guard is dropped.
     pub fn watch(&self, every: Duration) -> Option<reload::Watcher> {
-        let (dir, _) = self.shared.source.clone()?;
-        Some(reload::Watcher::start(self.clone(), dir, every))
+        let source = self.shared.source.clone()?;
+        Some(reload::Watcher::start(self.clone(), source.dir, every))
+    }
+
+    /// How many reloads have read the notes so far (a reload counts as soon
+    /// as it has read them, before it builds). Does not wait for a reload.
+    pub fn reloads_read(&self) -> u64 {
+        self.shared.reads.load(Ordering::SeqCst)
     }
 }
 
-fn build(dir: &Path, index_dir: Option<&Path>) -> Result<Arc<SearchIndex>, ReloadError> {
-    let knowledge = Arc::new(crate::knowledge::load_dir(dir)?);
+/// Where the knowledge comes from, for loads and reloads.
+#[derive(Debug, Clone)]
+struct Source {
+    dir: PathBuf,
+    index_dir: Option<PathBuf>,
+    limits: Limits,
+}
+
+fn read(source: &Source) -> Result<Sources, ReloadError> {
+    Ok(crate::knowledge::read_dir_within(
+        &source.dir,
+        source.limits,
+    )?)
+}
+
+fn build(source: &Source, sources: Sources) -> Result<Arc<SearchIndex>, ReloadError> {
+    let index_dir = source.index_dir.as_deref();
+    let knowledge = Arc::new(crate::knowledge::parse(&sources)?);
     let segmenter = crate::search::segmenter_for(&knowledge);
     Ok(Arc::new(SearchIndex::build(
         knowledge, segmenter, index_dir,

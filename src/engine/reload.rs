@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
+
+use crate::knowledge::Listed;
 
 use super::Engine;
 
@@ -20,21 +22,11 @@ impl Drop for Watcher {
     }
 }
 
-/// What the directory looks like: names, sizes and modification times.
-fn stamp(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
-    let mut out: Vec<_> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter_map(|e| {
-                    let m = e.metadata().ok()?;
-                    m.is_file().then(|| (e.path(), m.len(), m.modified().ok()))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out
+/// What the loader would read: the same listing, with sizes and times (a
+/// link's target's). A listing that fails (a link out of the directory) is a
+/// state too: the reload that follows reports it.
+fn stamp(dir: &Path) -> Result<Vec<Listed>, String> {
+    crate::knowledge::listing(dir).map_err(|e| e.to_string())
 }
 
 impl Watcher {

@@ -31,7 +31,7 @@ use build::Builder;
 pub use chain::{Chain, Stage};
 pub use error::{LoadError, Problem};
 pub use markdown::MAX_PASSAGE_CHARS;
-pub use read::{read_dir, SourceFile, Sources};
+pub use read::{listing, read_dir, read_dir_within, Limits, Listed, SourceFile, Sources};
 
 use catalog::{ComparisonsFile, GlossaryFile, ModelsFile, TermsFile};
 

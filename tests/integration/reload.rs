@@ -169,3 +169,41 @@ fn owners_reload_on_demand_and_see_what_is_wrong() {
     );
     assert_eq!(hits(&engine, "quokka"), 1);
 }
+
+#[test]
+fn a_reload_asked_for_during_another_runs_after_it_on_the_newest_files() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_knowledge(dir.path());
+    let engine = Engine::load(dir.path(), None).unwrap();
+    // A large note makes the first reload slow to build once it has read it.
+    let grown: String = (0..4000)
+        .map(|n| format!("* 扩写段落 {n}：对齐税与上下文学习的又一条笔记 wombat {n}\n"))
+        .collect();
+    std::fs::write(dir.path().join("grown.md"), format!("# 扩写\n\n{grown}")).unwrap();
+    let slow = {
+        let engine = engine.clone();
+        std::thread::spawn(move || engine.reload())
+    };
+    let start = Instant::now();
+    while engine.reloads_read() < 1 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the slow reload never read the notes"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    // The slow reload has read the old files; now they change, and a second
+    // reload is asked for. Without one-at-a-time, the fast second reload
+    // would finish first and the slow one would put the old files back.
+    std::fs::remove_file(dir.path().join("grown.md")).unwrap();
+    append(&dir.path().join("notes.md"), "\n* quagga 最新的一条\n");
+    engine.reload().expect("the newest notes are valid");
+    slow.join().unwrap().expect("the grown notes were valid");
+    assert_eq!(hits(&engine, "quagga"), 1, "the newest files won");
+    assert_eq!(
+        hits(&engine, "wombat"),
+        0,
+        "the older files were not put back"
+    );
+    assert_eq!(engine.reload_status().attempts, 2);
+}
