@@ -9,12 +9,15 @@
 //! buttons) and delivered later through the REST client, when one is set.
 //!
 //! Routes: `POST /interactions`, `GET /healthz`; anything else is 404/405.
+//! A signed interaction is accepted once: a replay within the signature
+//! window is refused.
 
+mod replay;
 mod verify;
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
@@ -33,6 +36,7 @@ use crate::config::Config;
 use crate::engine::{Engine, Locale};
 use crate::interaction::{self, Interaction, Response};
 
+pub use replay::DEFAULT_CAPACITY as DEFAULT_REPLAY_CAPACITY;
 pub use verify::{Refusal, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 
 /// Largest body accepted; Discord's interactions are a few KiB.
@@ -59,6 +63,8 @@ pub struct EndpointConfig {
     pub max_age_secs: u64,
     /// For what happens after the callback: deferred answers and deletes.
     pub rest: Option<Arc<Http>>,
+    /// Interactions remembered against replays (default 100 000).
+    pub replay_capacity: usize,
 }
 
 impl std::fmt::Debug for EndpointConfig {
@@ -68,6 +74,7 @@ impl std::fmt::Debug for EndpointConfig {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_age_secs", &self.max_age_secs)
             .field("rest", &self.rest.as_ref().map(|_| "<configured>"))
+            .field("replay_capacity", &self.replay_capacity)
             .finish()
     }
 }
@@ -103,6 +110,7 @@ impl EndpointConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_age_secs: DEFAULT_MAX_AGE_SECS,
             rest: None,
+            replay_capacity: replay::DEFAULT_CAPACITY,
         })
     }
 }
@@ -110,14 +118,25 @@ impl EndpointConfig {
 struct Shared {
     engine: Engine,
     config: EndpointConfig,
+    /// The interactions accepted within the signature window.
+    seen: Mutex<replay::Seen>,
 }
 
 /// The endpoint's routes, ready to serve.
 pub fn router(engine: Engine, config: EndpointConfig) -> Router {
+    // A signature passes while its timestamp is no older than max_age and no
+    // further ahead than MAX_FUTURE: remembering an id for that long after it
+    // arrived (plus a second for the timestamps' rounding) covers it.
+    let window = Duration::from_secs(config.max_age_secs + MAX_FUTURE_SECS + 1);
+    let seen = Mutex::new(replay::Seen::new(window, config.replay_capacity));
     Router::new()
         .route("/interactions", post(interactions))
         .route("/healthz", get(healthz))
-        .with_state(Arc::new(Shared { engine, config }))
+        .with_state(Arc::new(Shared {
+            engine,
+            config,
+            seen,
+        }))
 }
 
 /// Serves the endpoint on `listener` until `shutdown` completes.
@@ -244,6 +263,13 @@ async fn interactions(
         }
     };
     let call = Call::new(&i, &raw);
+    if i.kind != interaction::PING && !first_time(&shared, &i.id, &signed) {
+        tracing::warn!(interaction = %call.id, what = %call.what, "refused a replayed interaction");
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "interaction already received (replayed request)",
+        );
+    }
     let started = Instant::now();
     let answer = if i.kind == interaction::PING {
         Response::Pong.to_json()
@@ -268,6 +294,29 @@ async fn interactions(
         "answered an interaction"
     );
     json_response(&answer)
+}
+
+/// Whether this signed interaction arrives for the first time within the
+/// signature window; it is then remembered. The key is Discord's interaction
+/// id, unique per interaction (Discord never resends a delivered interaction:
+/// a callback that fails or comes late is simply lost, the user sees "The
+/// application did not respond"), else for a body without one the signature.
+///
+/// A replay gets 401, as every request whose authentication does not hold:
+/// the signature is genuine but no longer grants anything. PINGs are exempt:
+/// a replayed PING only gets another PONG, touches no state, and keeping them
+/// out leaves the memory to interactions that act.
+fn first_time(shared: &Shared, id: &str, signed: &verify::Signed<'_>) -> bool {
+    let key = if !id.is_empty() && id.len() <= 64 {
+        format!("id:{id}")
+    } else {
+        format!("sig:{}", hex::encode(signed.signature_bytes()))
+    };
+    shared
+        .seen
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .first_time(&key, Instant::now())
 }
 
 fn json_response(value: &Value) -> HttpResponse {
@@ -479,7 +528,9 @@ async fn deliver(rest: Option<Arc<Http>>, call: &Call, response: Response, defer
         Err(e) => tracing::warn!(
             interaction = %call.id,
             what = %call.what,
-            "could not finish the interaction through REST: {e}"
+            // The error may quote the URL, with the proxy's credentials.
+            "could not finish the interaction through REST: {}",
+            crate::config::redact_url(&e.to_string())
         ),
     }
 }

@@ -2,6 +2,7 @@
 //! connections with a tiny HTTP/1.1 client, requests signed with a test key.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -193,8 +194,14 @@ async fn post_with(addr: SocketAddr, body: &[u8], headers: &[(&str, String)]) ->
     .await
 }
 
-/// POSTs `body` signed now with the test key.
+/// POSTs `body` signed now with the test key, under a fresh interaction id
+/// when it has one: the endpoint accepts each id once (replays are refused).
 async fn post(addr: SocketAddr, body: &Value) -> Reply {
+    static NEXT_ID: AtomicU64 = AtomicU64::new(900_000);
+    let mut body = body.clone();
+    if body.get("id").is_some() {
+        body["id"] = json!(NEXT_ID.fetch_add(1, Ordering::Relaxed).to_string());
+    }
     post_signed(addr, body.to_string().as_bytes()).await
 }
 
@@ -678,4 +685,47 @@ async fn keep_alive_connections_serve_many_requests() {
         }
         assert_eq!(parse_reply(&raw).status, 200);
     }
+}
+
+#[tokio::test]
+async fn a_replayed_interaction_is_refused() {
+    let s = start(config()).await;
+    let body = command("help", &[], None, "en-US");
+    let bytes = body.to_string().into_bytes();
+    let ts = now().to_string();
+    let headers = [
+        ("X-Signature-Ed25519", sign(&key(), &ts, &bytes)),
+        ("X-Signature-Timestamp", ts),
+    ];
+    let first = post_with(s.addr, &bytes, &headers).await;
+    assert_eq!(first.status, 200, "{}", first.text());
+    // The very same request again (a captured one, within the 300 s window).
+    let replay = post_with(s.addr, &bytes, &headers).await;
+    assert_eq!(replay.status, 401, "{}", replay.text());
+    assert!(
+        replay.json()["error"].as_str().unwrap().contains("replay"),
+        "{}",
+        replay.text()
+    );
+    // The same id, signed again later, is the same interaction.
+    let resigned = post_signed_at(s.addr, &bytes, now() - 30).await;
+    assert_eq!(resigned.status, 401, "{}", resigned.text());
+    // Another interaction passes; so do PINGs, as often as they come.
+    let mut other = body.clone();
+    other["id"] = json!("3999");
+    let r = post_signed(s.addr, other.to_string().as_bytes()).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    for _ in 0..2 {
+        let r = post_signed(s.addr, ping().to_string().as_bytes()).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    // A body without an id is known by its signature.
+    let anonymous = br#"{"type":2,"data":{"name":"help"}}"#;
+    let ts = now().to_string();
+    let headers = [
+        ("X-Signature-Ed25519", sign(&key(), &ts, anonymous)),
+        ("X-Signature-Timestamp", ts),
+    ];
+    assert_eq!(post_with(s.addr, anonymous, &headers).await.status, 200);
+    assert_eq!(post_with(s.addr, anonymous, &headers).await.status, 401);
 }
