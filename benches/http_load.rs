@@ -7,7 +7,7 @@
 //! throughput, latency percentiles and the error count (which must be 0).
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -23,6 +23,11 @@ use lineage_bot::respond::Responder;
 const REQUESTS: usize = 10_000;
 const CLIENTS: usize = 32;
 const WARM_UP: usize = 200;
+/// Stands for the interaction id in the bodies of [`mix`]: every request gets
+/// its own, as the endpoint refuses an id it has seen (a replay).
+const ID: &str = "ID";
+/// The next interaction id, across the warm-up and the run.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1_000_000);
 
 fn interaction(kind: u8, name: &str, option: &str, value: &str, locale: &str) -> Value {
     let mut o = json!({"name": option, "type": 3, "value": value});
@@ -30,7 +35,7 @@ fn interaction(kind: u8, name: &str, option: &str, value: &str, locale: &str) ->
         o["focused"] = json!(true);
     }
     json!({
-        "id": "3000", "application_id": "1000", "type": kind, "token": "tok", "version": 1,
+        "id": ID, "application_id": "1000", "type": kind, "token": "tok", "version": 1,
         "guild_id": "2000", "channel_id": "4000", "locale": locale,
         "member": {"user": {"id": "5000", "username": "alice"}, "roles": [], "deaf": false, "mute": false, "flags": 0},
         "data": {"id": "6000", "name": name, "type": 1, "options": [o]}
@@ -68,7 +73,12 @@ fn mix() -> Vec<(Vec<u8>, u64)> {
         .collect()
 }
 
-fn request(key: &SigningKey, body: &[u8]) -> Vec<u8> {
+fn request(key: &SigningKey, template: &[u8]) -> Vec<u8> {
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    let body = String::from_utf8_lossy(template)
+        .replacen(&format!("\"id\":\"{ID}\""), &format!("\"id\":\"{id}\""), 1)
+        .into_bytes();
+    let body = &body[..];
     let ts = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()

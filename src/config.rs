@@ -170,6 +170,37 @@ impl Default for DiscordConfig {
 
 pub const DISCORD_API_URL: &str = "https://discord.com";
 
+impl DiscordConfig {
+    /// `api_url` as it may be logged: without `user:password@` and without
+    /// the values of query parameters that look like credentials. A proxy URL
+    /// such as `http://user:pass@proxy` carries them.
+    pub fn api_url_for_logs(&self) -> String {
+        redact_url(&self.api_url)
+    }
+}
+
+/// Redacts what may be a credential in every URL found in `text`: the user
+/// information (`scheme://user:pass@host` → `scheme://<redacted>@host`) and
+/// the values of query parameters named like a secret (`token`, `key`,
+/// `secret`, `password`, `auth`, `sig`, …). Use it on any URL, or any error
+/// text that may quote one, before it reaches the log.
+pub fn redact_url(text: &str) -> String {
+    use std::sync::LazyLock;
+    static USERINFO: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s]+@").expect("a valid pattern")
+    });
+    static SECRET_PARAM: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)([?&][a-z0-9_.-]*(?:token|key|secret|passw(?:or)?d|pass|auth|sig(?:nature)?|credential)[a-z0-9_.-]*=)[^&#\s]*",
+        )
+        .expect("a valid pattern")
+    });
+    let text = USERINFO.replace_all(text, "${1}<redacted>@");
+    SECRET_PARAM
+        .replace_all(&text, "${1}<redacted>")
+        .into_owned()
+}
+
 fn default_api_url() -> String {
     DISCORD_API_URL.to_string()
 }
@@ -221,6 +252,16 @@ pub struct HttpConfig {
     /// The application's public key (hex), also `DISCORD_PUBLIC_KEY`.
     #[serde(default)]
     pub public_key: String,
+    /// Connections served at once; more wait in the listen backlog.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+    /// A connection that has not sent a whole request head this long after
+    /// it opened (or after its previous answer) is closed.
+    #[serde(default = "default_header_timeout")]
+    pub header_timeout_seconds: u64,
+    /// A request not answered this long after its head arrived gets 503.
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout_seconds: u64,
 }
 
 impl Default for HttpConfig {
@@ -228,9 +269,31 @@ impl Default for HttpConfig {
         HttpConfig {
             listen: default_listen(),
             public_key: String::new(),
+            max_connections: default_max_connections(),
+            header_timeout_seconds: default_header_timeout(),
+            request_timeout_seconds: default_request_timeout(),
         }
     }
 }
+
+/// Half of the usual 1 024 descriptors, so that a full endpoint leaves the
+/// rest of the process (the notes, the index, the REST client) room.
+fn default_max_connections() -> usize {
+    512
+}
+fn default_header_timeout() -> u64 {
+    10
+}
+fn default_request_timeout() -> u64 {
+    15
+}
+
+/// The ranges of the numeric keys, checked at start-up.
+pub const MAX_CONNECTIONS: std::ops::RangeInclusive<usize> = 1..=65_536;
+pub const HEADER_TIMEOUT_SECONDS: std::ops::RangeInclusive<u64> = 1..=10;
+pub const REQUEST_TIMEOUT_SECONDS: std::ops::RangeInclusive<u64> = 1..=120;
+pub const COOLDOWN_SECONDS: std::ops::RangeInclusive<f64> = 0.0..=86_400.0;
+pub const SHARDS_TOTAL: std::ops::RangeInclusive<u32> = 1..=65_536;
 
 fn default_listen() -> String {
     "127.0.0.1:8080".to_string()
@@ -329,7 +392,10 @@ impl Config {
             })
         };
         if let Some(s) = self.discord.shards {
-            if s.total == 0 || s.first > s.last || s.last >= s.total {
+            if !SHARDS_TOTAL.contains(&s.total) {
+                return fail(out_of_range("discord.shards.total", s.total, &SHARDS_TOTAL));
+            }
+            if s.first > s.last || s.last >= s.total {
                 return fail(format!(
                     "discord.shards: need 0 <= first <= last < total, got first = {}, last = {}, total = {}",
                     s.first, s.last, s.total
@@ -337,23 +403,60 @@ impl Config {
             }
         }
         let c = self.discord.cooldown;
-        if !(c.user_seconds.is_finite()
-            && c.user_seconds >= 0.0
-            && c.channel_seconds.is_finite()
-            && c.channel_seconds >= 0.0)
-        {
-            return fail("discord.cooldown: seconds must be zero or more".into());
+        for (key, v) in [
+            ("discord.cooldown.user_seconds", c.user_seconds),
+            ("discord.cooldown.channel_seconds", c.channel_seconds),
+        ] {
+            // NaN is in no range.
+            if !COOLDOWN_SECONDS.contains(&v) {
+                return fail(out_of_range(key, v, &COOLDOWN_SECONDS));
+            }
+        }
+        let h = &self.http;
+        if !MAX_CONNECTIONS.contains(&h.max_connections) {
+            return fail(out_of_range(
+                "http.max_connections",
+                h.max_connections,
+                &MAX_CONNECTIONS,
+            ));
+        }
+        if !HEADER_TIMEOUT_SECONDS.contains(&h.header_timeout_seconds) {
+            return fail(out_of_range(
+                "http.header_timeout_seconds",
+                h.header_timeout_seconds,
+                &HEADER_TIMEOUT_SECONDS,
+            ));
+        }
+        if !REQUEST_TIMEOUT_SECONDS.contains(&h.request_timeout_seconds) {
+            return fail(out_of_range(
+                "http.request_timeout_seconds",
+                h.request_timeout_seconds,
+                &REQUEST_TIMEOUT_SECONDS,
+            ));
         }
         if !(self.discord.api_url.starts_with("http://")
             || self.discord.api_url.starts_with("https://"))
         {
             return fail(format!(
                 "discord.api_url: '{}' is not an http(s) URL",
-                self.discord.api_url
+                self.discord.api_url_for_logs()
             ));
         }
         Ok(())
     }
+}
+
+/// `key: VALUE is out of range (LOW to HIGH)`.
+fn out_of_range<T: fmt::Display + fmt::Debug>(
+    key: &str,
+    value: T,
+    range: &std::ops::RangeInclusive<T>,
+) -> String {
+    format!(
+        "{key}: {value} is out of range ({} to {})",
+        range.start(),
+        range.end()
+    )
 }
 
 #[cfg(test)]
@@ -392,5 +495,113 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("discord.shards"));
+    }
+
+    #[test]
+    fn numeric_keys_out_of_range_are_named() {
+        for (text, key) in [
+            ("[http]\nmax_connections = 0\n", "http.max_connections"),
+            (
+                "[http]\nmax_connections = 1000000\n",
+                "http.max_connections",
+            ),
+            (
+                "[http]\nheader_timeout_seconds = 0\n",
+                "http.header_timeout_seconds",
+            ),
+            (
+                "[http]\nheader_timeout_seconds = 11\n",
+                "http.header_timeout_seconds",
+            ),
+            (
+                "[http]\nrequest_timeout_seconds = 0\n",
+                "http.request_timeout_seconds",
+            ),
+            (
+                "[http]\nrequest_timeout_seconds = 121\n",
+                "http.request_timeout_seconds",
+            ),
+            (
+                "[discord.cooldown]\nuser_seconds = 1e300\n",
+                "discord.cooldown.user_seconds",
+            ),
+            (
+                "[discord.cooldown]\nuser_seconds = nan\n",
+                "discord.cooldown.user_seconds",
+            ),
+            (
+                "[discord.cooldown]\nchannel_seconds = -1.0\n",
+                "discord.cooldown.channel_seconds",
+            ),
+            (
+                "[discord.shards]\ntotal = 0\nfirst = 0\nlast = 0\n",
+                "discord.shards.total",
+            ),
+        ] {
+            let e = Config::parse("c.toml", text).unwrap_err().to_string();
+            assert!(e.starts_with(&format!("c.toml: {key}: ")), "{text:?}: {e}");
+            assert!(e.contains("out of range"), "{text:?}: {e}");
+        }
+        // The bounds themselves are accepted, and the defaults are in range.
+        let c = Config::parse(
+            "c.toml",
+            "[http]\nmax_connections = 1\nheader_timeout_seconds = 10\nrequest_timeout_seconds = 120\n\
+             [discord.cooldown]\nuser_seconds = 0.0\nchannel_seconds = 86400.0\n",
+        )
+        .unwrap();
+        assert_eq!(c.http.max_connections, 1);
+        let d = Config::parse("c.toml", "").unwrap().http;
+        assert_eq!(
+            (
+                d.max_connections,
+                d.header_timeout_seconds,
+                d.request_timeout_seconds
+            ),
+            (512, 10, 15)
+        );
+    }
+
+    #[test]
+    fn credentials_in_urls_are_redacted() {
+        for (url, shown) in [
+            ("https://discord.com", "https://discord.com"),
+            (
+                "http://user:pass@proxy:8080",
+                "http://<redacted>@proxy:8080",
+            ),
+            (
+                "http://token@proxy/api/v10",
+                "http://<redacted>@proxy/api/v10",
+            ),
+            (
+                "HTTPS://u:p@h/x?a=1&token=abc&b=2",
+                "HTTPS://<redacted>@h/x?a=1&token=<redacted>&b=2",
+            ),
+            (
+                "http://h/x?api_key=abc#f",
+                "http://h/x?api_key=<redacted>#f",
+            ),
+            ("http://h/a@b", "http://h/a@b"),
+            (
+                "error sending request for url (http://bob:hunter2@10.0.0.1/api/v10/x): refused",
+                "error sending request for url (http://<redacted>@10.0.0.1/api/v10/x): refused",
+            ),
+        ] {
+            assert_eq!(redact_url(url), shown, "{url}");
+        }
+        let mut c = Config::default();
+        c.discord.api_url = "http://user:sekrit@proxy".into();
+        assert_eq!(c.discord.api_url_for_logs(), "http://<redacted>@proxy");
+        // The start-up error for a bad URL does not quote the password either.
+        let e = Config::parse(
+            "c.toml",
+            "[discord]\napi_url = \"ftp://user:sekrit@proxy\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("discord.api_url") && !e.contains("sekrit"),
+            "{e}"
+        );
     }
 }

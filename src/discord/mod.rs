@@ -72,7 +72,7 @@ pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
         tracing::info!("shutting down");
         shards.shutdown_all().await;
     });
-    tracing::info!(api = %config.discord.api_url, free_text = config.discord.free_text, "connecting to Discord");
+    tracing::info!(api = %config.discord.api_url_for_logs(), free_text = config.discord.free_text, "connecting to Discord");
     let started = match config.discord.shards {
         Some(s) => client.start_shard_range(s.first..s.last, s.total).await,
         None => client.start_autosharded().await,

@@ -9,12 +9,24 @@
 //! deferred and delivered later through the REST client, when one is set.
 //!
 //! Routes: `POST /interactions`, `GET /healthz`; anything else is 404/405.
+//!
+//! Limits, so that no client can hold the process: at most
+//! [`EndpointConfig::max_connections`] connections are served at once (the
+//! next ones wait in the kernel's listen backlog, costing no descriptor);
+//! a connection must send a whole request head within
+//! [`EndpointConfig::header_timeout`] of opening or of its previous answer;
+//! a request is answered within [`EndpointConfig::request_timeout`]; on
+//! shutdown, connections get [`SHUTDOWN_GRACE`] to finish and are then
+//! dropped. A signed interaction is accepted once: a replay within the
+//! signature window is refused.
 
+mod replay;
 mod verify;
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
@@ -33,6 +45,7 @@ use crate::transport::deferral::{self, answer_within, Call, Outgoing, Timely};
 use crate::transport::interaction::{self, Interaction, Response};
 use crate::transport::{rest, shutdown};
 
+pub use replay::DEFAULT_CAPACITY as DEFAULT_REPLAY_CAPACITY;
 pub use verify::{Refusal, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 
 /// Largest body accepted; Discord's interactions are a few KiB.
@@ -44,6 +57,16 @@ pub const MAX_FUTURE_SECS: u64 = 60;
 pub use deferral::DEFER_AFTER;
 /// A slow or stalled upload of the body is cut off after this.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections served at once by default (see `http.max_connections`).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// A request head must arrive within this by default (`http.header_timeout_seconds`).
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// A request must be answered within this by default (`http.request_timeout_seconds`).
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+/// After the shutdown signal, open connections get this long to finish their
+/// request; then they are dropped, so that the process exits within 5 s
+/// whatever the clients do.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 /// The delete of an answer waits this long so that Discord has our `{"type":6}`
 /// before the message goes away.
 const DELETE_AFTER_ACK: Duration = Duration::from_millis(300);
@@ -59,6 +82,15 @@ pub struct EndpointConfig {
     pub max_age_secs: u64,
     /// For what happens after the callback: deferred answers and deletes.
     pub rest: Option<Arc<rest::Client>>,
+    /// Connections served at once (default 512); more wait to be accepted.
+    pub max_connections: usize,
+    /// Time to send a whole request head (default 10 s), from the opening of
+    /// the connection or from its previous answer; then it is closed.
+    pub header_timeout: Duration,
+    /// Time to answer a request from its head (default 15 s); then 503.
+    pub request_timeout: Duration,
+    /// Interactions remembered against replays (default 100 000).
+    pub replay_capacity: usize,
 }
 
 impl std::fmt::Debug for EndpointConfig {
@@ -68,6 +100,10 @@ impl std::fmt::Debug for EndpointConfig {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_age_secs", &self.max_age_secs)
             .field("rest", &self.rest.as_ref().map(|_| "<configured>"))
+            .field("max_connections", &self.max_connections)
+            .field("header_timeout", &self.header_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("replay_capacity", &self.replay_capacity)
             .finish()
     }
 }
@@ -103,6 +139,10 @@ impl EndpointConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_age_secs: DEFAULT_MAX_AGE_SECS,
             rest: None,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            replay_capacity: replay::DEFAULT_CAPACITY,
         })
     }
 }
@@ -110,26 +150,141 @@ impl EndpointConfig {
 struct Shared {
     responder: Responder,
     config: EndpointConfig,
+    /// The interactions accepted within the signature window.
+    seen: Mutex<replay::Seen>,
 }
 
-/// The endpoint's routes, ready to serve.
+/// The endpoint's routes, ready to serve. Without the connection limits and
+/// timeouts of [`serve`], which are the server's.
 pub fn router(responder: Responder, config: EndpointConfig) -> Router {
+    // A signature passes while its timestamp is no older than max_age and no
+    // further ahead than MAX_FUTURE: remembering an id for that long after it
+    // arrived (plus a second for the timestamps' rounding) covers it.
+    let window = Duration::from_secs(config.max_age_secs + MAX_FUTURE_SECS + 1);
+    let seen = Mutex::new(replay::Seen::new(window, config.replay_capacity));
     Router::new()
         .route("/interactions", post(interactions))
         .route("/healthz", get(healthz))
-        .with_state(Arc::new(Shared { responder, config }))
+        .with_state(Arc::new(Shared {
+            responder,
+            config,
+            seen,
+        }))
 }
 
-/// Serves the endpoint on `listener` until `shutdown` completes.
+/// Serves the endpoint on `listener` until `shutdown` completes, then gives
+/// the open connections [`SHUTDOWN_GRACE`] and drops the rest.
+///
+/// Served with hyper directly, as `axum::serve` has no header-read timeout,
+/// no connection limit and waits for every connection at shutdown. The
+/// limit is a semaphore taken *before* `accept`: over it, new connections
+/// wait in the kernel's listen backlog (no descriptor, no memory here) and are
+/// accepted as soon as one ends. Nothing can hold a slot for long: an idle or
+/// half-sent connection is closed by the header timeout, a request by the
+/// request timeout. So under a flood of idle connections `/healthz` is still
+/// answered, at worst after `header_timeout` × (queued ÷ limit); closing the
+/// excess at once instead would fail every health check while saturated.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     responder: Responder,
     config: EndpointConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(responder, config))
-        .with_graceful_shutdown(shutdown)
-        .await
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::Service as _;
+
+    let max_connections = config.max_connections.max(1);
+    let request_timeout = config.request_timeout;
+    let mut http1 = hyper::server::conn::http1::Builder::new();
+    http1
+        .timer(TokioTimer::new())
+        .header_read_timeout(config.header_timeout)
+        .keep_alive(true);
+    let app = router(responder, config);
+    let service = hyper::service::service_fn(
+        move |request: axum::extract::Request<hyper::body::Incoming>| {
+            let mut app = app.clone();
+            async move {
+                match tokio::time::timeout(request_timeout, app.call(request)).await {
+                    Ok(answered) => answered,
+                    Err(_) => {
+                        tracing::warn!("a request took longer than {request_timeout:?}: 503");
+                        let mut r =
+                            error(StatusCode::SERVICE_UNAVAILABLE, "the request took too long");
+                        r.headers_mut()
+                            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                        Ok::<_, Infallible>(r)
+                    }
+                }
+            }
+        },
+    );
+
+    let permits = Arc::new(tokio::sync::Semaphore::new(max_connections));
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let next = async {
+            let permit = permits
+                .clone()
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed");
+            (permit, listener.accept().await)
+        };
+        tokio::select! {
+            biased;
+            () = &mut shutdown => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            (permit, accepted) = next => {
+                let (stream, peer) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        // Out of descriptors (EMFILE) or a connection reset
+                        // before it was accepted: try again shortly.
+                        tracing::warn!("accepting a connection failed: {e}");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                };
+                let connection = http1.serve_connection(TokioIo::new(stream), service.clone());
+                let mut stopping = stopping.clone();
+                connections.spawn(async move {
+                    let _permit = permit;
+                    let mut connection = std::pin::pin!(connection);
+                    let ended = tokio::select! {
+                        ended = connection.as_mut() => ended,
+                        () = async { let _ = stopping.wait_for(|stop| *stop).await; } => {
+                            // Idle connections close now, a request in
+                            // progress is answered first.
+                            connection.as_mut().graceful_shutdown();
+                            connection.await
+                        }
+                    };
+                    if let Err(e) = ended {
+                        tracing::debug!(%peer, "connection closed: {e}");
+                    }
+                });
+            }
+        }
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    let open = connections.len();
+    let finished = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if finished.is_err() {
+        tracing::warn!(
+            open,
+            left = connections.len(),
+            "connections still open {SHUTDOWN_GRACE:?} after the shutdown signal: dropping them"
+        );
+        connections.shutdown().await;
+    }
+    Ok(())
 }
 
 /// `serve-http`: listens on `http.listen` until Ctrl-C or SIGTERM.
@@ -141,6 +296,9 @@ pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
     }
     let mut endpoint = EndpointConfig::from_hex(&config.http.public_key)
         .map_err(|e| anyhow::anyhow!("http.public_key: {e}"))?;
+    endpoint.max_connections = config.http.max_connections;
+    endpoint.header_timeout = Duration::from_secs(config.http.header_timeout_seconds);
+    endpoint.request_timeout = Duration::from_secs(config.http.request_timeout_seconds);
     if config.discord.token.is_empty() {
         tracing::warn!(
             "no Discord token: answers slower than 2 s cannot be delivered and the delete button only acknowledges; set DISCORD_TOKEN"
@@ -155,6 +313,9 @@ pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
     tracing::info!(
         %address,
         knowledge = %responder.engine().knowledge().summary(),
+        max_connections = endpoint.max_connections,
+        header_timeout_s = endpoint.header_timeout.as_secs(),
+        request_timeout_s = endpoint.request_timeout.as_secs(),
         "interactions endpoint listening: POST http://{address}/interactions, GET /healthz"
     );
     serve(listener, responder, endpoint, shutdown::signal()).await?;
@@ -241,6 +402,13 @@ async fn interactions(
         }
     };
     let call = Call::new(&i);
+    if i.kind != interaction::PING && !first_time(&shared, &i.id, &signed) {
+        tracing::warn!(interaction = %call.id, what = %call.what, "refused a replayed interaction");
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "interaction already received (replayed request)",
+        );
+    }
     let started = Instant::now();
     let answer = if i.kind == interaction::PING {
         Response::Pong.to_json()
@@ -276,6 +444,29 @@ async fn interactions(
         "answered an interaction"
     );
     json_response(&answer)
+}
+
+/// Whether this signed interaction arrives for the first time within the
+/// signature window; it is then remembered. The key is Discord's interaction
+/// id, unique per interaction (Discord never resends a delivered interaction:
+/// a callback that fails or comes late is simply lost, the user sees "The
+/// application did not respond"), else for a body without one the signature.
+///
+/// A replay gets 401, as every request whose authentication does not hold:
+/// the signature is genuine but no longer grants anything. PINGs are exempt:
+/// a replayed PING only gets another PONG, touches no state, and keeping them
+/// out leaves the memory to interactions that act.
+fn first_time(shared: &Shared, id: &str, signed: &verify::Signed<'_>) -> bool {
+    let key = if !id.is_empty() && id.len() <= 64 {
+        format!("id:{id}")
+    } else {
+        format!("sig:{}", hex::encode(signed.signature_bytes()))
+    };
+    shared
+        .seen
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .first_time(&key, Instant::now())
 }
 
 fn json_response(value: &Value) -> HttpResponse {

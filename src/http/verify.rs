@@ -57,6 +57,12 @@ impl<'a> Signed<'a> {
         })
     }
 
+    /// The signature's 64 bytes: for a body without an id, what identifies
+    /// it (Ed25519 signatures checked strictly cannot be altered and still pass).
+    pub fn signature_bytes(&self) -> [u8; Signature::BYTE_SIZE] {
+        self.signature.to_bytes()
+    }
+
     /// Checks the signature over `timestamp ++ body`, then that the timestamp
     /// lies within `max_age_secs` in the past and `max_skew_secs` in the future.
     pub fn verify(

@@ -224,7 +224,9 @@ pub async fn deliver(rest: Option<Arc<Http>>, call: &Call, out: Outgoing, deferr
         Err(e) => tracing::warn!(
             interaction = %call.id,
             what = %call.what,
-            "could not finish the interaction through REST: {e}"
+            // The error may quote the URL, with the proxy's credentials.
+            "could not finish the interaction through REST: {}",
+            crate::config::redact_url(&e.to_string())
         ),
     }
 }

@@ -32,6 +32,9 @@ fn the_example_config_documents_every_section() {
         "[http]",
         "listen",
         "public_key",
+        "max_connections",
+        "header_timeout_seconds",
+        "request_timeout_seconds",
         "[log]",
         "level",
     ] {
@@ -39,5 +42,41 @@ fn the_example_config_documents_every_section() {
             text.contains(key),
             "config.example.toml does not mention {key}"
         );
+    }
+}
+
+/// An out-of-range number stops every command at start with the key's name
+/// (`check` here: it would otherwise print the notes' summary and succeed).
+#[test]
+fn out_of_range_numbers_stop_the_start_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, key) in [
+        (
+            "[http]\nheader_timeout_seconds = 3600\n",
+            "http.header_timeout_seconds",
+        ),
+        ("[http]\nmax_connections = 0\n", "http.max_connections"),
+        (
+            "[http]\nrequest_timeout_seconds = 0\n",
+            "http.request_timeout_seconds",
+        ),
+        (
+            "[discord.cooldown]\nuser_seconds = 1e300\n",
+            "discord.cooldown.user_seconds",
+        ),
+    ] {
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_lineage-bot"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .arg("--config")
+            .arg(&path)
+            .arg("check")
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{text:?}: {stderr}");
+        assert!(stderr.contains(key), "{text:?}: {stderr}");
+        assert!(stderr.contains("out of range"), "{text:?}: {stderr}");
     }
 }

@@ -2,8 +2,9 @@
 //! connections with a tiny HTTP/1.1 client, requests signed with a test key.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use ed25519_dalek::{Signer, SigningKey};
 use serde_json::{json, Value};
@@ -194,8 +195,14 @@ async fn post_with(addr: SocketAddr, body: &[u8], headers: &[(&str, String)]) ->
     .await
 }
 
-/// POSTs `body` signed now with the test key.
+/// POSTs `body` signed now with the test key, under a fresh interaction id
+/// when it has one: the endpoint accepts each id once (replays are refused).
 async fn post(addr: SocketAddr, body: &Value) -> Reply {
+    static NEXT_ID: AtomicU64 = AtomicU64::new(900_000);
+    let mut body = body.clone();
+    if body.get("id").is_some() {
+        body["id"] = json!(NEXT_ID.fetch_add(1, Ordering::Relaxed).to_string());
+    }
     post_signed(addr, body.to_string().as_bytes()).await
 }
 
@@ -678,5 +685,236 @@ async fn keep_alive_connections_serve_many_requests() {
             raw.extend_from_slice(&buf[..k]);
         }
         assert_eq!(parse_reply(&raw).status, 200);
+    }
+}
+
+#[tokio::test]
+async fn a_replayed_interaction_is_refused() {
+    let s = start(config()).await;
+    let body = command("help", &[], None, "en-US");
+    let bytes = body.to_string().into_bytes();
+    let ts = now().to_string();
+    let headers = [
+        ("X-Signature-Ed25519", sign(&key(), &ts, &bytes)),
+        ("X-Signature-Timestamp", ts),
+    ];
+    let first = post_with(s.addr, &bytes, &headers).await;
+    assert_eq!(first.status, 200, "{}", first.text());
+    // The very same request again (a captured one, within the 300 s window).
+    let replay = post_with(s.addr, &bytes, &headers).await;
+    assert_eq!(replay.status, 401, "{}", replay.text());
+    assert!(
+        replay.json()["error"].as_str().unwrap().contains("replay"),
+        "{}",
+        replay.text()
+    );
+    // The same id, signed again later, is the same interaction.
+    let resigned = post_signed_at(s.addr, &bytes, now() - 30).await;
+    assert_eq!(resigned.status, 401, "{}", resigned.text());
+    // Another interaction passes; so do PINGs, as often as they come.
+    let mut other = body.clone();
+    other["id"] = json!("3999");
+    let r = post_signed(s.addr, other.to_string().as_bytes()).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    for _ in 0..2 {
+        let r = post_signed(s.addr, ping().to_string().as_bytes()).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    // A body without an id is known by its signature.
+    let anonymous = br#"{"type":2,"data":{"name":"help"}}"#;
+    let ts = now().to_string();
+    let headers = [
+        ("X-Signature-Ed25519", sign(&key(), &ts, anonymous)),
+        ("X-Signature-Timestamp", ts),
+    ];
+    assert_eq!(post_with(s.addr, anonymous, &headers).await.status, 200);
+    assert_eq!(post_with(s.addr, anonymous, &headers).await.status, 401);
+}
+
+/// A running endpoint whose end can be awaited.
+struct Stoppable {
+    addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    served: tokio::task::JoinHandle<()>,
+}
+
+async fn start_stoppable(config: EndpointConfig) -> Stoppable {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(http::serve(
+        listener,
+        crate::RESPONDER.clone(),
+        config,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let served = tokio::spawn(async move { served.await.unwrap().unwrap() });
+    Stoppable { addr, stop, served }
+}
+
+/// Reads until the server closes the connection (EOF or reset); the time it
+/// took, or None if it is still open after `limit`.
+async fn closed_within(stream: &mut TcpStream, limit: Duration) -> Option<Duration> {
+    let started = Instant::now();
+    let mut buf = [0u8; 1024];
+    tokio::time::timeout(limit, async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await
+    .ok()
+    .map(|()| started.elapsed())
+}
+
+/// Half a request head: never finished.
+const HALF_HEAD: &[u8] = b"POST /interactions HTTP/1.1\r\nHost: localhost\r\nContent-Le";
+
+#[tokio::test]
+async fn idle_and_half_sent_connections_are_closed_after_the_header_timeout() {
+    let mut c = config();
+    c.header_timeout = Duration::from_secs(1);
+    let s = start(c).await;
+    let mut idle = TcpStream::connect(s.addr).await.unwrap();
+    let mut half = TcpStream::connect(s.addr).await.unwrap();
+    half.write_all(HALF_HEAD).await.unwrap();
+    let mut kept_alive = TcpStream::connect(s.addr).await.unwrap();
+    kept_alive
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    for (what, stream) in [
+        ("idle", &mut idle),
+        ("half-sent", &mut half),
+        ("kept alive after an answer", &mut kept_alive),
+    ] {
+        let took = closed_within(stream, Duration::from_secs(4))
+            .await
+            .unwrap_or_else(|| panic!("{what}: still open 4 s after a 1 s header timeout"));
+        assert!(
+            took < Duration::from_millis(2500),
+            "{what}: closed after {took:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn connections_over_the_limit_wait_for_a_free_slot() {
+    let mut c = config();
+    c.max_connections = 2;
+    let s = start(c).await;
+    let first = TcpStream::connect(s.addr).await.unwrap();
+    let _second = TcpStream::connect(s.addr).await.unwrap();
+    // The third is queued by the kernel, not served: no answer while both
+    // slots are held (the header timeout, 10 s, is far off).
+    let mut third = TcpStream::connect(s.addr).await.unwrap();
+    third
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 256];
+    let early = tokio::time::timeout(Duration::from_millis(500), third.read(&mut buf)).await;
+    assert!(early.is_err(), "served beyond the limit: {early:?}");
+    // One slot frees: the queued connection is served at once.
+    drop(first);
+    let mut raw = Vec::new();
+    let answered = tokio::time::timeout(Duration::from_secs(3), third.read_to_end(&mut raw)).await;
+    assert!(answered.is_ok(), "not served after a slot freed");
+    assert_eq!(parse_reply(&raw).status, 200);
+}
+
+#[tokio::test]
+async fn a_stalled_request_times_out_with_503() {
+    let mut c = config();
+    c.request_timeout = Duration::from_secs(1);
+    let s = start(c).await;
+    let body = ping().to_string().into_bytes();
+    let ts = now().to_string();
+    let mut stream = TcpStream::connect(s.addr).await.unwrap();
+    let h = head(
+        "POST",
+        "/interactions",
+        &[
+            ("X-Signature-Ed25519", sign(&key(), &ts, &body)),
+            ("X-Signature-Timestamp", ts),
+        ],
+        Some(body.len()),
+    );
+    // The head and half the body; the rest never comes (the body's own
+    // timeout is 10 s).
+    stream.write_all(h.as_bytes()).await.unwrap();
+    stream.write_all(&body[..body.len() / 2]).await.unwrap();
+    let started = Instant::now();
+    let mut raw = Vec::new();
+    tokio::time::timeout(Duration::from_secs(4), stream.read_to_end(&mut raw))
+        .await
+        .expect("answered within 4 s")
+        .ok();
+    let r = parse_reply(&raw);
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert!(
+        started.elapsed() < Duration::from_millis(2500),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn shutdown_ends_within_the_grace_whatever_the_clients_do() {
+    let s = start_stoppable(config()).await;
+    // A half-sent head (10 s header timeout) and a stalled body (10 s body
+    // timeout) would each hold a graceful shutdown that waits for them.
+    let mut half = TcpStream::connect(s.addr).await.unwrap();
+    half.write_all(HALF_HEAD).await.unwrap();
+    let body = ping().to_string().into_bytes();
+    let ts = now().to_string();
+    let mut stalled = TcpStream::connect(s.addr).await.unwrap();
+    let h = head(
+        "POST",
+        "/interactions",
+        &[
+            ("X-Signature-Ed25519", sign(&key(), &ts, &body)),
+            ("X-Signature-Timestamp", ts),
+        ],
+        Some(body.len()),
+    );
+    stalled.write_all(h.as_bytes()).await.unwrap();
+    // An idle keep-alive connection after an answer.
+    let mut idle = TcpStream::connect(s.addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    let n = tokio::time::timeout(Duration::from_secs(5), idle.read(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+
+    let started = Instant::now();
+    s.stop.send(()).unwrap();
+    tokio::time::timeout(http::SHUTDOWN_GRACE + Duration::from_secs(1), s.served)
+        .await
+        .expect("serve() returned within the grace")
+        .unwrap();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    // Every connection was closed, none left dangling.
+    for (what, stream) in [
+        ("half", &mut half),
+        ("stalled", &mut stalled),
+        ("idle", &mut idle),
+    ] {
+        assert!(
+            closed_within(stream, Duration::from_secs(1))
+                .await
+                .is_some(),
+            "{what} still open after the shutdown"
+        );
     }
 }

@@ -5,6 +5,7 @@ mod cli;
 mod config;
 mod discord_e2e;
 mod http_endpoint;
+mod http_flood;
 mod interactions;
 mod knowledge;
 mod labelled;
