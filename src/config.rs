@@ -2,6 +2,7 @@
 //! keys are rejected by name so a typo never silently does nothing.
 
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer};
@@ -351,7 +352,7 @@ impl Config {
                 message: e.message().to_string(),
             }
         })?;
-        config.validate(path)?;
+        config.validate(path, text)?;
         Ok(config)
     }
 
@@ -384,55 +385,102 @@ impl Config {
         }
     }
 
-    fn validate(&self, path: &str) -> Result<(), ConfigError> {
+    /// Every numeric key with its value and allowed range (inclusive): one
+    /// line per key. A value outside (NaN and infinities too) is a startup
+    /// error naming the key and its line, never a panic later on.
+    fn numeric_keys(&self) -> Vec<(&'static str, f64, RangeInclusive<f64>)> {
+        let c = self.discord.cooldown;
+        let mut keys = vec![
+            (
+                "discord.cooldown.user_seconds",
+                c.user_seconds,
+                COOLDOWN_SECONDS,
+            ),
+            (
+                "discord.cooldown.channel_seconds",
+                c.channel_seconds,
+                COOLDOWN_SECONDS,
+            ),
+        ];
+        let (h, k) = (&self.http, &self.knowledge);
+        keys.extend([
+            (
+                "http.max_connections",
+                h.max_connections as f64,
+                range_f64(&MAX_CONNECTIONS),
+            ),
+            (
+                "http.header_timeout_seconds",
+                h.header_timeout_seconds as f64,
+                range_f64(&HEADER_TIMEOUT_SECONDS),
+            ),
+            (
+                "http.request_timeout_seconds",
+                h.request_timeout_seconds as f64,
+                range_f64(&REQUEST_TIMEOUT_SECONDS),
+            ),
+            (
+                "knowledge.max_file_bytes",
+                k.max_file_bytes as f64,
+                range_f64(&KNOWLEDGE_BYTES),
+            ),
+            (
+                "knowledge.max_total_bytes",
+                k.max_total_bytes as f64,
+                range_f64(&KNOWLEDGE_BYTES),
+            ),
+        ]);
+        if let Some(s) = self.discord.shards {
+            let shards = f64::from(MAX_SHARDS);
+            keys.extend([
+                ("discord.shards.total", f64::from(s.total), 1.0..=shards),
+                (
+                    "discord.shards.first",
+                    f64::from(s.first),
+                    0.0..=shards - 1.0,
+                ),
+                ("discord.shards.last", f64::from(s.last), 0.0..=shards - 1.0),
+            ]);
+        }
+        keys
+    }
+
+    fn validate(&self, path: &str, text: &str) -> Result<(), ConfigError> {
         let fail = |message: String| {
             Err(ConfigError::Semantic {
                 path: path.to_string(),
                 message,
             })
         };
-        if let Some(s) = self.discord.shards {
-            if !SHARDS_TOTAL.contains(&s.total) {
-                return fail(out_of_range("discord.shards.total", s.total, &SHARDS_TOTAL));
+        for (key, value, range) in self.numeric_keys() {
+            if range.contains(&value) {
+                continue;
             }
+            let (start, end) = (range.start(), range.end());
+            let found = key_span(text, key);
+            let written = found
+                .as_ref()
+                .and_then(|s| text.get(s.clone()))
+                .map_or_else(|| format!("{value}"), str::to_string);
+            let message = format!("{key} = {written} is out of range: allowed {start} to {end}");
+            let Some(span) = found else {
+                return fail(message);
+            };
+            let (line, column) = crate::knowledge::line_col(text, span.start);
+            return Err(ConfigError::Invalid {
+                path: path.to_string(),
+                line,
+                column,
+                message,
+            });
+        }
+        if let Some(s) = self.discord.shards {
             if s.first > s.last || s.last >= s.total {
                 return fail(format!(
                     "discord.shards: need 0 <= first <= last < total, got first = {}, last = {}, total = {}",
                     s.first, s.last, s.total
                 ));
             }
-        }
-        let c = self.discord.cooldown;
-        for (key, v) in [
-            ("discord.cooldown.user_seconds", c.user_seconds),
-            ("discord.cooldown.channel_seconds", c.channel_seconds),
-        ] {
-            // NaN is in no range.
-            if !COOLDOWN_SECONDS.contains(&v) {
-                return fail(out_of_range(key, v, &COOLDOWN_SECONDS));
-            }
-        }
-        let h = &self.http;
-        if !MAX_CONNECTIONS.contains(&h.max_connections) {
-            return fail(out_of_range(
-                "http.max_connections",
-                h.max_connections,
-                &MAX_CONNECTIONS,
-            ));
-        }
-        if !HEADER_TIMEOUT_SECONDS.contains(&h.header_timeout_seconds) {
-            return fail(out_of_range(
-                "http.header_timeout_seconds",
-                h.header_timeout_seconds,
-                &HEADER_TIMEOUT_SECONDS,
-            ));
-        }
-        if !REQUEST_TIMEOUT_SECONDS.contains(&h.request_timeout_seconds) {
-            return fail(out_of_range(
-                "http.request_timeout_seconds",
-                h.request_timeout_seconds,
-                &REQUEST_TIMEOUT_SECONDS,
-            ));
         }
         if !(self.discord.api_url.starts_with("http://")
             || self.discord.api_url.starts_with("https://"))
@@ -446,17 +494,38 @@ impl Config {
     }
 }
 
-/// `key: VALUE is out of range (LOW to HIGH)`.
-fn out_of_range<T: fmt::Display + fmt::Debug>(
-    key: &str,
-    value: T,
-    range: &std::ops::RangeInclusive<T>,
-) -> String {
-    format!(
-        "{key}: {value} is out of range ({} to {})",
-        range.start(),
-        range.end()
-    )
+/// Shards a bot may have: Discord asks for one per 1 000 guilds or so; this
+/// is far above any real bot and far below what would exhaust the process.
+const MAX_SHARDS: u32 = *SHARDS_TOTAL.end();
+
+/// Bytes of knowledge: at least a small note, at most 4 GiB (a file is read
+/// into memory whole).
+const KNOWLEDGE_BYTES: RangeInclusive<u64> = 1024..=4 * 1024 * 1024 * 1024;
+
+/// An integer range as the numeric table compares it (every bound here is
+/// far below 2^53, so exact).
+fn range_f64<T: Copy + TryInto<u64>>(r: &RangeInclusive<T>) -> RangeInclusive<f64> {
+    let bound = |v: T| v.try_into().map_or(f64::MAX, |v: u64| v as f64);
+    bound(*r.start())..=bound(*r.end())
+}
+
+/// Where the value of a dotted `key` is written in `text` (table headers,
+/// dotted keys and inline tables alike), if it is.
+fn key_span(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+    let doc = toml::de::DeTable::parse(text).ok()?;
+    let mut table = doc.get_ref();
+    let mut parts = key.split('.').peekable();
+    while let Some(part) = parts.next() {
+        let (_, value) = table.iter().find(|(k, _)| &**k.get_ref() == part)?;
+        if parts.peek().is_none() {
+            return Some(value.span());
+        }
+        match value.get_ref() {
+            toml::de::DeValue::Table(t) => table = t,
+            _ => return None,
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -485,6 +554,57 @@ mod tests {
         c.apply_env(|k| (k == "DISCORD_TOKEN").then(|| "sekrit.token".to_string()));
         assert_eq!(c.discord.token.expose(), "sekrit.token");
         assert!(!format!("{c:?}").contains("sekrit"));
+    }
+
+    /// Issue #15, point 8: numbers that pass TOML but would panic or make
+    /// no sense later are a startup error naming the key and its line.
+    #[test]
+    fn out_of_range_numbers_name_the_key_and_line() {
+        for (text, key, line) in [
+            (
+                "[discord.cooldown]\nuser_seconds = 1e300\n",
+                "discord.cooldown.user_seconds",
+                2,
+            ),
+            (
+                "[discord]\nfree_text = true\n\n[discord.cooldown]\nchannel_seconds = -1\n",
+                "discord.cooldown.channel_seconds",
+                5,
+            ),
+            (
+                "[discord.cooldown]\nuser_seconds = nan\n",
+                "discord.cooldown.user_seconds",
+                2,
+            ),
+            (
+                "[discord]\ncooldown = { user_seconds = inf }\n",
+                "discord.cooldown.user_seconds",
+                2,
+            ),
+            (
+                "[discord.shards]\ntotal = 4294967295\nfirst = 0\nlast = 4294967294\n",
+                "discord.shards.total",
+                2,
+            ),
+        ] {
+            let e = Config::parse("config.toml", text)
+                .expect_err(text)
+                .to_string();
+            assert!(
+                e.starts_with(&format!("config.toml:{line}:")) && e.contains(key),
+                "{text:?} gave {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_in_range_are_accepted() {
+        let c = Config::parse(
+            "config.toml",
+            "[discord.cooldown]\nuser_seconds = 0\nchannel_seconds = 86400\n\n[discord.shards]\ntotal = 16\nfirst = 0\nlast = 15\n",
+        )
+        .unwrap();
+        assert_eq!(c.discord.cooldown.channel_seconds, 86400.0);
     }
 
     #[test]
@@ -537,9 +657,18 @@ mod tests {
                 "[discord.shards]\ntotal = 0\nfirst = 0\nlast = 0\n",
                 "discord.shards.total",
             ),
+            (
+                "[knowledge]\nmax_file_bytes = 10\n",
+                "knowledge.max_file_bytes",
+            ),
+            (
+                "[knowledge]\nmax_total_bytes = 99999999999999\n",
+                "knowledge.max_total_bytes",
+            ),
         ] {
             let e = Config::parse("c.toml", text).unwrap_err().to_string();
-            assert!(e.starts_with(&format!("c.toml: {key}: ")), "{text:?}: {e}");
+            assert!(e.starts_with("c.toml:2:"), "{text:?}: {e}");
+            assert!(e.contains(&format!("{key} = ")), "{text:?}: {e}");
             assert!(e.contains("out of range"), "{text:?}: {e}");
         }
         // The bounds themselves are accepted, and the defaults are in range.

@@ -102,6 +102,70 @@ pub fn request_for_line(line: &str, locale: Locale) -> Result<Request, String> {
     }
 }
 
+/// Where the console puts the pictures it draws: one folder per session,
+/// made at the first picture by `tempfile` in the system's temp folder with
+/// a random name and mode 0700 (pictures 0600), so no other local user can
+/// predict, read or plant anything in it. Files are created with `create_new` (`O_EXCL`):
+/// an existing file or link is never written through. The folder is kept
+/// when the session ends, since the paths printed are for opening afterwards
+/// too; the system's temp cleaning reclaims it.
+#[derive(Default)]
+struct Pictures {
+    dir: Option<std::path::PathBuf>,
+}
+
+impl Pictures {
+    fn save(&mut self, filename: &str, bytes: &[u8]) -> std::io::Result<std::path::PathBuf> {
+        // A picture name is ours (`lineage-<slug>.png`); anything that could
+        // leave the folder is refused rather than joined.
+        let name = std::path::Path::new(filename);
+        if name.components().count() != 1
+            || !matches!(
+                name.components().next(),
+                Some(std::path::Component::Normal(_))
+            )
+        {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a plain file name",
+            ));
+        }
+        let dir = match &self.dir {
+            Some(dir) => dir.clone(),
+            None => {
+                let mut builder = tempfile::Builder::new();
+                builder.prefix("lineage-bot-");
+                // tempfile leaves the mode to the umask (often 0755).
+                #[cfg(unix)]
+                builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+                let made = builder.tempdir()?.keep();
+                self.dir = Some(made.clone());
+                made
+            }
+        };
+        let path = dir.join(name);
+        let create = || {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            options.open(&path)
+        };
+        let mut file = match create() {
+            // Drawn before in this session (the notes may have changed
+            // since): only this session writes in the folder, so the old
+            // file is ours to replace.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                std::fs::remove_file(&path)?;
+                create()?
+            }
+            r => r?,
+        };
+        file.write_all(bytes)?;
+        Ok(path)
+    }
+}
+
 /// The interactive console: reads lines until end of input or `quit`.
 pub fn serve(
     responder: &Responder,
@@ -111,6 +175,7 @@ pub fn serve(
     interactive: bool,
     colour: bool,
 ) -> std::io::Result<()> {
+    let mut pictures = Pictures::default();
     if interactive {
         write!(out, "lineage-bot> ")?;
         out.flush()?;
@@ -128,12 +193,9 @@ pub fn serve(
                     write!(out, "{}", to_text(&message, colour))?;
                     // Pictures go to a file the terminal can open.
                     for f in responder.files(&mut message) {
-                        let path = std::env::temp_dir().join("lineage-bot").join(&f.filename);
-                        let saved = std::fs::create_dir_all(path.parent().unwrap_or(&path))
-                            .and_then(|_| std::fs::write(&path, f.bytes.as_slice()));
-                        match saved {
-                            Ok(()) => writeln!(out, "picture: {}", path.display())?,
-                            Err(e) => writeln!(out, "picture not saved ({}): {e}", path.display())?,
+                        match pictures.save(&f.filename, &f.bytes) {
+                            Ok(path) => writeln!(out, "picture: {}", path.display())?,
+                            Err(e) => writeln!(out, "picture {} not saved: {e}", f.filename)?,
                         }
                     }
                 }

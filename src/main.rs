@@ -27,7 +27,8 @@ struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     knowledge: Option<PathBuf>,
     /// Keep the search index in this directory, rebuilt when the notes change
-    /// (default: search.index_dir of the config, else in memory).
+    /// (default: search.index_dir of the config, else in memory). It must be
+    /// new, empty or made by lineage-bot: any other folder is refused.
     #[arg(long, global = true, value_name = "DIR")]
     index_dir: Option<PathBuf>,
     #[command(subcommand)]

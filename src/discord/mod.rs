@@ -51,6 +51,12 @@ struct Handler {
 /// Connects and serves until SIGINT/SIGTERM.
 pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
     let http = rest::client(&config.discord);
+    // The config's validation bounds these; a value it missed is still an
+    // error, not a panic.
+    let cooldown = |key: &str, seconds: f64| {
+        Duration::try_from_secs_f64(seconds)
+            .with_context(|| format!("discord.cooldown.{key} = {seconds}"))
+    };
     let handler = Handler {
         responder,
         guild_ids: config.discord.guild_ids.iter().map(|g| g.0).collect(),
@@ -58,8 +64,8 @@ pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
         free_text: config.discord.free_text,
         me: OnceLock::new(),
         cooldowns: Cooldowns::new(
-            Duration::from_secs_f64(config.discord.cooldown.user_seconds),
-            Duration::from_secs_f64(config.discord.cooldown.channel_seconds),
+            cooldown("user_seconds", config.discord.cooldown.user_seconds)?,
+            cooldown("channel_seconds", config.discord.cooldown.channel_seconds)?,
         ),
     };
     let mut client = serenity::all::ClientBuilder::new_with_http(http, intents(config))

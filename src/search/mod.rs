@@ -48,6 +48,10 @@ pub enum SearchError {
         path: String,
         source: std::io::Error,
     },
+    #[error(
+        "search index directory {path} {why}; refusing to use it (choose an empty or new folder)"
+    )]
+    Foreign { path: String, why: &'static str },
 }
 
 /// One result.
@@ -585,8 +589,82 @@ fn fill(index: &Index, k: &Knowledge, f: Fields) -> tantivy::Result<()> {
     Ok(())
 }
 
+/// The bot's mark on an index folder: present only in folders it created or
+/// found empty. A non-empty folder without it is never written to.
+const MARKER_FILE: &str = "lineage-bot.index";
+const MARKER_TEXT: &str =
+    "This folder holds lineage-bot's search index (search.index_dir / --index-dir).\n\
+lineage-bot rebuilds the index in tantivy/ when the notes change and touches nothing else here.\n\
+Deleting the whole folder is safe: it is rebuilt at the next start.\n";
 const FINGERPRINT_FILE: &str = "lineage-bot.fingerprint";
+/// The index itself, a subfolder so the bot's files are never mixed with others.
+const INDEX_SUBDIR: &str = "tantivy";
 
+/// A file tantivy writes in its directory: `meta.json`, `.managed.json`, its
+/// locks, and segment files named `<32 hex digits>.<ext>`.
+fn is_tantivy_file(name: &str) -> bool {
+    let segment = name.len() > 33
+        && name.as_bytes()[32] == b'.'
+        && name.as_bytes()[..32].iter().all(u8::is_ascii_hexdigit);
+    segment
+        || matches!(name, "meta.json" | ".managed.json")
+        || (name.starts_with(".tantivy-") && name.ends_with(".lock"))
+}
+
+/// Removes the files tantivy wrote directly in `dir` (regular files only);
+/// anything else stays.
+fn remove_tantivy_files(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if entry.file_type()?.is_file() && name.to_str().is_some_and(is_tantivy_file) {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// Makes `dir` the bot's index folder or says why it cannot be: a folder
+/// that does not exist is created, an empty one adopted (both get the
+/// marker); a non-empty one must carry the marker. A folder written by
+/// versions before the marker (its fingerprint file next to tantivy's files)
+/// is adopted after removing those files.
+fn claim_index_dir(dir: &Path) -> Result<(), SearchError> {
+    let io = |source| SearchError::Dir {
+        path: dir.display().to_string(),
+        source,
+    };
+    let marker = dir.join(MARKER_FILE);
+    match std::fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        Err(e) => return Err(io(e)),
+        Ok(_) if marker.is_file() => return Ok(()),
+        Ok(_) if !dir.is_dir() => {
+            return Err(SearchError::Foreign {
+                path: dir.display().to_string(),
+                why: "is not a folder",
+            })
+        }
+        Ok(_) => {
+            let empty = std::fs::read_dir(dir).map_err(io)?.next().is_none();
+            if dir.join(FINGERPRINT_FILE).is_file() && !dir.join(INDEX_SUBDIR).exists() {
+                remove_tantivy_files(dir).map_err(io)?;
+            } else if !empty {
+                return Err(SearchError::Foreign {
+                    path: dir.display().to_string(),
+                    why: "is not empty and was not created by lineage-bot",
+                });
+            }
+        }
+    }
+    std::fs::write(&marker, MARKER_TEXT).map_err(io)
+}
+
+/// Opens the index kept in `dir`, or builds it there when the notes changed.
+/// Only what the bot wrote is ever removed: tantivy's own files in
+/// `dir/tantivy/` (the folder goes only if nothing else is left in it).
 fn open_persistent(
     dir: &Path,
     schema: Schema,
@@ -594,27 +672,68 @@ fn open_persistent(
     seg: &Arc<Segmenter>,
     f: Fields,
 ) -> Result<Index, SearchError> {
+    claim_index_dir(dir)?;
+    let index_dir = dir.join(INDEX_SUBDIR);
     let io = |source| SearchError::Dir {
-        path: dir.display().to_string(),
+        path: index_dir.display().to_string(),
         source,
     };
     let want = format!("{:016x}", knowledge_fingerprint(k));
     let stamp = dir.join(FINGERPRINT_FILE);
     if std::fs::read_to_string(&stamp).ok().as_deref() == Some(want.as_str()) {
-        if let Ok(index) = Index::open_in_dir(dir) {
+        if let Ok(index) = Index::open_in_dir(&index_dir) {
             register(&index, seg);
             tracing::debug!(dir = %dir.display(), "search index is current; opened");
             return Ok(index);
         }
     }
     tracing::info!(dir = %dir.display(), "building the search index (the notes changed)");
-    if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(io)?;
+    // The old fingerprint goes first: a build cut short is then rebuilt.
+    if let Err(e) = std::fs::remove_file(&stamp) {
+        if e.kind() != std::io::ErrorKind::NotFound {
+            return Err(SearchError::Dir {
+                path: stamp.display().to_string(),
+                source: e,
+            });
+        }
     }
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let index = Index::create_in_dir(dir, schema)?;
+    if index_dir.is_dir() {
+        remove_tantivy_files(&index_dir).map_err(io)?;
+    } else {
+        std::fs::create_dir(&index_dir).map_err(io)?;
+    }
+    let index = Index::create_in_dir(&index_dir, schema)?;
     register(&index, seg);
     fill(&index, k, f)?;
     std::fs::write(&stamp, want).map_err(io)?;
     Ok(index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_tantivy_file;
+
+    #[test]
+    fn only_tantivy_names_count_as_its_files() {
+        for name in [
+            "meta.json",
+            ".managed.json",
+            ".tantivy-writer.lock",
+            ".tantivy-meta.lock",
+            "0123456789abcdef0123456789abcdef.idx",
+            "0123456789abcdef0123456789abcdef.12.del",
+        ] {
+            assert!(is_tantivy_file(name), "{name}");
+        }
+        for name in [
+            "notes.md",
+            "lineage-bot.index",
+            "lineage-bot.fingerprint",
+            "0123456789abcdef0123456789abcdeg.idx",
+            "0123456789abcdef0123456789abcdef",
+            "meta.json.bak",
+        ] {
+            assert!(!is_tantivy_file(name), "{name}");
+        }
+    }
 }

@@ -161,12 +161,14 @@ impl Segmenter {
                         break;
                     }
                 }
-                let (from, to) = (folded[start].0, end_of(j));
+                // The folded word is ASCII, one byte per character of the
+                // text: `bounds[i]` is where its byte `i` starts in `text`.
                 let word: String = folded[start..j]
                     .iter()
                     .map(|x| x.2.to_ascii_lowercase())
                     .collect();
-                self.push_latin(&word, from, to, &mut position, &mut out);
+                let bounds: Vec<usize> = (start..=j).map(end_of).collect();
+                self.push_latin(&word, &bounds, &mut position, &mut out);
                 k = j;
             } else if is_han(c) {
                 let start = k;
@@ -198,45 +200,41 @@ impl Segmenter {
         out
     }
 
-    fn push_latin(
-        &self,
-        word: &str,
-        from: usize,
-        to: usize,
-        position: &mut usize,
-        out: &mut Vec<Piece>,
-    ) {
-        let parts: Vec<&str> = word.split(is_joiner).filter(|p| !p.is_empty()).collect();
+    /// Pushes the pieces of one Latin word. `word` is the folded, lowercased
+    /// ASCII form; `bounds` (one more entry than `word` has bytes) maps each
+    /// of its byte offsets to the text's, so every range is the original's,
+    /// on character boundaries by construction (a full-width letter is three
+    /// bytes there and one here).
+    fn push_latin(&self, word: &str, bounds: &[usize], position: &mut usize, out: &mut Vec<Piece>) {
+        debug_assert!(word.is_ascii() && bounds.len() == word.len() + 1);
+        let (from, to) = (bounds[0], bounds[word.len()]);
+        let mut parts: Vec<(usize, &str)> = Vec::new();
+        let mut at = 0;
+        for part in word.split(is_joiner) {
+            if !part.is_empty() {
+                parts.push((at, part));
+            }
+            at += part.len() + 1;
+        }
         if parts.len() > 1 {
-            let whole = word.replace('\'', "");
             out.push(Piece {
-                text: whole,
+                text: word.replace('\'', ""),
                 from,
                 to,
                 position: *position,
                 part: false,
                 whole: true,
             });
-            let mut offset = from;
-            for (n, part) in word
-                .split(is_joiner)
-                .enumerate()
-                .filter(|(_, p)| !p.is_empty())
-            {
-                let at = word[offset - from..]
-                    .find(part)
-                    .map_or(offset, |i| offset + i);
-                let _ = n;
+            for (at, part) in parts {
                 out.push(Piece {
                     text: self.normalise(part),
-                    from: at,
-                    to: at + part.len(),
+                    from: bounds[at],
+                    to: bounds[at + part.len()],
                     position: *position,
                     part: true,
                     whole: false,
                 });
                 *position += 1;
-                offset = at + part.len();
             }
             return;
         }
@@ -380,6 +378,38 @@ mod tests {
             assert!(!original.is_empty());
         }
         assert!(SEG.tokens(text).contains(&"chain-of-thought".to_string()));
+    }
+
+    /// Issue #15: full-width compounds are 3 bytes a character in the text
+    /// but 1 in the folded word; every range must still be the original's.
+    #[test]
+    fn full_width_compounds_have_offsets_into_the_original_text() {
+        let text = "ＧＰＴ－３．５和ｔｅｘｔ－ｄａｖｉｎｃｉ－００３";
+        let pieces = SEG.pieces(text);
+        assert!(pieces.iter().any(|p| p.text == "davinci"), "{pieces:?}");
+        for p in &pieces {
+            assert!(
+                text.is_char_boundary(p.from) && text.is_char_boundary(p.to) && p.from < p.to,
+                "{p:?}"
+            );
+            let original: String = text[p.from..p.to]
+                .chars()
+                .map(|c| fold_width(c).to_ascii_lowercase())
+                .collect();
+            if p.part {
+                assert_eq!(original, p.text, "{p:?}");
+            } else if p.whole {
+                assert_eq!(original.replace('\'', ""), p.text, "{p:?}");
+            }
+        }
+        let davinci = pieces.iter().find(|p| p.text == "davinci").unwrap();
+        assert_eq!(&text[davinci.from..davinci.to], "ｄａｖｉｎｃｉ");
+        let wanted = ["davinci".to_string(), "gpt".to_string(), "3".to_string()]
+            .into_iter()
+            .collect();
+        let s = super::super::snippet::make(&SEG, text, &wanted);
+        let bold: Vec<&str> = s.matches.iter().map(|m| &s.text[m.clone()]).collect();
+        assert!(bold.contains(&"ｄａｖｉｎｃｉ"), "{bold:?}");
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub fn make(seg: &Segmenter, text: &str, wanted: &HashSet<String>) -> Snippet {
         .into_iter()
         .filter(|p| wanted.contains(&p.text))
         .map(|p| (p.from, p.to))
+        // Pieces are on character boundaries by construction; a range that
+        // is not would panic below, so it is dropped rather than trusted.
+        .filter(|&(f, t)| f < t && text.is_char_boundary(f) && text.is_char_boundary(t))
         .collect();
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let n = chars.len();

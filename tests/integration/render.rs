@@ -17,7 +17,7 @@ fn answer(line: &str, locale: Locale) -> Message {
 }
 
 /// Discord's limits, checked independently of the renderer's own code.
-fn assert_within_limits(m: &Message) {
+pub(crate) fn assert_within_limits(m: &Message) {
     let n = |s: &str| s.chars().count();
     assert!(n(&m.content) <= 2000);
     assert!(m.embeds.len() <= 10);

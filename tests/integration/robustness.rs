@@ -81,3 +81,140 @@ proptest! {
         let _ = respond(&RESPONDER, &i);
     }
 }
+
+/// Characters that break naive byte arithmetic: full-width forms (3 bytes,
+/// folded to ASCII), CJK, combining marks, emoji and ZWJ sequences, RTL text
+/// and overrides, zero-width characters.
+const HOSTILE: &[&str] = &[
+    "ＧＰＴ－３．５",
+    "ｔｅｘｔ－ｄａｖｉｎｃｉ－００３",
+    "Ｃｈａｔ ＧＰＴ",
+    "\u{3000}",
+    "对齐税",
+    "思维链",
+    "和",
+    "e\u{301}",
+    "da\u{301}vinci",
+    "🙂",
+    "👩\u{200d}💻",
+    "👨\u{200d}👩\u{200d}👧",
+    "🇨🇳",
+    "مرحبا",
+    "שלום",
+    "\u{202e}",
+    "\u{202e}gpt-3\u{202c}",
+    "\u{200b}",
+    "\u{200d}",
+    "\u{feff}",
+    "text\u{200b}-davinci",
+];
+
+/// Names the notes really use, so hostile text sits next to indexed words.
+const NAMES: &[&str] = &[
+    "davinci",
+    "gpt-3.5",
+    "text-davinci-003",
+    "text-davinci-002",
+    "code-davinci-002",
+    "ChatGPT",
+    "InstructGPT",
+    "RLHF",
+    "alignment tax",
+    "instruction tuning",
+];
+
+/// A run of hostile characters and names with or without spaces between.
+fn hostile_words() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        prop::sample::select(HOSTILE).prop_map(str::to_string),
+        prop::sample::select(NAMES).prop_map(str::to_string),
+        Just(" ".to_string()),
+        Just("-".to_string()),
+        Just(".".to_string()),
+    ];
+    prop::collection::vec(piece, 1..16).prop_map(|v| v.concat())
+}
+
+/// A Markdown note made of hostile words: headings, paragraphs, lists, quotes.
+fn hostile_note() -> impl Strategy<Value = String> {
+    let block = prop_oneof![
+        hostile_words().prop_map(|w| format!("## {w}\n\n")),
+        hostile_words().prop_map(|w| format!("{w}\n\n")),
+        hostile_words().prop_map(|w| format!("* **{w}**：{w}\n")),
+        hostile_words().prop_map(|w| format!("> {w}\n\n")),
+    ];
+    prop::collection::vec(block, 1..12).prop_map(|v| format!("# ＧＰＴ－３．５\n\n{}", v.concat()))
+}
+
+/// Every command, and search, over notes full of hostile text: no panic, and
+/// every rendered message within Discord's limits (issue #15, point 1).
+mod hostile_notes {
+    use std::path::Path;
+
+    use lineage_bot::engine::{Command, Engine, Locale, Request};
+    use proptest::prelude::*;
+
+    use super::{hostile_note, hostile_words};
+    use crate::render::assert_within_limits;
+
+    fn commands(word: &str, other: &str) -> Vec<Command> {
+        let s = |x: &str| x.to_string();
+        vec![
+            Command::Model { name: s(word) },
+            Command::Term { name: s(word) },
+            Command::Compare {
+                first: s(word),
+                second: s(other),
+            },
+            Command::Search {
+                query: s(word),
+                page: 0,
+            },
+            Command::Search {
+                query: s(word),
+                page: 1,
+            },
+            Command::Lineage {
+                name: Some(s(word)),
+            },
+            Command::Lineage { name: None },
+            Command::Help,
+        ]
+    }
+
+    proptest! {
+        // One index per case: few cases, many questions each.
+        #![proptest_config(ProptestConfig { cases: 16, .. ProptestConfig::default() })]
+
+        #[test]
+        fn every_command_answers_over_hostile_notes(
+            note in hostile_note(),
+            queries in prop::collection::vec(hostile_words(), 8),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            for f in std::fs::read_dir("knowledge").unwrap() {
+                let f = f.unwrap().path();
+                std::fs::copy(&f, dir.path().join(f.file_name().unwrap())).unwrap();
+            }
+            std::fs::write(dir.path().join("zz-hostile.md"), &note).unwrap();
+            let engine = Engine::load(dir.path(), None::<&Path>)
+                .map_err(|e| TestCaseError::fail(format!("{e}\n{note}")))?;
+            let index = engine.index();
+            let responder = lineage_bot::respond::Responder::new(engine);
+            let mut queries = queries;
+            queries.extend(["davinci", "gpt-3.5", "ＧＰＴ－３．５", "text-davinci-003", "ChatGPT", "对齐税"].map(String::from));
+            for (i, q) in queries.iter().enumerate() {
+                let r = index.search(q, 10, 0);
+                for h in &r.hits {
+                    prop_assert!(h.score.is_finite());
+                }
+                let other = &queries[(i + 1) % queries.len()];
+                // Both languages, taking turns (each answer costs a few ms).
+                let locale = if i % 2 == 0 { Locale::En } else { Locale::Zh };
+                for command in commands(q, other) {
+                    assert_within_limits(&responder.answer(&Request::new(command, locale)));
+                }
+            }
+        }
+    }
+}

@@ -186,3 +186,58 @@ fn document_ids_round_trip() {
         );
     }
 }
+
+/// Issue #15, point 2: a folder the bot did not create (`.`, the notes, a
+/// typo) is refused by name, and nothing in it is touched.
+#[test]
+fn a_foreign_index_dir_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let foreign = dir.path().join("not-an-index");
+    std::fs::create_dir_all(foreign.join("sub")).unwrap();
+    std::fs::write(foreign.join("notes.md"), "mine").unwrap();
+    std::fs::write(foreign.join("sub/deep.txt"), "also mine").unwrap();
+    let k = Arc::new(knowledge::load_dir(Path::new("knowledge")).unwrap());
+    let e = SearchIndex::build(k, index().segmenter().clone(), Some(&foreign))
+        .expect_err("a foreign folder must be refused")
+        .to_string();
+    assert!(
+        e.contains(&foreign.display().to_string()) && e.contains("not created by lineage-bot"),
+        "{e}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(foreign.join("notes.md")).unwrap(),
+        "mine"
+    );
+    assert_eq!(
+        std::fs::read_to_string(foreign.join("sub/deep.txt")).unwrap(),
+        "also mine"
+    );
+    assert_eq!(
+        std::fs::read_dir(&foreign).unwrap().count(),
+        2,
+        "wrote into it"
+    );
+}
+
+/// A rebuild (the notes changed) removes the old index, never a file someone
+/// else put in the folder; an empty folder is adopted.
+#[test]
+fn a_rebuild_deletes_only_what_the_bot_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let idx_dir = dir.path().join("empty");
+    std::fs::create_dir(&idx_dir).unwrap();
+    let seg = index().segmenter().clone();
+    let k = Arc::new(knowledge::load_dir(Path::new("knowledge")).unwrap());
+    let a = SearchIndex::build(k, seg.clone(), Some(&idx_dir)).expect("an empty folder is adopted");
+    assert_eq!(a.num_docs(), index().num_docs());
+    drop(a);
+    assert!(idx_dir.join("lineage-bot.index").is_file(), "no marker");
+    std::fs::write(idx_dir.join("README.txt"), "keep me").unwrap();
+    let small = Arc::new(knowledge::load_dir(Path::new("tests/fixtures/knowledge")).unwrap());
+    let b = SearchIndex::build(small, seg, Some(&idx_dir)).unwrap();
+    assert_ne!(b.num_docs(), index().num_docs(), "not rebuilt");
+    assert_eq!(
+        std::fs::read_to_string(idx_dir.join("README.txt")).unwrap(),
+        "keep me"
+    );
+}
