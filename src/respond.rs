@@ -9,10 +9,10 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-use crate::domain::{Knowledge, ModelId, NameKey, Named};
+use crate::domain::{Knowledge, NameKey, Named};
 use crate::engine::{Engine, Request, Snapshot, Wanted};
 use crate::picture;
-use crate::render::{self, limits, Message};
+use crate::render::{self, limits, Message, Picture};
 
 /// A file sent with a message, named as its `attachments` entry.
 #[derive(Debug, Clone)]
@@ -64,10 +64,10 @@ impl Responder {
         let mut files = Vec::new();
         let mut failed = Vec::new();
         for a in &message.attachments {
-            let Some(highlight) = render::picture_for(k, &a.filename) else {
+            let Some(picture) = render::picture_for(k, &a.filename) else {
                 continue;
             };
-            match self.pictures.get(&snapshot, highlight) {
+            match self.pictures.get(&snapshot, picture) {
                 Ok(bytes) => files.push(File {
                     filename: a.filename.clone(),
                     bytes,
@@ -106,6 +106,10 @@ fn choice(k: &Knowledge, named: Named, matched: &str, typed: &str) -> Choice {
             let t = k.term(id);
             (format!("{} · {}", t.display, t.chinese), t.slug.clone())
         }
+        Named::Capability(id) => {
+            let c = k.capability(id);
+            (c.name.both(), c.slug.clone())
+        }
     };
     let shown = NameKey::new(&display);
     let name = if typed.trim().is_empty()
@@ -122,15 +126,16 @@ fn choice(k: &Knowledge, named: Named, matched: &str, typed: &str) -> Choice {
     }
 }
 
-/// Lineage pictures, drawn once per snapshot and highlighted model: a new
-/// snapshot (a reload) starts a new cache.
+/// Pictures, drawn once per snapshot and picture (the lineage for each
+/// highlighted model, each capability's): a new snapshot (a reload) starts a
+/// new cache.
 #[derive(Default)]
 struct Pictures {
     cache: Mutex<Drawn>,
 }
 
 /// The snapshot generation the pictures were drawn for, and the PNGs.
-type Drawn = (u64, HashMap<Option<ModelId>, Arc<Vec<u8>>>);
+type Drawn = (u64, HashMap<Picture, Arc<Vec<u8>>>);
 
 impl std::fmt::Debug for Pictures {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -142,7 +147,7 @@ impl Pictures {
     fn get(
         &self,
         snapshot: &Snapshot,
-        highlight: Option<ModelId>,
+        key: Picture,
     ) -> Result<Arc<Vec<u8>>, picture::PictureError> {
         let generation = snapshot.generation();
         {
@@ -150,20 +155,24 @@ impl Pictures {
             if cache.0 < generation {
                 *cache = (generation, HashMap::new());
             }
-            if let Some(png) = cache.1.get(&highlight).filter(|_| cache.0 == generation) {
+            if let Some(png) = cache.1.get(&key).filter(|_| cache.0 == generation) {
                 return Ok(Arc::clone(png));
             }
         }
         // Drawn outside the lock so one slow picture does not hold up the
         // others; if two race, the first stored one wins.
-        let png = Arc::new(picture::lineage_png(snapshot.knowledge(), highlight)?);
+        let k = snapshot.knowledge();
+        let png = Arc::new(match key {
+            Picture::Lineage(highlight) => picture::lineage_png(k, highlight)?,
+            Picture::Capability(id) => picture::capability_png(k, id)?,
+        });
         let mut cache = self.lock();
         if cache.0 != generation {
             // Drawn for an older snapshot than the cache now holds (a request
             // that was in flight during a reload): served, not kept.
             return Ok(png);
         }
-        Ok(Arc::clone(cache.1.entry(highlight).or_insert(png)))
+        Ok(Arc::clone(cache.1.entry(key).or_insert(png)))
     }
 
     /// A panic elsewhere while holding the lock leaves the map usable.
@@ -201,5 +210,24 @@ mod tests {
         let after = picture(&responder);
         assert!(!Arc::ptr_eq(&first, &after), "a reload starts a new cache");
         assert_eq!(first, after, "same notes, same picture");
+    }
+
+    #[test]
+    fn capability_and_lineage_pictures_are_cached_apart() {
+        let engine = Engine::load(Path::new("knowledge"), None).expect("bundled notes");
+        let responder = Responder::new(engine);
+        let files = |line: &str| {
+            let cmd = crate::engine::request::parse_line(line).expect("a command");
+            let mut m = responder.answer(&Request::new(cmd, Locale::En));
+            responder.files(&mut m)
+        };
+        let capability = files("/capability in-context-learning");
+        assert_eq!(capability.len(), 1);
+        assert_eq!(capability[0].filename, "capability-in-context-learning.png");
+        let lineage = files("/lineage");
+        assert_eq!(lineage[0].filename, "lineage.png");
+        assert_ne!(capability[0].bytes, lineage[0].bytes);
+        let zero_shot = files("/capability zero-shot");
+        assert_ne!(capability[0].bytes, zero_shot[0].bytes);
     }
 }

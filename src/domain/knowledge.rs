@@ -4,7 +4,8 @@
 use std::fmt;
 
 use super::{
-    Lineage, Model, ModelId, NameIndex, Passage, PassageId, Resolved, Source, Term, TermId, Text,
+    Capability, CapabilityId, Lineage, Model, ModelId, NameIndex, Passage, PassageId, Resolved,
+    Source, Term, TermId, Text,
 };
 
 /// A line of descent shared by several models (`code-*`, `text-*`).
@@ -60,6 +61,8 @@ pub struct Knowledge {
     pub terms: Vec<Term>,
     pub passages: Vec<Passage>,
     pub comparisons: Vec<Comparison>,
+    /// What the notes follow along the lineage (`capabilities.toml`).
+    pub capabilities: Vec<Capability>,
     pub names: NameIndex,
     /// Groups of words that mean the same thing (`glossary.toml`), for search.
     pub synonyms: Vec<Vec<String>>,
@@ -73,14 +76,15 @@ pub struct Summary {
     pub terms: usize,
     pub passages: usize,
     pub comparisons: usize,
+    pub capabilities: usize,
 }
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} models, {} lineage edges, {} terms, {} passages, {} comparisons",
-            self.models, self.edges, self.terms, self.passages, self.comparisons
+            "{} models, {} lineage edges, {} terms, {} passages, {} comparisons, {} capabilities",
+            self.models, self.edges, self.terms, self.passages, self.comparisons, self.capabilities
         )
     }
 }
@@ -96,6 +100,22 @@ impl Knowledge {
 
     pub fn passage(&self, id: PassageId) -> &Passage {
         &self.passages[id.index()]
+    }
+
+    pub fn capability(&self, id: CapabilityId) -> &Capability {
+        &self.capabilities[id.index()]
+    }
+
+    /// A capability by slug, name or alias (its own name index).
+    pub fn resolve_capability(&self, name: &str) -> Option<CapabilityId> {
+        self.names.capability(name)
+    }
+
+    /// The capabilities that are this term of the notes' table.
+    pub fn capabilities_of_term(&self, term: TermId) -> impl Iterator<Item = &Capability> {
+        self.capabilities
+            .iter()
+            .filter(move |c| c.term == Some(term))
     }
 
     pub fn family(&self, model: &Model) -> &Family {
@@ -150,6 +170,7 @@ impl Knowledge {
             terms: self.terms.len(),
             passages: self.passages.len(),
             comparisons: self.comparisons.len(),
+            capabilities: self.capabilities.len(),
         }
     }
 }

@@ -1,7 +1,8 @@
-//! The knowledge as typed values: models, their lineage, terms, passages and
-//! comparisons. Built once by [`crate::knowledge`]; everything after the loader
+//! The knowledge as typed values: models, their lineage, terms, passages,
+//! comparisons and capabilities. Built once by [`crate::knowledge`]; everything after the loader
 //! speaks in these types and never looks a thing up by a raw string.
 
+mod capability;
 mod knowledge;
 mod lineage;
 mod model;
@@ -10,6 +11,7 @@ mod passage;
 mod term;
 mod text;
 
+pub use capability::{Capability, CapabilityId, Evidence, Status, StatusEntry};
 pub use knowledge::{Comparison, ComparisonId, ComparisonSubject, Family, Knowledge, Summary};
 pub use lineage::{Edge, Lineage};
 pub use model::{Method, Model, ModelId, Traits};

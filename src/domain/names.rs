@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use super::{ModelId, TermId};
+use super::{CapabilityId, ModelId, TermId};
 
 /// A name folded for comparison: full-width ASCII to half-width, lowercase,
 /// markup (`**`, backticks) dropped, and runs of spaces, `_` and `-` as one `-`.
@@ -92,6 +92,9 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 pub enum Named {
     Model(ModelId),
     Term(TermId),
+    /// Only from the capabilities' own index: a capability name may also be
+    /// a term's (`上下文学习`).
+    Capability(CapabilityId),
 }
 
 /// The outcome of looking a name up.
@@ -103,11 +106,13 @@ pub enum Resolved<T> {
     None,
 }
 
-/// Every name of every model and term, folded, and the generation shorthands.
+/// Every name of every model and term, folded, and the generation
+/// shorthands; capability names apart, in an index of their own.
 #[derive(Debug, Default, Clone)]
 pub struct NameIndex {
     names: HashMap<NameKey, Named>,
     generations: HashMap<NameKey, Vec<ModelId>>,
+    capabilities: HashMap<NameKey, CapabilityId>,
 }
 
 impl NameIndex {
@@ -126,6 +131,27 @@ impl NameIndex {
                 Ok(())
             }
         }
+    }
+
+    /// Claims `name` for a capability, in the capabilities' own index;
+    /// returns the earlier owner if another capability has it.
+    pub fn claim_capability(&mut self, name: &str, id: CapabilityId) -> Result<(), CapabilityId> {
+        let key = NameKey::new(name);
+        if key.is_empty() {
+            return Ok(());
+        }
+        match self.capabilities.get(&key) {
+            Some(&owner) if owner != id => Err(owner),
+            Some(_) => Ok(()),
+            None => {
+                self.capabilities.insert(key, id);
+                Ok(())
+            }
+        }
+    }
+
+    pub fn capability(&self, name: &str) -> Option<CapabilityId> {
+        self.capabilities.get(&NameKey::new(name)).copied()
     }
 
     pub fn add_generation(&mut self, generation: &str, model: ModelId) {
@@ -170,9 +196,15 @@ impl NameIndex {
         self.generations.keys()
     }
 
-    /// Every (folded name, target) pair, for suggestions and autocomplete.
+    /// Every (folded name, target) pair, for suggestions and autocomplete;
+    /// capability names included (a name may then appear twice, for a term
+    /// and for a capability).
     pub fn iter(&self) -> impl Iterator<Item = (&NameKey, Named)> {
-        self.names.iter().map(|(k, v)| (k, *v))
+        self.names.iter().map(|(k, v)| (k, *v)).chain(
+            self.capabilities
+                .iter()
+                .map(|(k, v)| (k, Named::Capability(*v))),
+        )
     }
 }
 

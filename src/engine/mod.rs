@@ -7,7 +7,8 @@
 //! Where each command is answered: `/model` [`Snapshot::model`], `/term`
 //! [`Snapshot::term`], `/compare` [`Snapshot::compare`], `/search`
 //! [`Snapshot::search`], `/lineage` [`Snapshot::lineage`] (rows from
-//! [`lineage::tree`]), `/help` in the renderer.
+//! [`lineage::tree`]), `/capability` [`Snapshot::capability`], `/help` in
+//! the renderer.
 
 pub mod lineage;
 pub mod reload;
@@ -287,6 +288,7 @@ impl Snapshot {
             Command::Compare { first, second } => self.compare(first, second),
             Command::Search { query, page } => self.search(query, *page),
             Command::Lineage { name } => self.lineage(name.as_deref()),
+            Command::Capability { name } => self.capability(name),
             Command::Help => Reply::Help,
         }
     }
@@ -345,7 +347,9 @@ impl Snapshot {
         let k = self.knowledge();
         // Suggest what was asked for first; a term asked as a model (or the
         // reverse) is suggested too, with its own command.
-        let suggestions = resolve::suggestions(k, typed, |_| true)
+        // Capabilities have their own names: suggested for /capability only.
+        let keep = |n: Named| (wanted == Wanted::Capability) == matches!(n, Named::Capability(_));
+        let suggestions = resolve::suggestions(k, typed, keep)
             .into_iter()
             .map(|n| match n {
                 Named::Model(id) => (
@@ -358,6 +362,12 @@ impl Snapshot {
                     k.term(id).display.clone(),
                     Command::Term {
                         name: k.term(id).slug.clone(),
+                    },
+                ),
+                Named::Capability(id) => (
+                    k.capability(id).name.both(),
+                    Command::Capability {
+                        name: k.capability(id).slug.clone(),
                     },
                 ),
             })
@@ -524,12 +534,46 @@ impl Snapshot {
         })
     }
 
+    /// `/capability`: one capability followed model by model down the
+    /// lineage, each status with the notes' words that back it.
+    pub fn capability(&self, name: &str) -> Reply {
+        let k = self.knowledge();
+        let Some((id, read_as)) = resolve::capability(k, name) else {
+            return self.not_found(Wanted::Capability, name);
+        };
+        let c = k.capability(id);
+        let depths = k.lineage.depths();
+        let mut order: Vec<ModelId> = k.models.iter().map(|m| m.id).collect();
+        order.sort_by_key(|m| (depths.get(m.index()).copied().unwrap_or(0), m.index()));
+        let rows = order
+            .into_iter()
+            .map(|m| CapabilityRow {
+                model: m,
+                via: k.lineage.parents(m).copied().collect(),
+                statuses: c
+                    .statuses_of(m)
+                    .map(|s| RowStatus {
+                        status: s.status,
+                        evidence: s.evidence.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Reply::Capability(CapabilityAnswer {
+            capability: id,
+            read_as,
+            rows,
+        })
+    }
+
     /// Autocomplete for a model or term option: the candidates, best first.
     pub fn autocomplete(&self, wanted: Wanted, typed: &str) -> Vec<Completion> {
         let keep = |n: Named| {
             matches!(
                 (wanted, n),
-                (Wanted::Model, Named::Model(_)) | (Wanted::Term, Named::Term(_))
+                (Wanted::Model, Named::Model(_))
+                    | (Wanted::Term, Named::Term(_))
+                    | (Wanted::Capability, Named::Capability(_))
             )
         };
         resolve::complete(self.knowledge(), typed, keep)

@@ -1,7 +1,9 @@
 //! What the engine answers, typed. Rendering to a Discord message is
 //! `crate::render`'s job; nothing here knows about embeds.
 
-use crate::domain::{ComparisonId, Edge, ModelId, PassageId, TermId};
+use crate::domain::{
+    CapabilityId, ComparisonId, Edge, Evidence, ModelId, PassageId, Status, TermId,
+};
 use crate::search::Hit;
 
 use super::request::Command;
@@ -15,6 +17,7 @@ pub enum Reply {
     SameModel { model: ModelId },
     Search(SearchAnswer),
     Lineage(LineageAnswer),
+    Capability(CapabilityAnswer),
     Ambiguous(Ambiguous),
     NotFound(NotFound),
     Help,
@@ -106,10 +109,43 @@ pub struct LineageAnswer {
     pub tree: Vec<super::lineage::TreeRow>,
 }
 
+/// `/capability`: one capability along the lineage, a row per model.
+#[derive(Debug, Clone)]
+pub struct CapabilityAnswer {
+    pub capability: CapabilityId,
+    pub read_as: Option<ReadAs>,
+    /// Every model, in lineage order (generation by generation, then the
+    /// catalogue's order).
+    pub rows: Vec<CapabilityRow>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CapabilityRow {
+    pub model: ModelId,
+    /// The steps from its parents (the method that made it).
+    pub via: Vec<Edge>,
+    /// What the notes say of it; empty: not in the notes.
+    pub statuses: Vec<RowStatus>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RowStatus {
+    pub status: Status,
+    /// The quotes, each with its passage and `file:line`.
+    pub evidence: Vec<Evidence>,
+}
+
+impl RowStatus {
+    pub fn passages(&self) -> Vec<PassageId> {
+        self.evidence.iter().map(|e| e.passage).collect()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Wanted {
     Model,
     Term,
+    Capability,
 }
 
 /// A name that fits several models; each choice is a command to run.

@@ -46,6 +46,10 @@ pub enum Command {
     Lineage {
         name: Option<String>,
     },
+    /// One capability followed along the whole lineage.
+    Capability {
+        name: String,
+    },
     Help,
 }
 
@@ -68,6 +72,7 @@ pub const COMMANDS: &[(&str, &[(&str, bool)])] = &[
     ("compare", &[("first", true), ("second", true)]),
     ("search", &[("query", true)]),
     ("lineage", &[("name", false)]),
+    ("capability", &[("name", true)]),
     ("help", &[]),
 ];
 
@@ -142,6 +147,9 @@ pub fn from_options(
         },
         "lineage" => Command::Lineage {
             name: get("name").filter(|v| !v.trim().is_empty()),
+        },
+        "capability" => Command::Capability {
+            name: value("name")?,
         },
         _ => Command::Help,
     })
@@ -306,6 +314,12 @@ mod tests {
         );
         assert_eq!(parse_line("/lineage"), Ok(Command::Lineage { name: None }));
         assert_eq!(parse_line("/HELP"), Ok(Command::Help));
+        assert_eq!(
+            parse_line("/capability in context learning"),
+            Ok(Command::Capability {
+                name: "in context learning".into()
+            })
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! for anything else the closest names, as "did you mean" or autocomplete.
 
 use crate::domain::names::edit_distance as distance;
-use crate::domain::{Knowledge, ModelId, NameKey, Named, Resolved, TermId};
+use crate::domain::{CapabilityId, Knowledge, ModelId, NameKey, Named, Resolved, TermId};
 
 use super::reply::ReadAs;
 
@@ -79,6 +79,29 @@ pub fn term(k: &Knowledge, typed: &str) -> Option<(TermId, Option<ReadAs>)> {
     }
 }
 
+/// A capability by slug, name or alias in either language; a misspelling
+/// forgiven as for terms.
+pub fn capability(k: &Knowledge, typed: &str) -> Option<(CapabilityId, Option<ReadAs>)> {
+    if let Some(id) = k.resolve_capability(typed) {
+        return Some((id, None));
+    }
+    match closest(k, typed, |n| matches!(n, Named::Capability(_))).as_slice() {
+        [(Named::Capability(id), d), rest @ ..]
+            if *d <= typo_budget(typed) && rest.first().is_none_or(|(_, d2)| d2 > d) =>
+        {
+            Some((
+                *id,
+                Some(ReadAs {
+                    typed: typed.trim().to_string(),
+                    as_name: k.capability(*id).name.pick(false).to_string(),
+                    paired_with: None,
+                }),
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// Typos forgiven: none under 4 characters, one from 4, two from 8.
 fn typo_budget(typed: &str) -> usize {
     match NameKey::new(typed).as_str().chars().count() {
@@ -137,6 +160,7 @@ fn order(n: Named) -> (u8, usize) {
     match n {
         Named::Model(m) => (0, m.index()),
         Named::Term(t) => (1, t.index()),
+        Named::Capability(c) => (2, c.index()),
     }
 }
 

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::domain::{
-    Comparison, Edge, Family, Knowledge, Lineage, Model, ModelId, NameIndex, NameKey, Named,
-    Passage, PassageId, PassageKind, Source, Term,
+    Capability, Comparison, Edge, Family, Knowledge, Lineage, Model, ModelId, NameIndex, NameKey,
+    Named, Passage, PassageId, PassageKind, Source, Term,
 };
 
 use super::catalog::{self, ComparisonsFile, GlossaryFile, ModelsFile, TermsFile};
@@ -32,6 +32,7 @@ pub(super) struct Builder {
     pub(super) edges: Vec<Edge>,
     pub(super) terms: Vec<Term>,
     pub(super) comparisons: Vec<Comparison>,
+    pub(super) capabilities: Vec<Capability>,
     pub(super) names: NameIndex,
     pub(super) claimed_at: HashMap<NameKey, String>,
     pub(super) synonyms: Vec<Vec<String>>,
@@ -102,6 +103,12 @@ impl Builder {
         if let Some(file) = &s.comparisons {
             self.read_comparisons(file, &comparisons);
         }
+        if let Some(file) = &s.capabilities {
+            match catalog::parse_toml::<catalog::CapabilitiesFile>(&file.path, &file.text) {
+                Ok(c) => self.read_capabilities(file, &c, &s.notes),
+                Err(p) => self.problems.push(p),
+            }
+        }
         if let Some(file) = &s.glossary {
             match catalog::parse_toml::<GlossaryFile>(&file.path, &file.text) {
                 Ok(g) => self.read_glossary(file, &g),
@@ -119,6 +126,7 @@ impl Builder {
             terms: self.terms,
             passages: self.passages,
             comparisons: self.comparisons,
+            capabilities: self.capabilities,
             names: self.names,
             synonyms: self.synonyms,
         }
@@ -217,6 +225,12 @@ impl Builder {
                 .terms
                 .get(id.index())
                 .map_or("a term".into(), |t| format!("term '{}'", t.slug)),
+            Named::Capability(id) => self
+                .capabilities
+                .get(id.index())
+                .map_or("a capability".into(), |c| {
+                    format!("capability '{}'", c.slug)
+                }),
         }
     }
 }

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::domain::{Method, Text};
+use crate::domain::{Method, Status, Text};
 
 use super::error::{line_col, Problem};
 
@@ -109,6 +109,53 @@ pub struct ComparisonEntry {
     pub models: Vec<Spanned<String>>,
     #[serde(default)]
     pub generations: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilitiesFile {
+    #[serde(default)]
+    pub capability: Vec<CapabilityEntry>,
+}
+
+/// A capability the notes follow, and each model's status for it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilityEntry {
+    pub id: Spanned<String>,
+    pub name: Text,
+    #[serde(default)]
+    pub aliases: Vec<Spanned<String>>,
+    /// The slug of the term of the notes' table it is.
+    pub term: Option<Spanned<String>>,
+    #[serde(default)]
+    pub status: Vec<StatusEntryToml>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusEntryToml {
+    pub model: Spanned<String>,
+    pub status: Status,
+    /// Required: a status the notes do not back is refused with its line.
+    pub evidence: Option<Spanned<Quotes>>,
+}
+
+/// One quote or several.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Quotes {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Quotes {
+    pub fn list(&self) -> Vec<&str> {
+        match self {
+            Quotes::One(q) => vec![q.as_str()],
+            Quotes::Many(qs) => qs.iter().map(String::as_str).collect(),
+        }
+    }
 }
 
 /// Parses one TOML file, turning a syntax or schema error into `file:line:col`.

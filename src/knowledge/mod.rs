@@ -2,9 +2,10 @@
 //! them, validated into a [`Knowledge`]. [`read_dir`] (in `read.rs`) is the
 //! only file I/O of the knowledge path; [`parse`] works on strings so tests
 //! need no files. Building is split by concept: `build` (the notes and the
-//! order of checks), `models`, `terms`, `comparisons`.
+//! order of checks), `models`, `terms`, `comparisons`, `capabilities`.
 
 mod build;
+mod capabilities;
 mod catalog;
 mod chain;
 mod comparisons;
@@ -22,8 +23,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::domain::{
-    Comparison, ComparisonId, ComparisonSubject, Edge, Family, Knowledge, Lineage, Model, ModelId,
-    NameKey, Named, PassageId, PassageKind, Term, TermId, Text, Traits,
+    Capability, CapabilityId, Comparison, ComparisonId, ComparisonSubject, Edge, Family, Knowledge,
+    Lineage, Model, ModelId, NameKey, Named, PassageId, PassageKind, Term, TermId, Text, Traits,
 };
 use crate::domain::{Method, Resolved};
 
@@ -33,12 +34,13 @@ pub use error::{LoadError, Problem};
 pub use markdown::MAX_PASSAGE_CHARS;
 pub use read::{listing, read_dir, read_dir_within, Limits, Listed, SourceFile, Sources};
 
-use catalog::{ComparisonsFile, GlossaryFile, ModelsFile, TermsFile};
+use catalog::{CapabilitiesFile, ComparisonsFile, GlossaryFile, ModelsFile, TermsFile};
 
 pub const MODELS_FILE: &str = "models.toml";
 pub const TERMS_FILE: &str = "terms.toml";
 pub const COMPARISONS_FILE: &str = "comparisons.toml";
 pub const GLOSSARY_FILE: &str = "glossary.toml";
+pub const CAPABILITIES_FILE: &str = "capabilities.toml";
 
 /// Reads and validates a knowledge directory.
 pub fn load_dir(dir: &Path) -> Result<Knowledge, LoadError> {

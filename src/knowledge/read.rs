@@ -24,6 +24,7 @@ pub struct Sources {
     pub terms: Option<SourceFile>,
     pub comparisons: Option<SourceFile>,
     pub glossary: Option<SourceFile>,
+    pub capabilities: Option<SourceFile>,
 }
 
 /// How much the notes may weigh: a note takes several times its size in
@@ -55,6 +56,7 @@ enum Kind {
     Terms,
     Comparisons,
     Glossary,
+    Capabilities,
 }
 
 fn kind_of(name: &str) -> Option<Kind> {
@@ -63,6 +65,7 @@ fn kind_of(name: &str) -> Option<Kind> {
         TERMS_FILE => Kind::Terms,
         COMPARISONS_FILE => Kind::Comparisons,
         GLOSSARY_FILE => Kind::Glossary,
+        CAPABILITIES_FILE => Kind::Capabilities,
         n if n.ends_with(".md") => Kind::Note,
         _ => return None,
     })
@@ -204,6 +207,7 @@ pub fn read_dir_within(dir: &Path, limits: Limits) -> Result<Sources, LoadError>
             Some(Kind::Terms) => sources.terms = Some(file),
             Some(Kind::Comparisons) => sources.comparisons = Some(file),
             Some(Kind::Glossary) => sources.glossary = Some(file),
+            Some(Kind::Capabilities) => sources.capabilities = Some(file),
             None => {}
         }
     }

@@ -1,6 +1,7 @@
 //! The family tree as a picture: generations from top to bottom, each arrow
 //! labelled with how the child was made, and one model with its ancestors
-//! standing out. Drawn as SVG text and rasterised in-process by resvg with a
+//! standing out; or every model coloured by its status for one capability,
+//! with a legend. Drawn as SVG text and rasterised in-process by resvg with a
 //! font shipped in the binary, so it needs no Graphviz and no system fonts.
 
 mod font;
@@ -11,7 +12,7 @@ use std::collections::HashSet;
 
 use resvg::{tiny_skia, usvg};
 
-use crate::domain::{Knowledge, Method, ModelId};
+use crate::domain::{CapabilityId, Knowledge, Method, ModelId, Status};
 use layout::{Graph, Sizes, LABEL_FONT, NAME_FONT, TITLE_FONT};
 use svg::{Content, Emphasis};
 
@@ -29,8 +30,76 @@ pub enum PictureError {
     Encode(String),
 }
 
+/// The fill of a model with this status for the capability drawn. Dark
+/// enough for white names; none of them is [`HIGHLIGHT_RGB`].
+pub fn status_rgb(s: Status) -> [u8; 3] {
+    match s {
+        Status::Gained => [47, 158, 68],
+        Status::Strong => [24, 100, 171],
+        Status::Improved => [12, 133, 153],
+        Status::Kept => [95, 111, 130],
+        Status::Weakened => [214, 124, 0],
+        Status::Restored => [112, 72, 232],
+        Status::TradedAway => [201, 42, 42],
+        Status::Absent => [52, 58, 64],
+    }
+}
+
+/// The words of a status under the picture (the font has no Chinese).
+fn status_words(s: Status) -> &'static str {
+    match s {
+        Status::TradedAway => "traded away",
+        other => other.slug(),
+    }
+}
+
 /// The lineage as SVG text, with `highlight` and its ancestors emphasised.
 pub fn lineage_svg(k: &Knowledge, highlight: Option<ModelId>) -> String {
+    let highlight = highlight.filter(|h| h.index() < k.models.len());
+    let title = match highlight {
+        Some(h) => format!("How {} came to be", k.models[h.index()].name),
+        None => "Model lineage".to_string(),
+    };
+    draw(k, &title, |graph| emphasis(k, graph, highlight), Vec::new())
+}
+
+/// The lineage as SVG text, each model filled by its (first) status for the
+/// capability, models the notes say nothing of muted, and a legend of the
+/// statuses drawn.
+pub fn capability_svg(k: &Knowledge, capability: CapabilityId) -> String {
+    let Some(c) = k.capabilities.get(capability.index()) else {
+        return lineage_svg(k, None);
+    };
+    let status_of = |i: usize| c.main_status(ModelId(i as u16));
+    let title = format!("{} along the lineage", c.name.pick(false));
+    let mut legend: Vec<(Option<[u8; 3]>, String)> = Status::ALL
+        .iter()
+        .filter(|&&s| (0..k.models.len()).any(|i| status_of(i) == Some(s)))
+        .map(|&s| (Some(status_rgb(s)), status_words(s).to_string()))
+        .collect();
+    legend.push((None, "not in the notes".to_string()));
+    draw(
+        k,
+        &title,
+        |graph| {
+            let nodes = (0..graph.depth.len())
+                .map(|i| {
+                    status_of(i).map_or(Emphasis::Muted, |s| Emphasis::Coloured(status_rgb(s)))
+                })
+                .collect();
+            (nodes, vec![Emphasis::Plain; graph.edges.len()])
+        },
+        legend,
+    )
+}
+
+/// The tree laid out and written, with the emphasis `look` decides.
+fn draw(
+    k: &Knowledge,
+    title: &str,
+    look: impl FnOnce(&Graph) -> (Vec<Emphasis>, Vec<Emphasis>),
+    legend: Vec<(Option<[u8; 3]>, String)>,
+) -> String {
     let model_count = k.models.len();
     let depths = k.lineage.depths();
     // The loader guarantees valid ids; a hand-built knowledge might not, and
@@ -49,19 +118,21 @@ pub fn lineage_svg(k: &Knowledge, highlight: Option<ModelId>) -> String {
         edges: edges.iter().map(|&(p, c, _)| (p, c)).collect(),
     };
 
-    let highlight = highlight.filter(|h| h.index() < model_count);
-    let title = match highlight {
-        Some(h) => format!("How {} came to be", k.models[h.index()].name),
-        None => "Model lineage".to_string(),
-    };
     let names: Vec<&str> = k.models.iter().map(|m| m.name.as_str()).collect();
     let labels: Vec<&str> = edges.iter().map(|&(_, _, m)| m.label(false)).collect();
 
     let mut to_measure: Vec<(&str, f32)> = names.iter().map(|&n| (n, NAME_FONT)).collect();
     to_measure.extend(labels.iter().map(|&l| (l, LABEL_FONT)));
-    to_measure.push((&title, TITLE_FONT));
+    to_measure.extend(legend.iter().map(|(_, w)| (w.as_str(), LABEL_FONT)));
+    to_measure.push((title, TITLE_FONT));
     let mut widths = font::text_widths(&to_measure);
     let title_width = widths.pop().unwrap_or(0.0);
+    let legend_widths = widths.split_off(widths.len().saturating_sub(legend.len()));
+    let legend = legend
+        .into_iter()
+        .zip(legend_widths)
+        .map(|((rgb, words), w)| (rgb, words, w))
+        .collect();
     let label_widths = widths.split_off(names.len().min(widths.len()));
     let sizes = Sizes {
         names: widths,
@@ -70,15 +141,16 @@ pub fn lineage_svg(k: &Knowledge, highlight: Option<ModelId>) -> String {
     };
     let layout = layout::lay_out(&graph, &sizes);
 
-    let (node_emphasis, arrow_emphasis) = emphasis(k, &graph, highlight);
+    let (node_emphasis, arrow_emphasis) = look(&graph);
     svg::write(
         &layout,
         &Content {
-            title: &title,
+            title,
             names,
             labels,
             node_emphasis,
             arrow_emphasis,
+            legend,
         },
     )
 }
@@ -132,8 +204,16 @@ fn emphasis(
 
 /// The lineage as PNG bytes, ready to attach to a message.
 pub fn lineage_png(k: &Knowledge, highlight: Option<ModelId>) -> Result<Vec<u8>, PictureError> {
-    let svg = lineage_svg(k, highlight);
-    let tree = usvg::Tree::from_str(&svg, &font::options())?;
+    png(&lineage_svg(k, highlight))
+}
+
+/// The lineage coloured by one capability, as PNG bytes.
+pub fn capability_png(k: &Knowledge, capability: CapabilityId) -> Result<Vec<u8>, PictureError> {
+    png(&capability_svg(k, capability))
+}
+
+fn png(svg: &str) -> Result<Vec<u8>, PictureError> {
+    let tree = usvg::Tree::from_str(svg, &font::options())?;
     let size = tree.size().to_int_size();
     let (width, height) = (size.width(), size.height());
     let mut pixmap =
@@ -203,6 +283,7 @@ mod tests {
             terms: vec![],
             passages: vec![],
             comparisons: vec![],
+            capabilities: vec![],
             names: NameIndex::default(),
             synonyms: vec![],
         }
@@ -300,6 +381,71 @@ mod tests {
         assert_eq!(fixture.models.len(), 4);
         let gamma = id_of(&fixture, "gamma");
         assert!(highlight_pixels(&decode(&lineage_png(&fixture, Some(gamma)).unwrap())) > 0);
+    }
+
+    fn pixels_of(picture: &Decoded, rgb: [u8; 3]) -> usize {
+        picture
+            .rgba
+            .chunks_exact(4)
+            .filter(|p| p[..3] == rgb && p[3] == 255)
+            .count()
+    }
+
+    fn capability_of(k: &Knowledge, name: &str) -> CapabilityId {
+        k.resolve_capability(name).expect("a capability")
+    }
+
+    #[test]
+    fn a_capability_picture_colours_models_by_status() {
+        let k = bundled();
+        let icl = capability_of(&k, "in-context-learning");
+        let png = capability_png(&k, icl).expect("renders");
+        assert!(png.len() < 200_000, "{} bytes", png.len());
+        let picture = decode(&png);
+        assert!(picture.width >= 800, "{} px wide", picture.width);
+        // Each status the knowledge gives a model fills its box (and the
+        // legend's swatch); statuses no model has are not drawn.
+        let c = k.capability(icl);
+        for s in Status::ALL {
+            let given = k.models.iter().any(|m| c.main_status(m.id) == Some(s));
+            let drawn = pixels_of(&picture, status_rgb(s));
+            assert_eq!(given, drawn > 500, "{s:?}: {drawn} px");
+        }
+        assert_eq!(highlight_pixels(&picture), 0);
+    }
+
+    #[test]
+    fn the_capability_svg_has_a_legend_and_every_model() {
+        let k = bundled();
+        let svg = capability_svg(&k, capability_of(&k, "ICL"));
+        for m in &k.models {
+            assert!(svg.contains(&format!(">{}</text>", m.name)), "{}", m.name);
+        }
+        for words in [
+            "strong",
+            "weakened",
+            "restored",
+            "traded away",
+            "not in the notes",
+        ] {
+            assert!(svg.contains(&format!(">{words}</text>")), "{words}");
+        }
+        assert!(
+            !svg.contains(">absent</text>"),
+            "only statuses drawn are explained"
+        );
+        assert!(svg.contains("In-context learning along the lineage"));
+        usvg::Tree::from_str(&svg, &font::options()).expect("valid SVG");
+    }
+
+    /// Writes `docs/capability-in-context-learning.png`:
+    /// `cargo test --lib picture -- --ignored`.
+    #[test]
+    #[ignore = "writes a file into docs/"]
+    fn write_the_docs_capability_picture() {
+        let k = bundled();
+        let png = capability_png(&k, capability_of(&k, "in-context-learning")).expect("renders");
+        std::fs::write("docs/capability-in-context-learning.png", png).expect("docs/ is writable");
     }
 
     /// Writes `docs/lineage-chatgpt.png`, to look at the picture:

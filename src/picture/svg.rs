@@ -16,6 +16,8 @@ pub(super) enum Emphasis {
     OnPath,
     /// Not related to the highlighted model: stays in the background.
     Muted,
+    /// Filled with a colour that means something (a capability's status).
+    Coloured([u8; 3]),
 }
 
 struct Look {
@@ -33,9 +35,17 @@ const MUTED_LINE: &str = "#c5ccd4";
 const MUTED_TEXT: &str = "#8f99a3";
 
 fn highlight_hex() -> String {
-    let [r, g, b] = HIGHLIGHT_RGB;
+    hex(HIGHLIGHT_RGB)
+}
+
+fn hex([r, g, b]: [u8; 3]) -> String {
     format!("#{r:02x}{g:02x}{b:02x}")
 }
+
+/// Height of the legend band under the tree, and its swatches.
+const LEGEND_BAND: f32 = 60.0;
+const SWATCH: f32 = 22.0;
+const LEGEND_GAP: f32 = 28.0;
 
 fn node_look(emphasis: Emphasis) -> Look {
     match emphasis {
@@ -63,6 +73,12 @@ fn node_look(emphasis: Emphasis) -> Look {
             stroke_width: 1.5,
             text: MUTED_TEXT,
         },
+        Emphasis::Coloured(rgb) => Look {
+            fill: hex(rgb),
+            stroke: INK,
+            stroke_width: 2.0,
+            text: "#ffffff",
+        },
     }
 }
 
@@ -71,6 +87,7 @@ fn arrow_look(emphasis: Emphasis) -> (&'static str, f32, &'static str) {
     match emphasis {
         Emphasis::Plain => (LINE, 2.5, "#323f4b"),
         Emphasis::Chosen | Emphasis::OnPath => (PATH, 4.0, PATH),
+        Emphasis::Coloured(_) => (LINE, 2.5, "#323f4b"),
         Emphasis::Muted => (MUTED_LINE, 2.0, MUTED_TEXT),
     }
 }
@@ -82,10 +99,18 @@ pub(super) struct Content<'a> {
     pub labels: Vec<&'a str>,
     pub node_emphasis: Vec<Emphasis>,
     pub arrow_emphasis: Vec<Emphasis>,
+    /// Under the tree: what each colour means, (colour or `None` for the
+    /// muted box, words, measured width of the words).
+    pub legend: Vec<(Option<[u8; 3]>, String, f32)>,
 }
 
 pub(super) fn write(layout: &Layout, content: &Content) -> String {
-    let (w, h) = (layout.width, layout.height);
+    let w = layout.width;
+    let h = if content.legend.is_empty() {
+        layout.height
+    } else {
+        layout.height + LEGEND_BAND
+    };
     let mut svg = String::with_capacity(8 * 1024);
     let _ = write!(
         svg,
@@ -126,8 +151,37 @@ pub(super) fn write(layout: &Layout, content: &Content) -> String {
             .unwrap_or(Emphasis::Plain);
         write_node(&mut svg, rect, name, emphasis);
     }
+    write_legend(&mut svg, layout, &content.legend);
     svg.push_str("</svg>");
     svg
+}
+
+/// The legend as one centred row of swatches and words, under the tree.
+fn write_legend(svg: &mut String, layout: &Layout, legend: &[(Option<[u8; 3]>, String, f32)]) {
+    if legend.is_empty() {
+        return;
+    }
+    let item = |width: f32| SWATCH + 8.0 + width;
+    let total: f32 = legend.iter().map(|(_, _, w)| item(*w)).sum::<f32>()
+        + LEGEND_GAP * legend.len().saturating_sub(1) as f32;
+    let mut x = ((layout.width - total) / 2.0).max(8.0);
+    let y = layout.height + (LEGEND_BAND - SWATCH) / 2.0 - 8.0;
+    for (rgb, words, width) in legend {
+        let look = node_look(rgb.map_or(Emphasis::Muted, Emphasis::Coloured));
+        let _ = write!(
+            svg,
+            r#"<rect x="{x:.1}" y="{y:.1}" width="{SWATCH}" height="{SWATCH}" rx="5" fill="{}" stroke="{}" stroke-width="1.5"/>"#,
+            look.fill, look.stroke
+        );
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" font-size="{LABEL_FONT}" fill="{INK}">{}</text>"#,
+            x + SWATCH + 8.0,
+            y + SWATCH / 2.0 + LABEL_FONT * 0.36,
+            escape(words)
+        );
+        x += item(*width) + LEGEND_GAP;
+    }
 }
 
 fn write_arrow(svg: &mut String, arrow: &Arrow, emphasis: Emphasis) {

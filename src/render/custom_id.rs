@@ -1,5 +1,6 @@
 //! Buttons carry the command they run in their `custom_id`: the codec both
-//! ways (`model:chatgpt`, `compare:a|b`, `search:1:query`).
+//! ways (`model:chatgpt`, `compare:a|b`, `search:1:query`,
+//! `capability:zero-shot`).
 
 use crate::engine::Command;
 
@@ -11,6 +12,7 @@ pub fn custom_id(cmd: &Command) -> String {
         Command::Compare { first, second } => format!("compare:{first}|{second}"),
         Command::Search { query, page } => format!("search:{page}:{query}"),
         Command::Lineage { name } => format!("lineage:{}", name.as_deref().unwrap_or("")),
+        Command::Capability { name } => format!("capability:{name}"),
         Command::Help => "help:".to_string(),
     };
     id.chars().take(super::limits::CUSTOM_ID).collect()
@@ -38,6 +40,7 @@ pub fn from_custom_id(id: &str) -> Option<Command> {
             }
         }
         "lineage" => Command::Lineage { name: some(rest) },
+        "capability" => Command::Capability { name: some(rest)? },
         "help" => Command::Help,
         _ => return None,
     })
@@ -62,10 +65,14 @@ mod tests {
                 page: 2,
             },
             Command::Lineage { name: None },
+            Command::Capability {
+                name: "in-context-learning".into(),
+            },
         ] {
             assert_eq!(from_custom_id(&custom_id(&cmd)), Some(cmd));
         }
         assert_eq!(from_custom_id("delete:123"), None);
+        assert_eq!(from_custom_id("capability:"), None);
         assert_eq!(from_custom_id("search:x:q"), None);
         let long = Command::Search {
             query: "字".repeat(300),

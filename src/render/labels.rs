@@ -2,6 +2,7 @@
 //! shows in both languages where the notes have both; labels follow the
 //! reader's locale.
 
+use crate::domain::Status;
 use crate::engine::Locale;
 
 /// A label in both languages.
@@ -109,12 +110,38 @@ labels! {
     HITS_RANGE = "{0}–{1} of {2}", "第 {0}–{1} 条，共 {2} 条";
     NO_MODEL_CALLED = "No model called “{0}”", "没有名为 “{0}” 的模型";
     NO_TERM_CALLED = "No term called “{0}”", "没有名为 “{0}” 的术语";
+    NO_CAPABILITY_CALLED = "No capability called “{0}”", "没有名为 “{0}” 的能力";
+    CAPABILITY_TITLE = "Capability: {0}", "能力：{0}";
+    CAPABILITIES = "Capabilities", "能力";
+    CAPABILITY_BUTTON = "Capability: {0}", "能力：{0}";
+    CAPABILITY_INTRO = "Along the lineage, model by model: its status in the notes, the step that made it, and the notes' words.", "沿谱系逐个模型：笔记中的状态、得到它的那一步，以及笔记原文。";
+    ALSO_SAID = "the notes also say", "笔记中另有说法";
+    TERM_BUTTON = "Term: {0}", "术语：{0}";
     READ_AS_PAIRED = "*(read “{0}” as {1}, the same family as {2})*", "*（已将 “{0}” 理解为 {1}，与 {2} 同一家族）*";
     READ_AS_NAME = "*(read “{0}” as {1})*", "*（已将 “{0}” 理解为 {1}）*";
     HELP_TITLE = "lineage-bot: how GPT-3 became ChatGPT", "lineage-bot：GPT-3 如何演变为 ChatGPT";
     HELP_INTRO = "Answers from the curator's notes, in Chinese or English. Names forgive case, spaces, shorthands (`003`) and misspellings (`devinci`, `chatgtp`).", "根据整理者的笔记回答，中英文皆可。名字不区分大小写，支持简称（`003`）和常见拼写错误（`devinci`、`chatgtp`）。";
     HELP_FREE = "Free text", "自由提问";
     HELP_FREE_TEXT = "In a search channel, or mentioning the bot, just ask: `对齐税是什么`, `which model restored in-context learning`.", "在搜索频道里或 @ 机器人，直接提问：`对齐税是什么`、`which model restored in-context learning`。";
+}
+
+/// A capability status, as the reader reads it.
+pub fn status(s: Status, locale: Locale) -> &'static str {
+    let (en, zh) = match s {
+        Status::Gained => ("gained", "获得"),
+        Status::Strong => ("strong", "强"),
+        Status::Improved => ("improved", "增强"),
+        Status::Kept => ("kept", "保持"),
+        Status::Weakened => ("weakened", "减弱"),
+        Status::Restored => ("restored", "恢复"),
+        Status::TradedAway => ("traded away", "被换掉"),
+        Status::Absent => ("absent", "没有"),
+    };
+    if locale.is_zh() {
+        zh
+    } else {
+        en
+    }
 }
 
 /// Field label of a command in /help, with an example.
@@ -159,6 +186,14 @@ pub fn help_entries(locale: Locale) -> Vec<(&'static str, &'static str)> {
                 "家族树，可高亮某个模型。例：`/lineage chatgpt`"
             } else {
                 "The family tree, a model highlighted. e.g. `/lineage chatgpt`"
+            },
+        ),
+        (
+            "/capability name",
+            if zh {
+                "一种能力沿谱系的变化，附笔记原文与图。例：`/capability 上下文学习`、`/capability zero-shot`"
+            } else {
+                "One capability along the whole lineage, with the notes' words and a picture. e.g. `/capability in-context-learning`, `/capability CoT`"
             },
         ),
         ("/help", if zh { "本说明。" } else { "This help." }),

@@ -1,9 +1,11 @@
 //! Reply → Discord message. One renderer for every transport; every message
 //! goes through [`limits::fit`] and pings no one. One file per reply kind
-//! (`model`, `term`, `compare`, `search`, `lineage`, `names`, `help`); the
+//! (`model`, `term`, `compare`, `search`, `lineage`, `capability`, `names`,
+//! `help`); the
 //! labels they show are in [`labels`], Discord's limits in [`limits`], the
 //! buttons' `custom_id` codec in [`custom_id`].
 
+mod capability;
 mod compare;
 pub mod custom_id;
 mod help;
@@ -17,7 +19,7 @@ mod names;
 mod search;
 mod term;
 
-use crate::domain::{Knowledge, Method, Model, ModelId, Text};
+use crate::domain::{CapabilityId, Knowledge, Method, Model, ModelId, Text};
 use crate::engine::{
     Ambiguous, Command, CompareAnswer, GenerationAnswer, LineageAnswer, Locale, ModelAnswer,
     NotFound, ReadAs, Relation, Reply, SearchAnswer, TermAnswer, Wanted,
@@ -48,43 +50,79 @@ pub fn render(reply: &Reply, k: &Knowledge, locale: Locale) -> Message {
         Reply::SameModel { model } => compare::same_model(k.model(*model), locale),
         Reply::Search(a) => search::search(a, locale),
         Reply::Lineage(a) => lineage::lineage(a, k, locale),
+        Reply::Capability(a) => capability::capability(a, k, locale),
         Reply::Ambiguous(a) => names::ambiguous(a, k, locale),
         Reply::NotFound(a) => names::not_found(a, locale),
         Reply::Help => help::help(locale),
     };
     let mut m = finish(vec![embed], buttons);
-    // The family tree travels as a picture with /lineage and /model.
+    // The family tree travels as a picture with /lineage and /model, and
+    // coloured by status with /capability.
     let picture = match reply {
-        Reply::Lineage(a) => Some(a.highlight),
-        Reply::Model(a) => Some(Some(a.model)),
+        Reply::Lineage(a) => Some(Picture::Lineage(a.highlight)),
+        Reply::Model(a) => Some(Picture::Lineage(Some(a.model))),
+        Reply::Capability(a) => Some(Picture::Capability(a.capability)),
         _ => None,
     };
-    if let Some(highlight) = picture {
-        attach_picture(&mut m, k, highlight);
+    if let Some(picture) = picture {
+        attach_picture(&mut m, k, picture);
     }
     m
 }
 
+/// Which picture a message carries: the lineage (a model highlighted or
+/// not), or the lineage coloured by one capability's statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Picture {
+    Lineage(Option<ModelId>),
+    Capability(CapabilityId),
+}
+
 /// The file name of the lineage picture for a highlighted model.
 pub fn picture_name(k: &Knowledge, highlight: Option<ModelId>) -> String {
-    match highlight {
-        Some(id) => format!("lineage-{}.png", k.model(id).slug),
-        None => "lineage.png".to_string(),
+    file_name(k, Picture::Lineage(highlight))
+}
+
+/// The file name of a picture: `lineage.png`, `lineage-<model>.png`,
+/// `capability-<capability>.png`.
+pub fn file_name(k: &Knowledge, picture: Picture) -> String {
+    match picture {
+        Picture::Lineage(Some(id)) => format!("lineage-{}.png", k.model(id).slug),
+        Picture::Lineage(None) => "lineage.png".to_string(),
+        Picture::Capability(id) => format!("capability-{}.png", k.capability(id).slug),
     }
 }
 
-/// The model a picture name stands for: `Some(None)` for the whole tree,
-/// `None` for a name that is not a lineage picture.
-pub fn picture_for(k: &Knowledge, filename: &str) -> Option<Option<ModelId>> {
+/// The picture a file name stands for; `None` for a name that is not one
+/// of ours.
+pub fn picture_for(k: &Knowledge, filename: &str) -> Option<Picture> {
     if filename == "lineage.png" {
-        return Some(None);
+        return Some(Picture::Lineage(None));
     }
-    let slug = filename.strip_prefix("lineage-")?.strip_suffix(".png")?;
-    k.models.iter().find(|m| m.slug == slug).map(|m| Some(m.id))
+    let stem = filename.strip_suffix(".png")?;
+    if let Some(slug) = stem.strip_prefix("capability-") {
+        return k
+            .capabilities
+            .iter()
+            .find(|c| c.slug == slug)
+            .map(|c| Picture::Capability(c.id));
+    }
+    let slug = stem.strip_prefix("lineage-")?;
+    k.models
+        .iter()
+        .find(|m| m.slug == slug)
+        .map(|m| Picture::Lineage(Some(m.id)))
 }
 
-fn attach_picture(m: &mut Message, k: &Knowledge, highlight: Option<ModelId>) {
-    let filename = picture_name(k, highlight);
+fn attach_picture(m: &mut Message, k: &Knowledge, picture: Picture) {
+    let filename = file_name(k, picture);
+    let description = match picture {
+        Picture::Lineage(_) => "The GPT-3 → ChatGPT family tree".to_string(),
+        Picture::Capability(id) => format!(
+            "The GPT-3 → ChatGPT family tree coloured by {}",
+            k.capability(id).name.pick(false)
+        ),
+    };
     if let Some(e) = m.embeds.first_mut() {
         e.image = Some(message::Image {
             url: format!("attachment://{filename}"),
@@ -93,7 +131,7 @@ fn attach_picture(m: &mut Message, k: &Knowledge, highlight: Option<ModelId>) {
     m.attachments.push(message::AttachmentInfo {
         id: 0,
         filename,
-        description: Some("The GPT-3 → ChatGPT family tree".to_string()),
+        description: Some(description),
     });
 }
 

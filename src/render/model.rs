@@ -1,5 +1,6 @@
 //! `/model`: a model's card — the notes' own line, lineage with each step's
-//! method, family, training, what it gained and gave up, and its sources.
+//! method, family, training, what it gained and gave up, its status for each
+//! capability (with buttons to `/capability`), and its sources.
 
 use super::*;
 
@@ -16,6 +17,18 @@ pub(super) fn model(a: &ModelAnswer, k: &Knowledge, locale: Locale) -> (Embed, V
     ));
     let mut fields = vec![field(l::LINEAGE.get(locale), lineage(a, k, locale), false)];
     fields.extend(facts(m, k, locale));
+    let capabilities = capability::model_statuses(a.model, k, locale);
+    if !capabilities.is_empty() {
+        fields.push(field(
+            l::CAPABILITIES.get(locale),
+            capabilities
+                .iter()
+                .map(|(line, _)| line.clone())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            false,
+        ));
+    }
     if !a.sources.is_empty() {
         fields.push(field(
             l::FROM_NOTES.get(locale),
@@ -145,6 +158,18 @@ fn buttons(a: &ModelAnswer, k: &Knowledge, locale: Locale) -> Vec<Button> {
             },
             false,
         ));
+    }
+    // Each capability of the card's field, to follow it along the lineage.
+    for c in &k.capabilities {
+        if c.main_status(a.model).is_some() {
+            buttons.push(button(
+                l::CAPABILITY_BUTTON.fill(locale, &[c.name.pick(locale.is_zh())]),
+                &Command::Capability {
+                    name: c.slug.clone(),
+                },
+                false,
+            ));
+        }
     }
     buttons
 }

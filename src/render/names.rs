@@ -39,6 +39,7 @@ pub(super) fn not_found(a: &NotFound, locale: Locale) -> (Embed, Vec<Button>) {
     let title = match a.wanted {
         Wanted::Model => l::NO_MODEL_CALLED.fill(locale, &[&typed]),
         Wanted::Term => l::NO_TERM_CALLED.fill(locale, &[&typed]),
+        Wanted::Capability => l::NO_CAPABILITY_CALLED.fill(locale, &[&typed]),
     };
     let description = if a.suggestions.is_empty() {
         l::NOTHING_CLOSE.get(locale).to_string()
@@ -49,6 +50,9 @@ pub(super) fn not_found(a: &NotFound, locale: Locale) -> (Embed, Vec<Button>) {
             .map(|(label, cmd)| match cmd {
                 Command::Term { name } => format!("**{}** (`/term {name}`)", md(label)),
                 Command::Model { name } => format!("**{}** (`/model {name}`)", md(label)),
+                Command::Capability { name } => {
+                    format!("**{}** (`/capability {name}`)", md(label))
+                }
                 _ => md(label),
             })
             .collect();

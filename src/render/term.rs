@@ -87,6 +87,19 @@ pub(super) fn term(a: &TermAnswer, k: &Knowledge, locale: Locale) -> (Embed, Vec
             )
         })
         .collect();
+    // A term that is a capability leads to it along the lineage.
+    for c in k.capabilities_of_term(a.term) {
+        buttons.insert(
+            0,
+            button(
+                l::CAPABILITY_BUTTON.fill(locale, &[c.name.pick(locale.is_zh())]),
+                &Command::Capability {
+                    name: c.slug.clone(),
+                },
+                true,
+            ),
+        );
+    }
     for &m in t.models.iter().take(2) {
         buttons.push(button(
             k.model(m).name.clone(),

@@ -11,7 +11,7 @@ pub const RELOAD: &str = "reload";
 type Opt = (&'static str, &'static str, &'static str, bool, bool);
 
 /// The read-only commands: (name, description, 描述, options).
-const COMMANDS: [(&str, &str, &str, &[Opt]); 6] = [
+const COMMANDS: [(&str, &str, &str, &[Opt]); 7] = [
     (
         "model",
         "A model's card: lineage, training, strengths, trade-offs",
@@ -76,12 +76,34 @@ const COMMANDS: [(&str, &str, &str, &[Opt]); 6] = [
         &[("name", "Model to highlight", "要高亮的模型", false, true)],
     ),
     (
+        "capability",
+        "One capability along the whole lineage, with the notes' words",
+        "一种能力沿整个谱系的变化，附笔记原文",
+        &[(
+            "name",
+            "Capability, in English or 中文 (in-context-learning, ICL, 零样本)",
+            "能力名称，中英文皆可（上下文学习、ICL、zero-shot）",
+            true,
+            true,
+        )],
+    ),
+    (
         "help",
         "What each command does, with examples",
         "各命令的用法与示例",
         &[],
     ),
 ];
+
+/// Command names in Chinese, where a command has one (Discord shows a
+/// zh-CN or zh-TW reader this name; the interaction still carries the
+/// English one).
+fn name_localizations(name: &str) -> Option<Value> {
+    match name {
+        "capability" => Some(json!({"zh-CN": "能力", "zh-TW": "能力"})),
+        _ => None,
+    }
+}
 
 /// The slash commands as registered with Discord (`PUT …/commands`): names,
 /// options, descriptions and their zh-CN localisations. Option names match
@@ -90,7 +112,7 @@ pub fn definitions() -> Value {
     let mut all: Vec<Value> = COMMANDS
         .iter()
         .map(|(name, en, zh, options)| {
-            json!({
+            let mut c = json!({
                 "name": name,
                 "type": 1,
                 "description": en,
@@ -104,7 +126,11 @@ pub fn definitions() -> Value {
                     "autocomplete": autocomplete,
                     "max_length": 200,
                 })).collect::<Vec<_>>(),
-            })
+            });
+            if let Some(names) = name_localizations(name) {
+                c["name_localizations"] = names;
+            }
+            c
         })
         .collect();
     // Owner only: hidden from members without Administrator by default, and
@@ -142,6 +168,14 @@ mod tests {
         for (d, (name, options)) in defs.iter().zip(crate::engine::request::COMMANDS) {
             assert_eq!(d["name"], *name);
             assert!(name_ok(d["name"].as_str().unwrap()));
+            if let Some(local) = d["name_localizations"].as_object() {
+                // Chinese has no case: letters and digits, nothing upper-case.
+                for v in local.values() {
+                    let v = v.as_str().unwrap();
+                    assert!((1..=32).contains(&v.chars().count()));
+                    assert!(v.chars().all(|c| c.is_alphanumeric() && !c.is_uppercase()));
+                }
+            }
             for desc in [&d["description"], &d["description_localizations"]["zh-CN"]] {
                 assert!((1..=100).contains(&desc.as_str().unwrap().chars().count()));
             }
@@ -153,5 +187,18 @@ mod tests {
                 assert!((1..=100).contains(&o["description"].as_str().unwrap().chars().count()));
             }
         }
+    }
+
+    #[test]
+    fn capability_has_a_chinese_name() {
+        let defs = definitions();
+        let c = defs
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["name"] == "capability")
+            .expect("registered");
+        assert_eq!(c["name_localizations"]["zh-CN"], "能力");
+        assert_eq!(c["options"][0]["autocomplete"], true);
     }
 }

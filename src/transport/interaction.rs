@@ -200,10 +200,10 @@ pub fn respond(responder: &Responder, i: &Interaction) -> Response {
                 .and_then(|o| o.value.as_ref())
                 .and_then(Value::as_str)
                 .unwrap_or("");
-            let wanted = if data.name.as_deref() == Some("term") {
-                Wanted::Term
-            } else {
-                Wanted::Model
+            let wanted = match data.name.as_deref() {
+                Some("term") => Wanted::Term,
+                Some("capability") => Wanted::Capability,
+                _ => Wanted::Model,
             };
             Response::Choices(responder.choices(wanted, typed))
         }

@@ -454,8 +454,18 @@ async fn the_bot_serves_discord_end_to_end() {
         .collect();
     assert_eq!(
         names,
-        ["model", "term", "compare", "search", "lineage", "help", "reload"]
+        [
+            "model",
+            "term",
+            "compare",
+            "search",
+            "lineage",
+            "capability",
+            "help",
+            "reload"
+        ]
     );
+    assert_eq!(registered[5]["name_localizations"]["zh-CN"], "能力");
     for c in registered.as_array().unwrap() {
         assert!(c["description_localizations"]["zh-CN"]
             .as_str()
@@ -475,7 +485,7 @@ async fn the_bot_serves_discord_end_to_end() {
     // Each command → a callback with the expected embed, pinging no one.
     // (interaction id, command, options, locale, expected embed title)
     type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], &'a str, &'a str);
-    let cases: [Case; 6] = [
+    let cases: [Case; 7] = [
         ("3001", "model", &[("name", "chatgpt")], "en-US", "ChatGPT"),
         (
             "3002",
@@ -504,6 +514,13 @@ async fn the_bot_serves_discord_end_to_end() {
             &[("name", "chatgpt")],
             "zh-CN",
             "谱系：GPT-3 → ChatGPT · ChatGPT",
+        ),
+        (
+            "3007",
+            "capability",
+            &[("name", "in-context-learning")],
+            "zh-CN",
+            "能力：上下文学习 · In-context learning",
         ),
         (
             "3006",
@@ -537,6 +554,20 @@ async fn the_bot_serves_discord_end_to_end() {
         "not a PNG"
     );
 
+    // /capability carries the tree coloured by status, uploaded the same way.
+    let capability = callback_request(&f, "3007").unwrap();
+    assert_eq!(
+        capability.body["data"]["embeds"][0]["image"]["url"],
+        "attachment://capability-in-context-learning.png"
+    );
+    assert_eq!(capability.files.len(), 1);
+    assert_eq!(capability.files[0].0, "capability-in-context-learning.png");
+    assert!(
+        capability.files[0].1.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "not a PNG"
+    );
+    assert!(capability.files[0].1.len() < 200_000);
+
     // Autocomplete → type 8 with 1–25 choices.
     let focused = json!({"id": "6000", "name": "model", "type": 1,
         "options": [{"name": "name", "type": 3, "value": "chat", "focused": true}]});
@@ -549,6 +580,14 @@ async fn the_bot_serves_discord_end_to_end() {
     let choices = body["data"]["choices"].as_array().unwrap();
     assert!((1..=25).contains(&choices.len()));
     assert_eq!(choices[0]["value"], "chatgpt");
+    let focused = json!({"id": "6001", "name": "capability", "type": 1,
+        "options": [{"name": "name", "type": 3, "value": "上下文", "focused": true}]});
+    f.dispatch(
+        "INTERACTION_CREATE",
+        interaction("3102", 4, "zh-CN", focused),
+    );
+    let body = wait_until("capability autocomplete", long, || callback(&f, "3102")).await;
+    assert_eq!(body["data"]["choices"][0]["value"], "in-context-learning");
 
     // Free text: answered in a search channel, as a reply; not from bots,
     // not elsewhere; a burst from one person gets one answer.

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use lineage_bot::domain::{Method, Resolved};
+use lineage_bot::domain::{Method, Resolved, Status};
 use lineage_bot::knowledge;
 
 fn bundled() -> lineage_bot::domain::Knowledge {
@@ -142,6 +142,70 @@ fn the_valid_fixture_loads() {
     let k = knowledge::load_dir(Path::new("tests/fixtures/knowledge")).expect("valid");
     let s = k.summary();
     assert_eq!((s.models, s.edges, s.terms, s.comparisons), (4, 3, 2, 1));
+    // A quote with Markdown emphasis finds the plain passage, on its line.
+    assert_eq!(s.capabilities, 1);
+    let c = &k.capabilities[0];
+    assert_eq!(
+        c.term.map(|t| k.term(t).slug.as_str()),
+        Some("alignment-tax")
+    );
+    let e = &c.statuses[0].evidence[0];
+    assert_eq!(e.quote, "it answers instructions");
+    assert_eq!(e.source.line, 10);
+    assert_eq!(k.passage(e.passage).text, "it answers instructions");
+}
+
+#[test]
+fn capability_statuses_quote_the_notes_where_they_stand() {
+    let k = bundled();
+    let icl = k.capability(k.resolve_capability("ICL").expect("ICL"));
+    assert_eq!(icl.slug, "in-context-learning");
+    // Capability names have their own index: the term keeps its name too.
+    assert_eq!(k.resolve_capability("上下文学习"), Some(icl.id));
+    assert_eq!(
+        k.resolve_term("上下文学习")
+            .map(|t| k.term(t).slug.as_str()),
+        Some("in-context-learning")
+    );
+    assert_eq!(icl.term, k.resolve_term("in-context-learning"));
+    let model = |n: &str| match k.resolve_model(n) {
+        Resolved::One(id) => id,
+        other => panic!("{n}: {other:?}"),
+    };
+    assert_eq!(
+        icl.main_status(model("code-davinci-002")),
+        Some(Status::Strong)
+    );
+    assert_eq!(
+        icl.main_status(model("text-davinci-003")),
+        Some(Status::Restored)
+    );
+    assert_eq!(icl.main_status(model("chatgpt")), Some(Status::TradedAway));
+    assert_eq!(icl.main_status(model("davinci")), None);
+    let notes = std::fs::read_to_string("knowledge/notes.md").unwrap();
+    let lines: Vec<&str> = notes.lines().collect();
+    for c in &k.capabilities {
+        assert!(!c.names().is_empty());
+        for s in &c.statuses {
+            assert!(
+                !s.evidence.is_empty(),
+                "{}: a status without evidence",
+                c.slug
+            );
+            for e in &s.evidence {
+                // The line named holds the quote once emphasis is dropped.
+                let line = lines[e.source.line - 1].replace(['*', '`'], "");
+                let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+                assert!(
+                    line.contains(&e.quote),
+                    "{}: {} not on {}",
+                    c.slug,
+                    e.quote,
+                    e.source
+                );
+            }
+        }
+    }
 }
 
 #[test]

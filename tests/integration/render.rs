@@ -79,6 +79,7 @@ fn golden_payloads_of_the_commands_people_type() {
         ("ambiguous_002", "/model 002"),
         ("unknown_name", "/model gpt-9"),
         ("lineage_chatgpt", "/lineage chatgpt"),
+        ("capability_icl", "/capability in-context-learning"),
         ("help", "/help"),
     ];
     for (name, line) in cases {
@@ -94,6 +95,78 @@ fn golden_payloads_of_the_commands_people_type() {
 fn the_model_card_names_rlhf_and_its_parent() {
     let m = serde_json::to_string(&answer("/model chatgpt", Locale::En)).unwrap();
     assert!(m.contains("text-davinci-002 ─(RLHF)→ **ChatGPT**"), "{m}");
+}
+
+#[test]
+fn capability_walks_the_lineage_with_the_notes_words() {
+    let m = answer("/capability ICL", Locale::En);
+    let d = m.embeds[0].description.clone().unwrap();
+    // In lineage order, each status with its quote and file:line.
+    let at = |s: &str| d.find(s).unwrap_or_else(|| panic!("{s} missing from {d}"));
+    assert!(at("**code-davinci-002** ←") < at("**text-davinci-002** ←"));
+    assert!(at("**text-davinci-002** ←") < at("**ChatGPT** ←"));
+    assert!(
+        d.contains("text-davinci-003** ← text-davinci-002 (RLHF) — **restored**"),
+        "{d}"
+    );
+    assert!(d.contains("`knowledge/notes.md:92`"), "{d}");
+    assert!(d.contains("davinci — *not in the notes*"), "{d}");
+    assert_eq!(
+        m.embeds[0].image.as_ref().unwrap().url,
+        "attachment://capability-in-context-learning.png"
+    );
+    // Names and aliases in both languages, and misspellings, find it.
+    for typed in [
+        "上下文学习",
+        "in context learning",
+        "in-contex-learning",
+        "icl",
+    ] {
+        let t = answer(&format!("/capability {typed}"), Locale::Zh);
+        assert_eq!(
+            t.embeds[0].title.as_deref(),
+            Some("能力：上下文学习 · In-context learning"),
+            "{typed}"
+        );
+    }
+    let unknown = answer("/capability telepathy", Locale::En);
+    assert!(unknown.embeds[0]
+        .title
+        .as_deref()
+        .unwrap()
+        .starts_with("No capability called"));
+}
+
+#[test]
+fn cards_link_to_their_capabilities() {
+    let ids = |m: &Message| -> Vec<String> {
+        m.components
+            .iter()
+            .flat_map(|r| &r.components)
+            .filter_map(|b| b.custom_id.clone())
+            .collect()
+    };
+    let card = answer("/model text-davinci-003", Locale::En);
+    let field = card.embeds[0]
+        .fields
+        .iter()
+        .find(|f| f.name == "Capabilities")
+        .expect("a capabilities field");
+    assert!(
+        field
+            .value
+            .contains("In-context learning: **restored / weakened**"),
+        "{}",
+        field.value
+    );
+    assert!(ids(&card).contains(&"capability:in-context-learning".to_string()));
+    assert!(ids(&card).contains(&"capability:zero-shot".to_string()));
+    let term = answer("/term 思维链", Locale::Zh);
+    assert!(ids(&term).contains(&"capability:complex-reasoning".to_string()));
+    let not_a_capability = answer("/term alignment-tax", Locale::En);
+    assert!(!ids(&not_a_capability)
+        .iter()
+        .any(|i| i.starts_with("capability:")));
 }
 
 #[test]
@@ -256,6 +329,7 @@ proptest! {
             "compare" => Command::Compare { first: a, second: b },
             "search" => Command::Search { query: a, page },
             "lineage" => Command::Lineage { name: Some(a) },
+            "capability" => Command::Capability { name: a },
             _ => Command::Help,
         };
         let m = RESPONDER.answer(&Request::new(cmd.clone(), if zh { Locale::Zh } else { Locale::En }));
@@ -373,6 +447,31 @@ fn the_console_answers_piped_commands_and_questions() {
     assert!(stdout.contains("Alignment tax · 对齐税"), "{stdout}");
     assert!(stdout.contains("unknown command"), "{stdout}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("DISCORD_TOKEN"));
+}
+
+#[test]
+fn ask_writes_the_capability_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args(["ask", "--json", "--attachments-dir"])
+        .arg(dir.path())
+        .arg("/capability in-context-learning")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        m["attachments"][0]["filename"],
+        "capability-in-context-learning.png"
+    );
+    let png = std::fs::read(dir.path().join("capability-in-context-learning.png"))
+        .expect("the picture was written");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert!(png.len() < 200_000, "{} bytes", png.len());
 }
 
 #[test]

@@ -36,13 +36,14 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
 
     #[test]
-    fn the_loader_never_panics(notes in notes_text(), models in notes_text(), terms in notes_text(), comparisons in notes_text(), glossary in notes_text()) {
+    fn the_loader_never_panics(notes in notes_text(), models in notes_text(), terms in notes_text(), comparisons in notes_text(), glossary in notes_text(), capabilities in notes_text()) {
         let sources = Sources {
             notes: vec![file("k/notes.md", notes)],
             models: Some(file("k/models.toml", models)),
             terms: Some(file("k/terms.toml", terms)),
             comparisons: Some(file("k/comparisons.toml", comparisons)),
             glossary: Some(file("k/glossary.toml", glossary)),
+            capabilities: Some(file("k/capabilities.toml", capabilities)),
         };
         match knowledge::parse(&sources) {
             Ok(k) => prop_assert!(k.passages.iter().all(|p| p.text.chars().count() <= knowledge::MAX_PASSAGE_CHARS)),

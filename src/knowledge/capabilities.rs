@@ -1,0 +1,231 @@
+//! `capabilities.toml`: the capabilities the notes follow along the lineage
+//! and each model's status for them, every status backed by a quote of the
+//! notes that the loader finds (passage and `file:line`).
+
+use super::build::{line_of, Builder};
+use super::catalog::{CapabilityEntry, StatusEntryToml};
+use super::*;
+use crate::domain::{Evidence, Source, StatusEntry};
+
+impl Builder {
+    pub(super) fn read_capabilities(
+        &mut self,
+        file: &SourceFile,
+        cat: &CapabilitiesFile,
+        notes: &[SourceFile],
+    ) {
+        let mut claimed_at: HashMap<NameKey, (String, usize)> = HashMap::new();
+        for entry in &cat.capability {
+            let id = CapabilityId(self.capabilities.len() as u16);
+            let line = line_of(&file.text, entry.id.span().start);
+            let slug = entry.id.get_ref().trim().to_string();
+            if slug.is_empty() || entry.name.is_blank() {
+                self.problems.push(Problem::at(
+                    &file.path,
+                    line,
+                    "a capability needs a non-empty id and name",
+                ));
+            }
+            let term = entry.term.as_ref().and_then(|t| {
+                let found = self
+                    .terms
+                    .iter()
+                    .find(|x| NameKey::new(&x.slug) == NameKey::new(t.get_ref()))
+                    .map(|x| x.id);
+                if found.is_none() {
+                    self.problems.push(Problem::at(
+                        &file.path,
+                        line_of(&file.text, t.span().start),
+                        format!(
+                            "capability '{slug}' is term '{}', which is not defined",
+                            t.get_ref()
+                        ),
+                    ));
+                }
+                found
+            });
+            let statuses = entry
+                .status
+                .iter()
+                .filter_map(|s| self.read_status(file, &slug, s, notes))
+                .collect();
+            self.capabilities.push(Capability {
+                id,
+                slug: slug.clone(),
+                name: entry.name.clone(),
+                aliases: entry.aliases.iter().map(|a| a.get_ref().clone()).collect(),
+                term,
+                statuses,
+            });
+            self.claim_capability_names(file, entry, id, &mut claimed_at);
+        }
+    }
+
+    /// Capability names live in their own index: one capability per name,
+    /// whatever models and terms are called.
+    fn claim_capability_names(
+        &mut self,
+        file: &SourceFile,
+        entry: &CapabilityEntry,
+        id: CapabilityId,
+        claimed_at: &mut HashMap<NameKey, (String, usize)>,
+    ) {
+        let mut names: Vec<(String, usize)> = Vec::new();
+        let id_line = line_of(&file.text, entry.id.span().start);
+        for n in self.capabilities[id.index()].names() {
+            names.push((n, id_line));
+        }
+        for a in &entry.aliases {
+            if let Some(n) = names.iter_mut().find(|(n, _)| n == a.get_ref()) {
+                n.1 = line_of(&file.text, a.span().start);
+            }
+        }
+        for (name, line) in names {
+            let key = NameKey::new(&name);
+            match self.names.claim_capability(&name, id) {
+                Ok(()) => {
+                    claimed_at
+                        .entry(key)
+                        .or_insert_with(|| (self.capabilities[id.index()].slug.clone(), line));
+                }
+                Err(_) => {
+                    let (owner, first) = claimed_at.get(&key).cloned().unwrap_or_default();
+                    self.problems.push(Problem::at(
+                        &file.path,
+                        line,
+                        format!(
+                            "the name '{name}' is claimed twice: by capability '{}' here and by capability '{owner}' at {}:{first}",
+                            self.capabilities[id.index()].slug, file.path
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
+    fn read_status(
+        &mut self,
+        file: &SourceFile,
+        capability: &str,
+        s: &StatusEntryToml,
+        notes: &[SourceFile],
+    ) -> Option<StatusEntry> {
+        let (path, text) = (file.path.as_str(), file.text.as_str());
+        let model_line = line_of(text, s.model.span().start);
+        let model = self.model_by_slug(s.model.get_ref());
+        if model.is_none() {
+            self.problems.push(Problem::at(
+                path,
+                model_line,
+                format!(
+                    "capability '{capability}' gives a status to model '{}', which is not defined",
+                    s.model.get_ref()
+                ),
+            ));
+        }
+        let quotes: Vec<&str> = s
+            .evidence
+            .as_ref()
+            .map(|e| e.get_ref().list())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|q| !plain(q).is_empty())
+            .collect();
+        if quotes.is_empty() {
+            self.problems.push(Problem::at(
+                path,
+                model_line,
+                format!(
+                    "capability '{capability}': the status '{}' of '{}' has no evidence (quote the notes)",
+                    s.status.slug(),
+                    s.model.get_ref()
+                ),
+            ));
+            return None;
+        }
+        let evidence_line = s
+            .evidence
+            .as_ref()
+            .map_or(model_line, |e| line_of(text, e.span().start));
+        let mut evidence = Vec::new();
+        for q in quotes {
+            match self.find_quote(q, notes) {
+                Some(e) => evidence.push(e),
+                None => self.problems.push(Problem::at(
+                    path,
+                    evidence_line,
+                    format!(
+                        "capability '{capability}': the evidence for '{}' is not in the notes: “{q}”",
+                        s.model.get_ref()
+                    ),
+                )),
+            }
+        }
+        Some(StatusEntry {
+            model: model?,
+            status: s.status,
+            evidence,
+        })
+    }
+
+    /// The first passage whose text holds the quote, and the line of the
+    /// notes the quote stands on (the passage's first line when the quote
+    /// runs over several lines).
+    fn find_quote(&self, quote: &str, notes: &[SourceFile]) -> Option<Evidence> {
+        let wanted = plain(quote);
+        let p = self
+            .passages
+            .iter()
+            .find(|p| plain(&p.text).contains(&wanted))?;
+        let line = notes
+            .iter()
+            .find(|n| *n.path == *p.source.file)
+            .and_then(|n| {
+                n.text
+                    .lines()
+                    .enumerate()
+                    .skip(p.source.line.saturating_sub(1))
+                    .take(200)
+                    .find(|(_, l)| plain(l).contains(&wanted))
+                    .map(|(i, _)| i + 1)
+            })
+            .unwrap_or(p.source.line);
+        Some(Evidence {
+            quote: wanted,
+            passage: p.id,
+            source: Source {
+                file: p.source.file.clone(),
+                line,
+            },
+        })
+    }
+}
+
+/// Text as the notes read: Markdown emphasis and code marks (`*`, `` ` ``)
+/// dropped, runs of whitespace as one space. Quotes and notes both go
+/// through it, so a quote may keep or drop the emphasis.
+pub(super) fn plain(text: &str) -> String {
+    text.split_whitespace()
+        .map(|w| w.replace(['*', '`'], ""))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain;
+
+    #[test]
+    fn quotes_read_without_emphasis_and_extra_spaces() {
+        assert_eq!(
+            plain("**恢复了** text-davinci-002 所牺牲的**上下文学习能力**， **提高"),
+            "恢复了 text-davinci-002 所牺牲的上下文学习能力， 提高"
+        );
+        assert_eq!(
+            plain("在`code-davinci-002`上\n  进行"),
+            "在code-davinci-002上 进行"
+        );
+        assert_eq!(plain(" ** "), "");
+    }
+}

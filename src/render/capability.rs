@@ -1,0 +1,189 @@
+//! `/capability`: one capability walked down the lineage, a line per model
+//! (its status, the step that made it) and under it the notes' own words
+//! with `file:line`; the picture of the tree coloured by status.
+
+use super::*;
+use crate::domain::Status;
+use crate::engine::{CapabilityAnswer, CapabilityRow};
+
+/// A quote stays readable in a line of the embed.
+const QUOTE_CHARS: usize = 90;
+
+pub(super) fn capability(
+    a: &CapabilityAnswer,
+    k: &Knowledge,
+    locale: Locale,
+) -> (Embed, Vec<Button>) {
+    let c = k.capability(a.capability);
+    let mut lines = Vec::new();
+    if let Some(r) = &a.read_as {
+        lines.push(read_as_line(r, locale));
+    }
+    lines.push(format!("*{}*", l::CAPABILITY_INTRO.get(locale)));
+    for row in &a.rows {
+        lines.extend(row_lines(row, k, locale));
+    }
+    let legend = Status::ALL
+        .iter()
+        .filter(|s| {
+            a.rows
+                .iter()
+                .any(|r| r.statuses.iter().any(|x| x.status == **s))
+        })
+        .map(|&s| format!("{} {}", marker(s), l::status(s, locale)))
+        .chain(std::iter::once(format!(
+            "· {}",
+            l::NOT_IN_NOTES.get(locale)
+        )))
+        .collect::<Vec<_>>()
+        .join("  ");
+    let mut buttons = Vec::new();
+    if let Some(t) = c.term {
+        let t = k.term(t);
+        buttons.push(button(
+            l::TERM_BUTTON.fill(
+                locale,
+                &[if locale.is_zh() {
+                    &t.chinese
+                } else {
+                    &t.display
+                }],
+            ),
+            &Command::Term {
+                name: t.slug.clone(),
+            },
+            false,
+        ));
+    }
+    for row in a.rows.iter().filter(|r| !r.statuses.is_empty()).take(4) {
+        let m = k.model(row.model);
+        buttons.push(button(
+            m.name.clone(),
+            &Command::Model {
+                name: m.slug.clone(),
+            },
+            false,
+        ));
+    }
+    let embed = Embed {
+        title: Some(l::CAPABILITY_TITLE.fill(locale, &[&reader_first(&c.name, locale)])),
+        description: Some(lines.join("\n")),
+        color: Some(PINK),
+        footer: Some(Footer {
+            text: format!("{legend}\n/capability {}", c.slug),
+        }),
+        ..Embed::default()
+    };
+    (embed, buttons)
+}
+
+/// A model's line, then a line per quote; a model the notes say nothing of
+/// gets one short line.
+fn row_lines(row: &CapabilityRow, k: &Knowledge, locale: Locale) -> Vec<String> {
+    let m = k.model(row.model);
+    let via = row
+        .via
+        .iter()
+        .map(|e| {
+            format!(
+                "{} ({})",
+                md(&k.model(e.parent).name),
+                method(e.method, locale)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let via = if via.is_empty() {
+        String::new()
+    } else {
+        format!(" ← {via}")
+    };
+    let Some((first, more)) = row.statuses.split_first() else {
+        return vec![format!(
+            "· {}{via} — *{}*",
+            md(&m.name),
+            l::NOT_IN_NOTES.get(locale)
+        )];
+    };
+    let mut lines = vec![format!(
+        "{} **{}**{via} — **{}**",
+        marker(first.status),
+        md(&m.name),
+        l::status(first.status, locale)
+    )];
+    lines.extend(first.evidence.iter().map(quote_line));
+    for s in more {
+        lines.push(format!(
+            "  {} *{}:* **{}**",
+            marker(s.status),
+            l::ALSO_SAID.get(locale),
+            l::status(s.status, locale)
+        ));
+        lines.extend(s.evidence.iter().map(quote_line));
+    }
+    lines
+}
+
+/// Both names, the reader's language first: `上下文学习 · In-context learning`.
+fn reader_first(name: &Text, locale: Locale) -> String {
+    match name {
+        Text::Bilingual { en, zh: Some(zh) } if zh != en && locale.is_zh() => {
+            format!("{zh} · {en}")
+        }
+        other => other.both(),
+    }
+}
+
+fn quote_line(e: &crate::domain::Evidence) -> String {
+    format!(
+        "> “{}” `{}`",
+        md(&limits::truncate(&e.quote, QUOTE_CHARS)),
+        e.source
+    )
+}
+
+/// One sign per status, the same in both languages (the picture uses
+/// colours, the text these).
+pub(super) fn marker(s: Status) -> &'static str {
+    match s {
+        Status::Gained => "➕",
+        Status::Strong => "★",
+        Status::Improved => "↑",
+        Status::Kept => "＝",
+        Status::Weakened => "↓",
+        Status::Restored => "↺",
+        Status::TradedAway => "⇄",
+        Status::Absent => "✕",
+    }
+}
+
+/// `/model`'s line per capability the notes give it a status for.
+pub(super) fn model_statuses(
+    model: ModelId,
+    k: &Knowledge,
+    locale: Locale,
+) -> Vec<(String, Command)> {
+    k.capabilities
+        .iter()
+        .filter_map(|c| {
+            let statuses: Vec<Status> = c.statuses_of(model).map(|s| s.status).collect();
+            let first = *statuses.first()?;
+            let words = statuses
+                .iter()
+                .map(|&s| l::status(s, locale))
+                .collect::<Vec<_>>()
+                .join(" / ");
+            Some((
+                format!(
+                    "{} {}: **{}**",
+                    marker(first),
+                    md(c.name.pick(locale.is_zh())),
+                    words
+                ),
+                Command::Capability {
+                    name: c.slug.clone(),
+                },
+            ))
+        })
+        .collect()
+}
