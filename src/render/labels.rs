@@ -93,6 +93,7 @@ labels! {
     TREE_TITLE = "Lineage: GPT-3 → ChatGPT", "谱系：GPT-3 → ChatGPT";
     GENERATIONS = "generations", "代际比较";
     ONLY_ASKER_DELETES = "Only the person who asked can delete this answer.", "只有提问的人可以删除这条回复。";
+    BUTTON_EXPIRED = "This button has expired, ask again.", "这个按钮已过期，请重新提问。";
     BUTTON_GONE = "This button no longer works; run the command again.", "这个按钮已失效，请重新运行命令。";
     UNSUPPORTED = "This kind of interaction is not supported.", "不支持这种交互。";
     OWNERS_ONLY = "Only the bot's owners can reload the notes.", "只有机器人的所有者可以重新加载笔记。";

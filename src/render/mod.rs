@@ -110,7 +110,15 @@ pub fn notice(text: &str, ephemeral: bool) -> Message {
     m
 }
 
-fn finish(embeds: Vec<Embed>, buttons: Vec<Button>) -> Message {
+fn finish(embeds: Vec<Embed>, mut buttons: Vec<Button>) -> Message {
+    // Two related items that run the same command are one button: Discord
+    // refuses a message whose custom_ids repeat.
+    let mut seen = std::collections::HashSet::new();
+    buttons.retain(|b| {
+        b.custom_id
+            .as_ref()
+            .is_none_or(|id| seen.insert(id.clone()))
+    });
     let components = buttons
         .chunks(limits::BUTTONS_PER_ROW)
         .map(|c| ActionRow::of(c.to_vec()))
@@ -196,4 +204,31 @@ fn source_line(k: &Knowledge, p: crate::domain::PassageId) -> String {
         md(&p.heading_path()),
         p.source
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_related_items_are_one_button() {
+        let cmd = Command::Model {
+            name: "chatgpt".into(),
+        };
+        let other = Command::Help;
+        let m = finish(
+            vec![Embed::default()],
+            vec![
+                button("a", &cmd, true),
+                button("b", &other, false),
+                button("c", &cmd, false),
+            ],
+        );
+        let ids: Vec<_> = m.components[0]
+            .components
+            .iter()
+            .map(|b| b.label.as_str())
+            .collect();
+        assert_eq!(ids, ["a", "b"]);
+    }
 }

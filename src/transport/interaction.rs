@@ -8,11 +8,10 @@ use serde_json::{json, Value};
 
 use crate::engine::request::from_options;
 use crate::engine::{Command, Locale, Request, Wanted};
-use crate::render::custom_id::from_custom_id;
 use crate::render::labels as l;
 use crate::render::message::{Button, STYLE_DANGER};
 use crate::render::{self, limits, Message};
-use crate::respond::{Choice, Responder};
+use crate::respond::{Choice, Clicked, Responder};
 
 use super::commands::RELOAD;
 
@@ -100,6 +99,13 @@ impl Interaction {
             .find_map(|id| id.strip_prefix(DELETE_PREFIX).map(str::to_string))
     }
 
+    /// Whether the answer will be ephemeral (only the asker sees it), known
+    /// before it is computed so that a deferral can say so: `/reload`.
+    pub fn answer_is_ephemeral(&self) -> bool {
+        self.kind == APPLICATION_COMMAND
+            && self.data.as_ref().and_then(|d| d.name.as_deref()) == Some(RELOAD)
+    }
+
     /// The application the interaction is for, when it says.
     pub fn application_id(&self) -> Option<u64> {
         match self.application_id.as_ref()? {
@@ -165,7 +171,7 @@ impl Response {
         match self {
             Response::Pong => json!({"type": 1}),
             Response::Message(m) => json!({"type": 4, "data": m}),
-            Response::Update(m) => json!({"type": 7, "data": m}),
+            Response::Update(m) => json!({"type": 7, "data": m.to_update_json()}),
             Response::Choices(c) => json!({"type": 8, "data": {"choices": c}}),
             Response::AckAndDelete => json!({"type": 6}),
         }
@@ -220,13 +226,18 @@ pub fn respond(responder: &Responder, i: &Interaction) -> Response {
                     Response::Message(render::notice(l::ONLY_ASKER_DELETES.get(i.locale()), true))
                 };
             }
-            match from_custom_id(&id) {
-                Some(cmd) => {
+            match responder.clicked(&id) {
+                Clicked::Run(cmd) => {
                     let owner = i.asker().or_else(|| i.user_id().map(str::to_string));
                     let answer = responder.answer(&Request::new(cmd, i.locale()));
                     Response::Update(with_delete(answer, owner.as_deref()))
                 }
-                None => Response::Message(render::notice(l::BUTTON_GONE.get(i.locale()), true)),
+                Clicked::Expired => {
+                    Response::Message(render::notice(l::BUTTON_EXPIRED.get(i.locale()), true))
+                }
+                Clicked::Unknown => {
+                    Response::Message(render::notice(l::BUTTON_GONE.get(i.locale()), true))
+                }
             }
         }
         _ => Response::Message(render::notice(l::UNSUPPORTED.get(i.locale()), true)),

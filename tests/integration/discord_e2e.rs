@@ -90,6 +90,11 @@ struct Fake {
     refusals: Mutex<Vec<(String, Vec<u16>)>>,
     seq: AtomicU64,
     gateway: Mutex<Option<mpsc::UnboundedSender<GatewayCmd>>>,
+    /// The type of each interaction dispatched, by id: Discord refuses a
+    /// callback of the wrong type (autocomplete answers only with type 8).
+    kinds: Mutex<std::collections::HashMap<String, u64>>,
+    /// The `retry_after` of a 429 refusal, in seconds (0.2 when unset).
+    retry_after: Mutex<Option<f64>>,
 }
 
 impl Fake {
@@ -112,8 +117,115 @@ impl Fake {
     }
 
     fn dispatch(&self, t: &'static str, d: Value) {
+        if t == "INTERACTION_CREATE" {
+            if let (Some(id), Some(kind)) = (d["id"].as_str(), d["type"].as_u64()) {
+                self.kinds.lock().unwrap().insert(id.to_string(), kind);
+            }
+        }
         self.send(GatewayCmd::Dispatch(t, d));
     }
+
+    /// What Discord refuses in a body we were sent: a callback of the wrong
+    /// type for its interaction, custom_ids over 100 characters or repeated
+    /// within a message. `Some((code, message))` when refused.
+    fn refuses(&self, method: &Method, path: &str, body: &Value) -> Option<(u64, String)> {
+        let message = if path.ends_with("/callback") {
+            let id = path.split('/').nth(4).unwrap_or("");
+            let kind = self.kinds.lock().unwrap().get(id).copied();
+            if kind == Some(4) && body["type"] != 8 {
+                return Some((
+                    50035,
+                    format!("autocomplete answered with type {}", body["type"]),
+                ));
+            }
+            &body["data"]
+        } else if path.contains("/messages")
+            && (*method == Method::POST || *method == Method::PATCH)
+        {
+            body
+        } else {
+            return None;
+        };
+        let mut seen = std::collections::HashSet::new();
+        let ids = message["components"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+            .filter_map(|c| c["custom_id"].as_str().map(str::to_string));
+        for id in ids {
+            if !(1..=100).contains(&id.chars().count()) {
+                return Some((50035, format!("BASE_TYPE_BAD_LENGTH: custom_id {id}")));
+            }
+            if !seen.insert(id.clone()) {
+                return Some((50035, format!("COMPONENT_CUSTOM_ID_DUPLICATED: {id}")));
+            }
+        }
+        None
+    }
+}
+
+/// The files a message has on Discord after an update (type 7, an edit):
+/// an update that leaves out `attachments` keeps the old files and adds the
+/// uploaded ones; one that states them keeps exactly those it names.
+fn files_after_update(old: &[&str], data: &Value, uploaded: &[(String, Vec<u8>)]) -> Vec<String> {
+    match data.get("attachments").and_then(Value::as_array) {
+        Some(named) => named
+            .iter()
+            .filter_map(|a| a["filename"].as_str().map(str::to_string))
+            .collect(),
+        None => old
+            .iter()
+            .map(|s| s.to_string())
+            .chain(uploaded.iter().map(|(n, _)| n.clone()))
+            .collect(),
+    }
+}
+
+/// The message as Discord would deliver it with a click on one of its
+/// buttons: what was sent (`data`), with the uploaded files attached.
+fn as_posted(id: &str, data: &Value, files: &[(String, Vec<u8>)]) -> Value {
+    let mut m = message_object(id, SEARCH_CHANNEL, APP, true, "");
+    m["embeds"] = data["embeds"].clone();
+    m["components"] = data["components"].clone();
+    m["attachments"] = json!(files
+        .iter()
+        .enumerate()
+        .map(
+            |(n, (name, bytes))| json!({"id": format!("{}", 9900 + n), "filename": name,
+            "size": bytes.len(), "url": format!("https://cdn.example/{name}"),
+            "proxy_url": format!("https://cdn.example/{name}")})
+        )
+        .collect::<Vec<_>>());
+    m
+}
+
+/// A click on the button `custom_id` of `message`.
+fn click(id: &str, custom_id: &str, message: Value) -> Value {
+    let mut i = interaction(
+        id,
+        3,
+        "en-US",
+        json!({"custom_id": custom_id, "component_type": 2}),
+    );
+    i["message"] = message;
+    i
+}
+
+/// The buttons of a message body: (label, custom_id).
+fn buttons_of(data: &Value) -> Vec<(String, String)> {
+    data["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|r| r["components"].as_array().cloned().unwrap_or_default())
+        .map(|b| {
+            (
+                b["label"].as_str().unwrap_or("").to_string(),
+                b["custom_id"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
 }
 
 fn message_object(id: &str, channel: &str, author: &str, bot: bool, content: &str) -> Value {
@@ -232,6 +344,21 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
             vec![],
         )
     };
+    if let Some((code, message)) = f.refuses(&method, &path, &body) {
+        f.requests.lock().unwrap().push(Recorded {
+            method: method.to_string(),
+            path: path.clone(),
+            body,
+            files,
+            at: Instant::now(),
+            status: 400,
+        });
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"code": code, "message": message, "errors": {}})),
+        )
+            .into_response();
+    }
     let refusal = {
         let mut refusals = f.refusals.lock().unwrap();
         refusals
@@ -249,12 +376,14 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
             status,
         });
         let code = StatusCode::from_u16(status).unwrap();
+        let retry_after = f.retry_after.lock().unwrap().unwrap_or(0.2);
         let body = if status == 429 {
-            json!({"message": "You are being rate limited.", "retry_after": 0.2, "global": false})
+            json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": false})
         } else {
             json!({"message": "Internal Server Error", "code": 0})
         };
-        return (code, [("retry-after", "0.2")], Json(body)).into_response();
+        let header = format!("{}", retry_after.ceil());
+        return (code, [("retry-after", header)], Json(body)).into_response();
     }
     f.requests.lock().unwrap().push(Recorded {
         method: method.to_string(),
@@ -856,4 +985,112 @@ async fn refused_requests_are_tried_again() {
         callback(&f, "4003")
     })
     .await;
+}
+
+/// The bot started against a fresh fake, its commands registered.
+async fn started() -> (Arc<Fake>, Bot, tempfile::TempDir) {
+    let f = start_fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = start_bot(f.port.load(Ordering::SeqCst) as u16, dir.path());
+    *LOG.lock().unwrap() = Some(bot.1.clone());
+    wait_until("registration", Duration::from_secs(60), || {
+        f.requests().iter().any(|r| r.method == "PUT").then_some(())
+    })
+    .await;
+    (f, bot, dir)
+}
+
+/// Every request to an interaction's callback path, refused or not.
+fn callback_tries(f: &Fake, id: &str) -> Vec<Recorded> {
+    let path = format!("/api/v10/interactions/{id}/tok-{id}/callback");
+    f.requests()
+        .into_iter()
+        .filter(|r| r.path == path)
+        .collect()
+}
+
+/// The first answer Discord received for an interaction; fails if Discord
+/// refused it.
+async fn accepted_callback(f: &Fake, id: &str) -> Recorded {
+    let r = wait_until(
+        &format!("a callback for {id}"),
+        Duration::from_secs(60),
+        || callback_tries(f, id).into_iter().next(),
+    )
+    .await;
+    assert_eq!(
+        r.status, 200,
+        "Discord refused the callback {id}: {}",
+        r.body
+    );
+    r
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buttons_update_in_place_with_their_whole_state() {
+    let (f, _bot, _dir) = started().await;
+
+    // "vs text-davinci-002" on a /model card: the comparison replaces the
+    // card, and the card's lineage picture goes with it.
+    f.dispatch(
+        "INTERACTION_CREATE",
+        interaction("5001", 2, "en-US", command("model", &[("name", "chatgpt")])),
+    );
+    let card = accepted_callback(&f, "5001").await;
+    assert_eq!(card.files.len(), 1, "the card carries its picture");
+    let posted = as_posted("9101", &card.body["data"], &card.files);
+    let (_, vs) = buttons_of(&card.body["data"])
+        .into_iter()
+        .find(|(label, _)| label.starts_with("vs "))
+        .expect("a comparison button");
+    f.dispatch("INTERACTION_CREATE", click("5002", &vs, posted));
+    let update = accepted_callback(&f, "5002").await;
+    assert_eq!(update.body["type"], 7, "{}", update.body);
+    let old = [card.files[0].0.as_str()];
+    assert_eq!(
+        files_after_update(&old, &update.body["data"], &update.files),
+        Vec::<String>::new(),
+        "the old picture stayed under the comparison: {}",
+        update.body
+    );
+
+    // A long question's "Next page" runs the whole question.
+    let query = "which model restored in-context learning after instruction tuning and how did \
+                 RLHF change the alignment tax of text-davinci-002 compared with code-davinci-002";
+    assert!(query.chars().count() > 100 && query.chars().count() <= 200);
+    f.dispatch(
+        "INTERACTION_CREATE",
+        interaction("5003", 2, "en-US", command("search", &[("query", query)])),
+    );
+    let first = accepted_callback(&f, "5003").await;
+    let (_, next) = buttons_of(&first.body["data"])
+        .into_iter()
+        .find(|(label, _)| label == "Next page")
+        .expect("a next page button");
+    let posted = as_posted("9102", &first.body["data"], &first.files);
+    f.dispatch("INTERACTION_CREATE", click("5004", &next, posted));
+    let page = accepted_callback(&f, "5004").await;
+    let embed = &page.body["data"]["embeds"][0];
+    assert_eq!(embed["title"], format!("🔎 {query}"), "{}", page.body);
+    assert!(
+        embed["description"].as_str().unwrap().starts_with("**6. "),
+        "{embed}"
+    );
+
+    // A kept button the bot no longer knows (a restart, or expired).
+    f.dispatch(
+        "INTERACTION_CREATE",
+        click(
+            "5005",
+            "kept:0123456789abcdef",
+            message_object("9103", SEARCH_CHANNEL, APP, true, ""),
+        ),
+    );
+    let expired = accepted_callback(&f, "5005").await;
+    assert_eq!(expired.body["type"], 4);
+    assert_eq!(expired.body["data"]["flags"], 64, "ephemeral");
+    assert_eq!(
+        expired.body["data"]["content"],
+        "This button has expired, ask again."
+    );
 }
