@@ -7,6 +7,14 @@ use serde_json::{json, Value};
 /// `/reload`: owner only, answered by [`super::interaction::respond`].
 pub const RELOAD: &str = "reload";
 
+/// `integration_types`: installed in a server, installed by a user.
+const GUILD_INSTALL: u8 = 0;
+const USER_INSTALL: u8 = 1;
+/// `contexts`: in a server, in the bot's DMs, in other DMs and group DMs.
+const IN_GUILD: u8 = 0;
+const IN_BOT_DM: u8 = 1;
+const IN_PRIVATE_CHANNEL: u8 = 2;
+
 /// An option: (name, description, 描述, required, autocomplete).
 type Opt = (&'static str, &'static str, &'static str, bool, bool);
 
@@ -95,6 +103,10 @@ pub fn definitions() -> Value {
                 "type": 1,
                 "description": en,
                 "description_localizations": {"zh-CN": zh, "zh-TW": zh},
+                // Read-only: user-installable, usable in servers, the bot's
+                // DMs and private channels.
+                "integration_types": [GUILD_INSTALL, USER_INSTALL],
+                "contexts": [IN_GUILD, IN_BOT_DM, IN_PRIVATE_CHANNEL],
                 "options": options.iter().map(|(o, oen, ozh, required, autocomplete)| json!({
                     "type": 3,
                     "name": o,
@@ -115,6 +127,9 @@ pub fn definitions() -> Value {
         "description": "Owner only: read the notes again now",
         "description_localizations": {"zh-CN": "仅限所有者：立即重新加载笔记", "zh-TW": "仅限所有者：立即重新加载笔记"},
         "default_member_permissions": "0",
+        // Guild only: owners reload from a server the bot is installed in.
+        "integration_types": [GUILD_INSTALL],
+        "contexts": [IN_GUILD],
         "options": [],
     }));
     Value::Array(all)
@@ -134,6 +149,12 @@ mod tests {
             "the commands and /reload"
         );
         assert_eq!(defs.last().unwrap()["name"], RELOAD);
+        assert_eq!(
+            defs.last().unwrap()["contexts"],
+            json!([0]),
+            "/reload: guild only"
+        );
+        assert_eq!(defs.last().unwrap()["integration_types"], json!([0]));
         let name_ok = |s: &str| {
             (1..=32).contains(&s.chars().count())
                 && s.chars()
@@ -141,6 +162,12 @@ mod tests {
         };
         for (d, (name, options)) in defs.iter().zip(crate::engine::request::COMMANDS) {
             assert_eq!(d["name"], *name);
+            assert_eq!(d["integration_types"], json!([0, 1]), "user-installable");
+            assert_eq!(
+                d["contexts"],
+                json!([0, 1, 2]),
+                "usable in any DM or server"
+            );
             assert!(name_ok(d["name"].as_str().unwrap()));
             for desc in [&d["description"], &d["description_localizations"]["zh-CN"]] {
                 assert!((1..=100).contains(&desc.as_str().unwrap().chars().count()));

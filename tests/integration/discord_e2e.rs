@@ -23,6 +23,10 @@ const APP: &str = "1000";
 const GUILD: &str = "2000";
 const SEARCH_CHANNEL: &str = "4000";
 const OTHER_CHANNEL: &str = "4001";
+/// A thread whose parent is the search channel (`GET /channels/{id}` says so).
+const THREAD: &str = "4100";
+/// A direct message channel.
+const DM_CHANNEL: &str = "4500";
 
 #[derive(Debug, Clone)]
 struct Recorded {
@@ -95,6 +99,8 @@ struct Fake {
     kinds: Mutex<std::collections::HashMap<String, u64>>,
     /// The `retry_after` of a 429 refusal, in seconds (0.2 when unset).
     retry_after: Mutex<Option<f64>>,
+    /// Commands registered, by their URL path (what a GET lists).
+    registered: Mutex<std::collections::HashMap<String, Value>>,
 }
 
 impl Fake {
@@ -298,7 +304,7 @@ async fn session(f: Arc<Fake>, socket: WebSocket) {
                         let s = f.seq.fetch_add(1, Ordering::SeqCst) + 1;
                         Some(json!({"op": 0, "s": s, "t": "READY", "d": {
                             "v": 10, "user": {"id": APP, "username": "testbot", "discriminator": "0", "bot": true},
-                            "guilds": [], "session_id": "session-1", "resume_gateway_url": f.ws_url(),
+                            "guilds": [{"id": GUILD, "unavailable": true}], "session_id": "session-1", "resume_gateway_url": f.ws_url(),
                             "application": {"id": APP, "flags": 0}}}))
                     }
                     Some(6) => {
@@ -382,6 +388,9 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
         } else {
             json!({"message": "Internal Server Error", "code": 0})
         };
+        if status != 429 {
+            return (code, Json(body)).into_response();
+        }
         let header = format!("{}", retry_after.ceil());
         return (code, [("retry-after", header)], Json(body)).into_response();
     }
@@ -393,7 +402,24 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
         at: Instant::now(),
         status: 200,
     });
+    if method == Method::GET && path.ends_with("/commands") {
+        let listed = f.registered.lock().unwrap().get(&path).cloned();
+        return Json(listed.unwrap_or(json!([]))).into_response();
+    }
+    if method == Method::GET && path.starts_with("/api/v10/channels/") {
+        let id = path.split('/').nth(4).unwrap_or("");
+        let parent = (id == THREAD).then_some(SEARCH_CHANNEL);
+        return Json(
+            json!({"id": id, "type": if parent.is_some() { 11 } else { 0 },
+            "guild_id": GUILD, "parent_id": parent}),
+        )
+        .into_response();
+    }
     if method == Method::PUT && path.ends_with("/commands") {
+        f.registered
+            .lock()
+            .unwrap()
+            .insert(path.clone(), body.clone());
         let mut cmds = body.as_array().cloned().unwrap_or_default();
         for (i, c) in cmds.iter_mut().enumerate() {
             c["id"] = json!(format!("{}", 6000 + i));
@@ -514,11 +540,28 @@ fn start_bot(port: u16, dir: &Path) -> Bot {
 }
 
 fn start_bot_with(port: u16, dir: &Path, user_cooldown: f64, channel_cooldown: f64) -> Bot {
+    start_bot_configured(
+        port,
+        dir,
+        &format!("guild_ids = [\"{GUILD}\"]\n"),
+        user_cooldown,
+        channel_cooldown,
+    )
+}
+
+/// The bot with `discord` keys of its own (guild ids, dm…) added.
+fn start_bot_configured(
+    port: u16,
+    dir: &Path,
+    discord: &str,
+    user_cooldown: f64,
+    channel_cooldown: f64,
+) -> Bot {
     let config = dir.join("config.toml");
     std::fs::write(
         &config,
         format!(
-            "[discord]\ntoken = \"{TOKEN}\"\napi_url = \"http://127.0.0.1:{port}\"\nguild_ids = [\"{GUILD}\"]\n\
+            "[discord]\ntoken = \"{TOKEN}\"\napi_url = \"http://127.0.0.1:{port}\"\n{discord}\
              search_channels = [{SEARCH_CHANNEL}]\n[discord.cooldown]\nuser_seconds = {user_cooldown:?}\nchannel_seconds = {channel_cooldown:?}\n"
         ),
     )
@@ -1093,4 +1136,210 @@ async fn buttons_update_in_place_with_their_whole_state() {
         expired.body["data"]["content"],
         "This button has expired, ask again."
     );
+}
+
+fn log_of(bot: &Bot) -> String {
+    std::fs::read_to_string(&bot.1).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_are_registered_in_one_scope_and_cleared_from_the_other() {
+    let long = Duration::from_secs(60);
+    // Guild ids configured: the guild gets the commands, the global scope
+    // is emptied.
+    let (f, bot, _dir) = started().await;
+    let global = format!("/api/v10/applications/{APP}/commands");
+    let guild = format!("/api/v10/applications/{APP}/guilds/{GUILD}/commands");
+    let cleared = wait_until("the global commands cleared", long, || {
+        f.requests()
+            .into_iter()
+            .find(|r| r.method == "PUT" && r.path == global)
+    })
+    .await;
+    assert_eq!(cleared.body, json!([]));
+    let registered = f.registered.lock().unwrap()[&guild].clone();
+    for c in registered.as_array().unwrap() {
+        let expected = if c["name"] == "reload" {
+            (json!([0]), json!([0]))
+        } else {
+            (json!([0, 1]), json!([0, 1, 2]))
+        };
+        assert_eq!(
+            (c["integration_types"].clone(), c["contexts"].clone()),
+            expected,
+            "{c}"
+        );
+    }
+    wait_until("the log of it", long, || {
+        log_of(&bot)
+            .contains("cleared global commands")
+            .then_some(())
+    })
+    .await;
+    drop(bot);
+
+    // No guild ids: global commands, and the guild's stale ones cleared.
+    let f = start_fake().await;
+    f.registered
+        .lock()
+        .unwrap()
+        .insert(guild.clone(), json!([{"name": "model"}]));
+    let dir = tempfile::tempdir().unwrap();
+    let bot = start_bot_configured(
+        f.port.load(Ordering::SeqCst) as u16,
+        dir.path(),
+        "",
+        30.0,
+        0.0,
+    );
+    *LOG.lock().unwrap() = Some(bot.1.clone());
+    let emptied = wait_until("the guild's commands cleared", long, || {
+        f.requests()
+            .into_iter()
+            .find(|r| r.method == "PUT" && r.path == guild)
+    })
+    .await;
+    assert_eq!(emptied.body, json!([]));
+    let global_put = f
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT" && r.path == global)
+        .expect("global registration");
+    assert_eq!(global_put.body.as_array().unwrap().len(), 7);
+    wait_until("the log of it", long, || {
+        log_of(&bot)
+            .contains("cleared guild commands")
+            .then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn threads_direct_messages_and_replies() {
+    let f = start_fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = start_bot_configured(
+        f.port.load(Ordering::SeqCst) as u16,
+        dir.path(),
+        &format!("guild_ids = [\"{GUILD}\"]\ndm = true\n"),
+        30.0,
+        0.0,
+    );
+    *LOG.lock().unwrap() = Some(bot.1.clone());
+    let long = Duration::from_secs(60);
+    wait_until("registration", long, || {
+        f.requests().iter().any(|r| r.method == "PUT").then_some(())
+    })
+    .await;
+    let me = json!({"id": APP, "username": "testbot", "discriminator": "0", "bot": true});
+
+    // A thread under the search channel is searched; the answer stays in it.
+    f.dispatch(
+        "MESSAGE_CREATE",
+        message_object("7201", THREAD, "5101", false, "对齐税是什么"),
+    );
+    let reply = wait_until("an answer in the thread", long, || {
+        replies_in(&f, THREAD).first().cloned()
+    })
+    .await;
+    assert_eq!(reply["message_reference"]["message_id"], "7201");
+    f.dispatch(
+        "MESSAGE_CREATE",
+        message_object("7202", THREAD, "5102", false, "what is RLHF"),
+    );
+    wait_until("a second answer in the thread", long, || {
+        (replies_in(&f, THREAD).len() == 2).then_some(())
+    })
+    .await;
+    let reads = f
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path == format!("/api/v10/channels/{THREAD}"))
+        .count();
+    assert_eq!(reads, 1, "the thread's parent is read once");
+
+    // A direct message, with discord.dm = true.
+    let mut dm = message_object("7203", DM_CHANNEL, "5103", false, "what is RLHF");
+    dm.as_object_mut().unwrap().remove("guild_id");
+    f.dispatch("MESSAGE_CREATE", dm);
+    wait_until("an answer in the DM", long, || {
+        replies_in(&f, DM_CHANNEL).first().cloned()
+    })
+    .await;
+
+    // "thanks!" in reply to the bot's answer, with ping: not a question.
+    let answer = message_object("9000", SEARCH_CHANNEL, APP, true, "");
+    let mut thanks = message_object("7204", SEARCH_CHANNEL, "5104", false, "thanks!");
+    thanks["mentions"] = json!([me]);
+    thanks["referenced_message"] = answer;
+    thanks["message_reference"] = json!({"message_id": "9000", "channel_id": SEARCH_CHANNEL});
+    f.dispatch("MESSAGE_CREATE", thanks);
+    wait_until("the reply to the bot to be passed over", long, || {
+        log_of(&bot)
+            .lines()
+            .any(|l| l.contains("a reply to the bot's answer") && l.contains("7204"))
+            .then_some(())
+    })
+    .await;
+    assert!(
+        replies_in(&f, SEARCH_CHANNEL)
+            .iter()
+            .all(|r| r["message_reference"]["message_id"] != "7204"),
+        "answered a thank-you"
+    );
+
+    // "@bot what does this mean?" in reply to someone's message, outside the
+    // search channels: the replied-to message is the question.
+    let asked = message_object("7205", OTHER_CHANNEL, "5105", false, "对齐税是什么");
+    let mut mention = message_object(
+        "7206",
+        OTHER_CHANNEL,
+        "5106",
+        false,
+        &format!("<@{APP}> what does this mean?"),
+    );
+    mention["mentions"] = json!([me]);
+    mention["referenced_message"] = asked;
+    mention["message_reference"] = json!({"message_id": "7205", "channel_id": OTHER_CHANNEL});
+    f.dispatch("MESSAGE_CREATE", mention);
+    let reply = wait_until("an answer to the replied-to message", long, || {
+        replies_in(&f, OTHER_CHANNEL).first().cloned()
+    })
+    .await;
+    assert_eq!(reply["message_reference"]["message_id"], "7206");
+    assert_eq!(reply["embeds"][0]["title"], "🔎 对齐税是什么", "{reply}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_are_waited_as_asked_within_the_deadline() {
+    let (f, bot, _dir) = started().await;
+    let long = Duration::from_secs(60);
+    let path = |id: &str| format!("/api/v10/interactions/{id}/tok-{id}/callback");
+    // Asked to wait 0.6 s: the second try comes no sooner.
+    *f.retry_after.lock().unwrap() = Some(0.6);
+    f.refusals.lock().unwrap().push((path("4101"), vec![429]));
+    f.dispatch(
+        "INTERACTION_CREATE",
+        interaction("4101", 2, "en-US", command("help", &[])),
+    );
+    wait_until("the answer after the wait", long, || callback(&f, "4101")).await;
+    let tries = callback_tries(&f, "4101");
+    assert_eq!(tries.len(), 2);
+    let gap = tries[1].at - tries[0].at;
+    assert!(gap >= Duration::from_millis(600), "retried after {gap:?}");
+
+    // Asked to wait 5 s: past the interaction's 3 s, so not tried again.
+    *f.retry_after.lock().unwrap() = Some(5.0);
+    f.refusals.lock().unwrap().push((path("4102"), vec![429]));
+    f.dispatch(
+        "INTERACTION_CREATE",
+        interaction("4102", 2, "en-US", command("help", &[])),
+    );
+    wait_until("giving up", long, || {
+        log_of(&bot)
+            .contains("waiting would pass the deadline")
+            .then_some(())
+    })
+    .await;
+    assert_eq!(callback_tries(&f, "4102").len(), 1);
 }
