@@ -50,6 +50,8 @@ pub struct Responder {
 pub enum Clicked {
     /// The command to run.
     Run(Command),
+    /// The command to run, its answer posted for everyone ("Post publicly").
+    Public(Command),
     /// A kept button whose command was forgotten (expired, evicted, or the
     /// bot restarted).
     Expired,
@@ -97,6 +99,9 @@ impl Responder {
             },
             None => id.to_string(),
         };
+        if let Some(inner) = full.strip_prefix(custom_id::PUBLIC_PREFIX) {
+            return from_custom_id(inner).map_or(Clicked::Unknown, Clicked::Public);
+        }
         from_custom_id(&full).map_or(Clicked::Unknown, Clicked::Run)
     }
 

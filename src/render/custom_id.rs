@@ -7,6 +7,15 @@ use crate::engine::Command;
 /// `respond::Responder`): `kept:` and a short key.
 pub const KEPT_PREFIX: &str = "kept:";
 
+/// The prefix of a button that posts, for everyone, the answer its asker
+/// alone saw: `public:` and the command's id.
+pub const PUBLIC_PREFIX: &str = "public:";
+
+/// The id of a button that posts `cmd`'s answer publicly.
+pub fn public(cmd: &Command) -> String {
+    format!("{PUBLIC_PREFIX}{}", custom_id(cmd))
+}
+
 /// The id of a button whose command is kept on the bot's side under `key`.
 pub fn kept(key: &str) -> String {
     format!("{KEPT_PREFIX}{key}")

@@ -93,6 +93,8 @@ labels! {
     TREE_TITLE = "Lineage: GPT-3 → ChatGPT", "谱系：GPT-3 → ChatGPT";
     GENERATIONS = "generations", "代际比较";
     ONLY_ASKER_DELETES = "Only the person who asked can delete this answer.", "只有提问的人可以删除这条回复。";
+    POST_PUBLICLY = "Post publicly", "公开发布";
+    NO_TEXT_TO_ASK = "That message has no text to look up.", "那条消息没有可查找的文字。";
     BUTTON_EXPIRED = "This button has expired, ask again.", "这个按钮已过期，请重新提问。";
     BUTTON_GONE = "This button no longer works; run the command again.", "这个按钮已失效，请重新运行命令。";
     UNSUPPORTED = "This kind of interaction is not supported.", "不支持这种交互。";

@@ -6,6 +6,11 @@ use serde_json::{json, Value};
 
 /// `/reload`: owner only, answered by [`super::interaction::respond`].
 pub const RELOAD: &str = "reload";
+/// The message context-menu command: right-click a message → its text
+/// searched in the notes.
+pub const ASK: &str = "Ask the notes";
+/// Its name in Chinese.
+const ASK_ZH: &str = "在笔记中查找";
 
 /// `integration_types`: installed in a server, installed by a user.
 const GUILD_INSTALL: u8 = 0;
@@ -119,6 +124,14 @@ pub fn definitions() -> Value {
             })
         })
         .collect();
+    // A message command (type 3) has a name and no description.
+    all.push(json!({
+        "name": ASK,
+        "type": 3,
+        "name_localizations": {"zh-CN": ASK_ZH, "zh-TW": ASK_ZH},
+        "integration_types": [GUILD_INSTALL, USER_INSTALL],
+        "contexts": [IN_GUILD, IN_BOT_DM, IN_PRIVATE_CHANNEL],
+    }));
     // Owner only: hidden from members without Administrator by default, and
     // checked against discord.owners when run.
     all.push(json!({
@@ -145,8 +158,17 @@ mod tests {
         let defs = defs.as_array().unwrap();
         assert_eq!(
             defs.len(),
-            crate::engine::request::COMMANDS.len() + 1,
-            "the commands and /reload"
+            crate::engine::request::COMMANDS.len() + 2,
+            "the commands, the message command and /reload"
+        );
+        let ask = &defs[defs.len() - 2];
+        assert_eq!(
+            (ask["name"].as_str(), ask["type"].as_u64()),
+            (Some(ASK), Some(3))
+        );
+        assert!(
+            ask.get("description").is_none(),
+            "a message command has none"
         );
         assert_eq!(defs.last().unwrap()["name"], RELOAD);
         assert_eq!(

@@ -626,9 +626,23 @@ async fn the_bot_serves_discord_end_to_end() {
         .collect();
     assert_eq!(
         names,
-        ["model", "term", "compare", "search", "lineage", "help", "reload"]
+        [
+            "model",
+            "term",
+            "compare",
+            "search",
+            "lineage",
+            "help",
+            "Ask the notes",
+            "reload"
+        ]
     );
-    for c in registered.as_array().unwrap() {
+    for c in registered
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["type"] == 1)
+    {
         assert!(c["description_localizations"]["zh-CN"]
             .as_str()
             .is_some_and(|s| !s.is_empty()));
@@ -1120,6 +1134,29 @@ async fn buttons_update_in_place_with_their_whole_state() {
         "{embed}"
     );
 
+    // Right-click a message → "Ask the notes": for the asker, with a button
+    // that posts the answer for everyone.
+    let target = message_object("7301", SEARCH_CHANNEL, "5009", false, "对齐税是什么");
+    let ask = json!({"id": "6001", "name": "Ask the notes", "type": 3, "target_id": "7301",
+        "resolved": {"messages": {"7301": target}}});
+    f.dispatch("INTERACTION_CREATE", interaction("5006", 2, "zh-CN", ask));
+    let private = accepted_callback(&f, "5006").await;
+    assert_eq!(private.body["type"], 4);
+    assert_eq!(private.body["data"]["flags"], 64, "{}", private.body);
+    assert_eq!(
+        private.body["data"]["embeds"][0]["title"],
+        "🔎 对齐税是什么"
+    );
+    let (_, post) = buttons_of(&private.body["data"])
+        .into_iter()
+        .find(|(label, _)| label == "公开发布")
+        .expect("a Post publicly button");
+    let posted = as_posted("9104", &private.body["data"], &private.files);
+    f.dispatch("INTERACTION_CREATE", click("5007", &post, posted));
+    let public = accepted_callback(&f, "5007").await;
+    assert_eq!(public.body["type"], 4);
+    assert_eq!(public.body["data"]["flags"], 0, "{}", public.body);
+
     // A kept button the bot no longer knows (a restart, or expired).
     f.dispatch(
         "INTERACTION_CREATE",
@@ -1205,7 +1242,7 @@ async fn commands_are_registered_in_one_scope_and_cleared_from_the_other() {
         .into_iter()
         .find(|r| r.method == "PUT" && r.path == global)
         .expect("global registration");
-    assert_eq!(global_put.body.as_array().unwrap().len(), 7);
+    assert_eq!(global_put.body.as_array().unwrap().len(), 8);
     wait_until("the log of it", long, || {
         log_of(&bot)
             .contains("cleared guild commands")
