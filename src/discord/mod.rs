@@ -223,14 +223,7 @@ impl Handler {
         let id = serenity::all::InteractionId::new(id);
         let call = Call::new(&parsed);
         let responder = self.responder.clone();
-        let job = move || {
-            let mut response = interaction::respond(&responder, &parsed);
-            let files = match &mut response {
-                Response::Message(m) | Response::Update(m) => responder.files(m),
-                _ => Vec::new(),
-            };
-            Outgoing { response, files }
-        };
+        let job = move || Outgoing::answer(&responder, &parsed);
         match answer_within(Some(http.clone()), call.clone(), job, DEFER_AFTER).await {
             Timely::Now(out) => {
                 let body = out.response.to_json();

@@ -50,6 +50,17 @@ pub struct Outgoing {
 }
 
 impl Outgoing {
+    /// The response to an interaction with the files its message names (the
+    /// lineage picture): what both transports send.
+    pub fn answer(responder: &crate::respond::Responder, i: &Interaction) -> Outgoing {
+        let mut response = super::interaction::respond(responder, i);
+        let files = match &mut response {
+            Response::Message(m) | Response::Update(m) => responder.files(m),
+            _ => Vec::new(),
+        };
+        Outgoing { response, files }
+    }
+
     /// A response that carries no files.
     pub fn bare(response: Response) -> Outgoing {
         Outgoing {

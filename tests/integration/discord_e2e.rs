@@ -42,7 +42,7 @@ struct Recorded {
 
 /// A multipart/form-data body as serenity sends it with files: the
 /// `payload_json` part and the files.
-fn multipart(content_type: &str, body: &[u8]) -> (Value, Vec<(String, Vec<u8>)>) {
+pub(crate) fn multipart(content_type: &str, body: &[u8]) -> (Value, Vec<(String, Vec<u8>)>) {
     let Some(boundary) = content_type.split("boundary=").nth(1) else {
         return (Value::Null, vec![]);
     };
