@@ -4,6 +4,49 @@
 
 use crate::engine::Locale;
 
+/// Simplified Chinese in Traditional characters, as read in Taiwan (OpenCC's
+/// `s2twp`: characters and Taiwanese phrasing). Text that is not Chinese is
+/// left as it is.
+pub fn to_traditional(s: &str) -> String {
+    static OPENCC: std::sync::OnceLock<Option<ferrous_opencc::OpenCC>> = std::sync::OnceLock::new();
+    let opencc = OPENCC.get_or_init(|| {
+        ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2twp)
+            .map_err(|e| tracing::error!(error = %e, "no Traditional Chinese: OpenCC did not load"))
+            .ok()
+    });
+    match opencc {
+        Some(o) if s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) => o.convert(s),
+        _ => s.to_string(),
+    }
+}
+
+/// Text in the reader's script: Simplified Chinese converted for zh-TW.
+pub fn localise(s: &str, locale: Locale) -> String {
+    if locale.is_traditional() {
+        to_traditional(s)
+    } else {
+        s.to_string()
+    }
+}
+
+/// A fixed label in Traditional characters, converted once.
+pub fn traditional_label(zh: &'static str) -> &'static str {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static DONE: OnceLock<Mutex<HashMap<&'static str, &'static str>>> = OnceLock::new();
+    let done = DONE.get_or_init(Mutex::default);
+    if let Some(t) = done.lock().unwrap_or_else(|p| p.into_inner()).get(zh) {
+        return t;
+    }
+    // The labels are a fixed set: each is leaked once.
+    let t: &'static str = Box::leak(to_traditional(zh).into_boxed_str());
+    *done
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(zh)
+        .or_insert(t)
+}
+
 /// A label in both languages.
 pub struct Label {
     pub en: &'static str,
@@ -12,10 +55,10 @@ pub struct Label {
 
 impl Label {
     pub fn get(&self, locale: Locale) -> &'static str {
-        if locale.is_zh() {
-            self.zh
-        } else {
-            self.en
+        match locale {
+            Locale::En => self.en,
+            Locale::Zh => self.zh,
+            Locale::ZhTw => traditional_label(self.zh),
         }
     }
 
@@ -171,6 +214,17 @@ pub fn help_entries(locale: Locale) -> Vec<(&'static str, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zh_tw_reads_traditional_characters() {
+        assert_eq!(LINEAGE.get(Locale::ZhTw), "譜系");
+        assert_eq!(LINEAGE.get(Locale::Zh), "谱系");
+        assert_eq!(
+            BUTTON_EXPIRED.get(Locale::ZhTw),
+            to_traditional(BUTTON_EXPIRED.zh)
+        );
+        assert_eq!(to_traditional("GPT-3 → ChatGPT"), "GPT-3 → ChatGPT");
+    }
 
     #[test]
     fn templates_fill_in_one_pass() {

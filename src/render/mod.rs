@@ -159,7 +159,7 @@ fn button(label: impl Into<String>, cmd: &Command, primary: bool) -> Button {
 }
 
 fn pick(t: &Text, locale: Locale) -> String {
-    md(t.pick(locale.is_zh()))
+    md(&l::localise(t.pick(locale.is_zh()), locale))
 }
 
 /// Knowledge in both languages, the reader's first.
@@ -167,12 +167,12 @@ fn both(t: &Text, locale: Locale) -> String {
     match t {
         Text::Bilingual { en, zh: Some(zh) } if zh != en => {
             if locale.is_zh() {
-                format!("{}\n{}", md(zh), md(en))
+                format!("{}\n{}", md(&l::localise(zh, locale)), md(en))
             } else {
                 format!("{}\n{}", md(en), md(zh))
             }
         }
-        _ => md(t.pick(locale.is_zh())),
+        _ => pick(t, locale),
     }
 }
 
@@ -192,7 +192,12 @@ fn read_as_line(r: &ReadAs, locale: Locale) -> String {
 }
 
 fn method(m: Method, locale: Locale) -> &'static str {
-    m.label(locale.is_zh())
+    let label = m.label(locale.is_zh());
+    if locale.is_traditional() {
+        l::traditional_label(label)
+    } else {
+        label
+    }
 }
 
 fn source_line(k: &Knowledge, p: crate::domain::PassageId) -> String {

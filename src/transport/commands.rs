@@ -4,6 +4,10 @@
 
 use serde_json::{json, Value};
 
+use crate::render::labels::to_traditional;
+
+const RELOAD_ZH: &str = "仅限所有者：立即重新加载笔记";
+
 /// `/reload`: owner only, answered by [`super::interaction::respond`].
 pub const RELOAD: &str = "reload";
 /// The message context-menu command: right-click a message → its text
@@ -107,7 +111,7 @@ pub fn definitions() -> Value {
                 "name": name,
                 "type": 1,
                 "description": en,
-                "description_localizations": {"zh-CN": zh, "zh-TW": zh},
+                "description_localizations": {"zh-CN": zh, "zh-TW": to_traditional(zh)},
                 // Read-only: user-installable, usable in servers, the bot's
                 // DMs and private channels.
                 "integration_types": [GUILD_INSTALL, USER_INSTALL],
@@ -116,7 +120,7 @@ pub fn definitions() -> Value {
                     "type": 3,
                     "name": o,
                     "description": oen,
-                    "description_localizations": {"zh-CN": ozh, "zh-TW": ozh},
+                    "description_localizations": {"zh-CN": ozh, "zh-TW": to_traditional(ozh)},
                     "required": required,
                     "autocomplete": autocomplete,
                     "max_length": 200,
@@ -128,7 +132,7 @@ pub fn definitions() -> Value {
     all.push(json!({
         "name": ASK,
         "type": 3,
-        "name_localizations": {"zh-CN": ASK_ZH, "zh-TW": ASK_ZH},
+        "name_localizations": {"zh-CN": ASK_ZH, "zh-TW": to_traditional(ASK_ZH)},
         "integration_types": [GUILD_INSTALL, USER_INSTALL],
         "contexts": [IN_GUILD, IN_BOT_DM, IN_PRIVATE_CHANNEL],
     }));
@@ -138,7 +142,7 @@ pub fn definitions() -> Value {
         "name": RELOAD,
         "type": 1,
         "description": "Owner only: read the notes again now",
-        "description_localizations": {"zh-CN": "仅限所有者：立即重新加载笔记", "zh-TW": "仅限所有者：立即重新加载笔记"},
+        "description_localizations": {"zh-CN": RELOAD_ZH, "zh-TW": to_traditional(RELOAD_ZH)},
         "default_member_permissions": "0",
         // Guild only: owners reload from a server the bot is installed in.
         "integration_types": [GUILD_INSTALL],
@@ -161,6 +165,16 @@ mod tests {
             crate::engine::request::COMMANDS.len() + 2,
             "the commands, the message command and /reload"
         );
+        // zh-TW reads Traditional characters, converted from the zh-CN text.
+        assert_eq!(
+            defs[0]["description_localizations"]["zh-TW"],
+            "模型卡片：譜系、訓練方式、優勢與代價"
+        );
+        assert_eq!(
+            defs[defs.len() - 1]["description_localizations"]["zh-TW"],
+            to_traditional(RELOAD_ZH)
+        );
+        assert_ne!(to_traditional(RELOAD_ZH), RELOAD_ZH);
         let ask = &defs[defs.len() - 2];
         assert_eq!(
             (ask["name"].as_str(), ask["type"].as_u64()),

@@ -26,6 +26,7 @@ const LAYERS: &[&[&str]] = &[
 const OWNED: &[(&str, &[&str])] = &[
     ("serenity::", &["discord", "transport"]),
     ("reqwest::", &["transport"]),
+    ("ferrous_opencc::", &["render"]),
     ("axum::", &["http"]),
     ("ed25519_dalek::", &["http"]),
     ("tantivy::", &["search"]),

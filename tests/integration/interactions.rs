@@ -165,3 +165,32 @@ fn ask_the_notes_answers_a_message_for_the_asker_with_a_post_publicly_button() {
     };
     assert_eq!(m.flags, 64);
 }
+
+#[test]
+fn zh_tw_reads_traditional_labels_and_the_notes_as_written() {
+    let ask = |locale: &str| {
+        let i = parse(
+            json!({"type": 2, "id": "1", "token": "t", "locale": locale, "user": {"id": "42"},
+            "data": {"name": "search", "options": [{"name": "query", "type": 3, "value": "对齐税"}]}}),
+        );
+        let Response::Message(m) = respond(&RESPONDER, &i) else {
+            panic!("a message")
+        };
+        m
+    };
+    let (cn, tw) = (ask("zh-CN"), ask("zh-TW"));
+    let footer = |m: &lineage_bot::render::Message| m.embeds[0].footer.clone().unwrap().text;
+    assert!(footer(&cn).contains("条"), "{}", footer(&cn));
+    assert!(
+        footer(&tw).contains("條") && !footer(&tw).contains("条"),
+        "{}",
+        footer(&tw)
+    );
+    // The hits quote the notes: as written, in Simplified characters.
+    assert_eq!(cn.embeds[0].description, tw.embeds[0].description);
+    assert!(tw.embeds[0]
+        .description
+        .as_deref()
+        .unwrap()
+        .contains("对齐税"));
+}
