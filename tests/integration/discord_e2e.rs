@@ -99,6 +99,8 @@ struct Fake {
     kinds: Mutex<std::collections::HashMap<String, u64>>,
     /// The `retry_after` of a 429 refusal, in seconds (0.2 when unset).
     retry_after: Mutex<Option<f64>>,
+    /// Each shard's connection, by shard id (from its IDENTIFY).
+    shards: Mutex<std::collections::HashMap<u64, mpsc::UnboundedSender<GatewayCmd>>>,
     /// Commands registered, by their URL path (what a GET lists).
     registered: Mutex<std::collections::HashMap<String, Value>>,
 }
@@ -120,6 +122,18 @@ impl Fake {
             .clone()
             .expect("a gateway connection");
         let _ = tx.send(cmd);
+    }
+
+    /// A guild's event, sent as Discord does: to shard
+    /// `(guild_id >> 22) % total`.
+    fn dispatch_to_guild(&self, total: u64, t: &'static str, d: Value) {
+        let guild: u64 = d["guild_id"].as_str().unwrap().parse().unwrap();
+        let shard = (guild >> 22) % total;
+        if let (Some(id), Some(kind)) = (d["id"].as_str(), d["type"].as_u64()) {
+            self.kinds.lock().unwrap().insert(id.to_string(), kind);
+        }
+        let tx = self.shards.lock().unwrap()[&shard].clone();
+        let _ = tx.send(GatewayCmd::Dispatch(t, d));
     }
 
     fn dispatch(&self, t: &'static str, d: Value) {
@@ -275,7 +289,8 @@ async fn ws(State(f): State<Arc<Fake>>, upgrade: WebSocketUpgrade) -> Response {
 async fn session(f: Arc<Fake>, socket: WebSocket) {
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = mpsc::unbounded_channel();
-    *f.gateway.lock().unwrap() = Some(tx);
+    *f.gateway.lock().unwrap() = Some(tx.clone());
+    let tx_here = tx;
     let frame = |v: Value| WsMessage::Text(v.to_string().into());
     if sink
         .send(frame(json!({"op": 10, "d": {"heartbeat_interval": 1000}})))
@@ -301,8 +316,12 @@ async fn session(f: Arc<Fake>, socket: WebSocket) {
                     }
                     Some(2) => {
                         f.sessions.lock().unwrap().push(v.clone());
+                        let shard = v["d"]["shard"].clone();
+                        let id = shard[0].as_u64().unwrap_or(0);
+                        f.shards.lock().unwrap().insert(id, tx_here.clone());
                         let s = f.seq.fetch_add(1, Ordering::SeqCst) + 1;
                         Some(json!({"op": 0, "s": s, "t": "READY", "d": {
+                            "shard": if shard.is_array() { shard } else { json!([0, 1]) },
                             "v": 10, "user": {"id": APP, "username": "testbot", "discriminator": "0", "bot": true},
                             "guilds": [{"id": GUILD, "unavailable": true}], "session_id": "session-1", "resume_gateway_url": f.ws_url(),
                             "application": {"id": APP, "flags": 0}}}))
@@ -1379,4 +1398,70 @@ async fn rate_limits_are_waited_as_asked_within_the_deadline() {
     })
     .await;
     assert_eq!(callback_tries(&f, "4102").len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_shard_processes_answer_every_guild_once() {
+    // GUILD goes to shard 0 of 2; this one to shard 1.
+    const OTHER_GUILD: &str = "4194304";
+    let f = start_fake().await;
+    let port = f.port.load(Ordering::SeqCst) as u16;
+    let (d0, d1) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let shard = |n: u32| {
+        format!("guild_ids = [\"{GUILD}\"]\nshards = {{ total = 2, first = {n}, last = {n} }}\n")
+    };
+    let b0 = start_bot_configured(port, d0.path(), &shard(0), 30.0, 0.0);
+    let b1 = start_bot_configured(port, d1.path(), &shard(1), 30.0, 0.0);
+    *LOG.lock().unwrap() = Some(b1.1.clone());
+    let long = Duration::from_secs(60);
+    wait_until("both shards to identify", long, || {
+        (f.shards.lock().unwrap().len() == 2).then_some(())
+    })
+    .await;
+    let mut identified: Vec<Value> = f
+        .sessions
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|s| s["d"]["shard"].clone())
+        .collect();
+    identified.sort_by_key(|s| s[0].as_u64());
+    assert_eq!(
+        identified,
+        vec![json!([0, 2]), json!([1, 2])],
+        "each its own shard"
+    );
+    // Registration happens once, from shard 0: the guild's commands, then
+    // the global scope cleared.
+    let global = format!("/api/v10/applications/{APP}/commands");
+    wait_until("registration", long, || {
+        f.requests()
+            .iter()
+            .any(|r| r.method == "PUT" && r.path == global)
+            .then_some(())
+    })
+    .await;
+
+    let mut sent = Vec::new();
+    for (n, guild) in [GUILD, OTHER_GUILD].iter().cycle().take(10).enumerate() {
+        let id = format!("{}", 600_000 + n);
+        let mut i = interaction(&id, 2, "en-US", command("help", &[]));
+        i["guild_id"] = json!(guild);
+        f.dispatch_to_guild(2, "INTERACTION_CREATE", i);
+        sent.push(id);
+    }
+    for id in &sent {
+        accepted_callback(&f, id).await;
+    }
+    // Both processes are still connected, so a second answer would have come
+    // with the first: each interaction got exactly one.
+    for id in &sent {
+        assert_eq!(
+            callback_tries(&f, id).len(),
+            1,
+            "{id} answered more than once"
+        );
+    }
+    let logged = |b: &Bot| log_of(b).contains("connected");
+    assert!(logged(&b0) && logged(&b1));
 }
