@@ -40,11 +40,9 @@ pub fn traditional_label(zh: &'static str) -> &'static str {
     }
     // The labels are a fixed set: each is leaked once.
     let t: &'static str = Box::leak(to_traditional(zh).into_boxed_str());
-    *done
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .entry(zh)
-        .or_insert(t)
+    let mut done = done.lock().unwrap_or_else(|p| p.into_inner());
+    done.entry(zh).or_insert(t);
+    done[zh]
 }
 
 /// A label in both languages.

@@ -153,6 +153,15 @@ impl Button {
     }
 }
 
+impl ActionRow {
+    pub fn of(buttons: Vec<Button>) -> ActionRow {
+        ActionRow {
+            kind: 1,
+            components: buttons,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,14 +184,5 @@ mod tests {
             with.to_update_json()["attachments"][0]["filename"],
             "lineage.png"
         );
-    }
-}
-
-impl ActionRow {
-    pub fn of(buttons: Vec<Button>) -> ActionRow {
-        ActionRow {
-            kind: 1,
-            components: buttons,
-        }
     }
 }
