@@ -147,6 +147,9 @@ pub struct DiscordConfig {
     pub search_channels: Vec<Snowflake>,
     #[serde(default = "yes")]
     pub free_text: bool,
+    /// Answer free text in direct messages (without a mention).
+    #[serde(default)]
+    pub dm: bool,
     #[serde(default)]
     pub owners: Vec<Snowflake>,
     #[serde(default)]
@@ -162,6 +165,7 @@ impl Default for DiscordConfig {
             guild_ids: Vec::new(),
             search_channels: Vec::new(),
             free_text: true,
+            dm: false,
             owners: Vec::new(),
             cooldown: CooldownConfig::default(),
             shards: None,

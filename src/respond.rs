@@ -4,15 +4,23 @@
 //! drawn once per knowledge snapshot and model), and autocomplete choices
 //! within Discord's limits.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
 use crate::domain::{Knowledge, NameKey, Named};
-use crate::engine::{Engine, Request, Snapshot, Wanted};
+use crate::engine::{Command, Engine, Request, Snapshot, Wanted};
 use crate::picture;
+use crate::render::custom_id::{self, from_custom_id};
 use crate::render::{self, limits, Message, Picture};
+
+/// Buttons whose command does not fit a custom_id, kept at most this many…
+pub const KEPT_BUTTONS: usize = 20_000;
+/// …for this long; a click after that is told the button has expired.
+pub const KEPT_FOR: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// A file sent with a message, named as its `attachments` entry.
 #[derive(Debug, Clone)]
@@ -34,14 +42,71 @@ pub struct Choice {
 pub struct Responder {
     engine: Engine,
     pictures: Arc<Pictures>,
+    kept: Arc<Mutex<Kept>>,
+}
+
+/// What a button's custom_id stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Clicked {
+    /// The command to run.
+    Run(Command),
+    /// The command to run, its answer posted for everyone ("Post publicly").
+    Public(Command),
+    /// A kept button whose command was forgotten (expired, evicted, or the
+    /// bot restarted).
+    Expired,
+    /// Not one of ours.
+    Unknown,
 }
 
 impl Responder {
     pub fn new(engine: Engine) -> Responder {
+        Responder::with_kept(engine, KEPT_BUTTONS, KEPT_FOR)
+    }
+
+    /// A responder that keeps at most `capacity` long button commands, each
+    /// for `ttl`.
+    pub fn with_kept(engine: Engine, capacity: usize, ttl: Duration) -> Responder {
         Responder {
             engine,
             pictures: Arc::default(),
+            kept: Arc::new(Mutex::new(Kept::new(capacity, ttl))),
         }
+    }
+
+    /// Gives every button whose custom_id does not fit Discord's 100
+    /// characters a short id, the command being kept here: never cut.
+    pub fn keep_long_ids(&self, message: &mut Message) {
+        for b in message
+            .components
+            .iter_mut()
+            .flat_map(|r| &mut r.components)
+        {
+            if let Some(id) = &mut b.custom_id {
+                if !custom_id::fits(id) {
+                    *id = custom_id::kept(&self.lock_kept().keep(id, Instant::now()));
+                }
+            }
+        }
+    }
+
+    /// What a clicked button's custom_id runs.
+    pub fn clicked(&self, id: &str) -> Clicked {
+        let full = match custom_id::kept_key(id) {
+            Some(key) => match self.lock_kept().get(key, Instant::now()) {
+                Some(full) => full,
+                None => return Clicked::Expired,
+            },
+            None => id.to_string(),
+        };
+        if let Some(inner) = full.strip_prefix(custom_id::PUBLIC_PREFIX) {
+            return from_custom_id(inner).map_or(Clicked::Unknown, Clicked::Public);
+        }
+        from_custom_id(&full).map_or(Clicked::Unknown, Clicked::Run)
+    }
+
+    fn lock_kept(&self) -> std::sync::MutexGuard<'_, Kept> {
+        self.kept.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn engine(&self) -> &Engine {
@@ -52,7 +117,9 @@ impl Responder {
     pub fn answer(&self, request: &Request) -> Message {
         let snapshot = self.engine.snapshot();
         let reply = snapshot.handle(request);
-        render::render(&reply, snapshot.knowledge(), request.locale)
+        let mut m = render::render(&reply, snapshot.knowledge(), request.locale);
+        self.keep_long_ids(&mut m);
+        m
     }
 
     /// The files a message's `attachments` name (the lineage picture). A
@@ -126,6 +193,79 @@ fn choice(k: &Knowledge, named: Named, matched: &str, typed: &str) -> Choice {
     }
 }
 
+/// Button commands too long for a custom_id, by a short key: bounded (the
+/// oldest go first) and expiring.
+#[derive(Debug)]
+struct Kept {
+    capacity: usize,
+    ttl: Duration,
+    by_key: HashMap<String, (String, Instant)>,
+    order: VecDeque<(String, Instant)>,
+}
+
+impl Kept {
+    fn new(capacity: usize, ttl: Duration) -> Kept {
+        Kept {
+            capacity: capacity.max(1),
+            ttl,
+            by_key: HashMap::new(),
+            order: VecDeque::new(),
+        }
+    }
+
+    /// Keeps `full` and returns its key: 16 hex digits of its hash, so the
+    /// same command keeps one entry (refreshed); a different command whose
+    /// hash collides takes the next free key.
+    fn keep(&mut self, full: &str, now: Instant) -> String {
+        self.expire(now);
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        full.hash(&mut h);
+        let mut n = h.finish();
+        let key = loop {
+            let key = format!("{n:016x}");
+            match self.by_key.get(&key) {
+                Some((other, _)) if other != full => n = n.wrapping_add(1),
+                _ => break key,
+            }
+        };
+        self.by_key.insert(key.clone(), (full.to_string(), now));
+        self.order.push_back((key.clone(), now));
+        while self.by_key.len() > self.capacity {
+            let Some((old, at)) = self.order.pop_front() else {
+                break;
+            };
+            // A refreshed key has a newer entry further on: keep it.
+            if self.by_key.get(&old).is_some_and(|(_, kept)| *kept == at) {
+                self.by_key.remove(&old);
+            }
+        }
+        key
+    }
+
+    fn get(&mut self, key: &str, now: Instant) -> Option<String> {
+        self.expire(now);
+        self.by_key.get(key).map(|(full, _)| full.clone())
+    }
+
+    fn expire(&mut self, now: Instant) {
+        while let Some((key, at)) = self.order.front() {
+            if now.saturating_duration_since(*at) < self.ttl {
+                break;
+            }
+            if self.by_key.get(key).is_some_and(|(_, kept)| kept == at) {
+                self.by_key.remove(key);
+            }
+            self.order.pop_front();
+        }
+        // Refreshes leave stale entries in the queue: bound it too.
+        if self.order.len() > 2 * self.capacity + 16 {
+            let by_key = &self.by_key;
+            self.order
+                .retain(|(k, at)| by_key.get(k).is_some_and(|(_, kept)| kept == at));
+        }
+    }
+}
+
 /// Pictures, drawn once per snapshot and picture (the lineage for each
 /// highlighted model, each capability's): a new snapshot (a reload) starts a
 /// new cache.
@@ -186,7 +326,62 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::engine::{Command, Locale};
+    use crate::engine::Locale;
+
+    #[test]
+    fn kept_commands_are_bounded_and_expire() {
+        let start = Instant::now();
+        let mut kept = Kept::new(2, Duration::from_secs(10));
+        let a = kept.keep("search:0:a", start);
+        assert_eq!(kept.keep("search:0:a", start), a, "one key per command");
+        let b = kept.keep("search:0:b", start);
+        let c = kept.keep("search:0:c", start);
+        assert_eq!(kept.get(&a, start), None, "the oldest went first");
+        assert_eq!(kept.get(&b, start).as_deref(), Some("search:0:b"));
+        assert_eq!(kept.get(&c, start).as_deref(), Some("search:0:c"));
+        let later = start + Duration::from_secs(11);
+        assert_eq!(kept.get(&c, later), None, "expired");
+        assert!(kept.by_key.is_empty() && kept.order.is_empty());
+    }
+
+    #[test]
+    fn long_button_commands_are_kept_never_cut() {
+        let engine = Engine::load(Path::new("knowledge"), None).expect("bundled notes");
+        let responder = Responder::with_kept(engine.clone(), 10, Duration::ZERO);
+        let query = "alignment ".repeat(15);
+        let full = custom_id::custom_id(&Command::Search {
+            query: query.clone(),
+            page: 1,
+        });
+        let mut m = Message::default();
+        m.components
+            .push(render::ActionRow::of(vec![render::Button::new(
+                1,
+                "next",
+                full.clone(),
+            )]));
+        responder.keep_long_ids(&mut m);
+        let id = m.components[0].components[0].custom_id.clone().unwrap();
+        assert!(custom_id::fits(&id), "{id}");
+        // A zero ttl: forgotten at once, so the click is told it expired.
+        assert_eq!(responder.clicked(&id), Clicked::Expired);
+        let responder = Responder::new(engine);
+        let mut m = Message::default();
+        m.components
+            .push(render::ActionRow::of(vec![render::Button::new(
+                1, "next", full,
+            )]));
+        responder.keep_long_ids(&mut m);
+        let id = m.components[0].components[0].custom_id.clone().unwrap();
+        assert!(custom_id::fits(&id), "{id}");
+        assert_eq!(
+            responder.clicked(&id),
+            Clicked::Run(Command::Search { query, page: 1 }),
+            "the whole query, not a cut one"
+        );
+        assert_eq!(responder.clicked("help:"), Clicked::Run(Command::Help));
+        assert_eq!(responder.clicked("delete:1"), Clicked::Unknown);
+    }
 
     #[test]
     fn pictures_are_drawn_once_per_snapshot() {

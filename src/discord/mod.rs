@@ -6,18 +6,19 @@
 
 mod cooldown;
 
-use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use serde_json::json;
+use serde_json::{json, Value};
 use serenity::all::{
     ChannelId, Context, EventHandler, GatewayIntents, GuildId, Interaction as SerenityInteraction,
     Message as SerenityMessage, Ready,
 };
 use serenity::async_trait;
 use serenity::gateway::GatewayError;
-use serenity::http::Http;
+use serenity::http::{Http, LightMethod, Route};
 
 use crate::config::Config;
 use crate::engine::Locale;
@@ -44,9 +45,18 @@ struct Handler {
     guild_ids: Vec<u64>,
     search_channels: Vec<u64>,
     free_text: bool,
+    /// Answer every direct message, not only those that mention the bot.
+    dm: bool,
     me: OnceLock<u64>,
     cooldowns: Cooldowns,
+    /// Each channel's parent (a thread's or forum post's channel), read once.
+    parents: Mutex<HashMap<u64, Option<u64>>>,
 }
+
+/// Channels whose parent is remembered; past this the memory starts over.
+const PARENTS_KEPT: usize = 10_000;
+/// Registration and channel reads give up after this.
+const SETUP_DEADLINE: Duration = Duration::from_secs(60);
 
 /// Connects and serves until SIGINT/SIGTERM.
 pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
@@ -62,7 +72,9 @@ pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
         guild_ids: config.discord.guild_ids.iter().map(|g| g.0).collect(),
         search_channels: config.discord.search_channels.iter().map(|c| c.0).collect(),
         free_text: config.discord.free_text,
+        dm: config.discord.dm,
         me: OnceLock::new(),
+        parents: Mutex::new(HashMap::new()),
         cooldowns: Cooldowns::new(
             cooldown("user_seconds", config.discord.cooldown.user_seconds)?,
             cooldown("channel_seconds", config.discord.cooldown.channel_seconds)?,
@@ -95,32 +107,109 @@ pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
 }
 
 impl Handler {
-    async fn register(&self, http: &Http) {
-        let definitions = commands::definitions();
+    /// Registers the commands where configured and clears the other scope,
+    /// so that no command shows twice: with guild ids, the commands in those
+    /// guilds and no global ones (on shard 0); without, the global commands
+    /// (on shard 0) and none left in the guilds of this shard.
+    async fn register(&self, http: &Http, shard_zero: bool, guilds_here: &[u64]) {
+        let Some(application_id) = http.application_id() else {
+            tracing::error!("no application id after READY: commands not registered");
+            return;
+        };
+        let deadline = Instant::now() + SETUP_DEADLINE;
+        static NONE: OnceLock<Value> = OnceLock::new();
+        static DEFINITIONS: OnceLock<Value> = OnceLock::new();
+        let none = NONE.get_or_init(|| json!([]));
+        let definitions = DEFINITIONS.get_or_init(commands::definitions);
+        let call = |what: &'static str, method, route, body: Option<&'static Value>| async move {
+            let bytes = rest::call(http, what, deadline, method, route, body, &[]).await?;
+            let listed: Value = serde_json::from_slice(&bytes).unwrap_or_default();
+            Ok::<_, rest::RestError>(listed.as_array().map_or(0, Vec::len))
+        };
+        let global = Route::Commands { application_id };
+        let in_guild = |g: u64| Route::GuildCommands {
+            application_id,
+            guild_id: GuildId::new(g),
+        };
         if self.guild_ids.is_empty() {
-            match retrying("registering commands", || {
-                http.create_global_commands(&definitions)
-            })
-            .await
-            {
-                Ok(c) => tracing::info!(
-                    commands = c.len(),
-                    "registered global commands (they may take up to an hour to appear)"
-                ),
-                Err(e) => tracing::error!(error = %e, "registering global commands failed"),
+            if shard_zero {
+                match call(
+                    "registering commands",
+                    LightMethod::Put,
+                    global,
+                    Some(definitions),
+                )
+                .await
+                {
+                    Ok(n) => tracing::info!(
+                        commands = n,
+                        "registered global commands (they may take up to an hour to appear)"
+                    ),
+                    Err(e) => tracing::error!(error = %e, "registering global commands failed"),
+                }
             }
+            for &g in guilds_here {
+                match call(
+                    "reading guild commands",
+                    LightMethod::Get,
+                    in_guild(g),
+                    None,
+                )
+                .await
+                {
+                    Ok(0) => {}
+                    Ok(n) => match call(
+                        "clearing guild commands",
+                        LightMethod::Put,
+                        in_guild(g),
+                        Some(none),
+                    )
+                    .await
+                    {
+                        Ok(_) => tracing::info!(
+                            guild = g,
+                            stale = n,
+                            "cleared guild commands (commands are global now)"
+                        ),
+                        Err(e) => {
+                            tracing::warn!(guild = g, error = %e, "clearing guild commands failed")
+                        }
+                    },
+                    Err(e) => {
+                        tracing::warn!(guild = g, error = %e, "reading guild commands failed")
+                    }
+                }
+            }
+            return;
+        }
+        if !shard_zero {
+            return;
         }
         for &g in &self.guild_ids {
-            match retrying("registering commands", || {
-                http.create_guild_commands(GuildId::new(g), &definitions)
-            })
+            match call(
+                "registering commands",
+                LightMethod::Put,
+                in_guild(g),
+                Some(definitions),
+            )
             .await
             {
-                Ok(c) => tracing::info!(guild = g, commands = c.len(), "registered guild commands"),
+                Ok(n) => tracing::info!(guild = g, commands = n, "registered guild commands"),
                 Err(e) => {
                     tracing::error!(guild = g, error = %e, "registering guild commands failed")
                 }
             }
+        }
+        match call(
+            "clearing global commands",
+            LightMethod::Put,
+            global,
+            Some(none),
+        )
+        .await
+        {
+            Ok(_) => tracing::info!("cleared global commands (commands are registered per guild)"),
+            Err(e) => tracing::error!(error = %e, "clearing global commands failed"),
         }
     }
 
@@ -140,31 +229,21 @@ impl Handler {
         let id = serenity::all::InteractionId::new(id);
         let call = Call::new(&parsed);
         let responder = self.responder.clone();
-        let job = move || {
-            let mut response = interaction::respond(&responder, &parsed);
-            let files = match &mut response {
-                Response::Message(m) | Response::Update(m) => responder.files(m),
-                _ => Vec::new(),
-            };
-            Outgoing { response, files }
-        };
+        let job = move || Outgoing::answer(&responder, &parsed);
         match answer_within(Some(http.clone()), call.clone(), job, DEFER_AFTER).await {
             Timely::Now(out) => {
                 let body = out.response.to_json();
-                let send = || {
-                    let files = out
-                        .files
-                        .iter()
-                        .map(|f| {
-                            serenity::all::CreateAttachment::bytes(
-                                f.bytes.as_ref().clone(),
-                                f.filename.clone(),
-                            )
-                        })
-                        .collect();
-                    http.create_interaction_response(id, &call.token, &body, files)
+                let route = Route::InteractionResponse {
+                    interaction_id: id,
+                    token: &call.token,
                 };
-                if let Err(e) = retrying("answering", send).await {
+                let send = || {
+                    rest::send(
+                        http,
+                        rest::request(route, LightMethod::Post, Some(&body), &out.files),
+                    )
+                };
+                if let Err(e) = retrying("answering", call.callback_deadline(), send).await {
                     tracing::warn!(error = %e, kind = call.kind, "sending an interaction response failed");
                     return;
                 }
@@ -173,8 +252,17 @@ impl Handler {
                 }
             }
             Timely::Deferred { deferral, later } => {
-                let defer = || http.create_interaction_response(id, &call.token, &deferral, vec![]);
-                if let Err(e) = retrying("deferring", defer).await {
+                let route = Route::InteractionResponse {
+                    interaction_id: id,
+                    token: &call.token,
+                };
+                let defer = || {
+                    rest::send(
+                        http,
+                        rest::request(route, LightMethod::Post, Some(&deferral), &[]),
+                    )
+                };
+                if let Err(e) = retrying("deferring", call.callback_deadline(), defer).await {
                     tracing::warn!(error = %e, "deferring failed");
                 }
                 later.deliver().await;
@@ -182,16 +270,40 @@ impl Handler {
         }
     }
 
+    /// Free text that asks the bot: in a search channel or a thread or
+    /// forum post under one, a mention in its text, or any direct message
+    /// with `discord.dm`. A mention in a reply to someone else's message asks
+    /// about that message; a reply to the bot's own answer ("thanks!") is not
+    /// a question unless its text mentions the bot.
     async fn free_text(&self, http: &Http, msg: &SerenityMessage) {
         if !self.free_text || msg.author.bot || msg.content.trim().is_empty() {
             return;
         }
         let me = self.me.get().copied();
-        let mentioned = me.is_some_and(|me| msg.mentions.iter().any(|u| u.id.get() == me));
-        if !(mentioned || self.search_channels.contains(&msg.channel_id.get())) {
+        // In the text: a reply with ping lists the bot in `mentions` without
+        // addressing it.
+        let mentioned = me.is_some_and(|me| mentions(&msg.content, me));
+        let replied = msg.referenced_message.as_deref();
+        let reply_to_me = replied.is_some_and(|r| Some(r.author.id.get()) == me);
+        if reply_to_me && !mentioned {
+            tracing::debug!(
+                message = msg.id.get(),
+                "not a question: a reply to the bot's answer"
+            );
             return;
         }
-        let question = strip_mentions(&msg.content);
+        let asked = mentioned
+            || (msg.guild_id.is_none() && self.dm)
+            || self.in_search_channel(http, msg).await;
+        if !asked {
+            return;
+        }
+        let question = match replied {
+            Some(r) if mentioned && !reply_to_me && !r.content.trim().is_empty() => {
+                strip_mentions(&r.content)
+            }
+            _ => strip_mentions(&msg.content),
+        };
         if question.is_empty() {
             return;
         }
@@ -226,15 +338,77 @@ impl Handler {
         let mut body = serde_json::to_value(&message).unwrap_or_default();
         body["message_reference"] =
             json!({"message_id": msg.id.get().to_string(), "fail_if_not_exists": false});
-        let channel = ChannelId::new(msg.channel_id.get());
-        if let Err(e) = retrying("answering free text", || {
-            http.send_message(channel, vec![], &body)
+        // Where it was asked: a thread's answer stays in the thread.
+        let route = Route::ChannelMessages {
+            channel_id: ChannelId::new(msg.channel_id.get()),
+        };
+        let deadline = Instant::now() + SETUP_DEADLINE;
+        if let Err(e) = retrying("answering free text", deadline, || {
+            rest::send(
+                http,
+                rest::request(route, LightMethod::Post, Some(&body), &[]),
+            )
         })
         .await
         {
             tracing::warn!(error = %e, "sending a free-text answer failed");
         }
     }
+
+    /// Whether a guild message is in a search channel, or in a thread or
+    /// forum post whose parent is one.
+    async fn in_search_channel(&self, http: &Http, msg: &SerenityMessage) -> bool {
+        let channel = msg.channel_id.get();
+        if self.search_channels.contains(&channel) {
+            return true;
+        }
+        if msg.guild_id.is_none() || self.search_channels.is_empty() {
+            return false;
+        }
+        self.parent_of(http, channel)
+            .await
+            .is_some_and(|p| self.search_channels.contains(&p))
+    }
+
+    /// A channel's parent (`GET /channels/{id}`), remembered: a thread's or
+    /// forum post's channel, a channel's category.
+    async fn parent_of(&self, http: &Http, channel: u64) -> Option<u64> {
+        if let Some(known) = self.lock_parents().get(&channel) {
+            return *known;
+        }
+        let route = Route::Channel {
+            channel_id: ChannelId::new(channel),
+        };
+        let deadline = Instant::now() + SETUP_DEADLINE;
+        let read = retrying("reading a channel", deadline, || {
+            rest::send(http, rest::request(route, LightMethod::Get, None, &[]))
+        })
+        .await;
+        let parent = match read {
+            Ok(bytes) => serde_json::from_slice::<Value>(&bytes)
+                .ok()
+                .and_then(|c| c["parent_id"].as_str()?.parse().ok()),
+            Err(e) => {
+                tracing::warn!(channel, error = %e, "reading a channel failed");
+                return None;
+            }
+        };
+        let mut parents = self.lock_parents();
+        if parents.len() >= PARENTS_KEPT {
+            parents.clear();
+        }
+        parents.insert(channel, parent);
+        parent
+    }
+
+    fn lock_parents(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Option<u64>>> {
+        self.parents.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Whether a message's text mentions user `id` (`<@id>` or `<@!id>`).
+fn mentions(content: &str, id: u64) -> bool {
+    content.contains(&format!("<@{id}>")) || content.contains(&format!("<@!{id}>"))
 }
 
 /// The question without the mentions that addressed it to the bot.
@@ -251,10 +425,11 @@ impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         let _ = self.me.set(ready.user.id.get());
         tracing::info!(user = %ready.user.name, shard = ?ready.shard.map(|s| s.id.0), guilds = ready.guilds.len(), "connected");
-        // Every shard gets READY; register once (shard 0, or the only one).
-        if ready.shard.is_none_or(|s| s.id.0 == 0) {
-            self.register(&ctx.http).await;
-        }
+        // Every shard gets READY: the global scope once (shard 0, or the
+        // only one), each shard its own guilds.
+        let shard_zero = ready.shard.is_none_or(|s| s.id.0 == 0);
+        let guilds: Vec<u64> = ready.guilds.iter().map(|g| g.id.get()).collect();
+        self.register(&ctx.http, shard_zero, &guilds).await;
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: SerenityInteraction) {
@@ -276,7 +451,15 @@ impl EventHandler for Handler {
 
 #[cfg(test)]
 mod tests {
-    use super::strip_mentions;
+    use super::{mentions, strip_mentions};
+
+    #[test]
+    fn a_mention_is_in_the_text() {
+        assert!(mentions("<@1000> hi", 1000));
+        assert!(mentions("hi <@!1000>", 1000));
+        assert!(!mentions("thanks!", 1000));
+        assert!(!mentions("<@10001>", 1000));
+    }
 
     #[test]
     fn mentions_are_stripped() {

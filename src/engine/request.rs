@@ -8,13 +8,20 @@ use std::fmt;
 pub enum Locale {
     #[default]
     En,
+    /// Chinese, in Simplified characters (zh-CN).
     Zh,
+    /// Chinese, in Traditional characters (zh-TW).
+    ZhTw,
 }
 
 impl Locale {
-    /// Discord's locale codes: `zh-CN` and `zh-TW` read Chinese, the rest English.
+    /// Discord's locale codes: `zh-TW` reads Traditional Chinese, `zh-CN`
+    /// Simplified, the rest English.
     pub fn from_discord(code: &str) -> Locale {
-        if code.trim().to_ascii_lowercase().starts_with("zh") {
+        let code = code.trim().to_ascii_lowercase();
+        if code == "zh-tw" {
+            Locale::ZhTw
+        } else if code.starts_with("zh") {
             Locale::Zh
         } else {
             Locale::En
@@ -22,7 +29,12 @@ impl Locale {
     }
 
     pub fn is_zh(self) -> bool {
-        self == Locale::Zh
+        matches!(self, Locale::Zh | Locale::ZhTw)
+    }
+
+    /// Chinese in Traditional characters.
+    pub fn is_traditional(self) -> bool {
+        self == Locale::ZhTw
     }
 }
 
@@ -347,7 +359,8 @@ mod tests {
     #[test]
     fn locales() {
         assert_eq!(Locale::from_discord("zh-CN"), Locale::Zh);
-        assert_eq!(Locale::from_discord("zh-TW"), Locale::Zh);
+        assert_eq!(Locale::from_discord("zh-TW"), Locale::ZhTw);
+        assert!(Locale::ZhTw.is_zh());
         assert_eq!(Locale::from_discord("en-US"), Locale::En);
         assert_eq!(Locale::from_discord(""), Locale::En);
     }

@@ -4,7 +4,8 @@
 //! application's Ed25519 key. The signature (over `X-Signature-Timestamp` ++
 //! raw body) is checked before the body is parsed; the body is then answered
 //! with exactly [`interaction::respond`]`(…).to_json()`, the same bytes the
-//! gateway transport sends. Deferral follows the shared policy
+//! gateway transport sends, as multipart/form-data (`payload_json` and the
+//! files) when the answer carries the lineage picture. Deferral follows the shared policy
 //! ([`crate::transport::deferral`]): an answer slower than [`DEFER_AFTER`] is
 //! deferred and delivered later through the REST client, when one is set.
 //!
@@ -40,7 +41,7 @@ use ed25519_dalek::VerifyingKey;
 use serde_json::{json, Value};
 
 use crate::config::Config;
-use crate::respond::Responder;
+use crate::respond::{File, Responder};
 use crate::transport::deferral::{self, answer_within, Call, Outgoing, Timely};
 use crate::transport::interaction::{self, Interaction, Response};
 use crate::transport::{rest, shutdown};
@@ -410,16 +411,18 @@ async fn interactions(
         );
     }
     let started = Instant::now();
+    let mut files = Vec::new();
     let answer = if i.kind == interaction::PING {
         Response::Pong.to_json()
     } else {
         let responder = shared.responder.clone();
-        // A response body carries no files: the lineage picture is left out
-        // here (the text tree stays).
-        let job = move || Outgoing::bare(interaction::respond(&responder, &i).without_files());
+        // With its files (the lineage picture): a response with files is
+        // sent as multipart/form-data, as Discord accepts.
+        let job = move || Outgoing::answer(&responder, &i);
         match answer_within(config.rest.clone(), call.clone(), job, DEFER_AFTER).await {
             Timely::Now(out) => {
                 let body = out.response.to_json();
+                files = out.files.clone();
                 if out.response == Response::AckAndDelete {
                     let (rest, call) = (config.rest.clone(), call.clone());
                     tokio::spawn(async move {
@@ -443,7 +446,56 @@ async fn interactions(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "answered an interaction"
     );
-    json_response(&answer)
+    if files.is_empty() {
+        json_response(&answer)
+    } else {
+        multipart_response(&answer, &files)
+    }
+}
+
+/// A response with files: multipart/form-data, the JSON as `payload_json`
+/// and each file as `files[n]`, named as its `attachments` entry.
+fn multipart_response(value: &Value, files: &[File]) -> HttpResponse {
+    // Not found in the PNGs' bytes or the JSON (checked, else another).
+    let mut n = 0u64;
+    let boundary = loop {
+        let b = format!(
+            "lineage-bot-{:016x}",
+            now_secs() ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        );
+        let needle = b.as_bytes();
+        let found = |bytes: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        if !files.iter().any(|f| found(&f.bytes)) && !found(value.to_string().as_bytes()) {
+            break b;
+        }
+        n += 1;
+    };
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"payload_json\"\r\n\
+             Content-Type: application/json\r\n\r\n{value}\r\n"
+        )
+        .as_bytes(),
+    );
+    for (n, f) in files.iter().enumerate() {
+        let name = f.filename.replace(['"', '\r', '\n'], "_");
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"files[{n}]\"; filename=\"{name}\"\r\n\
+                 Content-Type: image/png\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(&f.bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let mut r = (StatusCode::OK, body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("multipart/form-data; boundary={boundary}")) {
+        r.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    r
 }
 
 /// Whether this signed interaction arrives for the first time within the

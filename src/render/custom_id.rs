@@ -4,7 +4,37 @@
 
 use crate::engine::Command;
 
-/// Buttons carry the command they run in their `custom_id` (≤ 100 chars).
+/// The prefix of a button whose command is kept on the bot's side (see
+/// `respond::Responder`): `kept:` and a short key.
+pub const KEPT_PREFIX: &str = "kept:";
+
+/// The prefix of a button that posts, for everyone, the answer its asker
+/// alone saw: `public:` and the command's id.
+pub const PUBLIC_PREFIX: &str = "public:";
+
+/// The id of a button that posts `cmd`'s answer publicly.
+pub fn public(cmd: &Command) -> String {
+    format!("{PUBLIC_PREFIX}{}", custom_id(cmd))
+}
+
+/// The id of a button whose command is kept on the bot's side under `key`.
+pub fn kept(key: &str) -> String {
+    format!("{KEPT_PREFIX}{key}")
+}
+
+/// The key of a kept button's id.
+pub fn kept_key(id: &str) -> Option<&str> {
+    id.strip_prefix(KEPT_PREFIX)
+}
+
+/// Whether an id fits in a button (`custom_id`, 1–100 characters).
+pub fn fits(id: &str) -> bool {
+    (1..=super::limits::CUSTOM_ID).contains(&id.chars().count())
+}
+
+/// The command a button runs, in full: never cut. An id that does not fit
+/// (see [`fits`]) is kept on the bot's side by `respond::Responder`, which
+/// puts a short [`kept`] id on the button instead.
 pub fn custom_id(cmd: &Command) -> String {
     let id = match cmd {
         Command::Model { name } => format!("model:{name}"),
@@ -15,7 +45,7 @@ pub fn custom_id(cmd: &Command) -> String {
         Command::Capability { name } => format!("capability:{name}"),
         Command::Help => "help:".to_string(),
     };
-    id.chars().take(super::limits::CUSTOM_ID).collect()
+    id
 }
 
 /// The command a button stands for; `None` for ids that are not ours.
@@ -78,6 +108,9 @@ mod tests {
             query: "字".repeat(300),
             page: 1,
         };
-        assert!(custom_id(&long).chars().count() <= 100);
+        let id = custom_id(&long);
+        assert!(!fits(&id), "too long for a button: kept on the bot's side");
+        assert_eq!(from_custom_id(&id), Some(long), "never cut");
+        assert_eq!(kept_key(&kept("abc")), Some("abc"));
     }
 }

@@ -5,6 +5,47 @@
 use crate::domain::Status;
 use crate::engine::Locale;
 
+/// Simplified Chinese in Traditional characters, as read in Taiwan (OpenCC's
+/// `s2twp`: characters and Taiwanese phrasing). Text that is not Chinese is
+/// left as it is.
+pub fn to_traditional(s: &str) -> String {
+    static OPENCC: std::sync::OnceLock<Option<ferrous_opencc::OpenCC>> = std::sync::OnceLock::new();
+    let opencc = OPENCC.get_or_init(|| {
+        ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2twp)
+            .map_err(|e| tracing::error!(error = %e, "no Traditional Chinese: OpenCC did not load"))
+            .ok()
+    });
+    match opencc {
+        Some(o) if s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) => o.convert(s),
+        _ => s.to_string(),
+    }
+}
+
+/// Text in the reader's script: Simplified Chinese converted for zh-TW.
+pub fn localise(s: &str, locale: Locale) -> String {
+    if locale.is_traditional() {
+        to_traditional(s)
+    } else {
+        s.to_string()
+    }
+}
+
+/// A fixed label in Traditional characters, converted once.
+pub fn traditional_label(zh: &'static str) -> &'static str {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static DONE: OnceLock<Mutex<HashMap<&'static str, &'static str>>> = OnceLock::new();
+    let done = DONE.get_or_init(Mutex::default);
+    if let Some(t) = done.lock().unwrap_or_else(|p| p.into_inner()).get(zh) {
+        return t;
+    }
+    // The labels are a fixed set: each is leaked once.
+    let t: &'static str = Box::leak(to_traditional(zh).into_boxed_str());
+    let mut done = done.lock().unwrap_or_else(|p| p.into_inner());
+    done.entry(zh).or_insert(t);
+    done[zh]
+}
+
 /// A label in both languages.
 pub struct Label {
     pub en: &'static str,
@@ -13,10 +54,10 @@ pub struct Label {
 
 impl Label {
     pub fn get(&self, locale: Locale) -> &'static str {
-        if locale.is_zh() {
-            self.zh
-        } else {
-            self.en
+        match locale {
+            Locale::En => self.en,
+            Locale::Zh => self.zh,
+            Locale::ZhTw => traditional_label(self.zh),
         }
     }
 
@@ -94,6 +135,9 @@ labels! {
     TREE_TITLE = "Lineage: GPT-3 → ChatGPT", "谱系：GPT-3 → ChatGPT";
     GENERATIONS = "generations", "代际比较";
     ONLY_ASKER_DELETES = "Only the person who asked can delete this answer.", "只有提问的人可以删除这条回复。";
+    POST_PUBLICLY = "Post publicly", "公开发布";
+    NO_TEXT_TO_ASK = "That message has no text to look up.", "那条消息没有可查找的文字。";
+    BUTTON_EXPIRED = "This button has expired, ask again.", "这个按钮已过期，请重新提问。";
     BUTTON_GONE = "This button no longer works; run the command again.", "这个按钮已失效，请重新运行命令。";
     UNSUPPORTED = "This kind of interaction is not supported.", "不支持这种交互。";
     OWNERS_ONLY = "Only the bot's owners can reload the notes.", "只有机器人的所有者可以重新加载笔记。";
@@ -203,6 +247,17 @@ pub fn help_entries(locale: Locale) -> Vec<(&'static str, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zh_tw_reads_traditional_characters() {
+        assert_eq!(LINEAGE.get(Locale::ZhTw), "譜系");
+        assert_eq!(LINEAGE.get(Locale::Zh), "谱系");
+        assert_eq!(
+            BUTTON_EXPIRED.get(Locale::ZhTw),
+            to_traditional(BUTTON_EXPIRED.zh)
+        );
+        assert_eq!(to_traditional("GPT-3 → ChatGPT"), "GPT-3 → ChatGPT");
+    }
 
     #[test]
     fn templates_fill_in_one_pass() {

@@ -141,9 +141,9 @@ pub fn fit(m: &mut Message) {
         row.components.truncate(BUTTONS_PER_ROW);
         for b in &mut row.components {
             b.label = non_empty(&b.label, BUTTON_LABEL);
-            if let Some(id) = &mut b.custom_id {
-                *id = id.chars().take(CUSTOM_ID).collect();
-            }
+            // custom_ids are never cut here: a cut id runs another command.
+            // Those over CUSTOM_ID are kept on the bot's side by the
+            // responder, which gives the button a short id.
         }
     }
     m.components.retain(|r| !r.components.is_empty());

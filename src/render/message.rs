@@ -101,6 +101,19 @@ pub const STYLE_SECONDARY: u8 = 2;
 pub const STYLE_DANGER: u8 = 4;
 
 impl Message {
+    /// The JSON of an update (interaction response type 7, `PATCH
+    /// …/messages/@original`, a message edit). Discord keeps every field an
+    /// update leaves out, files included, so an update always states its
+    /// files: `"attachments": []` drops the old message's picture.
+    pub fn to_update_json(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).unwrap_or_default();
+        if let Some(o) = v.as_object_mut() {
+            o.entry("attachments")
+                .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+        }
+        v
+    }
+
     /// The message without its files: for a transport that can only send
     /// JSON (the HTTP endpoint's response body), where naming an attachment
     /// that is not uploaded would make Discord refuse the whole answer.
@@ -146,5 +159,30 @@ impl ActionRow {
             kind: 1,
             components: buttons,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn updates_always_state_their_files() {
+        let m = Message::default();
+        assert!(serde_json::to_value(&m)
+            .unwrap()
+            .get("attachments")
+            .is_none());
+        assert_eq!(m.to_update_json()["attachments"], serde_json::json!([]));
+        let mut with = Message::default();
+        with.attachments.push(AttachmentInfo {
+            id: 0,
+            filename: "lineage.png".into(),
+            description: None,
+        });
+        assert_eq!(
+            with.to_update_json()["attachments"][0]["filename"],
+            "lineage.png"
+        );
     }
 }

@@ -148,7 +148,15 @@ pub fn notice(text: &str, ephemeral: bool) -> Message {
     m
 }
 
-fn finish(embeds: Vec<Embed>, buttons: Vec<Button>) -> Message {
+fn finish(embeds: Vec<Embed>, mut buttons: Vec<Button>) -> Message {
+    // Two related items that run the same command are one button: Discord
+    // refuses a message whose custom_ids repeat.
+    let mut seen = std::collections::HashSet::new();
+    buttons.retain(|b| {
+        b.custom_id
+            .as_ref()
+            .is_none_or(|id| seen.insert(id.clone()))
+    });
     let components = buttons
         .chunks(limits::BUTTONS_PER_ROW)
         .map(|c| ActionRow::of(c.to_vec()))
@@ -189,7 +197,7 @@ fn button(label: impl Into<String>, cmd: &Command, primary: bool) -> Button {
 }
 
 fn pick(t: &Text, locale: Locale) -> String {
-    md(t.pick(locale.is_zh()))
+    md(&l::localise(t.pick(locale.is_zh()), locale))
 }
 
 /// Knowledge in both languages, the reader's first.
@@ -197,12 +205,12 @@ fn both(t: &Text, locale: Locale) -> String {
     match t {
         Text::Bilingual { en, zh: Some(zh) } if zh != en => {
             if locale.is_zh() {
-                format!("{}\n{}", md(zh), md(en))
+                format!("{}\n{}", md(&l::localise(zh, locale)), md(en))
             } else {
                 format!("{}\n{}", md(en), md(zh))
             }
         }
-        _ => md(t.pick(locale.is_zh())),
+        _ => pick(t, locale),
     }
 }
 
@@ -222,7 +230,12 @@ fn read_as_line(r: &ReadAs, locale: Locale) -> String {
 }
 
 fn method(m: Method, locale: Locale) -> &'static str {
-    m.label(locale.is_zh())
+    let label = m.label(locale.is_zh());
+    if locale.is_traditional() {
+        l::traditional_label(label)
+    } else {
+        label
+    }
 }
 
 fn source_line(k: &Knowledge, p: crate::domain::PassageId) -> String {
@@ -234,4 +247,31 @@ fn source_line(k: &Knowledge, p: crate::domain::PassageId) -> String {
         md(&p.heading_path()),
         p.source
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_related_items_are_one_button() {
+        let cmd = Command::Model {
+            name: "chatgpt".into(),
+        };
+        let other = Command::Help;
+        let m = finish(
+            vec![Embed::default()],
+            vec![
+                button("a", &cmd, true),
+                button("b", &other, false),
+                button("c", &cmd, false),
+            ],
+        );
+        let ids: Vec<_> = m.components[0]
+            .components
+            .iter()
+            .map(|b| b.label.as_str())
+            .collect();
+        assert_eq!(ids, ["a", "b"]);
+    }
 }

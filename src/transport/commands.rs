@@ -4,8 +4,25 @@
 
 use serde_json::{json, Value};
 
+use crate::render::labels::to_traditional;
+
+const RELOAD_ZH: &str = "仅限所有者：立即重新加载笔记";
+
 /// `/reload`: owner only, answered by [`super::interaction::respond`].
 pub const RELOAD: &str = "reload";
+/// The message context-menu command: right-click a message → its text
+/// searched in the notes.
+pub const ASK: &str = "Ask the notes";
+/// Its name in Chinese.
+const ASK_ZH: &str = "在笔记中查找";
+
+/// `integration_types`: installed in a server, installed by a user.
+const GUILD_INSTALL: u8 = 0;
+const USER_INSTALL: u8 = 1;
+/// `contexts`: in a server, in the bot's DMs, in other DMs and group DMs.
+const IN_GUILD: u8 = 0;
+const IN_BOT_DM: u8 = 1;
+const IN_PRIVATE_CHANNEL: u8 = 2;
 
 /// An option: (name, description, 描述, required, autocomplete).
 type Opt = (&'static str, &'static str, &'static str, bool, bool);
@@ -116,12 +133,16 @@ pub fn definitions() -> Value {
                 "name": name,
                 "type": 1,
                 "description": en,
-                "description_localizations": {"zh-CN": zh, "zh-TW": zh},
+                "description_localizations": {"zh-CN": zh, "zh-TW": to_traditional(zh)},
+                // Read-only: user-installable, usable in servers, the bot's
+                // DMs and private channels.
+                "integration_types": [GUILD_INSTALL, USER_INSTALL],
+                "contexts": [IN_GUILD, IN_BOT_DM, IN_PRIVATE_CHANNEL],
                 "options": options.iter().map(|(o, oen, ozh, required, autocomplete)| json!({
                     "type": 3,
                     "name": o,
                     "description": oen,
-                    "description_localizations": {"zh-CN": ozh, "zh-TW": ozh},
+                    "description_localizations": {"zh-CN": ozh, "zh-TW": to_traditional(ozh)},
                     "required": required,
                     "autocomplete": autocomplete,
                     "max_length": 200,
@@ -133,14 +154,25 @@ pub fn definitions() -> Value {
             c
         })
         .collect();
+    // A message command (type 3) has a name and no description.
+    all.push(json!({
+        "name": ASK,
+        "type": 3,
+        "name_localizations": {"zh-CN": ASK_ZH, "zh-TW": to_traditional(ASK_ZH)},
+        "integration_types": [GUILD_INSTALL, USER_INSTALL],
+        "contexts": [IN_GUILD, IN_BOT_DM, IN_PRIVATE_CHANNEL],
+    }));
     // Owner only: hidden from members without Administrator by default, and
     // checked against discord.owners when run.
     all.push(json!({
         "name": RELOAD,
         "type": 1,
         "description": "Owner only: read the notes again now",
-        "description_localizations": {"zh-CN": "仅限所有者：立即重新加载笔记", "zh-TW": "仅限所有者：立即重新加载笔记"},
+        "description_localizations": {"zh-CN": RELOAD_ZH, "zh-TW": to_traditional(RELOAD_ZH)},
         "default_member_permissions": "0",
+        // Guild only: owners reload from a server the bot is installed in.
+        "integration_types": [GUILD_INSTALL],
+        "contexts": [IN_GUILD],
         "options": [],
     }));
     Value::Array(all)
@@ -156,10 +188,35 @@ mod tests {
         let defs = defs.as_array().unwrap();
         assert_eq!(
             defs.len(),
-            crate::engine::request::COMMANDS.len() + 1,
-            "the commands and /reload"
+            crate::engine::request::COMMANDS.len() + 2,
+            "the commands, the message command and /reload"
+        );
+        // zh-TW reads Traditional characters, converted from the zh-CN text.
+        assert_eq!(
+            defs[0]["description_localizations"]["zh-TW"],
+            "模型卡片：譜系、訓練方式、優勢與代價"
+        );
+        assert_eq!(
+            defs[defs.len() - 1]["description_localizations"]["zh-TW"],
+            to_traditional(RELOAD_ZH)
+        );
+        assert_ne!(to_traditional(RELOAD_ZH), RELOAD_ZH);
+        let ask = &defs[defs.len() - 2];
+        assert_eq!(
+            (ask["name"].as_str(), ask["type"].as_u64()),
+            (Some(ASK), Some(3))
+        );
+        assert!(
+            ask.get("description").is_none(),
+            "a message command has none"
         );
         assert_eq!(defs.last().unwrap()["name"], RELOAD);
+        assert_eq!(
+            defs.last().unwrap()["contexts"],
+            json!([0]),
+            "/reload: guild only"
+        );
+        assert_eq!(defs.last().unwrap()["integration_types"], json!([0]));
         let name_ok = |s: &str| {
             (1..=32).contains(&s.chars().count())
                 && s.chars()
@@ -167,6 +224,12 @@ mod tests {
         };
         for (d, (name, options)) in defs.iter().zip(crate::engine::request::COMMANDS) {
             assert_eq!(d["name"], *name);
+            assert_eq!(d["integration_types"], json!([0, 1]), "user-installable");
+            assert_eq!(
+                d["contexts"],
+                json!([0, 1, 2]),
+                "usable in any DM or server"
+            );
             assert!(name_ok(d["name"].as_str().unwrap()));
             if let Some(local) = d["name_localizations"].as_object() {
                 // Chinese has no case: letters and digits, nothing upper-case.

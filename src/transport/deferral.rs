@@ -4,11 +4,10 @@
 //! deferred and the answer delivered later through REST.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use serenity::builder::CreateAttachment;
-use serenity::http::Http;
+use serenity::http::{Http, LightMethod, Route};
 use serenity::model::id::ApplicationId;
 use tokio::task::{JoinError, JoinHandle};
 
@@ -18,10 +17,14 @@ use crate::respond::File;
 
 use super::failure::{error_id, failure};
 use super::interaction::{Interaction, Response, AUTOCOMPLETE, MESSAGE_COMPONENT};
-use super::rest::retrying;
+use super::rest;
 
 /// An answer not ready after this is deferred, by every transport.
 pub const DEFER_AFTER: Duration = Duration::from_secs(2);
+/// Discord waits this long for an interaction's first answer.
+pub const ANSWER_WITHIN: Duration = Duration::from_secs(3);
+/// An interaction's token stays valid this long for edits and follow-ups.
+pub const TOKEN_VALID: Duration = Duration::from_secs(15 * 60);
 
 /// What the follow-up work needs to know about an interaction. Never holds
 /// the signature; the token is only sent to Discord, never logged.
@@ -34,6 +37,10 @@ pub struct Call {
     pub application_id: Option<u64>,
     /// For the log: the command name or the button's custom id.
     pub what: String,
+    /// When the interaction arrived: its deadlines count from here.
+    pub received: Instant,
+    /// Whether its answer will be ephemeral: then a deferral is too.
+    pub ephemeral: bool,
 }
 
 /// An answer with the files its message names.
@@ -43,6 +50,17 @@ pub struct Outgoing {
 }
 
 impl Outgoing {
+    /// The response to an interaction with the files its message names (the
+    /// lineage picture): what both transports send.
+    pub fn answer(responder: &crate::respond::Responder, i: &Interaction) -> Outgoing {
+        let mut response = super::interaction::respond(responder, i);
+        let files = match &mut response {
+            Response::Message(m) | Response::Update(m) => responder.files(m),
+            _ => Vec::new(),
+        };
+        Outgoing { response, files }
+    }
+
     /// A response that carries no files.
     pub fn bare(response: Response) -> Outgoing {
         Outgoing {
@@ -89,7 +107,19 @@ impl Call {
             locale: i.locale(),
             application_id: i.application_id(),
             what: i.what(),
+            received: Instant::now(),
+            ephemeral: i.answer_is_ephemeral(),
         }
+    }
+
+    /// The first answer (the callback) must reach Discord before this.
+    pub fn callback_deadline(&self) -> Instant {
+        self.received + ANSWER_WITHIN
+    }
+
+    /// Edits and follow-ups must reach Discord before this.
+    pub fn token_deadline(&self) -> Instant {
+        self.received + TOKEN_VALID
     }
 
     /// The job's answer, or a failure with an id to quote if it panicked.
@@ -120,12 +150,15 @@ impl Call {
         }
     }
 
-    /// The callback that buys time: a loading state for commands, a silent
-    /// acknowledgement for buttons; autocomplete cannot wait, so no choices.
+    /// The callback that buys time: a loading state for commands (only the
+    /// asker sees it when the answer will be ephemeral: the deferral settles
+    /// that), a silent acknowledgement for buttons; autocomplete cannot
+    /// wait, so no choices.
     pub fn deferral(&self) -> Value {
         match self.kind {
             MESSAGE_COMPONENT => json!({"type": 6}),
             AUTOCOMPLETE => json!({"type": 8, "data": {"choices": []}}),
+            _ if self.ephemeral => json!({"type": 5, "data": {"flags": FLAG_EPHEMERAL}}),
             _ => json!({"type": 5}),
         }
     }
@@ -182,41 +215,67 @@ where
 /// What the callback could not carry, through REST: the delete of an answer,
 /// or a deferred answer (an edit of the original, or for a button's
 /// ephemeral notice a follow-up, so that the message the button is on stays).
+/// An ephemeral answer (a failure) to a command whose deferral was public is
+/// a follow-up only the asker sees, and the public loading message goes.
 pub async fn deliver(rest: Option<Arc<Http>>, call: &Call, out: Outgoing, deferred: bool) {
-    let files = || {
-        out.files
-            .iter()
-            .map(|f| CreateAttachment::bytes(f.bytes.as_ref().clone(), f.filename.clone()))
-            .collect::<Vec<_>>()
+    let Some(rest) = call.rest(rest) else { return };
+    let Some(app) = rest.application_id() else {
+        return;
+    };
+    let token = call.token.as_str();
+    let deadline = call.token_deadline();
+    let original = || Route::WebhookOriginalInteractionResponse {
+        application_id: app,
+        token,
+    };
+    let followup = || Route::WebhookFollowupMessages {
+        application_id: app,
+        token,
+    };
+    let files = &out.files;
+    let rest = &rest;
+    let send = |what: &'static str, method, route, body: Option<Value>| async move {
+        rest::call(rest, what, deadline, method, route, body.as_ref(), files)
+            .await
+            .map(|_| what)
     };
     let outcome = match &out.response {
         Response::Pong | Response::Choices(_) => return,
         Response::AckAndDelete => {
-            let Some(rest) = call.rest(rest) else { return };
-            retrying("deleting an answer", || {
-                rest.delete_original_interaction_response(&call.token)
-            })
-            .await
-            .map(|_| "deleted")
+            send("deleting an answer", LightMethod::Delete, original(), None).await
         }
         Response::Message(m) if deferred && call.kind == MESSAGE_COMPONENT => {
-            let Some(rest) = call.rest(rest) else { return };
-            retrying("following up", || {
-                rest.create_followup_message(&call.token, m, files())
-            })
-            .await
-            .map(|_| "followed up")
+            let body = serde_json::to_value(m).unwrap_or_default();
+            send("following up", LightMethod::Post, followup(), Some(body)).await
+        }
+        Response::Message(m) if deferred && !call.ephemeral && m.flags & FLAG_EPHEMERAL != 0 => {
+            let body = serde_json::to_value(m).unwrap_or_default();
+            match send("following up", LightMethod::Post, followup(), Some(body)).await {
+                Ok(_) => {
+                    send(
+                        "deleting the loading message",
+                        LightMethod::Delete,
+                        original(),
+                        None,
+                    )
+                    .await
+                }
+                Err(e) => Err(e),
+            }
         }
         Response::Message(m) | Response::Update(m) => {
-            let Some(rest) = call.rest(rest) else { return };
-            // Whether the answer is ephemeral was settled by the deferral.
+            // Whether the answer is ephemeral was settled by the deferral;
+            // an edit keeps the files it does not name: it names them all.
             let mut m = m.clone();
             m.flags &= !FLAG_EPHEMERAL;
-            retrying("editing a deferred answer", || {
-                rest.edit_original_interaction_response(&call.token, &m, files())
-            })
+            let body = m.to_update_json();
+            send(
+                "editing a deferred answer",
+                LightMethod::Patch,
+                original(),
+                Some(body),
+            )
             .await
-            .map(|_| "edited")
         }
     };
     match outcome {
@@ -312,6 +371,8 @@ mod tests {
             locale: Locale::En,
             application_id: Some(1000),
             what: "test".into(),
+            received: Instant::now(),
+            ephemeral: false,
         }
     }
 
@@ -346,7 +407,31 @@ mod tests {
         assert_eq!(answer, json!({"type": 5}));
         let (method, path, body) = wait_for(&seen).await;
         assert_eq!((method.as_str(), path.as_str()), ("PATCH", ORIGINAL));
-        assert_eq!(body, serde_json::to_value(&message).unwrap());
+        assert_eq!(body, message.to_update_json());
+        assert_eq!(body["attachments"], json!([]), "an edit states its files");
+    }
+
+    #[tokio::test]
+    async fn an_ephemeral_answer_is_deferred_ephemeral() {
+        let (rest, seen) = fake_discord().await;
+        let slow = move || {
+            std::thread::sleep(Duration::from_millis(300));
+            Outgoing::bare(Response::Message(render::notice("reloaded", true)))
+        };
+        let reload: Interaction = serde_json::from_value(json!({"type": 2, "id": "3000",
+            "token": "tok", "application_id": "1000", "data": {"name": "reload"}}))
+        .unwrap();
+        let answer = first_answer(
+            Some(rest),
+            Call::new(&reload),
+            slow,
+            Duration::from_millis(50),
+        )
+        .await;
+        assert_eq!(answer, json!({"type": 5, "data": {"flags": 64}}));
+        let (method, path, body) = wait_for(&seen).await;
+        assert_eq!((method.as_str(), path.as_str()), ("PATCH", ORIGINAL));
+        assert_eq!(body["content"], "reloaded");
     }
 
     #[tokio::test]
@@ -403,9 +488,23 @@ mod tests {
         )
         .await;
         assert_eq!(answer, json!({"type": 5}));
-        let (method, _, body) = wait_for(&seen).await;
-        assert_eq!(method, "PATCH");
+        // The failure is for the asker only: a follow-up only they see, and
+        // the public loading message goes.
+        let (method, path, body) = wait_for(&seen).await;
+        assert_eq!(
+            (method.as_str(), path.as_str()),
+            ("POST", "/api/v10/webhooks/1000/tok")
+        );
         assert!(body["content"].as_str().unwrap().contains("Error id"));
+        assert_eq!(body["flags"], render::message::FLAG_EPHEMERAL);
+        for _ in 0..200 {
+            if seen.lock().unwrap().len() > 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        let (method, path, _) = seen.lock().unwrap()[1].clone();
+        assert_eq!((method.as_str(), path.as_str()), ("DELETE", ORIGINAL));
     }
 
     #[tokio::test]

@@ -8,13 +8,13 @@ use serde_json::{json, Value};
 
 use crate::engine::request::from_options;
 use crate::engine::{Command, Locale, Request, Wanted};
-use crate::render::custom_id::from_custom_id;
+use crate::render::custom_id;
 use crate::render::labels as l;
-use crate::render::message::{Button, STYLE_DANGER};
+use crate::render::message::{Button, FLAG_EPHEMERAL, STYLE_DANGER, STYLE_PRIMARY};
 use crate::render::{self, limits, Message};
-use crate::respond::{Choice, Responder};
+use crate::respond::{Choice, Clicked, Responder};
 
-use super::commands::RELOAD;
+use super::commands::{ASK, RELOAD};
 
 pub const PING: u8 = 1;
 pub const APPLICATION_COMMAND: u8 = 2;
@@ -50,6 +50,14 @@ pub struct Interaction {
 pub struct Data {
     #[serde(default)]
     pub name: Option<String>,
+    /// The command's type: 1 slash, 3 message context menu.
+    #[serde(default, rename = "type")]
+    pub kind: Option<u8>,
+    /// A context-menu command's message (its id in `resolved.messages`).
+    #[serde(default)]
+    pub target_id: Option<Value>,
+    #[serde(default)]
+    pub resolved: Option<Value>,
     #[serde(default)]
     pub options: Vec<OptionValue>,
     #[serde(default)]
@@ -98,6 +106,28 @@ impl Interaction {
             .flatten()
             .filter_map(|b| b.get("custom_id")?.as_str())
             .find_map(|id| id.strip_prefix(DELETE_PREFIX).map(str::to_string))
+    }
+
+    /// Whether the answer will be ephemeral (only the asker sees it), known
+    /// before it is computed so that a deferral can say so: `/reload`.
+    pub fn answer_is_ephemeral(&self) -> bool {
+        self.kind == APPLICATION_COMMAND
+            && matches!(
+                self.data.as_ref().and_then(|d| d.name.as_deref()),
+                Some(RELOAD | ASK)
+            )
+    }
+
+    /// The text of the message a context-menu command was run on.
+    fn target_text(&self) -> Option<String> {
+        let d = self.data.as_ref()?;
+        let target = match d.target_id.as_ref()? {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let m = d.resolved.as_ref()?.get("messages")?.get(&target)?;
+        let text = m.get("content")?.as_str()?.trim();
+        (!text.is_empty()).then(|| text.to_string())
     }
 
     /// The application the interaction is for, when it says.
@@ -165,7 +195,7 @@ impl Response {
         match self {
             Response::Pong => json!({"type": 1}),
             Response::Message(m) => json!({"type": 4, "data": m}),
-            Response::Update(m) => json!({"type": 7, "data": m}),
+            Response::Update(m) => json!({"type": 7, "data": m.to_update_json()}),
             Response::Choices(c) => json!({"type": 8, "data": {"choices": c}}),
             Response::AckAndDelete => json!({"type": 6}),
         }
@@ -184,6 +214,9 @@ pub fn respond(responder: &Responder, i: &Interaction) -> Response {
                 .unwrap_or_default();
             if name == RELOAD {
                 return reload(responder, i);
+            }
+            if name == ASK {
+                return ask(responder, i);
             }
             match from_options(&name, |o| i.option(o)) {
                 Ok(cmd) => Response::Message(with_delete(
@@ -220,17 +253,54 @@ pub fn respond(responder: &Responder, i: &Interaction) -> Response {
                     Response::Message(render::notice(l::ONLY_ASKER_DELETES.get(i.locale()), true))
                 };
             }
-            match from_custom_id(&id) {
-                Some(cmd) => {
+            match responder.clicked(&id) {
+                Clicked::Run(cmd) => {
                     let owner = i.asker().or_else(|| i.user_id().map(str::to_string));
                     let answer = responder.answer(&Request::new(cmd, i.locale()));
                     Response::Update(with_delete(answer, owner.as_deref()))
                 }
-                None => Response::Message(render::notice(l::BUTTON_GONE.get(i.locale()), true)),
+                Clicked::Public(cmd) => {
+                    let answer = responder.answer(&Request::new(cmd, i.locale()));
+                    Response::Message(with_delete(answer, i.user_id()))
+                }
+                Clicked::Expired => {
+                    Response::Message(render::notice(l::BUTTON_EXPIRED.get(i.locale()), true))
+                }
+                Clicked::Unknown => {
+                    Response::Message(render::notice(l::BUTTON_GONE.get(i.locale()), true))
+                }
             }
         }
         _ => Response::Message(render::notice(l::UNSUPPORTED.get(i.locale()), true)),
     }
+}
+
+/// "Ask the notes" on a message: its text searched, for the asker only, with
+/// a button that posts the answer for everyone.
+fn ask(responder: &Responder, i: &Interaction) -> Response {
+    let locale = i.locale();
+    let Some(text) = i.target_text() else {
+        return Response::Message(render::notice(l::NO_TEXT_TO_ASK.get(locale), true));
+    };
+    let cmd = Command::Search {
+        query: text,
+        page: 0,
+    };
+    let mut m = responder.answer(&Request::new(cmd.clone(), locale));
+    m.flags |= FLAG_EPHEMERAL;
+    let post = Button::new(
+        STYLE_PRIMARY,
+        l::POST_PUBLICLY.get(locale),
+        custom_id::public(&cmd),
+    );
+    let rows = m.components.len();
+    match m.components.last_mut() {
+        Some(row) if row.components.len() < limits::BUTTONS_PER_ROW => row.components.push(post),
+        _ if rows < limits::ACTION_ROWS => m.components.push(render::ActionRow::of(vec![post])),
+        _ => {}
+    }
+    responder.keep_long_ids(&mut m);
+    Response::Message(m)
 }
 
 /// `/reload`, for the bot's owners: reads the notes again now. The answer is

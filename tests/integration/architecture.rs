@@ -25,6 +25,8 @@ const LAYERS: &[&[&str]] = &[
 /// Outside crates that only their owners may name (outside tests).
 const OWNED: &[(&str, &[&str])] = &[
     ("serenity::", &["discord", "transport"]),
+    ("reqwest::", &["transport"]),
+    ("ferrous_opencc::", &["render"]),
     ("axum::", &["http"]),
     ("ed25519_dalek::", &["http"]),
     ("tantivy::", &["search"]),

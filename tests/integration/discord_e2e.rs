@@ -23,6 +23,10 @@ const APP: &str = "1000";
 const GUILD: &str = "2000";
 const SEARCH_CHANNEL: &str = "4000";
 const OTHER_CHANNEL: &str = "4001";
+/// A thread whose parent is the search channel (`GET /channels/{id}` says so).
+const THREAD: &str = "4100";
+/// A direct message channel.
+const DM_CHANNEL: &str = "4500";
 
 #[derive(Debug, Clone)]
 struct Recorded {
@@ -38,7 +42,7 @@ struct Recorded {
 
 /// A multipart/form-data body as serenity sends it with files: the
 /// `payload_json` part and the files.
-fn multipart(content_type: &str, body: &[u8]) -> (Value, Vec<(String, Vec<u8>)>) {
+pub(crate) fn multipart(content_type: &str, body: &[u8]) -> (Value, Vec<(String, Vec<u8>)>) {
     let Some(boundary) = content_type.split("boundary=").nth(1) else {
         return (Value::Null, vec![]);
     };
@@ -90,6 +94,15 @@ struct Fake {
     refusals: Mutex<Vec<(String, Vec<u16>)>>,
     seq: AtomicU64,
     gateway: Mutex<Option<mpsc::UnboundedSender<GatewayCmd>>>,
+    /// The type of each interaction dispatched, by id: Discord refuses a
+    /// callback of the wrong type (autocomplete answers only with type 8).
+    kinds: Mutex<std::collections::HashMap<String, u64>>,
+    /// The `retry_after` of a 429 refusal, in seconds (0.2 when unset).
+    retry_after: Mutex<Option<f64>>,
+    /// Each shard's connection, by shard id (from its IDENTIFY).
+    shards: Mutex<std::collections::HashMap<u64, mpsc::UnboundedSender<GatewayCmd>>>,
+    /// Commands registered, by their URL path (what a GET lists).
+    registered: Mutex<std::collections::HashMap<String, Value>>,
 }
 
 impl Fake {
@@ -111,9 +124,128 @@ impl Fake {
         let _ = tx.send(cmd);
     }
 
+    /// A guild's event, sent as Discord does: to shard
+    /// `(guild_id >> 22) % total`.
+    fn dispatch_to_guild(&self, total: u64, t: &'static str, d: Value) {
+        let guild: u64 = d["guild_id"].as_str().unwrap().parse().unwrap();
+        let shard = (guild >> 22) % total;
+        if let (Some(id), Some(kind)) = (d["id"].as_str(), d["type"].as_u64()) {
+            self.kinds.lock().unwrap().insert(id.to_string(), kind);
+        }
+        let tx = self.shards.lock().unwrap()[&shard].clone();
+        let _ = tx.send(GatewayCmd::Dispatch(t, d));
+    }
+
     fn dispatch(&self, t: &'static str, d: Value) {
+        if t == "INTERACTION_CREATE" {
+            if let (Some(id), Some(kind)) = (d["id"].as_str(), d["type"].as_u64()) {
+                self.kinds.lock().unwrap().insert(id.to_string(), kind);
+            }
+        }
         self.send(GatewayCmd::Dispatch(t, d));
     }
+
+    /// What Discord refuses in a body we were sent: a callback of the wrong
+    /// type for its interaction, custom_ids over 100 characters or repeated
+    /// within a message. `Some((code, message))` when refused.
+    fn refuses(&self, method: &Method, path: &str, body: &Value) -> Option<(u64, String)> {
+        let message = if path.ends_with("/callback") {
+            let id = path.split('/').nth(4).unwrap_or("");
+            let kind = self.kinds.lock().unwrap().get(id).copied();
+            if kind == Some(4) && body["type"] != 8 {
+                return Some((
+                    50035,
+                    format!("autocomplete answered with type {}", body["type"]),
+                ));
+            }
+            &body["data"]
+        } else if path.contains("/messages")
+            && (*method == Method::POST || *method == Method::PATCH)
+        {
+            body
+        } else {
+            return None;
+        };
+        let mut seen = std::collections::HashSet::new();
+        let ids = message["components"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+            .filter_map(|c| c["custom_id"].as_str().map(str::to_string));
+        for id in ids {
+            if !(1..=100).contains(&id.chars().count()) {
+                return Some((50035, format!("BASE_TYPE_BAD_LENGTH: custom_id {id}")));
+            }
+            if !seen.insert(id.clone()) {
+                return Some((50035, format!("COMPONENT_CUSTOM_ID_DUPLICATED: {id}")));
+            }
+        }
+        None
+    }
+}
+
+/// The files a message has on Discord after an update (type 7, an edit):
+/// an update that leaves out `attachments` keeps the old files and adds the
+/// uploaded ones; one that states them keeps exactly those it names.
+fn files_after_update(old: &[&str], data: &Value, uploaded: &[(String, Vec<u8>)]) -> Vec<String> {
+    match data.get("attachments").and_then(Value::as_array) {
+        Some(named) => named
+            .iter()
+            .filter_map(|a| a["filename"].as_str().map(str::to_string))
+            .collect(),
+        None => old
+            .iter()
+            .map(|s| s.to_string())
+            .chain(uploaded.iter().map(|(n, _)| n.clone()))
+            .collect(),
+    }
+}
+
+/// The message as Discord would deliver it with a click on one of its
+/// buttons: what was sent (`data`), with the uploaded files attached.
+fn as_posted(id: &str, data: &Value, files: &[(String, Vec<u8>)]) -> Value {
+    let mut m = message_object(id, SEARCH_CHANNEL, APP, true, "");
+    m["embeds"] = data["embeds"].clone();
+    m["components"] = data["components"].clone();
+    m["attachments"] = json!(files
+        .iter()
+        .enumerate()
+        .map(
+            |(n, (name, bytes))| json!({"id": format!("{}", 9900 + n), "filename": name,
+            "size": bytes.len(), "url": format!("https://cdn.example/{name}"),
+            "proxy_url": format!("https://cdn.example/{name}")})
+        )
+        .collect::<Vec<_>>());
+    m
+}
+
+/// A click on the button `custom_id` of `message`.
+fn click(id: &str, custom_id: &str, message: Value) -> Value {
+    let mut i = interaction(
+        id,
+        3,
+        "en-US",
+        json!({"custom_id": custom_id, "component_type": 2}),
+    );
+    i["message"] = message;
+    i
+}
+
+/// The buttons of a message body: (label, custom_id).
+fn buttons_of(data: &Value) -> Vec<(String, String)> {
+    data["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|r| r["components"].as_array().cloned().unwrap_or_default())
+        .map(|b| {
+            (
+                b["label"].as_str().unwrap_or("").to_string(),
+                b["custom_id"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
 }
 
 fn message_object(id: &str, channel: &str, author: &str, bot: bool, content: &str) -> Value {
@@ -157,7 +289,8 @@ async fn ws(State(f): State<Arc<Fake>>, upgrade: WebSocketUpgrade) -> Response {
 async fn session(f: Arc<Fake>, socket: WebSocket) {
     let (mut sink, mut stream) = socket.split();
     let (tx, mut rx) = mpsc::unbounded_channel();
-    *f.gateway.lock().unwrap() = Some(tx);
+    *f.gateway.lock().unwrap() = Some(tx.clone());
+    let tx_here = tx;
     let frame = |v: Value| WsMessage::Text(v.to_string().into());
     if sink
         .send(frame(json!({"op": 10, "d": {"heartbeat_interval": 1000}})))
@@ -183,10 +316,14 @@ async fn session(f: Arc<Fake>, socket: WebSocket) {
                     }
                     Some(2) => {
                         f.sessions.lock().unwrap().push(v.clone());
+                        let shard = v["d"]["shard"].clone();
+                        let id = shard[0].as_u64().unwrap_or(0);
+                        f.shards.lock().unwrap().insert(id, tx_here.clone());
                         let s = f.seq.fetch_add(1, Ordering::SeqCst) + 1;
                         Some(json!({"op": 0, "s": s, "t": "READY", "d": {
+                            "shard": if shard.is_array() { shard } else { json!([0, 1]) },
                             "v": 10, "user": {"id": APP, "username": "testbot", "discriminator": "0", "bot": true},
-                            "guilds": [], "session_id": "session-1", "resume_gateway_url": f.ws_url(),
+                            "guilds": [{"id": GUILD, "unavailable": true}], "session_id": "session-1", "resume_gateway_url": f.ws_url(),
                             "application": {"id": APP, "flags": 0}}}))
                     }
                     Some(6) => {
@@ -232,6 +369,21 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
             vec![],
         )
     };
+    if let Some((code, message)) = f.refuses(&method, &path, &body) {
+        f.requests.lock().unwrap().push(Recorded {
+            method: method.to_string(),
+            path: path.clone(),
+            body,
+            files,
+            at: Instant::now(),
+            status: 400,
+        });
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"code": code, "message": message, "errors": {}})),
+        )
+            .into_response();
+    }
     let refusal = {
         let mut refusals = f.refusals.lock().unwrap();
         refusals
@@ -249,12 +401,17 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
             status,
         });
         let code = StatusCode::from_u16(status).unwrap();
+        let retry_after = f.retry_after.lock().unwrap().unwrap_or(0.2);
         let body = if status == 429 {
-            json!({"message": "You are being rate limited.", "retry_after": 0.2, "global": false})
+            json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": false})
         } else {
             json!({"message": "Internal Server Error", "code": 0})
         };
-        return (code, [("retry-after", "0.2")], Json(body)).into_response();
+        if status != 429 {
+            return (code, Json(body)).into_response();
+        }
+        let header = format!("{}", retry_after.ceil());
+        return (code, [("retry-after", header)], Json(body)).into_response();
     }
     f.requests.lock().unwrap().push(Recorded {
         method: method.to_string(),
@@ -264,7 +421,24 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
         at: Instant::now(),
         status: 200,
     });
+    if method == Method::GET && path.ends_with("/commands") {
+        let listed = f.registered.lock().unwrap().get(&path).cloned();
+        return Json(listed.unwrap_or(json!([]))).into_response();
+    }
+    if method == Method::GET && path.starts_with("/api/v10/channels/") {
+        let id = path.split('/').nth(4).unwrap_or("");
+        let parent = (id == THREAD).then_some(SEARCH_CHANNEL);
+        return Json(
+            json!({"id": id, "type": if parent.is_some() { 11 } else { 0 },
+            "guild_id": GUILD, "parent_id": parent}),
+        )
+        .into_response();
+    }
     if method == Method::PUT && path.ends_with("/commands") {
+        f.registered
+            .lock()
+            .unwrap()
+            .insert(path.clone(), body.clone());
         let mut cmds = body.as_array().cloned().unwrap_or_default();
         for (i, c) in cmds.iter_mut().enumerate() {
             c["id"] = json!(format!("{}", 6000 + i));
@@ -385,11 +559,28 @@ fn start_bot(port: u16, dir: &Path) -> Bot {
 }
 
 fn start_bot_with(port: u16, dir: &Path, user_cooldown: f64, channel_cooldown: f64) -> Bot {
+    start_bot_configured(
+        port,
+        dir,
+        &format!("guild_ids = [\"{GUILD}\"]\n"),
+        user_cooldown,
+        channel_cooldown,
+    )
+}
+
+/// The bot with `discord` keys of its own (guild ids, dm…) added.
+fn start_bot_configured(
+    port: u16,
+    dir: &Path,
+    discord: &str,
+    user_cooldown: f64,
+    channel_cooldown: f64,
+) -> Bot {
     let config = dir.join("config.toml");
     std::fs::write(
         &config,
         format!(
-            "[discord]\ntoken = \"{TOKEN}\"\napi_url = \"http://127.0.0.1:{port}\"\nguild_ids = [\"{GUILD}\"]\n\
+            "[discord]\ntoken = \"{TOKEN}\"\napi_url = \"http://127.0.0.1:{port}\"\n{discord}\
              search_channels = [{SEARCH_CHANNEL}]\n[discord.cooldown]\nuser_seconds = {user_cooldown:?}\nchannel_seconds = {channel_cooldown:?}\n"
         ),
     )
@@ -462,11 +653,17 @@ async fn the_bot_serves_discord_end_to_end() {
             "lineage",
             "capability",
             "help",
+            "Ask the notes",
             "reload"
         ]
     );
     assert_eq!(registered[5]["name_localizations"]["zh-CN"], "能力");
-    for c in registered.as_array().unwrap() {
+    for c in registered
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["type"] == 1)
+    {
         assert!(c["description_localizations"]["zh-CN"]
             .as_str()
             .is_some_and(|s| !s.is_empty()));
@@ -895,4 +1092,411 @@ async fn refused_requests_are_tried_again() {
         callback(&f, "4003")
     })
     .await;
+}
+
+/// The bot started against a fresh fake, its commands registered.
+async fn started() -> (Arc<Fake>, Bot, tempfile::TempDir) {
+    let f = start_fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = start_bot(f.port.load(Ordering::SeqCst) as u16, dir.path());
+    *LOG.lock().unwrap() = Some(bot.1.clone());
+    wait_until("registration", Duration::from_secs(60), || {
+        f.requests().iter().any(|r| r.method == "PUT").then_some(())
+    })
+    .await;
+    (f, bot, dir)
+}
+
+/// Every request to an interaction's callback path, refused or not.
+fn callback_tries(f: &Fake, id: &str) -> Vec<Recorded> {
+    let path = format!("/api/v10/interactions/{id}/tok-{id}/callback");
+    f.requests()
+        .into_iter()
+        .filter(|r| r.path == path)
+        .collect()
+}
+
+/// The first answer Discord received for an interaction; fails if Discord
+/// refused it.
+async fn accepted_callback(f: &Fake, id: &str) -> Recorded {
+    let r = wait_until(
+        &format!("a callback for {id}"),
+        Duration::from_secs(60),
+        || callback_tries(f, id).into_iter().next(),
+    )
+    .await;
+    assert_eq!(
+        r.status, 200,
+        "Discord refused the callback {id}: {}",
+        r.body
+    );
+    r
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buttons_update_in_place_with_their_whole_state() {
+    let (f, _bot, _dir) = started().await;
+
+    // "vs text-davinci-002" on a /model card: the comparison replaces the
+    // card, and the card's lineage picture goes with it.
+    f.dispatch(
+        "INTERACTION_CREATE",
+        interaction("5001", 2, "en-US", command("model", &[("name", "chatgpt")])),
+    );
+    let card = accepted_callback(&f, "5001").await;
+    assert_eq!(card.files.len(), 1, "the card carries its picture");
+    let posted = as_posted("9101", &card.body["data"], &card.files);
+    let (_, vs) = buttons_of(&card.body["data"])
+        .into_iter()
+        .find(|(label, _)| label.starts_with("vs "))
+        .expect("a comparison button");
+    f.dispatch("INTERACTION_CREATE", click("5002", &vs, posted));
+    let update = accepted_callback(&f, "5002").await;
+    assert_eq!(update.body["type"], 7, "{}", update.body);
+    let old = [card.files[0].0.as_str()];
+    assert_eq!(
+        files_after_update(&old, &update.body["data"], &update.files),
+        Vec::<String>::new(),
+        "the old picture stayed under the comparison: {}",
+        update.body
+    );
+
+    // A long question's "Next page" runs the whole question.
+    let query = "which model restored in-context learning after instruction tuning and how did \
+                 RLHF change the alignment tax of text-davinci-002 compared with code-davinci-002";
+    assert!(query.chars().count() > 100 && query.chars().count() <= 200);
+    f.dispatch(
+        "INTERACTION_CREATE",
+        interaction("5003", 2, "en-US", command("search", &[("query", query)])),
+    );
+    let first = accepted_callback(&f, "5003").await;
+    let (_, next) = buttons_of(&first.body["data"])
+        .into_iter()
+        .find(|(label, _)| label == "Next page")
+        .expect("a next page button");
+    let posted = as_posted("9102", &first.body["data"], &first.files);
+    f.dispatch("INTERACTION_CREATE", click("5004", &next, posted));
+    let page = accepted_callback(&f, "5004").await;
+    let embed = &page.body["data"]["embeds"][0];
+    assert_eq!(embed["title"], format!("🔎 {query}"), "{}", page.body);
+    assert!(
+        embed["description"].as_str().unwrap().starts_with("**6. "),
+        "{embed}"
+    );
+
+    // Right-click a message → "Ask the notes": for the asker, with a button
+    // that posts the answer for everyone.
+    let target = message_object("7301", SEARCH_CHANNEL, "5009", false, "对齐税是什么");
+    let ask = json!({"id": "6001", "name": "Ask the notes", "type": 3, "target_id": "7301",
+        "resolved": {"messages": {"7301": target}}});
+    f.dispatch("INTERACTION_CREATE", interaction("5006", 2, "zh-CN", ask));
+    let private = accepted_callback(&f, "5006").await;
+    assert_eq!(private.body["type"], 4);
+    assert_eq!(private.body["data"]["flags"], 64, "{}", private.body);
+    assert_eq!(
+        private.body["data"]["embeds"][0]["title"],
+        "🔎 对齐税是什么"
+    );
+    let (_, post) = buttons_of(&private.body["data"])
+        .into_iter()
+        .find(|(label, _)| label == "公开发布")
+        .expect("a Post publicly button");
+    let posted = as_posted("9104", &private.body["data"], &private.files);
+    f.dispatch("INTERACTION_CREATE", click("5007", &post, posted));
+    let public = accepted_callback(&f, "5007").await;
+    assert_eq!(public.body["type"], 4);
+    assert_eq!(public.body["data"]["flags"], 0, "{}", public.body);
+
+    // A kept button the bot no longer knows (a restart, or expired).
+    f.dispatch(
+        "INTERACTION_CREATE",
+        click(
+            "5005",
+            "kept:0123456789abcdef",
+            message_object("9103", SEARCH_CHANNEL, APP, true, ""),
+        ),
+    );
+    let expired = accepted_callback(&f, "5005").await;
+    assert_eq!(expired.body["type"], 4);
+    assert_eq!(expired.body["data"]["flags"], 64, "ephemeral");
+    assert_eq!(
+        expired.body["data"]["content"],
+        "This button has expired, ask again."
+    );
+}
+
+fn log_of(bot: &Bot) -> String {
+    std::fs::read_to_string(&bot.1).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_are_registered_in_one_scope_and_cleared_from_the_other() {
+    let long = Duration::from_secs(60);
+    // Guild ids configured: the guild gets the commands, the global scope
+    // is emptied.
+    let (f, bot, _dir) = started().await;
+    let global = format!("/api/v10/applications/{APP}/commands");
+    let guild = format!("/api/v10/applications/{APP}/guilds/{GUILD}/commands");
+    let cleared = wait_until("the global commands cleared", long, || {
+        f.requests()
+            .into_iter()
+            .find(|r| r.method == "PUT" && r.path == global)
+    })
+    .await;
+    assert_eq!(cleared.body, json!([]));
+    let registered = f.registered.lock().unwrap()[&guild].clone();
+    for c in registered.as_array().unwrap() {
+        let expected = if c["name"] == "reload" {
+            (json!([0]), json!([0]))
+        } else {
+            (json!([0, 1]), json!([0, 1, 2]))
+        };
+        assert_eq!(
+            (c["integration_types"].clone(), c["contexts"].clone()),
+            expected,
+            "{c}"
+        );
+    }
+    wait_until("the log of it", long, || {
+        log_of(&bot)
+            .contains("cleared global commands")
+            .then_some(())
+    })
+    .await;
+    drop(bot);
+
+    // No guild ids: global commands, and the guild's stale ones cleared.
+    let f = start_fake().await;
+    f.registered
+        .lock()
+        .unwrap()
+        .insert(guild.clone(), json!([{"name": "model"}]));
+    let dir = tempfile::tempdir().unwrap();
+    let bot = start_bot_configured(
+        f.port.load(Ordering::SeqCst) as u16,
+        dir.path(),
+        "",
+        30.0,
+        0.0,
+    );
+    *LOG.lock().unwrap() = Some(bot.1.clone());
+    let emptied = wait_until("the guild's commands cleared", long, || {
+        f.requests()
+            .into_iter()
+            .find(|r| r.method == "PUT" && r.path == guild)
+    })
+    .await;
+    assert_eq!(emptied.body, json!([]));
+    let global_put = f
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT" && r.path == global)
+        .expect("global registration");
+    assert_eq!(
+        global_put.body,
+        lineage_bot::transport::commands::definitions(),
+        "every command, registered globally"
+    );
+    wait_until("the log of it", long, || {
+        log_of(&bot)
+            .contains("cleared guild commands")
+            .then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn threads_direct_messages_and_replies() {
+    let f = start_fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = start_bot_configured(
+        f.port.load(Ordering::SeqCst) as u16,
+        dir.path(),
+        &format!("guild_ids = [\"{GUILD}\"]\ndm = true\n"),
+        30.0,
+        0.0,
+    );
+    *LOG.lock().unwrap() = Some(bot.1.clone());
+    let long = Duration::from_secs(60);
+    wait_until("registration", long, || {
+        f.requests().iter().any(|r| r.method == "PUT").then_some(())
+    })
+    .await;
+    let me = json!({"id": APP, "username": "testbot", "discriminator": "0", "bot": true});
+
+    // A thread under the search channel is searched; the answer stays in it.
+    f.dispatch(
+        "MESSAGE_CREATE",
+        message_object("7201", THREAD, "5101", false, "对齐税是什么"),
+    );
+    let reply = wait_until("an answer in the thread", long, || {
+        replies_in(&f, THREAD).first().cloned()
+    })
+    .await;
+    assert_eq!(reply["message_reference"]["message_id"], "7201");
+    f.dispatch(
+        "MESSAGE_CREATE",
+        message_object("7202", THREAD, "5102", false, "what is RLHF"),
+    );
+    wait_until("a second answer in the thread", long, || {
+        (replies_in(&f, THREAD).len() == 2).then_some(())
+    })
+    .await;
+    let reads = f
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path == format!("/api/v10/channels/{THREAD}"))
+        .count();
+    assert_eq!(reads, 1, "the thread's parent is read once");
+
+    // A direct message, with discord.dm = true.
+    let mut dm = message_object("7203", DM_CHANNEL, "5103", false, "what is RLHF");
+    dm.as_object_mut().unwrap().remove("guild_id");
+    f.dispatch("MESSAGE_CREATE", dm);
+    wait_until("an answer in the DM", long, || {
+        replies_in(&f, DM_CHANNEL).first().cloned()
+    })
+    .await;
+
+    // "thanks!" in reply to the bot's answer, with ping: not a question.
+    let answer = message_object("9000", SEARCH_CHANNEL, APP, true, "");
+    let mut thanks = message_object("7204", SEARCH_CHANNEL, "5104", false, "thanks!");
+    thanks["mentions"] = json!([me]);
+    thanks["referenced_message"] = answer;
+    thanks["message_reference"] = json!({"message_id": "9000", "channel_id": SEARCH_CHANNEL});
+    f.dispatch("MESSAGE_CREATE", thanks);
+    wait_until("the reply to the bot to be passed over", long, || {
+        log_of(&bot)
+            .lines()
+            .any(|l| l.contains("a reply to the bot's answer") && l.contains("7204"))
+            .then_some(())
+    })
+    .await;
+    assert!(
+        replies_in(&f, SEARCH_CHANNEL)
+            .iter()
+            .all(|r| r["message_reference"]["message_id"] != "7204"),
+        "answered a thank-you"
+    );
+
+    // "@bot what does this mean?" in reply to someone's message, outside the
+    // search channels: the replied-to message is the question.
+    let asked = message_object("7205", OTHER_CHANNEL, "5105", false, "对齐税是什么");
+    let mut mention = message_object(
+        "7206",
+        OTHER_CHANNEL,
+        "5106",
+        false,
+        &format!("<@{APP}> what does this mean?"),
+    );
+    mention["mentions"] = json!([me]);
+    mention["referenced_message"] = asked;
+    mention["message_reference"] = json!({"message_id": "7205", "channel_id": OTHER_CHANNEL});
+    f.dispatch("MESSAGE_CREATE", mention);
+    let reply = wait_until("an answer to the replied-to message", long, || {
+        replies_in(&f, OTHER_CHANNEL).first().cloned()
+    })
+    .await;
+    assert_eq!(reply["message_reference"]["message_id"], "7206");
+    assert_eq!(reply["embeds"][0]["title"], "🔎 对齐税是什么", "{reply}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_are_waited_as_asked_within_the_deadline() {
+    let (f, bot, _dir) = started().await;
+    let long = Duration::from_secs(60);
+    let path = |id: &str| format!("/api/v10/interactions/{id}/tok-{id}/callback");
+    // Asked to wait 0.6 s: the second try comes no sooner.
+    *f.retry_after.lock().unwrap() = Some(0.6);
+    f.refusals.lock().unwrap().push((path("4101"), vec![429]));
+    f.dispatch(
+        "INTERACTION_CREATE",
+        interaction("4101", 2, "en-US", command("help", &[])),
+    );
+    wait_until("the answer after the wait", long, || callback(&f, "4101")).await;
+    let tries = callback_tries(&f, "4101");
+    assert_eq!(tries.len(), 2);
+    let gap = tries[1].at - tries[0].at;
+    assert!(gap >= Duration::from_millis(600), "retried after {gap:?}");
+
+    // Asked to wait 5 s: past the interaction's 3 s, so not tried again.
+    *f.retry_after.lock().unwrap() = Some(5.0);
+    f.refusals.lock().unwrap().push((path("4102"), vec![429]));
+    f.dispatch(
+        "INTERACTION_CREATE",
+        interaction("4102", 2, "en-US", command("help", &[])),
+    );
+    wait_until("giving up", long, || {
+        log_of(&bot)
+            .contains("waiting would pass the deadline")
+            .then_some(())
+    })
+    .await;
+    assert_eq!(callback_tries(&f, "4102").len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_shard_processes_answer_every_guild_once() {
+    // GUILD goes to shard 0 of 2; this one to shard 1.
+    const OTHER_GUILD: &str = "4194304";
+    let f = start_fake().await;
+    let port = f.port.load(Ordering::SeqCst) as u16;
+    let (d0, d1) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let shard = |n: u32| {
+        format!("guild_ids = [\"{GUILD}\"]\nshards = {{ total = 2, first = {n}, last = {n} }}\n")
+    };
+    let b0 = start_bot_configured(port, d0.path(), &shard(0), 30.0, 0.0);
+    let b1 = start_bot_configured(port, d1.path(), &shard(1), 30.0, 0.0);
+    *LOG.lock().unwrap() = Some(b1.1.clone());
+    let long = Duration::from_secs(60);
+    wait_until("both shards to identify", long, || {
+        (f.shards.lock().unwrap().len() == 2).then_some(())
+    })
+    .await;
+    let mut identified: Vec<Value> = f
+        .sessions
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|s| s["d"]["shard"].clone())
+        .collect();
+    identified.sort_by_key(|s| s[0].as_u64());
+    assert_eq!(
+        identified,
+        vec![json!([0, 2]), json!([1, 2])],
+        "each its own shard"
+    );
+    // Registration happens once, from shard 0: the guild's commands, then
+    // the global scope cleared.
+    let global = format!("/api/v10/applications/{APP}/commands");
+    wait_until("registration", long, || {
+        f.requests()
+            .iter()
+            .any(|r| r.method == "PUT" && r.path == global)
+            .then_some(())
+    })
+    .await;
+
+    let mut sent = Vec::new();
+    for (n, guild) in [GUILD, OTHER_GUILD].iter().cycle().take(10).enumerate() {
+        let id = format!("{}", 600_000 + n);
+        let mut i = interaction(&id, 2, "en-US", command("help", &[]));
+        i["guild_id"] = json!(guild);
+        f.dispatch_to_guild(2, "INTERACTION_CREATE", i);
+        sent.push(id);
+    }
+    for id in &sent {
+        accepted_callback(&f, id).await;
+    }
+    // Both processes are still connected, so a second answer would have come
+    // with the first: each interaction got exactly one.
+    for id in &sent {
+        assert_eq!(
+            callback_tries(&f, id).len(),
+            1,
+            "{id} answered more than once"
+        );
+    }
+    let logged = |b: &Bot| log_of(b).contains("connected");
+    assert!(logged(&b0) && logged(&b1));
 }

@@ -15,7 +15,17 @@ use lineage_bot::engine::request::from_options;
 use lineage_bot::engine::{Locale, Request};
 use lineage_bot::http::{self, EndpointConfig};
 use lineage_bot::render::custom_id::from_custom_id;
-use lineage_bot::transport::interaction::with_delete;
+use lineage_bot::transport::interaction::{with_delete, Response};
+
+/// An answer's JSON and files, sent as JSON or as multipart/form-data.
+fn payload(r: &Reply) -> (Value, Vec<(String, Vec<u8>)>) {
+    match r.header("content-type") {
+        Some(ct) if ct.starts_with("multipart/form-data") => {
+            crate::discord_e2e::multipart(ct, &r.body)
+        }
+        _ => (r.json(), vec![]),
+    }
+}
 
 /// A command's options: (name, value).
 type Options<'a> = &'a [(&'a str, &'a str)];
@@ -290,7 +300,6 @@ async fn every_command_answers_as_the_engine_does() {
             let body = command(name, options, user, locale);
             let r = post(s.addr, &body).await;
             assert_eq!(r.status, 200, "/{name}: {}", r.text());
-            assert_eq!(r.header("content-type"), Some("application/json"));
             let cmd = from_options(name, |o| {
                 options
                     .iter()
@@ -298,16 +307,28 @@ async fn every_command_answers_as_the_engine_does() {
                     .map(|(_, v)| v.to_string())
             })
             .unwrap();
-            let expected = with_delete(
+            let expected = Response::Message(with_delete(
                 responder.answer(&Request::new(cmd, Locale::from_discord(locale))),
                 user,
-            )
-            .without_files();
-            assert_eq!(
-                r.json(),
-                json!({"type": 4, "data": expected}),
-                "/{name} {options:?} {locale} {user:?}"
-            );
+            ))
+            .to_json();
+            let (got, files) = payload(&r);
+            assert_eq!(got, expected, "/{name} {options:?} {locale} {user:?}");
+            // The picture the embed shows travels with the answer.
+            let named: Vec<&str> = expected["data"]["attachments"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a["filename"].as_str())
+                .collect();
+            let sent: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+            assert_eq!(sent, named, "/{name}");
+            for (_, bytes) in &files {
+                assert!(
+                    bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+                    "/{name}: not a PNG"
+                );
+            }
             // The answer carries a delete button for the person who asked.
             let has_delete = r.text().contains("delete:5000");
             assert_eq!(has_delete, user.is_some(), "/{name}");
@@ -343,12 +364,11 @@ async fn a_command_answers_like_ask_json() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        // The same payload, less the picture a response body cannot carry.
-        let ask: lineage_bot::render::Message = serde_json::from_slice(&out.stdout).unwrap();
-        let ask = serde_json::to_value(ask.without_files()).unwrap();
+        // The same payload, the picture included.
+        let ask: Value = serde_json::from_slice(&out.stdout).unwrap();
         let r = post(s.addr, &command(name, &options, None, locale)).await;
         assert_eq!(r.status, 200);
-        assert_eq!(r.json(), json!({"type": 4, "data": ask}), "{line}");
+        assert_eq!(payload(&r).0, json!({"type": 4, "data": ask}), "{line}");
     }
 }
 
@@ -388,15 +408,17 @@ async fn a_button_updates_its_message() {
     let s = start(config()).await;
     let r = post(s.addr, &button("model:text-davinci-002", "5000")).await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let expected = with_delete(
+    let expected = Response::Update(with_delete(
         crate::RESPONDER.answer(&Request::new(
             from_custom_id("model:text-davinci-002").unwrap(),
             Locale::En,
         )),
         Some("5000"),
-    )
-    .without_files();
-    assert_eq!(r.json(), json!({"type": 7, "data": expected}));
+    ))
+    .to_json();
+    let (got, files) = payload(&r);
+    assert_eq!(got, expected);
+    assert_eq!(files.len(), 1, "the card's picture, as multipart/form-data");
 }
 
 #[tokio::test]

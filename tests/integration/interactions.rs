@@ -124,3 +124,73 @@ fn odd_interactions_get_a_notice_not_a_panic() {
         assert!(matches!(r, Response::Message(_)), "{v}: {r:?}");
     }
 }
+
+#[test]
+fn ask_the_notes_answers_a_message_for_the_asker_with_a_post_publicly_button() {
+    let question = format!("对齐税是什么 {}", "and why does it matter ".repeat(5));
+    let i = parse(
+        json!({"type": 2, "id": "1", "token": "t", "locale": "en-US",
+        "member": {"user": {"id": "42"}},
+        "data": {"name": "Ask the notes", "type": 3, "target_id": "77",
+            "resolved": {"messages": {"77": {"id": "77", "content": question}}}}}),
+    );
+    assert!(i.answer_is_ephemeral(), "deferred ephemeral when slow");
+    let Response::Message(m) = respond(&RESPONDER, &i) else {
+        panic!("a message")
+    };
+    assert_eq!(m.flags, 64, "only the asker sees it");
+    let post = m
+        .components
+        .iter()
+        .flat_map(|r| &r.components)
+        .find(|b| b.label == "Post publicly")
+        .expect("a Post publicly button");
+    let id = post.custom_id.clone().unwrap();
+    assert!(id.chars().count() <= 100, "{id}");
+    let ids = custom_ids(&m);
+    let unique: std::collections::HashSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "{ids:?}");
+    let Response::Message(public) = respond(&RESPONDER, &component(&id, "42")) else {
+        panic!("a public message")
+    };
+    assert_eq!(public.flags, 0, "for everyone");
+    assert_eq!(public.embeds[0].title, m.embeds[0].title);
+    assert!(custom_ids(&public).contains(&"delete:42".to_string()));
+
+    let empty = parse(json!({"type": 2, "id": "1", "token": "t",
+        "data": {"name": "Ask the notes", "type": 3, "target_id": "77",
+            "resolved": {"messages": {"77": {"id": "77", "content": ""}}}}}));
+    let Response::Message(m) = respond(&RESPONDER, &empty) else {
+        panic!("a notice")
+    };
+    assert_eq!(m.flags, 64);
+}
+
+#[test]
+fn zh_tw_reads_traditional_labels_and_the_notes_as_written() {
+    let ask = |locale: &str| {
+        let i = parse(
+            json!({"type": 2, "id": "1", "token": "t", "locale": locale, "user": {"id": "42"},
+            "data": {"name": "search", "options": [{"name": "query", "type": 3, "value": "对齐税"}]}}),
+        );
+        let Response::Message(m) = respond(&RESPONDER, &i) else {
+            panic!("a message")
+        };
+        m
+    };
+    let (cn, tw) = (ask("zh-CN"), ask("zh-TW"));
+    let footer = |m: &lineage_bot::render::Message| m.embeds[0].footer.clone().unwrap().text;
+    assert!(footer(&cn).contains("条"), "{}", footer(&cn));
+    assert!(
+        footer(&tw).contains("條") && !footer(&tw).contains("条"),
+        "{}",
+        footer(&tw)
+    );
+    // The hits quote the notes: as written, in Simplified characters.
+    assert_eq!(cn.embeds[0].description, tw.embeds[0].description);
+    assert!(tw.embeds[0]
+        .description
+        .as_deref()
+        .unwrap()
+        .contains("对齐税"));
+}
