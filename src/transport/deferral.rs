@@ -386,6 +386,14 @@ mod tests {
         panic!("nothing reached the fake Discord");
     }
 
+    /// A job that answers `response` after 300 ms: past the test's deadline.
+    fn slowly(response: Response) -> impl FnOnce() -> Outgoing + Send + 'static {
+        move || {
+            std::thread::sleep(Duration::from_millis(300));
+            Outgoing::bare(response)
+        }
+    }
+
     const ORIGINAL: &str = "/api/v10/webhooks/1000/tok/messages/@original";
 
     #[tokio::test]
@@ -393,10 +401,7 @@ mod tests {
         let (rest, seen) = fake_discord().await;
         let message = render::notice("late but here", false);
         let m = message.clone();
-        let slow = move || {
-            std::thread::sleep(Duration::from_millis(300));
-            Outgoing::bare(Response::Message(m))
-        };
+        let slow = slowly(Response::Message(m));
         let answer = first_answer(
             Some(rest),
             call(APPLICATION_COMMAND),
@@ -414,10 +419,7 @@ mod tests {
     #[tokio::test]
     async fn an_ephemeral_answer_is_deferred_ephemeral() {
         let (rest, seen) = fake_discord().await;
-        let slow = move || {
-            std::thread::sleep(Duration::from_millis(300));
-            Outgoing::bare(Response::Message(render::notice("reloaded", true)))
-        };
+        let slow = slowly(Response::Message(render::notice("reloaded", true)));
         let reload: Interaction = serde_json::from_value(json!({"type": 2, "id": "3000",
             "token": "tok", "application_id": "1000", "data": {"name": "reload"}}))
         .unwrap();
@@ -439,10 +441,7 @@ mod tests {
         let (rest, seen) = fake_discord().await;
         let message = render::notice("page two", false);
         let m = message.clone();
-        let slow = move || {
-            std::thread::sleep(Duration::from_millis(300));
-            Outgoing::bare(Response::Update(m))
-        };
+        let slow = slowly(Response::Update(m));
         let answer = first_answer(
             Some(rest),
             call(MESSAGE_COMPONENT),
@@ -520,10 +519,7 @@ mod tests {
     #[tokio::test]
     async fn a_slow_notice_for_the_clicker_is_a_follow_up_not_an_edit() {
         let (rest, seen) = fake_discord().await;
-        let slow = move || {
-            std::thread::sleep(Duration::from_millis(300));
-            Outgoing::bare(Response::Message(render::notice("only for you", true)))
-        };
+        let slow = slowly(Response::Message(render::notice("only for you", true)));
         let answer = first_answer(
             Some(rest),
             call(MESSAGE_COMPONENT),
