@@ -5,6 +5,7 @@ use std::fmt;
 
 use super::{
     Lineage, Model, ModelId, NameIndex, Passage, PassageId, Resolved, Source, Term, TermId, Text,
+    Unit, UnitId,
 };
 
 /// A line of descent shared by several models (`code-*`, `text-*`).
@@ -59,6 +60,8 @@ pub struct Knowledge {
     pub lineage: Lineage,
     pub terms: Vec<Term>,
     pub passages: Vec<Passage>,
+    /// The answer units inside passages: nested items and sentences.
+    pub units: Vec<Unit>,
     pub comparisons: Vec<Comparison>,
     pub names: NameIndex,
     /// Groups of words that mean the same thing (`glossary.toml`), for search.
@@ -96,6 +99,10 @@ impl Knowledge {
 
     pub fn passage(&self, id: PassageId) -> &Passage {
         &self.passages[id.index()]
+    }
+
+    pub fn unit(&self, id: UnitId) -> &Unit {
+        &self.units[id.index()]
     }
 
     pub fn family(&self, model: &Model) -> &Family {
