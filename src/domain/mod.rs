@@ -10,6 +10,7 @@ mod passage;
 mod term;
 mod text;
 
+pub(crate) use knowledge::mentions;
 pub use knowledge::{Comparison, ComparisonId, ComparisonSubject, Family, Knowledge, Summary};
 pub use lineage::{Edge, Lineage};
 pub use model::{Method, Model, ModelId, Traits};
