@@ -121,6 +121,10 @@ pub struct DiscordConfig {
     pub search_channels: Vec<Snowflake>,
     #[serde(default = "yes")]
     pub free_text: bool,
+    /// Reply in a search channel even when the notes have nothing (off:
+    /// chatter gets no reply; mentions and DMs are always answered).
+    #[serde(default)]
+    pub reply_when_nothing: bool,
     #[serde(default)]
     pub owners: Vec<Snowflake>,
     #[serde(default)]
@@ -136,6 +140,7 @@ impl Default for DiscordConfig {
             guild_ids: Vec::new(),
             search_channels: Vec::new(),
             free_text: true,
+            reply_when_nothing: false,
             owners: Vec::new(),
             cooldown: CooldownConfig::default(),
             shards: None,

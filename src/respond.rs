@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 
 use crate::domain::{Knowledge, ModelId, NameKey, Named};
-use crate::engine::{Engine, Request, Snapshot, Wanted};
+use crate::engine::{Command, Engine, Locale, Reply, Request, Snapshot, Wanted};
 use crate::picture;
 use crate::render::{self, limits, Message};
 
@@ -53,6 +53,32 @@ impl Responder {
         let snapshot = self.engine.snapshot();
         let reply = snapshot.handle(request);
         render::render(&reply, snapshot.knowledge(), request.locale)
+    }
+
+    /// A question typed in a channel, answered as a search: the message to
+    /// post, or `None` when the notes have nothing for it and
+    /// `speak_when_nothing` is off (chatter in a search channel gets no reply).
+    pub fn free_text(
+        &self,
+        question: &str,
+        locale: Locale,
+        speak_when_nothing: bool,
+    ) -> Option<Message> {
+        let snapshot = self.engine.snapshot();
+        let request = Request::new(
+            Command::Search {
+                query: question.to_string(),
+                page: 0,
+            },
+            locale,
+        );
+        let reply = snapshot.handle(&request);
+        if let Reply::Search(a) = &reply {
+            if a.hits.is_empty() && !speak_when_nothing {
+                return None;
+            }
+        }
+        Some(render::render(&reply, snapshot.knowledge(), locale))
     }
 
     /// The files a message's `attachments` name (the lineage picture). A

@@ -20,7 +20,6 @@ use serenity::gateway::GatewayError;
 use serenity::http::Http;
 
 use crate::config::Config;
-use crate::engine::Locale;
 use crate::respond::Responder;
 use crate::transport::deferral::{self, answer_within, Call, Outgoing, Timely, DEFER_AFTER};
 use crate::transport::interaction::{self, Interaction, Response};
@@ -44,6 +43,7 @@ struct Handler {
     guild_ids: Vec<u64>,
     search_channels: Vec<u64>,
     free_text: bool,
+    reply_when_nothing: bool,
     me: OnceLock<u64>,
     cooldowns: Cooldowns,
 }
@@ -56,6 +56,7 @@ pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
         guild_ids: config.discord.guild_ids.iter().map(|g| g.0).collect(),
         search_channels: config.discord.search_channels.iter().map(|c| c.0).collect(),
         free_text: config.discord.free_text,
+        reply_when_nothing: config.discord.reply_when_nothing,
         me: OnceLock::new(),
         cooldowns: Cooldowns::new(
             Duration::from_secs_f64(config.discord.cooldown.user_seconds),
@@ -182,13 +183,38 @@ impl Handler {
         }
         let me = self.me.get().copied();
         let mentioned = me.is_some_and(|me| msg.mentions.iter().any(|u| u.id.get() == me));
-        if !(mentioned || self.search_channels.contains(&msg.channel_id.get())) {
+        // Addressed to the bot: a mention, or a direct message.
+        let addressed = mentioned || msg.guild_id.is_none();
+        if !(addressed || self.search_channels.contains(&msg.channel_id.get())) {
             return;
         }
         let question = strip_mentions(&msg.content);
         if question.is_empty() {
             return;
         }
+        let responder = self.responder.clone();
+        let q = question.clone();
+        let reply_when_nothing = self.reply_when_nothing;
+        let message = match tokio::task::spawn_blocking(move || {
+            interaction::free_text(&responder, &q, addressed, reply_when_nothing)
+        })
+        .await
+        {
+            Ok(Some(m)) => m,
+            Ok(None) => {
+                tracing::debug!(
+                    msg_id = msg.id.get(),
+                    "free text: nothing in the notes, staying silent"
+                );
+                return;
+            }
+            Err(e) => {
+                tracing::error!(error_id = %failure::error_id(), error = %e, "free-text search failed");
+                return;
+            }
+        };
+        // Only a reply counts against the cooldown: chatter the bot stays
+        // silent on does not hold back the next real question.
         if !self
             .cooldowns
             .try_take(msg.author.id.get(), msg.channel_id.get())
@@ -196,27 +222,6 @@ impl Handler {
             tracing::debug!(user = msg.author.id.get(), "free-text cooldown");
             return;
         }
-        let locale = if question
-            .chars()
-            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-        {
-            Locale::Zh
-        } else {
-            Locale::En
-        };
-        let responder = self.responder.clone();
-        let q = question.clone();
-        let message = match tokio::task::spawn_blocking(move || {
-            interaction::free_text(&responder, &q, locale)
-        })
-        .await
-        {
-            Ok(m) => m,
-            Err(e) => {
-                tracing::error!(error_id = %failure::error_id(), error = %e, "free-text search failed");
-                return;
-            }
-        };
         let mut body = serde_json::to_value(&message).unwrap_or_default();
         body["message_reference"] =
             json!({"message_id": msg.id.get().to_string(), "fail_if_not_exists": false});
