@@ -150,6 +150,10 @@ pub struct DiscordConfig {
     /// Answer free text in direct messages (without a mention).
     #[serde(default)]
     pub dm: bool,
+    /// Reply in a search channel even when the notes have nothing (off:
+    /// chatter gets no reply; mentions and DMs are always answered).
+    #[serde(default)]
+    pub reply_when_nothing: bool,
     #[serde(default)]
     pub owners: Vec<Snowflake>,
     #[serde(default)]
@@ -166,6 +170,7 @@ impl Default for DiscordConfig {
             search_channels: Vec::new(),
             free_text: true,
             dm: false,
+            reply_when_nothing: false,
             owners: Vec::new(),
             cooldown: CooldownConfig::default(),
             shards: None,

@@ -14,6 +14,7 @@ use lineage_bot::engine::request::{parse_line, usage};
 use lineage_bot::engine::{Engine, Locale, ReloadError, Request};
 use lineage_bot::render::markdown;
 use lineage_bot::respond::Responder;
+use lineage_bot::transport::interaction;
 use lineage_bot::{console, knowledge};
 
 /// A Discord knowledge assistant for the GPT-3 → ChatGPT lineage.
@@ -77,8 +78,18 @@ struct AskArgs {
     /// The reader's Discord locale (`zh-CN`, `zh-TW` read Chinese).
     #[arg(long, default_value = "en-US")]
     locale: String,
+    /// A message typed in a search channel instead of a command: prints the
+    /// reply the bot would post (its language follows the message), or
+    /// `null` (with --json) when it would stay silent.
+    #[arg(
+        long,
+        value_name = "TEXT",
+        allow_hyphen_values = true,
+        conflicts_with = "command"
+    )]
+    message: Option<String>,
     /// The command, e.g. `/compare 002 003` or `/compare first:002 second:003`.
-    #[arg(required = true, allow_hyphen_values = true, num_args = 1.., trailing_var_arg = true)]
+    #[arg(required_unless_present = "message", allow_hyphen_values = true, num_args = 1.., trailing_var_arg = true)]
     command: Vec<String>,
 }
 
@@ -102,7 +113,9 @@ fn main() -> ExitCode {
         .or_else(|| config.search.index_dir.clone());
     // An unknown command is a usage error before any work is done.
     if let Some(Cmd::Ask(args)) = &cli.command {
-        if let Err(e) = parse_line(&args.command.join(" ")) {
+        if args.message.is_some() {
+            // A channel message: any text is a question.
+        } else if let Err(e) = parse_line(&args.command.join(" ")) {
             eprintln!("error: {e}\n\n{}", usage());
             return ExitCode::from(2);
         }
@@ -128,7 +141,10 @@ fn main() -> ExitCode {
     };
     let result = match command {
         Cmd::Search(args) => search_cmd(&engine, &args),
-        Cmd::Ask(args) => ask(&Responder::new(engine), &args),
+        Cmd::Ask(args) => match &args.message {
+            Some(text) => ask_message(&Responder::new(engine), &args, text, &config),
+            None => ask(&Responder::new(engine), &args),
+        },
         Cmd::ServeHttp => serve_http(engine, &config),
         Cmd::Run | Cmd::Check => run(engine, &config),
     };
@@ -189,7 +205,8 @@ fn search_cmd(engine: &Engine, args: &SearchArgs) -> anyhow::Result<()> {
                         "kind": h.doc.kind(),
                         "title": h.title,
                         "text": h.text,
-                        "snippet": markdown::snippet(&h.snippet),
+                        // What the reader sees (Markdown rendered: no `**`).
+                        "snippet": h.snippet.visible(),
                         "source": h.source.to_string(),
                     })
                 })
@@ -260,6 +277,34 @@ fn ask(responder: &Responder, args: &AskArgs) -> anyhow::Result<()> {
         for path in saved {
             println!("picture: {}", path.display());
         }
+    }
+    Ok(())
+}
+
+/// `ask --message TEXT`: the reply the gateway bot would post to TEXT in a
+/// search channel (the same `free_text` path), or nothing.
+fn ask_message(
+    responder: &Responder,
+    args: &AskArgs,
+    text: &str,
+    config: &Config,
+) -> anyhow::Result<()> {
+    let question = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let reply = if question.is_empty() {
+        None
+    } else {
+        interaction::free_text(
+            responder,
+            &question,
+            false,
+            config.discord.reply_when_nothing,
+        )
+    };
+    match (reply, args.json) {
+        (Some(m), true) => println!("{}", serde_json::to_string_pretty(&m)?),
+        (None, true) => println!("null"),
+        (Some(m), false) => print!("{}", console::to_text(&m, std::io::stdout().is_terminal())),
+        (None, false) => println!("(no reply: nothing in the notes for this)"),
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::domain::{Knowledge, NameKey, Named};
-use crate::engine::{Command, Engine, Request, Snapshot, Wanted};
+use crate::engine::{Command, Engine, Locale, Reply, Request, Snapshot, Wanted};
 use crate::picture;
 use crate::render::custom_id::{self, from_custom_id};
 use crate::render::{self, limits, Message, Picture};
@@ -120,6 +120,32 @@ impl Responder {
         let mut m = render::render(&reply, snapshot.knowledge(), request.locale);
         self.keep_long_ids(&mut m);
         m
+    }
+
+    /// A question typed in a channel, answered as a search: the message to
+    /// post, or `None` when the notes have nothing for it and
+    /// `speak_when_nothing` is off (chatter in a search channel gets no reply).
+    pub fn free_text(
+        &self,
+        question: &str,
+        locale: Locale,
+        speak_when_nothing: bool,
+    ) -> Option<Message> {
+        let snapshot = self.engine.snapshot();
+        let request = Request::new(
+            Command::Search {
+                query: question.to_string(),
+                page: 0,
+            },
+            locale,
+        );
+        let reply = snapshot.handle(&request);
+        if let Reply::Search(a) = &reply {
+            if a.hits.is_empty() && !speak_when_nothing {
+                return None;
+            }
+        }
+        Some(render::render(&reply, snapshot.knowledge(), locale))
     }
 
     /// The files a message's `attachments` name (the lineage picture). A

@@ -21,7 +21,6 @@ use serenity::gateway::GatewayError;
 use serenity::http::{Http, LightMethod, Route};
 
 use crate::config::Config;
-use crate::engine::Locale;
 use crate::respond::Responder;
 use crate::transport::deferral::{self, answer_within, Call, Outgoing, Timely, DEFER_AFTER};
 use crate::transport::interaction::{self, Interaction, Response};
@@ -47,6 +46,7 @@ struct Handler {
     free_text: bool,
     /// Answer every direct message, not only those that mention the bot.
     dm: bool,
+    reply_when_nothing: bool,
     me: OnceLock<u64>,
     cooldowns: Cooldowns,
     /// Each channel's parent (a thread's or forum post's channel), read once.
@@ -73,6 +73,7 @@ pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
         search_channels: config.discord.search_channels.iter().map(|c| c.0).collect(),
         free_text: config.discord.free_text,
         dm: config.discord.dm,
+        reply_when_nothing: config.discord.reply_when_nothing,
         me: OnceLock::new(),
         parents: Mutex::new(HashMap::new()),
         cooldowns: Cooldowns::new(
@@ -292,6 +293,9 @@ impl Handler {
             );
             return;
         }
+        // Addressed to the bot (a mention, a direct message): answered even
+        // when the notes have nothing; in a search channel, only with an answer.
+        let addressed = mentioned || msg.guild_id.is_none();
         let asked = mentioned
             || (msg.guild_id.is_none() && self.dm)
             || self.in_search_channel(http, msg).await;
@@ -307,6 +311,29 @@ impl Handler {
         if question.is_empty() {
             return;
         }
+        let responder = self.responder.clone();
+        let q = question.clone();
+        let reply_when_nothing = self.reply_when_nothing;
+        let message = match tokio::task::spawn_blocking(move || {
+            interaction::free_text(&responder, &q, addressed, reply_when_nothing)
+        })
+        .await
+        {
+            Ok(Some(m)) => m,
+            Ok(None) => {
+                tracing::debug!(
+                    msg_id = msg.id.get(),
+                    "free text: nothing in the notes, staying silent"
+                );
+                return;
+            }
+            Err(e) => {
+                tracing::error!(error_id = %failure::error_id(), error = %e, "free-text search failed");
+                return;
+            }
+        };
+        // Only a reply counts against the cooldown: chatter the bot stays
+        // silent on does not hold back the next real question.
         if !self
             .cooldowns
             .try_take(msg.author.id.get(), msg.channel_id.get())
@@ -314,27 +341,6 @@ impl Handler {
             tracing::debug!(user = msg.author.id.get(), "free-text cooldown");
             return;
         }
-        let locale = if question
-            .chars()
-            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-        {
-            Locale::Zh
-        } else {
-            Locale::En
-        };
-        let responder = self.responder.clone();
-        let q = question.clone();
-        let message = match tokio::task::spawn_blocking(move || {
-            interaction::free_text(&responder, &q, locale)
-        })
-        .await
-        {
-            Ok(m) => m,
-            Err(e) => {
-                tracing::error!(error_id = %failure::error_id(), error = %e, "free-text search failed");
-                return;
-            }
-        };
         let mut body = serde_json::to_value(&message).unwrap_or_default();
         body["message_reference"] =
             json!({"message_id": msg.id.get().to_string(), "fail_if_not_exists": false});

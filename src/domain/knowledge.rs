@@ -5,7 +5,7 @@ use std::fmt;
 
 use super::{
     Capability, CapabilityId, Lineage, Model, ModelId, NameIndex, Passage, PassageId, Resolved,
-    Source, Term, TermId, Text,
+    Source, Term, TermId, Text, Unit, UnitId,
 };
 
 /// A line of descent shared by several models (`code-*`, `text-*`).
@@ -60,6 +60,8 @@ pub struct Knowledge {
     pub lineage: Lineage,
     pub terms: Vec<Term>,
     pub passages: Vec<Passage>,
+    /// The answer units inside passages: nested items and sentences.
+    pub units: Vec<Unit>,
     pub comparisons: Vec<Comparison>,
     /// What the notes follow along the lineage (`capabilities.toml`).
     pub capabilities: Vec<Capability>,
@@ -116,6 +118,10 @@ impl Knowledge {
         self.capabilities
             .iter()
             .filter(move |c| c.term == Some(term))
+    }
+
+    pub fn unit(&self, id: UnitId) -> &Unit {
+        &self.units[id.index()]
     }
 
     pub fn family(&self, model: &Model) -> &Family {

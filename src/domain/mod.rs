@@ -12,10 +12,11 @@ mod term;
 mod text;
 
 pub use capability::{Capability, CapabilityId, Evidence, Status, StatusEntry};
+pub(crate) use knowledge::mentions;
 pub use knowledge::{Comparison, ComparisonId, ComparisonSubject, Family, Knowledge, Summary};
 pub use lineage::{Edge, Lineage};
 pub use model::{Method, Model, ModelId, Traits};
 pub use names::{NameIndex, NameKey, Named, Resolved};
-pub use passage::{Passage, PassageId, PassageKind, Source};
+pub use passage::{Passage, PassageId, PassageKind, Source, Unit, UnitId, UnitKind};
 pub use term::{Term, TermId};
 pub use text::Text;

@@ -112,6 +112,9 @@ pub struct Model {
     pub summary: Text,
     /// The passage the summary was taken from, when it came from the notes.
     pub summary_source: Option<PassageId>,
+    /// Where the catalogue's summary stands (`models.toml:57`), when it
+    /// came from there.
+    pub summary_at: Option<super::Source>,
     pub training: Option<Text>,
     pub gains: Vec<Text>,
     pub trade_offs: Vec<Text>,

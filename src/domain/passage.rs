@@ -1,5 +1,6 @@
 //! A passage of the notes (paragraph, list item, table row) with its heading
-//! path and the `file:line` where it stands.
+//! path and the `file:line` where it stands; and the answer units inside
+//! passages (a nested item, a sentence), each citing its own line.
 
 use std::fmt;
 use std::sync::Arc;
@@ -46,9 +47,27 @@ pub struct Passage {
     /// The headings above it, outermost first, as plain text.
     pub headings: Vec<String>,
     pub source: Source,
+    /// Where each part of `text` stands: (byte offset into `text`, line of
+    /// `source.file`), sorted, the first at offset 0.
+    pub lines: Vec<(usize, usize)>,
 }
 
 impl Passage {
+    /// The line of the file where the text at byte `at` of `text` stands.
+    pub fn line_at(&self, at: usize) -> usize {
+        let i = self.lines.partition_point(|&(from, _)| from <= at);
+        i.checked_sub(1)
+            .map_or(self.source.line, |i| self.lines[i].1)
+    }
+
+    /// Where the text at byte `at` of `text` stands.
+    pub fn source_at(&self, at: usize) -> Source {
+        Source {
+            file: self.source.file.clone(),
+            line: self.line_at(at),
+        }
+    }
+
     /// The heading path as one line: `2022版chatGPT › RLHF`.
     pub fn heading_path(&self) -> String {
         self.headings.join(" › ")
@@ -57,5 +76,48 @@ impl Passage {
     /// The nearest heading: the section this passage belongs to.
     pub fn section(&self) -> Option<&str> {
         self.headings.last().map(String::as_str)
+    }
+}
+
+/// An answer unit; an index into [`super::Knowledge::units`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnitId(pub(crate) u32);
+
+impl UnitId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// What an answer unit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitKind {
+    /// A nested list item with the items nested under it.
+    Item,
+    /// One sentence of a line that holds several.
+    Sentence,
+}
+
+/// A part of a passage at the grain people ask about: a nested list item
+/// (with its own nested items) or one sentence. Units exist only where they
+/// are smaller than their passage; a one-line item is its own unit already.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub id: UnitId,
+    pub kind: UnitKind,
+    pub passage: PassageId,
+    /// The text as the passage has it (nested items as indented `- ` lines).
+    pub text: String,
+    /// Where it sits: the passage's headings, then the items it is nested
+    /// in, then (for a sentence) the label its line opens with.
+    pub context: Vec<String>,
+    /// The line where its text starts.
+    pub source: Source,
+}
+
+impl Unit {
+    /// The context as one line: `2022版chatGPT › RLHF › text-davinci-003`.
+    pub fn context_path(&self) -> String {
+        self.context.join(" › ")
     }
 }

@@ -31,6 +31,11 @@ use resolve::ModelLookup;
 
 /// Hits per page of `/search` (one embed shows them with room to spare).
 pub const HITS_PER_PAGE: usize = 5;
+/// At most this many hits lead a search answer, quoted whole.
+const LEAD_HITS: usize = 3;
+/// A hit after the first leads too when it scores at least this share of
+/// the first and is text of the notes (a card only names a thing).
+const LEAD_SHARE: f32 = 0.6;
 /// Note passages listed under a model card.
 const MODEL_SOURCES: usize = 4;
 
@@ -493,12 +498,25 @@ impl Snapshot {
         let r = self
             .index
             .search(query, HITS_PER_PAGE, page * HITS_PER_PAGE);
+        // The answer leads the first page: the best hit, and the next ones
+        // that are nearly as good and are text of the notes.
+        let lead = match r.hits.first() {
+            Some(top) if page == 0 => {
+                1 + r.hits[1..]
+                    .iter()
+                    .take(LEAD_HITS - 1)
+                    .take_while(|h| !h.doc.is_card() && h.score >= top.score * LEAD_SHARE)
+                    .count()
+            }
+            _ => 0,
+        };
         Reply::Search(SearchAnswer {
             query: query.to_string(),
             page,
             per_page: HITS_PER_PAGE,
             total: r.total,
             hits: r.hits,
+            lead,
             corrections: r.corrections,
         })
     }

@@ -93,6 +93,9 @@ pub struct SearchAnswer {
     pub per_page: usize,
     pub total: usize,
     pub hits: Vec<Hit>,
+    /// How many of the first hits are the answer (shown whole); the rest
+    /// are more places in the notes.
+    pub lead: usize,
     pub corrections: Vec<(String, String)>,
 }
 

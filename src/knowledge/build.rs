@@ -14,7 +14,7 @@ use crate::domain::{
 use super::catalog::{self, ComparisonsFile, GlossaryFile, ModelsFile, TermsFile};
 use super::chain::{self, Chain};
 use super::read::display_path;
-use super::{error, markdown, Problem, SourceFile, Sources, MODELS_FILE};
+use super::{error, markdown, units, Problem, SourceFile, Sources, MODELS_FILE};
 
 pub(super) fn line_of(text: &str, offset: usize) -> usize {
     error::line_col(text, offset).0
@@ -124,6 +124,7 @@ impl Builder {
             families: self.families,
             lineage,
             terms: self.terms,
+            units: units::units(&self.passages),
             passages: self.passages,
             comparisons: self.comparisons,
             capabilities: self.capabilities,
@@ -152,6 +153,7 @@ impl Builder {
                         file: path.clone(),
                         line: block.line,
                     },
+                    lines: block.lines,
                 });
             }
             for h in layout.headings {

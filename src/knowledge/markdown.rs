@@ -23,6 +23,10 @@ pub struct Block {
     pub text: String,
     pub headings: Vec<String>,
     pub line: usize,
+    /// Where each part of `text` stands: (byte offset into `text`, line),
+    /// sorted by offset, the first at 0. A text line that continues over
+    /// several lines of the file has a mark where each file line starts.
+    pub lines: Vec<(usize, usize)>,
 }
 
 /// A heading and where it is.
@@ -56,9 +60,16 @@ pub struct Layout {
     pub tables: Vec<Table>,
 }
 
-/// A line of text in the making, with the source line it started on.
+/// A line of text in the making: its text and, from each byte offset on,
+/// the line of the file that text came from.
+struct Line {
+    text: String,
+    marks: Vec<(usize, usize)>,
+}
+
+/// Lines of text in the making.
 struct Lines {
-    lines: Vec<(String, usize)>,
+    lines: Vec<Line>,
 }
 
 impl Lines {
@@ -66,19 +77,26 @@ impl Lines {
         Lines { lines: Vec::new() }
     }
     fn start(&mut self, prefix: String, line: usize) {
-        self.lines.push((prefix, line));
+        self.lines.push(Line {
+            text: prefix,
+            marks: vec![(0, line)],
+        });
     }
     fn push(&mut self, s: &str, line: usize) {
         if self.lines.is_empty() {
-            self.lines.push((String::new(), line));
+            self.start(String::new(), line);
         }
-        self.lines.last_mut().expect("a line").0.push_str(s);
+        let l = self.lines.last_mut().expect("a line");
+        if l.marks.last().is_some_and(|&(_, at)| at != line) && !s.trim().is_empty() {
+            l.marks.push((l.text.len(), line));
+        }
+        l.text.push_str(s);
     }
-    /// Lines with their text tidied; empty ones dropped.
-    fn finish(self) -> Vec<(String, usize)> {
+    /// Lines with their text tidied, each with its marks; empty ones dropped.
+    fn finish(self) -> Vec<(String, Vec<(usize, usize)>)> {
         self.lines
             .into_iter()
-            .map(|(l, n)| (tidy(&l), n))
+            .map(|l| tidy_marked(&l.text, &l.marks))
             .filter(|(l, _)| !l.trim_start_matches(['-', ' ']).is_empty())
             .collect()
     }
@@ -86,21 +104,39 @@ impl Lines {
 
 /// Whitespace runs as one space, keeping the leading indent of nested items.
 fn tidy(line: &str) -> String {
+    tidy_marked(line, &[]).0
+}
+
+/// [`tidy`], with byte offsets of `marks` moved to where their text ends up.
+fn tidy_marked(line: &str, marks: &[(usize, usize)]) -> (String, Vec<(usize, usize)>) {
     let indent = line.len() - line.trim_start().len();
     let mut out = " ".repeat(indent);
+    let mut moved: Vec<(usize, usize)> = Vec::with_capacity(marks.len());
+    let mut next = 0;
     let mut space = false;
-    for c in line.trim().chars() {
+    for (i, c) in line.trim().char_indices() {
         if c.is_whitespace() {
             space = true;
-        } else {
-            if space && !out.trim().is_empty() {
-                out.push(' ');
-            }
-            space = false;
-            out.push(c);
+            continue;
+        }
+        if space && !out.trim().is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        while next < marks.len() && marks[next].0 <= indent + i {
+            let at = if moved.is_empty() { 0 } else { out.len() };
+            moved.push((at, marks[next].1));
+            next += 1;
+        }
+        out.push(c);
+    }
+    if moved.is_empty() {
+        if let Some(&(_, line)) = marks.first() {
+            moved.push((0, line));
         }
     }
-    out
+    moved.dedup_by_key(|m| m.1);
+    (out, moved)
 }
 
 /// Lay out one file of notes.
@@ -171,10 +207,10 @@ pub fn parse(text: &str) -> Layout {
                     if lines
                         .lines
                         .last()
-                        .is_some_and(|(l, _)| !l.trim_start_matches(['-', ' ']).is_empty())
+                        .is_some_and(|l| !l.text.trim_start_matches(['-', ' ']).is_empty())
                     {
-                        let indent = lines.lines.last().map_or(String::new(), |(l, _)| {
-                            " ".repeat(l.len() - l.trim_start().len() + 2)
+                        let indent = lines.lines.last().map_or(String::new(), |l| {
+                            " ".repeat(l.text.len() - l.text.trim_start().len() + 2)
                         });
                         lines.start(indent, line);
                     }
@@ -208,6 +244,7 @@ pub fn parse(text: &str) -> Layout {
                             text: tidy(&text),
                             headings: t.headings.clone(),
                             line: r.line,
+                            lines: vec![(0, r.line)],
                         });
                     }
                     layout.tables.push(t);
@@ -296,20 +333,27 @@ fn heading_level(level: HeadingLevel) -> u8 {
 /// Adds a finished block, split at line boundaries when it is too long.
 fn emit(layout: &mut Layout, kind: BlockKind, lines: Lines, headings: &[String]) {
     let lines = lines.finish();
-    let mut chunk: Vec<&(String, usize)> = Vec::new();
+    let mut chunk: Vec<&(String, Vec<(usize, usize)>)> = Vec::new();
     let mut chars = 0;
-    let mut flush = |chunk: &mut Vec<&(String, usize)>| {
-        if let Some(first) = chunk.first() {
-            let text = chunk
-                .iter()
-                .map(|(l, _)| l.as_str())
-                .collect::<Vec<_>>()
-                .join("\n");
+    let mut flush = |chunk: &mut Vec<&(String, Vec<(usize, usize)>)>| {
+        let mut text = String::new();
+        let mut marks: Vec<(usize, usize)> = Vec::new();
+        for (l, m) in chunk.iter() {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            let base = text.len();
+            marks.extend(m.iter().map(|&(at, line)| (base + at, line)));
+            text.push_str(l);
+        }
+        marks.dedup_by_key(|m| m.1);
+        if let Some(&(_, line)) = marks.first() {
             layout.blocks.push(Block {
                 kind,
                 text,
                 headings: headings.to_vec(),
-                line: first.1,
+                line,
+                lines: marks,
             });
         }
         chunk.clear();
@@ -341,6 +385,23 @@ mod tests {
         );
         assert_eq!(l.blocks[2].headings, vec!["Top", "Sub"]);
         assert_eq!(l.headings.len(), 2);
+    }
+
+    #[test]
+    fn every_part_of_a_passage_knows_its_line() {
+        let md = "* one\n  wrapped on\n  * nested\n\n    more of nested\n";
+        let l = parse(md);
+        let b = &l.blocks[0];
+        assert_eq!(b.text, "one wrapped on\n- nested\n  more of nested");
+        let line_of = |needle: &str| {
+            let at = b.text.find(needle).unwrap();
+            b.lines.iter().rev().find(|m| m.0 <= at).unwrap().1
+        };
+        assert_eq!(line_of("one"), 1);
+        assert_eq!(line_of("wrapped"), 2);
+        assert_eq!(line_of("nested"), 3);
+        assert_eq!(line_of("more"), 5);
+        assert_eq!(b.lines[0], (0, 1));
     }
 
     #[test]

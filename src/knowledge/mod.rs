@@ -15,6 +15,7 @@ mod markdown;
 mod models;
 mod read;
 mod terms;
+mod units;
 
 use std::collections::HashMap;
 use std::path::Path;

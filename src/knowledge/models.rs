@@ -65,6 +65,7 @@ impl Builder {
                 parameters: m.parameters.as_ref().map(|p| p.get_ref().clone()),
                 summary: Text::Plain(String::new()),
                 summary_source: None,
+                summary_at: None,
                 training: m.training.clone(),
                 gains: m.gains.clone(),
                 trade_offs: m.trade_offs.clone(),
@@ -249,7 +250,13 @@ impl Builder {
                     model.summary_source = Some(p.id);
                 }
                 (Some(p), Some(s)) => self.problems.push(Problem::at(&file.path, line_of(&file.text, s.span().start), format!("'{}' has a summary here, but the notes already have one at {}", model.slug, p.source))),
-                (None, Some(s)) => model.summary = s.get_ref().clone(),
+                (None, Some(s)) => {
+                    model.summary = s.get_ref().clone();
+                    model.summary_at = Some(crate::domain::Source {
+                        file: file.path.as_str().into(),
+                        line: line_of(&file.text, s.span().start),
+                    });
+                }
                 (None, None) => self.problems.push(Problem::at(&file.path, line, format!("model '{}' has no summary: no line of the notes starts with its name, and no `summary` is given", model.slug))),
             }
         }

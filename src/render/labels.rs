@@ -124,6 +124,7 @@ labels! {
     SAME_MODEL_TITLE = "The same model twice", "同一个模型";
     SEARCH_NOTHING = "Nothing in the notes matches this. Try a model (`/model chatgpt`), a term (`/term alignment-tax`) or other words.", "笔记中没有匹配的内容。试试模型（`/model chatgpt`）、术语（`/term alignment-tax`）或换个说法。";
     NEXT = "Next page", "下一页";
+    MORE_IN_NOTES = "More in the notes", "笔记中的更多内容";
     PREVIOUS = "Previous page", "上一页";
     FAMILY_TREE = "Family tree", "家族树";
     DID_YOU_MEAN = "Did you mean", "你是不是想找";

@@ -19,6 +19,24 @@ pub fn escape(s: &str) -> String {
 /// A snippet on one line: escaped, matched words in `**bold**`, `…` where
 /// text was left out.
 pub fn snippet(s: &Snippet) -> String {
+    bolded(s).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A snippet as a block quote: its lines kept (a nested item stays on its
+/// own line), each opened with `> `, escaped and bolded as [`snippet`].
+pub fn quote(s: &Snippet) -> String {
+    bolded(s)
+        .lines()
+        .map(|l| {
+            let indent = l.len() - l.trim_start().len();
+            // Discord drops leading spaces; keep nesting visible with a few.
+            format!("> {}{}", "\u{2003}".repeat(indent / 2), l.trim())
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn bolded(s: &Snippet) -> String {
     let mut out = String::new();
     if s.cut_before {
         out.push('…');
@@ -40,7 +58,7 @@ pub fn snippet(s: &Snippet) -> String {
     if s.cut_after {
         out.push('…');
     }
-    out.replace('\n', " ")
+    out
 }
 
 #[cfg(test)]
@@ -56,6 +74,24 @@ mod tests {
             cut_after: false,
         };
         assert_eq!(snippet(&s), "…a **\\*b\\*** **对齐税** end");
+    }
+
+    #[test]
+    fn quotes_keep_nested_lines() {
+        let s = Snippet {
+            text: "代码训练：可能导致\n- 复杂推理\n  - 长距离依赖".to_string(),
+            matches: std::iter::once(0..12).collect(),
+            cut_before: false,
+            cut_after: false,
+        };
+        assert_eq!(
+            quote(&s),
+            "> **代码训练**：可能导致\n> - 复杂推理\n> \u{2003}- 长距离依赖"
+        );
+        assert_eq!(
+            snippet(&s),
+            "**代码训练**：可能导致 - 复杂推理 - 长距离依赖"
+        );
     }
 
     #[test]

@@ -1,7 +1,15 @@
-//! `/search` and free text: the hits, matched words in bold, each with the
-//! `file:line` where its text stands, and paging buttons.
+//! `/search` and free text: the answer first — the best one to three units
+//! quoted as the notes write them, matched words in bold, each with the
+//! `file:line` where that text stands (for a model or term, the notes' own
+//! line for it) — then, one line each, more places in the notes, and paging
+//! buttons.
 
 use super::*;
+
+/// Characters of a quote in the answer (Discord counts characters).
+const QUOTE_CHARS: usize = 600;
+/// Characters of the excerpt on a "more in the notes" line.
+const MORE_CHARS: usize = 90;
 
 pub(super) fn search(a: &SearchAnswer, locale: Locale) -> (Embed, Vec<Button>) {
     let mut lines = Vec::new();
@@ -16,14 +24,26 @@ pub(super) fn search(a: &SearchAnswer, locale: Locale) -> (Embed, Vec<Button>) {
     if a.hits.is_empty() {
         lines.push(l::SEARCH_NOTHING.get(locale).to_string());
     }
-    for (i, h) in a.hits.iter().enumerate() {
-        let rank = a.page * a.per_page + i + 1;
+    let (lead, more) = a.hits.split_at(a.lead.min(a.hits.len()));
+    for h in lead {
         lines.push(format!(
-            "**{rank}. {}**\n{}\n`{}`",
+            "{}\n— {} `{}`",
+            limits::truncate(&markdown::quote(&h.snippet), QUOTE_CHARS),
             md(&h.title),
-            limits::truncate(&markdown::snippet(&h.snippet), 600),
             h.source
         ));
+    }
+    if !more.is_empty() {
+        let mut block = vec![format!("**{}**", l::MORE_IN_NOTES.get(locale))];
+        for h in more {
+            block.push(format!(
+                "• **{}** — {} `{}`",
+                md(&limits::truncate(&h.title, 80)),
+                markdown::snippet(&h.snippet.shortened(MORE_CHARS)),
+                h.source
+            ));
+        }
+        lines.push(block.join("\n"));
     }
     let mut buttons = Vec::new();
     // Paging buttons re-run the query; an empty one has nothing to page.

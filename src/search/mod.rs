@@ -1,8 +1,12 @@
-//! Free-text search over the notes: a tantivy index of passages, model cards
-//! and terms, queried through our own query builder (never the query parser:
-//! channel text is not a query language).
+//! Free-text search over the notes: a tantivy index of passages, the answer
+//! units inside them (nested items, sentences), model cards and terms,
+//! queried through our own query builder (never the query parser: channel
+//! text is not a query language). What a question asks for
+//! ([`question`]) steers the ranking; a question whose content words the
+//! notes do not cover gets no hits at all.
 
 mod documents;
+pub mod question;
 mod segment;
 mod snippet;
 mod vocabulary;
@@ -20,9 +24,10 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
 use tantivy::{DocSet, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
-use crate::domain::Knowledge;
+use crate::domain::{Knowledge, PassageId};
 
 pub use documents::{doc_text, DocRef, DocText};
+use question::{Kind, Offer, Question};
 pub use segment::{Piece, Segmenter};
 pub use snippet::Snippet;
 use vocabulary::Vocabulary;
@@ -30,9 +35,11 @@ use vocabulary::Vocabulary;
 const TOKENIZER: &str = "lineage";
 /// Which [`DocRef`] a document is: a fast field, read without the doc store.
 const DOC_FIELD: &str = "doc";
+/// What a document offers each kind of question ([`question::Offer`] bits).
+const OFFERS_FIELD: &str = "offers";
 const WORDS_TOKENIZER: &str = "lineage_words";
 /// Bump when the schema or tokenization changes, so persisted indexes rebuild.
-const INDEX_FORMAT: u32 = 2;
+const INDEX_FORMAT: u32 = 3;
 /// Longest query considered; the rest of a pasted wall of text is ignored.
 const MAX_QUERY_CHARS: usize = 300;
 const MAX_CONCEPTS: usize = 24;
@@ -60,7 +67,9 @@ pub struct Hit {
     pub doc: DocRef,
     pub score: f32,
     pub title: String,
+    /// The text the hit shows, whole: it stands at `source` exactly.
     pub text: String,
+    /// The part of `text` shown, with the matched words.
     pub snippet: Snippet,
     pub source: crate::domain::Source,
 }
@@ -73,6 +82,8 @@ pub struct Results {
     pub total: usize,
     /// Words corrected by "did you mean": (typed, used).
     pub corrections: Vec<(String, String)>,
+    /// What the question asked for.
+    pub kinds: question::Kinds,
 }
 
 #[derive(Clone, Copy)]
@@ -81,6 +92,13 @@ struct Fields {
     names: Field,
     title: Field,
     body: Field,
+    /// The curator's card text: searched, never shown.
+    facts: Field,
+    /// What the text stands directly under: its nearest heading or item,
+    /// and its label. Not searched; read to tell text about a subject from
+    /// text that mentions it.
+    near: Field,
+    offers: Field,
     /// Every Latin word as written (not stemmed): the dictionary "did you mean" walks.
     words: Field,
 }
@@ -90,6 +108,41 @@ struct Fields {
 struct Concept {
     alternatives: Vec<Vec<String>>,
     weight: f32,
+    /// A content word the answer must cover. Question wording (why, 作用,
+    /// thanks) and a lone Chinese character that is no word of the
+    /// vocabulary only help ranking.
+    content: bool,
+    /// A word of the vocabulary (a model, a term, a glossary word).
+    named: bool,
+    /// The name of a model or a term.
+    entity: bool,
+}
+
+/// Which wanted tokens each candidate (by position) contains: where a
+/// reader sees them (title, names, text), in its own words (the text it
+/// shows, or the names of a card), and directly above it.
+#[derive(Default)]
+struct Contained<'q> {
+    any: HashSet<(&'q str, usize)>,
+    own: HashSet<(&'q str, usize)>,
+    /// Directly under: its nearest heading or item, or its label.
+    near: HashSet<(&'q str, usize)>,
+}
+
+/// A candidate after re-ranking.
+#[derive(Debug, Clone, Copy)]
+struct Scored {
+    score: f32,
+    doc: DocRef,
+    /// Content concepts it covers (title included), and in its own words.
+    covered: usize,
+    own: usize,
+    /// One of the notes' own words among the covered ones.
+    anchor: bool,
+    /// It offers what the question asks for (a cause, a number…).
+    fits: bool,
+    /// It covers a model or term the question names.
+    entity: bool,
 }
 
 /// The index with its reader: one per knowledge snapshot, one reader for its life.
@@ -115,9 +168,12 @@ fn schema() -> (Schema, Fields) {
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let doc = b.add_u64_field(DOC_FIELD, FAST);
+    let offers = b.add_u64_field(OFFERS_FIELD, FAST);
     let names = b.add_text_field("names", text.clone());
     let title = b.add_text_field("title", text.clone());
-    let body = b.add_text_field("body", text);
+    let body = b.add_text_field("body", text.clone());
+    let facts = b.add_text_field("facts", text.clone());
+    let near = b.add_text_field("near", text);
     let words = b.add_text_field(
         "words",
         TextOptions::default().set_indexing_options(
@@ -133,6 +189,9 @@ fn schema() -> (Schema, Fields) {
             names,
             title,
             body,
+            facts,
+            near,
+            offers,
             words,
         },
     )
@@ -153,11 +212,25 @@ pub fn knowledge_fingerprint(k: &Knowledge) -> u64 {
             // What doc_text makes of a passage, without copying its text.
             DocRef::Passage(id) => {
                 let p = k.passage(id);
-                (d.to_u64(), p.kind as u8, &p.headings, &p.text).hash(&mut h);
+                (d.to_u64(), p.kind as u8, &p.headings, &p.text, &p.lines).hash(&mut h);
+            }
+            DocRef::Unit(id) => {
+                let u = k.unit(id);
+                (d.to_u64(), u.kind as u8, &u.context, &u.text, u.source.line).hash(&mut h);
             }
             _ => {
                 let t = doc_text(k, d);
-                (d.to_u64(), t.names, t.title_indexed, t.body).hash(&mut h);
+                (
+                    d.to_u64(),
+                    t.names,
+                    t.title_indexed,
+                    t.body,
+                    t.facts,
+                    t.shown,
+                )
+                    .hash(&mut h);
+                t.near.hash(&mut h);
+                t.source.to_string().hash(&mut h);
             }
         }
     }
@@ -224,7 +297,12 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let mut query: String = query.chars().take(MAX_QUERY_CHARS).collect();
         let known = |t: &str| -> tantivy::Result<bool> {
-            for f in [self.fields.names, self.fields.title, self.fields.body] {
+            for f in [
+                self.fields.names,
+                self.fields.title,
+                self.fields.body,
+                self.fields.facts,
+            ] {
                 if searcher.doc_freq(&Term::from_field_text(f, t))? > 0 {
                     return Ok(true);
                 }
@@ -247,8 +325,43 @@ impl SearchIndex {
                 }
             }
         }
+        // Question wording (为什么, what … for, thanks) says what kind of
+        // answer is wanted; it is not what the question is about.
+        let question = question::read(&query);
         let pieces = self.segmenter.pieces(&query);
-        let concepts = self.concepts(&pieces, &known)?;
+        let concepts = self.concepts(&pieces, &question, &known)?;
+        // The notes' own words: in the text of the notes, or a name of the
+        // vocabulary. A question must be about at least one of them.
+        let occurs = |fields: &[Field], alt: &[String]| -> tantivy::Result<bool> {
+            for t in alt {
+                let mut found = false;
+                for &f in fields {
+                    found |= searcher.doc_freq(&Term::from_field_text(f, t))? > 0;
+                }
+                if !found {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        };
+        let f = self.fields;
+        // Per concept: one of the notes' own words (anchored), and whether a
+        // reader could see it anywhere at all (seen: not only in hidden facts).
+        let mut anchored: Vec<bool> = Vec::with_capacity(concepts.len());
+        let mut seen: Vec<bool> = Vec::with_capacity(concepts.len());
+        for c in &concepts {
+            let (mut a, mut v) = (c.content && c.named, false);
+            for alt in &c.alternatives {
+                if !c.content {
+                    break;
+                }
+                a = a || occurs(&[f.body], alt)?;
+                v = v || occurs(&[f.body, f.title, f.names], alt)?;
+            }
+            anchored.push(a);
+            seen.push(v);
+        }
+        let content = concepts.iter().filter(|c| c.content).count();
         let mut matched = 0;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut wanted: HashSet<String> = HashSet::new();
@@ -268,18 +381,20 @@ impl SearchIndex {
             if alternatives.is_empty() {
                 continue;
             }
-            matched += 1;
+            matched += usize::from(c.content);
             let q: Box<dyn Query> =
                 Box::new(DisjunctionMaxQuery::with_tie_breaker(alternatives, 0.2));
             clauses.push((Occur::Should, Box::new(BoostQuery::new(q, c.weight))));
         }
         // A question that shares too little with the notes gets no answer
         // rather than noise.
-        if concepts.is_empty() || matched * 2 < concepts.len() {
-            return Ok(Results {
-                corrections,
-                ..Results::default()
-            });
+        let nothing = |corrections| Results {
+            corrections,
+            kinds: question.kinds,
+            ..Results::default()
+        };
+        if content == 0 || matched * 2 < content || !anchored.contains(&true) {
+            return Ok(nothing(corrections));
         }
         // Words next to each other in the question score more when they are
         // near each other in the text.
@@ -310,45 +425,176 @@ impl SearchIndex {
             &(TopDocs::with_limit(candidates).order_by_score(), Count),
         )?;
         let contained = self.contained(&searcher, &top, &wanted)?;
-        let doc_ids = searcher
-            .segment_readers()
-            .iter()
-            .map(|segment| segment.fast_fields().u64(DOC_FIELD))
-            .collect::<tantivy::Result<Vec<_>>>()?;
-        let mut scored: Vec<(f32, DocRef)> = Vec::with_capacity(top.len());
+        let columns = |name: &str| {
+            searcher
+                .segment_readers()
+                .iter()
+                .map(|segment| segment.fast_fields().u64(name))
+                .collect::<tantivy::Result<Vec<_>>>()
+        };
+        let (doc_ids, offers) = (columns(DOC_FIELD)?, columns(OFFERS_FIELD)?);
+        let mut scored: Vec<Scored> = Vec::with_capacity(top.len());
         for (i, (score, addr)) in top.iter().enumerate() {
-            let Some(doc) = doc_ids[addr.segment_ord as usize]
+            let segment = addr.segment_ord as usize;
+            let Some(doc) = doc_ids[segment]
                 .first(addr.doc_id)
                 .and_then(|id| DocRef::from_u64(id, &self.knowledge))
             else {
                 continue;
             };
-            let coord = coverage(&concepts, |token| contained.contains(&(token, i)));
-            scored.push((score * coord * coord, doc));
+            let has = |set: &HashSet<(&str, usize)>, c: &Concept| {
+                c.alternatives
+                    .iter()
+                    .any(|alt| alt.iter().all(|w| set.contains(&(w.as_str(), i))))
+            };
+            let covered: Vec<bool> = concepts.iter().map(|c| has(&contained.any, c)).collect();
+            let count = |flags: &mut dyn Iterator<Item = bool>| {
+                concepts
+                    .iter()
+                    .zip(flags)
+                    .filter(|(c, h)| c.content && *h)
+                    .count()
+            };
+            let hit = count(&mut covered.iter().copied());
+            let own = count(&mut concepts.iter().map(|c| has(&contained.own, c)));
+            let anchor = covered.iter().zip(&anchored).any(|(&h, &a)| h && a);
+            let entity = concepts
+                .iter()
+                .zip(&covered)
+                .any(|(c, &h)| h && c.content && c.entity);
+            let under = concepts
+                .iter()
+                .any(|c| c.content && has(&contained.near, c));
+            let coord = hit as f32 / content as f32;
+            let offer = question::Offers(offers[segment].first(addr.doc_id).unwrap_or(0));
+            let fit = fit(question.kinds, doc, offer, under);
+            scored.push(Scored {
+                score: score * coord * coord * fit,
+                doc,
+                covered: hit,
+                own,
+                anchor,
+                fits: fit > 1.0,
+                entity,
+            });
         }
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-        // A term's card already shows its table row: keep only the card.
-        let cards: HashSet<crate::domain::PassageId> = scored
+        scored.sort_by(|a, b| b.score.total_cmp(&a.score));
+        // A hit must cover what the question is about, and one of the notes'
+        // own words among it:
+        // - a question that names no model or term, or that comes with talk
+        //   ("thanks for the prompt reply"): all its content words when it
+        //   has one or two ("who wants pizza" has none covered), else a
+        //   third of them and two at least;
+        // - one that names a model or term: that model or term, and when it
+        //   has more than two content words a reader could find in the
+        //   notes at all ("when was ChatGPT released": not `released`), a
+        //   third of those.
+        let talk = !question.fillers.is_empty();
+        let names_entity = concepts.iter().any(|c| c.content && c.entity) && !talk;
+        let wanted_words: Vec<&Concept> = concepts
             .iter()
-            .filter_map(|(_, d)| match d {
-                DocRef::Term(t) => Some(self.knowledge.term(*t).source),
-                _ => None,
-            })
+            .zip(&seen)
+            .filter(|(c, &v)| c.content && (v || !names_entity))
+            .map(|(c, _)| c)
             .collect();
+        let need = wanted_words.len();
+        let answers = |s: &Scored| {
+            let enough = if !names_entity {
+                if need <= 2 {
+                    s.covered >= need
+                } else {
+                    s.covered >= 2 && s.covered * 3 >= need
+                }
+            } else {
+                s.entity && (need <= 2 || s.covered * 3 >= need)
+            };
+            s.anchor && enough
+        };
+        // Only what answers is shown; nothing answers → no hits at all.
         let before = scored.len();
-        scored.retain(|(_, d)| !matches!(d, DocRef::Passage(p) if cards.contains(p)));
-        let total = total.saturating_sub(before - scored.len());
+        scored.retain(answers);
+        if scored.is_empty() {
+            return Ok(nothing(corrections));
+        }
+        let scored = self.one_per_place(scored, question.kinds.has(Kind::Difference));
+        let total = if top.len() < candidates {
+            scored.len()
+        } else {
+            total.saturating_sub(before - scored.len())
+        };
         let hits = scored
             .into_iter()
             .skip(offset)
             .take(limit)
-            .map(|(score, doc)| self.hit(doc, score, &wanted))
+            .map(|s| self.hit(s.doc, s.score, &wanted))
             .collect();
         Ok(Results {
             hits,
             total,
             corrections,
+            kinds: question.kinds,
         })
+    }
+
+    /// One hit per place in the notes: a unit, the passage it stands in and
+    /// the card that shows that passage as its line are one place. The place
+    /// keeps its best score; what it shows is the most precise of its
+    /// documents: the one whose own words cover most of the question, then
+    /// one that offers what is asked (the sentence with the cause), then the
+    /// shortest (a sentence before its item, an item before its passage) —
+    /// the longest when a difference is asked, so both sides show. A card
+    /// shows the very passage it stands for, named.
+    fn one_per_place(&self, scored: Vec<Scored>, both_sides: bool) -> Vec<Scored> {
+        let k = &self.knowledge;
+        let place = |d: DocRef| -> Option<PassageId> {
+            match d {
+                DocRef::Passage(p) => Some(p),
+                DocRef::Unit(u) => Some(k.unit(u).passage),
+                DocRef::Model(m) => k.model(m).summary_source,
+                DocRef::Term(t) => Some(k.term(t).source),
+            }
+        };
+        let len = |d: DocRef| match d {
+            DocRef::Passage(p) => k.passage(p).text.len(),
+            DocRef::Unit(u) => k.unit(u).text.len(),
+            _ => 0,
+        };
+        let mut out: Vec<Scored> = Vec::with_capacity(scored.len());
+        let mut at: HashMap<PassageId, usize> = HashMap::new();
+        for s in scored {
+            let Some(p) = place(s.doc) else {
+                out.push(s);
+                continue;
+            };
+            let Some(&i) = at.get(&p) else {
+                at.insert(p, out.len());
+                out.push(s);
+                continue;
+            };
+            let held = &mut out[i];
+            if held.doc.is_card() {
+                continue;
+            }
+            if s.doc.is_card() {
+                if held.doc == DocRef::Passage(p) {
+                    held.doc = s.doc;
+                }
+                continue;
+            }
+            let shorter = if both_sides {
+                len(s.doc) > len(held.doc)
+            } else {
+                len(s.doc) < len(held.doc)
+            };
+            let better = (s.own, s.fits) > (held.own, held.fits)
+                || ((s.own, s.fits) == (held.own, held.fits) && shorter);
+            if better {
+                held.doc = s.doc;
+                held.own = s.own;
+                held.fits = s.fits;
+            }
+        }
+        out
     }
 
     /// Which wanted tokens each candidate (by its position in `top`) contains,
@@ -359,7 +605,7 @@ impl SearchIndex {
         searcher: &tantivy::Searcher,
         top: &[(f32, tantivy::DocAddress)],
         wanted: &'q HashSet<String>,
-    ) -> tantivy::Result<HashSet<(&'q str, usize)>> {
+    ) -> tantivy::Result<Contained<'q>> {
         // Candidates per segment, in doc id order (postings only seek forward).
         let mut by_segment: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
         for (i, (_, addr)) in top.iter().enumerate() {
@@ -368,11 +614,17 @@ impl SearchIndex {
                 .or_default()
                 .push((addr.doc_id, i));
         }
-        let mut out = HashSet::new();
+        let mut out = Contained::default();
         for (segment, mut docs) in by_segment {
             docs.sort_unstable();
             let reader = searcher.segment_reader(segment);
-            for field in [self.fields.names, self.fields.title, self.fields.body] {
+            for field in [
+                self.fields.names,
+                self.fields.title,
+                self.fields.body,
+                self.fields.facts,
+                self.fields.near,
+            ] {
                 let inverted = reader.inverted_index(field)?;
                 for token in wanted {
                     let term = Term::from_field_text(field, token);
@@ -381,9 +633,21 @@ impl SearchIndex {
                     else {
                         continue;
                     };
+                    let own = field == self.fields.body || field == self.fields.names;
+                    let near = field == self.fields.near;
+                    // Coverage counts what a reader sees: a card's facts
+                    // find it but do not answer for it.
+                    let hidden = field == self.fields.facts;
                     for &(doc, i) in &docs {
                         if postings.doc() <= doc && postings.seek(doc) == doc {
-                            out.insert((token.as_str(), i));
+                            if own {
+                                out.own.insert((token.as_str(), i));
+                            }
+                            if near {
+                                out.near.insert((token.as_str(), i));
+                            } else if !hidden {
+                                out.any.insert((token.as_str(), i));
+                            }
                         }
                     }
                 }
@@ -394,21 +658,32 @@ impl SearchIndex {
 
     fn hit(&self, doc: DocRef, score: f32, wanted: &HashSet<String>) -> Hit {
         let t = doc_text(&self.knowledge, doc);
-        let snippet = snippet::make(&self.segmenter, &t.body, wanted);
+        let snippet = snippet::make(&self.segmenter, &t.shown, wanted);
         Hit {
             doc,
             score,
             title: t.title,
-            text: t.body,
+            text: t.shown,
             snippet,
             source: t.source,
         }
     }
 
     /// A phrase or word across fields, names counting most.
+    /// A phrase scores as much as a word: its weight is spread over its
+    /// tokens, so a concept written out long (基于人类反馈的强化学习) does not
+    /// outweigh the same concept abbreviated (RLHF) or the rest of the question.
     fn alternative_query(&self, alt: &[String]) -> Box<dyn Query> {
         let f = self.fields;
-        let per_field = [(f.names, 3.0), (f.title, 1.5), (f.body, 1.0)].map(|(field, boost)| {
+        let spread = 1.0 / alt.len().max(1) as f32;
+        let per_field = [
+            (f.names, 3.0),
+            (f.title, 1.5),
+            (f.body, 1.0),
+            (f.facts, 0.8),
+        ]
+        .map(|(field, boost)| {
+            let boost = boost * spread;
             let q: Box<dyn Query> = if alt.len() == 1 {
                 Box::new(TermQuery::new(
                     Term::from_field_text(field, &alt[0]),
@@ -435,11 +710,16 @@ impl SearchIndex {
     fn concepts(
         &self,
         pieces: &[Piece],
+        question: &Question,
         known: &dyn Fn(&str) -> tantivy::Result<bool>,
     ) -> tantivy::Result<Vec<Concept>> {
-        // Match on parts; remember which compound (whole piece) each came from.
+        // Match on parts; remember which compound (whole piece) each came
+        // from, and which words are question wording (not content).
         let mut words: Vec<String> = Vec::new();
         let mut owner: Vec<Option<usize>> = Vec::new();
+        let mut wording: Vec<bool> = Vec::new();
+        let mut talk: Vec<bool> = Vec::new();
+        let mut spans: Vec<(usize, usize)> = Vec::new();
         let mut current: Option<usize> = None;
         for (i, p) in pieces.iter().enumerate() {
             if p.whole {
@@ -451,17 +731,33 @@ impl SearchIndex {
             }
             words.push(p.text.clone());
             owner.push(current);
+            // A stop word inside a compound (`in` of `in-context`) is kept
+            // for matching names, but is no content.
+            let stop = p.part && segment::is_stop_word(&p.text);
+            spans.push((p.from, p.to));
+            wording.push(question.is_wording(p.from..p.to) || stop);
+            talk.push(question.is_mere_wording(p.from..p.to) || stop);
         }
-        let single = |w: &str| Concept {
+        // A lone Chinese character (多, 车, 做) is no content word unless the
+        // vocabulary has it.
+        let lone_han = |w: &str| w.chars().count() == 1 && w.chars().all(|c| !c.is_ascii());
+        let single = |w: &str, wording: bool| Concept {
             alternatives: vec![vec![w.to_string()]],
             weight: 1.0,
+            content: !wording && !lone_han(w),
+            named: false,
+            entity: false,
         };
         let mut out: Vec<Concept> = Vec::new();
+        // Where each concept stands in the query: jieba's search mode cuts
+        // overlapping words (写文章, 文章), which are one concept, not two.
+        let mut at: Vec<(usize, usize)> = Vec::new();
         let mut i = 0;
         while i < words.len() && out.len() < MAX_CONCEPTS {
+            let start = i;
             if let Some((len, groups)) = self.vocabulary.longest_at(&words, i) {
                 let mut alternatives: Vec<Vec<String>> = Vec::new();
-                for g in groups {
+                for &g in &groups {
                     for q in &self.vocabulary.groups[g].queries {
                         if !alternatives.contains(q) {
                             alternatives.push(q.clone());
@@ -471,25 +767,53 @@ impl SearchIndex {
                 out.push(Concept {
                     alternatives,
                     weight: 1.0 + 0.25 * (len as f32 - 1.0).min(2.0),
+                    content: !talk[i..i + len].iter().all(|&w| w),
+                    named: true,
+                    entity: groups.iter().any(|&g| self.vocabulary.groups[g].entity),
                 });
                 i += len;
-                continue;
+            } else {
+                match owner[i] {
+                    Some(w) if known(&pieces[w].text)? => {
+                        // The compound as written, and its parts as a phrase.
+                        let rest = owner[i..].iter().take_while(|o| **o == Some(w)).count();
+                        let parts = words[i..i + rest].to_vec();
+                        out.push(Concept {
+                            alternatives: vec![vec![pieces[w].text.clone()], parts],
+                            weight: 1.0,
+                            content: !wording[i..i + rest].iter().all(|&w| w),
+                            named: false,
+                            entity: false,
+                        });
+                        i += rest;
+                    }
+                    _ => {
+                        out.push(single(&words[i], wording[i]));
+                        i += 1;
+                    }
+                }
             }
-            match owner[i] {
-                Some(w) if known(&pieces[w].text)? => {
-                    // The compound as written, and its parts as a phrase.
-                    let rest = owner[i..].iter().take_while(|o| **o == Some(w)).count();
-                    let parts = words[i..i + rest].to_vec();
-                    out.push(Concept {
-                        alternatives: vec![vec![pieces[w].text.clone()], parts],
-                        weight: 1.0,
-                    });
-                    i += rest;
+            let span = (
+                spans[start].0,
+                spans[start..i].iter().map(|s| s.1).max().unwrap_or(0),
+            );
+            let overlapping = at.last().is_some_and(|&(f, t)| span.0 < t && f < span.1);
+            if overlapping && out.len() >= 2 {
+                let c = out.pop().expect("a concept");
+                let prev = out.last_mut().expect("a concept");
+                for a in c.alternatives {
+                    if !prev.alternatives.contains(&a) {
+                        prev.alternatives.push(a);
+                    }
                 }
-                _ => {
-                    out.push(single(&words[i]));
-                    i += 1;
-                }
+                prev.weight = prev.weight.max(c.weight);
+                prev.content |= c.content;
+                prev.named |= c.named;
+                prev.entity |= c.entity;
+                let last = at.last_mut().expect("a span");
+                *last = (last.0.min(span.0), last.1.max(span.1));
+            } else {
+                at.push(span);
             }
         }
         Ok(out)
@@ -539,20 +863,45 @@ impl SearchIndex {
     }
 }
 
-/// The share of concepts a document contains (any alternative, all its tokens).
-fn coverage(concepts: &[Concept], contains: impl Fn(&str) -> bool) -> f32 {
-    if concepts.is_empty() {
-        return 0.0;
+/// A card's weight for questions that ask for more than what a thing is.
+const CARD_ELSE: f32 = 0.1;
+
+/// How well a document's kind fits what the question asks for: a
+/// multiplier of its score. A card answers "what is"; for other questions
+/// the text that states the answer outranks a card that only names the
+/// entity. Each kind favours the documents that offer it (see [`question`]).
+fn fit(kinds: question::Kinds, doc: DocRef, offers: question::Offers, under: bool) -> f32 {
+    let asks_other = kinds.iter().any(|k| k != Kind::Definition);
+    if doc.is_card() {
+        return if kinds.has(Kind::Definition) {
+            if matches!(doc, DocRef::Term(_)) {
+                1.3
+            } else {
+                1.1
+            }
+        } else if asks_other {
+            CARD_ELSE
+        } else {
+            1.0
+        };
     }
-    let hit = concepts
-        .iter()
-        .filter(|c| {
-            c.alternatives
-                .iter()
-                .any(|alt| alt.iter().all(|w| contains(w)))
-        })
-        .count();
-    hit as f32 / concepts.len() as f32
+    let mut f = 1.0;
+    for kind in kinds.iter() {
+        f *= match kind {
+            Kind::Reason if offers.has(Offer::Cause) => 2.5,
+            Kind::Purpose if offers.has(Offer::Purpose) => 2.0,
+            // What the notes list under the subject (its heading, the item
+            // above it, or its label names it).
+            Kind::Purpose if offers.has(Offer::Listed) && under => 2.0,
+            Kind::Purpose if under => 1.5,
+            Kind::Purpose if offers.has(Offer::Listed) => 1.2,
+            Kind::Which if offers.has(Offer::Model) => 2.0,
+            Kind::Quantity if offers.has(Offer::Number) => 1.8,
+            Kind::Difference if offers.has(Offer::Comparison) => 2.0,
+            _ => 1.0,
+        };
+    }
+    f
 }
 
 fn register(index: &Index, seg: &Arc<Segmenter>) {
@@ -571,16 +920,20 @@ fn register(index: &Index, seg: &Arc<Segmenter>) {
 fn fill(index: &Index, k: &Knowledge, f: Fields) -> tantivy::Result<()> {
     let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
     writer.delete_all_documents()?;
+    let reader = question::OfferReader::new(k);
     for d in DocRef::all(k) {
         let t = doc_text(k, d);
         let mut doc = TantivyDocument::default();
         doc.add_u64(f.doc, d.to_u64());
+        doc.add_u64(f.offers, reader.offers(k, d, &t.shown).0);
         doc.add_text(f.names, &t.names);
         doc.add_text(f.title, &t.title_indexed);
         doc.add_text(f.body, &t.body);
+        doc.add_text(f.facts, &t.facts);
+        doc.add_text(f.near, &t.near);
         doc.add_text(
             f.words,
-            format!("{}\n{}\n{}", t.names, t.title_indexed, t.body),
+            format!("{}\n{}\n{}\n{}", t.names, t.title_indexed, t.body, t.facts),
         );
         writer.add_document(doc)?;
     }

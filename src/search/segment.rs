@@ -107,6 +107,11 @@ const CHINESE_STOP: &[&str] = &[
     "更",
 ];
 
+/// Whether a word (lowercase) is a stop word of either language.
+pub fn is_stop_word(word: &str) -> bool {
+    ENGLISH_STOP.contains(&word) || CHINESE_STOP.contains(&word)
+}
+
 fn is_han(c: char) -> bool {
     matches!(c as u32,
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2A6DF | 0x2A700..=0x2EBEF)

@@ -22,6 +22,40 @@ pub struct Snippet {
     pub cut_after: bool,
 }
 
+impl Snippet {
+    /// The text a reader sees: the window with `…` where text was left out,
+    /// on one line.
+    pub fn visible(&self) -> String {
+        let mut out = String::with_capacity(self.text.len() + 8);
+        if self.cut_before {
+            out.push('…');
+        }
+        out.push_str(&self.text);
+        if self.cut_after {
+            out.push('…');
+        }
+        out.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// The first `chars` characters of the window, with the matches inside them.
+    pub fn shortened(&self, chars: usize) -> Snippet {
+        let Some((end, _)) = self.text.char_indices().nth(chars) else {
+            return self.clone();
+        };
+        Snippet {
+            text: self.text[..end].to_string(),
+            matches: self
+                .matches
+                .iter()
+                .filter(|m| m.end <= end)
+                .cloned()
+                .collect(),
+            cut_before: self.cut_before,
+            cut_after: true,
+        }
+    }
+}
+
 pub fn make(seg: &Segmenter, text: &str, wanted: &HashSet<String>) -> Snippet {
     let spans: Vec<(usize, usize)> = seg
         .pieces(text)
@@ -48,7 +82,9 @@ pub fn make(seg: &Segmenter, text: &str, wanted: &HashSet<String>) -> Snippet {
             best = (from, count);
         }
     }
-    let from = best.0.min(n);
+    // Text that fits is shown whole; longer text from just before its
+    // best stretch of matches.
+    let from = if n <= SNIPPET_CHARS { 0 } else { best.0.min(n) };
     let to = (from + SNIPPET_CHARS).min(n);
     let byte = |c: usize| if c >= n { text.len() } else { chars[c].0 };
     let (bf, bt) = (byte(from), byte(to));

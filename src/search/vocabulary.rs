@@ -16,6 +16,8 @@ pub struct Group {
     pub sequences: Vec<Vec<String>>,
     /// What is searched for: each form with compounds whole, and as parts.
     pub queries: Vec<Vec<String>>,
+    /// The names of a model or a term (not a glossary word).
+    pub entity: bool,
 }
 
 #[derive(Debug, Default)]
@@ -67,7 +69,8 @@ fn raw_groups(k: &Knowledge) -> Vec<Vec<String>> {
 impl Vocabulary {
     pub fn build(k: &Knowledge, seg: &Segmenter) -> Vocabulary {
         let mut v = Vocabulary::default();
-        for raw in raw_groups(k) {
+        let glossary = k.synonyms.len();
+        for (n, raw) in raw_groups(k).into_iter().enumerate() {
             let mut sequences: Vec<Vec<String>> = Vec::new();
             let mut queries: Vec<Vec<String>> = Vec::new();
             for w in raw {
@@ -97,7 +100,11 @@ impl Vocabulary {
             for (si, s) in sequences.iter().enumerate() {
                 v.by_first.entry(s[0].clone()).or_default().push((gi, si));
             }
-            v.groups.push(Group { sequences, queries });
+            v.groups.push(Group {
+                sequences,
+                queries,
+                entity: n >= glossary,
+            });
         }
         v
     }

@@ -341,13 +341,33 @@ pub fn with_delete(mut m: Message, user: Option<&str>) -> Message {
     m
 }
 
-/// A command typed as a free-text question in a channel.
-pub fn free_text(responder: &Responder, question: &str, locale: Locale) -> Message {
-    responder.answer(&Request::new(
-        Command::Search {
-            query: question.to_string(),
-            page: 0,
-        },
-        locale,
-    ))
+/// A question typed as free text: the reply to post, or `None` to stay
+/// silent. `addressed` is a message to the bot itself (a mention, a DM): it
+/// always gets an answer, if only that the notes have nothing. In a search
+/// channel a message gets a reply only when the notes have something for
+/// it, unless `reply_when_nothing` is set.
+pub fn free_text(
+    responder: &Responder,
+    question: &str,
+    addressed: bool,
+    reply_when_nothing: bool,
+) -> Option<Message> {
+    responder.free_text(
+        question,
+        locale_of(question),
+        addressed || reply_when_nothing,
+    )
+}
+
+/// The reader's language as their question shows it: Chinese when it has
+/// Chinese characters.
+pub fn locale_of(question: &str) -> Locale {
+    if question
+        .chars()
+        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    {
+        Locale::Zh
+    } else {
+        Locale::En
+    }
 }

@@ -865,6 +865,57 @@ async fn the_bot_serves_discord_end_to_end() {
     );
     assert_eq!(replies.len(), 2);
 
+    // Chatter in the search channel gets no reply. The bot logs each message
+    // it stays silent on: wait for those lines, then look at the replies.
+    let chatter = [
+        ("7201", "thanks!"),
+        ("7202", "早上好"),
+        ("7203", "who wants pizza"),
+        ("7204", "what time is the meeting"),
+    ];
+    for (id, text) in chatter {
+        f.dispatch(
+            "MESSAGE_CREATE",
+            message_object(id, SEARCH_CHANNEL, "5004", false, text),
+        );
+    }
+    wait_until("the bot to stay silent on the chatter", long, || {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        chatter
+            .iter()
+            .all(|(id, _)| {
+                text.lines().any(|l| {
+                    l.contains("nothing in the notes, staying silent")
+                        && l.contains(&format!("msg_id={id}"))
+                })
+            })
+            .then_some(())
+    })
+    .await;
+    let replies = replies_in(&f, SEARCH_CHANNEL);
+    for (id, text) in chatter {
+        assert!(
+            !replies
+                .iter()
+                .any(|r| r["message_reference"]["message_id"] == id),
+            "replied to chatter {text:?}"
+        );
+    }
+    // Silence costs no cooldown: the same person's question is answered.
+    f.dispatch(
+        "MESSAGE_CREATE",
+        message_object("7205", SEARCH_CHANNEL, "5004", false, "RLHF有什么好处"),
+    );
+    let answer = wait_until("the answer after the chatter", long, || {
+        replies_in(&f, SEARCH_CHANNEL)
+            .into_iter()
+            .find(|r| r["message_reference"]["message_id"] == "7205")
+    })
+    .await;
+    let description = answer["embeds"][0]["description"].as_str().unwrap();
+    assert!(description.starts_with("> "), "{description}");
+    assert!(description.contains("notes.md:"), "{description}");
+
     // The server drops the websocket: the bot reconnects and answers again.
     let sessions = f.sessions.lock().unwrap().len();
     f.send(GatewayCmd::Drop);
@@ -1180,8 +1231,8 @@ async fn buttons_update_in_place_with_their_whole_state() {
     let embed = &page.body["data"]["embeds"][0];
     assert_eq!(embed["title"], format!("🔎 {query}"), "{}", page.body);
     assert!(
-        embed["description"].as_str().unwrap().starts_with("**6. "),
-        "{embed}"
+        embed["footer"]["text"].as_str().unwrap().starts_with("6–"),
+        "the second page: {embed}"
     );
 
     // Right-click a message → "Ask the notes": for the asker, with a button

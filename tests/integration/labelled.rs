@@ -7,14 +7,22 @@ use serde::Deserialize;
 #[derive(Deserialize)]
 struct QuerySet {
     queries: Vec<Labelled>,
+    /// Channel talk that must get no reply.
+    #[serde(default)]
+    chatter: Vec<String>,
 }
 
 #[derive(Deserialize)]
 pub struct Labelled {
     pub q: String,
-    /// en, zh, mixed, typo, alias or none (our own set says).
+    /// en, zh, mixed, typo, alias or none; or, for a natural question, the
+    /// kind of answer it wants: reason, purpose, which, quantity,
+    /// difference, definition (our own set says).
     #[serde(default)]
     pub kind: String,
+    /// A natural question's language: en, zh or mixed.
+    #[serde(default)]
+    pub lang: String,
     #[serde(default)]
     pub expect_any: Vec<Vec<String>>,
     #[serde(default)]
@@ -28,7 +36,38 @@ pub fn load(path: &str) -> std::io::Result<Vec<Labelled>> {
     Ok(set.queries)
 }
 
+/// The chatter lines of one labelled set.
+#[allow(dead_code)] // the scale benchmark shares this file and uses no chatter
+pub fn load_chatter(path: &str) -> std::io::Result<Vec<String>> {
+    let text = std::fs::read_to_string(path)?;
+    let set: QuerySet = serde_json::from_str(&text).map_err(std::io::Error::other)?;
+    Ok(set.chatter)
+}
+
+/// The kinds of answer natural questions want.
+#[allow(dead_code)]
+pub const NATURAL: [&str; 6] = [
+    "reason",
+    "purpose",
+    "which",
+    "quantity",
+    "difference",
+    "definition",
+];
+
 impl Labelled {
+    /// A natural question of a kind (not a keyword, typo or alias query).
+    #[allow(dead_code)]
+    pub fn is_natural(&self) -> bool {
+        NATURAL.contains(&self.kind.as_str())
+    }
+
+    /// Whether one hit (what it shows: title and snippet) answers the query.
+    #[allow(dead_code)]
+    pub fn answered_by(&self, title: &str, text: &str) -> bool {
+        self.rank([(title, text)]).is_some() && !self.expect_none
+    }
+
     /// score.py's rule: the 1-based rank of the first hit (title, text) that
     /// holds every string of one expected group, case-insensitively; a
     /// no-answer query is answered, at rank 1, by no hits at all.

@@ -77,6 +77,11 @@ fn golden_payloads_of_the_commands_people_type() {
         ("term_alignment_tax", "/term alignment-tax"),
         ("compare_002_003", "/compare 002 003"),
         ("search_alignment_tax_zh", "/search 对齐税"),
+        ("search_answer_rlhf_benefit", "/search RLHF有什么好处"),
+        (
+            "search_answer_parameters",
+            "/search what are the 175 billion parameters for",
+        ),
         ("ambiguous_002", "/model 002"),
         ("unknown_name", "/model gpt-9"),
         ("lineage_chatgpt", "/lineage chatgpt"),
@@ -291,11 +296,49 @@ fn search_pages_with_buttons() {
         }
     );
     let page2 = RESPONDER.answer(&Request::new(cmd, Locale::En));
+    let (one, two) = (
+        m.embeds[0].description.as_deref().unwrap(),
+        page2.embeds[0].description.as_deref().unwrap(),
+    );
+    // Later pages list more places, one line each, none of the first page's.
+    assert!(two.starts_with("**More in the notes**\n• "), "{two}");
+    let places = |d: &str| -> Vec<String> {
+        d.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    };
+    assert!(!places(two).is_empty());
+    assert!(
+        places(two).iter().all(|p| !places(one).contains(p)),
+        "{one}\n{two}"
+    );
     assert!(page2.embeds[0]
-        .description
-        .as_deref()
+        .footer
+        .as_ref()
         .unwrap()
-        .starts_with("**6. "));
+        .text
+        .starts_with("6–"));
+}
+
+/// The answer leads: quoted as the notes write it, with the line it stands
+/// on; a card shows the notes' own line for it, never its fields.
+#[test]
+fn search_answers_lead_with_the_notes_own_words() {
+    let m = answer("/search 模型参数用来干什么", Locale::Zh);
+    let d = m.embeds[0].description.as_deref().unwrap();
+    assert!(d.starts_with("> "), "{d}");
+    let first = d.split("\n\n").next().unwrap();
+    assert!(first.contains("存储知识"), "{first}");
+    assert!(first.contains("`knowledge/notes.md:9`"), "{first}");
+    let m = answer("/search 对齐税", Locale::En);
+    let d = m.embeds[0].description.as_deref().unwrap();
+    assert!(d.contains("`knowledge/notes.md:110`"), "{d}");
+    assert!(
+        !d.contains("The performance that instruction tuning"),
+        "{d}"
+    );
 }
 
 #[test]

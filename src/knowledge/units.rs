@@ -1,0 +1,270 @@
+//! Answer units: the nested items and the sentences inside passages, each
+//! with the context it sits in (headings, the items above it) and the line
+//! of the file where its text starts. Units exist only where they are
+//! smaller than their passage.
+
+use crate::domain::{Passage, PassageKind, Unit, UnitId, UnitKind};
+
+/// Labels longer than this many characters are cut in a unit's context.
+const LABEL_CHARS: usize = 24;
+/// A sentence shorter than this (in characters) stays with the one before.
+const MIN_SENTENCE_CHARS: usize = 4;
+
+/// The units of every passage, in note order.
+pub(super) fn units(passages: &[Passage]) -> Vec<Unit> {
+    let mut out = Vec::new();
+    for p in passages {
+        if p.kind != PassageKind::TableRow {
+            units_of(p, &mut out);
+        }
+    }
+    out
+}
+
+/// One line of a passage's text.
+struct TextLine<'a> {
+    /// Byte offset of the line's content (after any `- `) in the passage text.
+    at: usize,
+    /// Byte offset of the line itself.
+    start: usize,
+    /// Column of the content: nesting depth, comparable across lines.
+    column: usize,
+    item: bool,
+    content: &'a str,
+}
+
+fn text_lines(text: &str) -> Vec<TextLine<'_>> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for raw in text.split('\n') {
+        let indent = raw.len() - raw.trim_start().len();
+        let rest = &raw[indent..];
+        let item = rest.starts_with("- ");
+        let prefix = if item { 2 } else { 0 };
+        out.push(TextLine {
+            at: offset + indent + prefix,
+            start: offset,
+            column: indent + prefix,
+            item,
+            content: &rest[prefix..],
+        });
+        offset += raw.len() + 1;
+    }
+    out
+}
+
+fn units_of(p: &Passage, out: &mut Vec<Unit>) {
+    let lines = text_lines(&p.text);
+    let mut push = |kind, at: usize, text: String, context: Vec<String>| {
+        if text.trim().is_empty() || text.trim() == p.text.trim() {
+            return;
+        }
+        out.push(Unit {
+            id: UnitId(out.len() as u32),
+            kind,
+            passage: p.id,
+            text,
+            context,
+            source: p.source_at(at),
+        });
+    };
+    for (i, line) in lines.iter().enumerate() {
+        // The items this line is nested in, outermost first (the passage's
+        // own first line counts as one).
+        let mut ancestors: Vec<&str> = Vec::new();
+        let mut column = line.column;
+        for above in lines[..i].iter().rev() {
+            if above.column < column && (above.item || above.start == 0) {
+                ancestors.push(above.content);
+                column = above.column;
+            }
+        }
+        if i > 0 && !line.item && ancestors.is_empty() {
+            // A continuation of the passage's first line.
+            ancestors.push(lines[0].content);
+        }
+        ancestors.reverse();
+        let mut context = p.headings.clone();
+        context.extend(ancestors.iter().map(|a| label(a)));
+        if line.item {
+            // The item with what is nested under it.
+            let end = lines[i + 1..]
+                .iter()
+                .position(|l| l.column < line.column || (l.item && l.column <= line.column))
+                .map_or(lines.len(), |n| i + 1 + n);
+            let mut text = line.content.to_string();
+            for l in &lines[i + 1..end] {
+                let raw = &p.text[l.start..l.at - if l.item { 2 } else { 0 }];
+                let keep = raw.len().saturating_sub(line.column);
+                text.push('\n');
+                text.push_str(&" ".repeat(keep));
+                if l.item {
+                    text.push_str("- ");
+                }
+                text.push_str(l.content);
+            }
+            push(UnitKind::Item, line.at, text, context.clone());
+        }
+        let sentences = sentences(line.content);
+        if sentences.len() > 1 {
+            let own = line_label(line.content);
+            for (n, s) in sentences.into_iter().enumerate() {
+                let mut context = context.clone();
+                if n > 0 {
+                    context.extend(own.clone());
+                }
+                push(
+                    UnitKind::Sentence,
+                    line.at + s.start,
+                    line.content[s].trim().to_string(),
+                    context,
+                );
+            }
+        }
+    }
+}
+
+/// A line as a label in a unit's context: cut at a sensible length.
+fn label(text: &str) -> String {
+    let t = text.trim();
+    if t.chars().count() <= LABEL_CHARS {
+        return t.to_string();
+    }
+    let cut: String = t.chars().take(LABEL_CHARS).collect();
+    format!("{}…", cut.trim_end())
+}
+
+/// What a line says it is about, when it opens with `label：` or `label:`.
+fn line_label(line: &str) -> Option<String> {
+    let (at, _) = line
+        .char_indices()
+        .take(LABEL_CHARS + 1)
+        .find(|&(_, c)| c == '：' || c == ':')?;
+    let l = line[..at].trim();
+    (!l.is_empty()).then(|| l.to_string())
+}
+
+/// Sentences of one line, as byte ranges: ends at 。！？；, and at `.` `!`
+/// `?` `;` before a space or the end (not inside `text-davinci-003` or
+/// `3.5`). Closing brackets and quotes stay with their sentence.
+fn sentences(line: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    let mut from = 0;
+    let mut k = 0;
+    while k < chars.len() {
+        let (_, c) = chars[k];
+        let next = chars.get(k + 1).map(|x| x.1);
+        let ends = matches!(c, '。' | '！' | '？' | '；')
+            || (matches!(c, '.' | '!' | '?' | ';') && next.is_none_or(char::is_whitespace));
+        if ends {
+            let mut j = k + 1;
+            while j < chars.len()
+                && matches!(chars[j].1, '）' | ')' | '」' | '』' | '"' | '”' | '’')
+            {
+                j += 1;
+            }
+            let to = chars.get(j).map_or(line.len(), |x| x.0);
+            push_sentence(&mut out, line, from..to);
+            from = to;
+            k = j;
+            continue;
+        }
+        k += 1;
+    }
+    push_sentence(&mut out, line, from..line.len());
+    out
+}
+
+fn push_sentence(out: &mut Vec<std::ops::Range<usize>>, line: &str, r: std::ops::Range<usize>) {
+    let text = line[r.clone()].trim();
+    if text.is_empty() {
+        return;
+    }
+    // Skip leading spaces so the range starts at the sentence's first word.
+    let start = r.start + (line[r.clone()].len() - line[r.clone()].trim_start().len());
+    let short = text.chars().filter(|c| c.is_alphanumeric()).count() < MIN_SENTENCE_CHARS;
+    match out.last_mut() {
+        Some(last) if short => last.end = r.end,
+        _ => out.push(start..r.end),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{PassageId, Source};
+
+    fn passage(text: &str, lines: Vec<(usize, usize)>) -> Passage {
+        Passage {
+            id: PassageId(0),
+            kind: PassageKind::ListItem,
+            text: text.to_string(),
+            headings: vec!["H".to_string()],
+            source: Source {
+                file: "n.md".into(),
+                line: lines[0].1,
+            },
+            lines,
+        }
+    }
+
+    #[test]
+    fn sentences_split_in_both_languages() {
+        let s = "甲是乙。这是丙（而不是丁）。 It is. text-davinci-003 is 3.5 ok";
+        let parts: Vec<&str> = sentences(s).into_iter().map(|r| &s[r]).collect();
+        assert_eq!(
+            parts,
+            [
+                "甲是乙。",
+                "这是丙（而不是丁）。",
+                "It is.",
+                "text-davinci-003 is 3.5 ok"
+            ]
+        );
+    }
+
+    #[test]
+    fn nested_items_and_sentences_are_units_with_their_lines() {
+        let text =
+            "超能力\n- 语言生成\n- 参数是为了存储知识\n  - 更深一层\n- X：第一句。第二句来自这里。";
+        let starts: Vec<(usize, usize)> = text
+            .split('\n')
+            .scan(0, |at, l| {
+                let s = *at;
+                *at += l.len() + 1;
+                Some(s)
+            })
+            .zip([6, 7, 9, 10, 12])
+            .collect();
+        let mut out = Vec::new();
+        units_of(&passage(text, starts), &mut out);
+        let got: Vec<(String, String, usize)> = out
+            .iter()
+            .map(|u| (u.text.clone(), u.context_path(), u.source.line))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("语言生成".into(), "H › 超能力".into(), 7),
+                (
+                    "参数是为了存储知识\n- 更深一层".into(),
+                    "H › 超能力".into(),
+                    9
+                ),
+                (
+                    "更深一层".into(),
+                    "H › 超能力 › 参数是为了存储知识".into(),
+                    10
+                ),
+                (
+                    "X：第一句。第二句来自这里。".into(),
+                    "H › 超能力".into(),
+                    12
+                ),
+                ("X：第一句。".into(), "H › 超能力".into(), 12),
+                ("第二句来自这里。".into(), "H › 超能力 › X".into(), 12),
+            ]
+        );
+    }
+}

@@ -1,0 +1,820 @@
+//! What a question asks for, read from its wording in either language, and
+//! which of its words are only the shape of a question.
+//!
+//! A question is its content words (what it is about: `RLHF`, `参数`,
+//! `in-context learning`) plus cue words that say what kind of answer is
+//! wanted. The cues are general question wording, listed here once per kind;
+//! they are never entries for particular questions:
+//!
+//! | kind | cues (examples) | what answers it in the notes |
+//! |---|---|---|
+//! | [`Kind::Definition`] | 是什么, 什么是, 啥是, what is, define, meaning | the term's (or model's) card |
+//! | [`Kind::Reason`] | 为什么, 原因, 来自哪, why, because, due to, where … come from | sentences that give a cause (因为, 由于, 来自, 通过, because) |
+//! | [`Kind::Purpose`] | 作用, 好处, 用来, 干什么, what … for, benefit, good for | what the notes list under the subject, sentences of purpose (为了, 用于) |
+//! | [`Kind::Which`] | 哪个, 哪些, 谁, which, who | sentences that name a model |
+//! | [`Kind::Quantity`] | 多少, 几成, 占比, how many, how much, percentage | sentences with numbers (60%, 1750 亿, 12b) |
+//! | [`Kind::Difference`] | 区别, 不同, 相比, vs, difference, in common | the notes' comparison sections |
+//!
+//! Cue words and conversational fillers (`thanks`, `actually`, `哈哈`) are
+//! not content: a question is answered only when its content words are
+//! covered (see `SearchIndex::search`), so "who wants pizza" or "早上好"
+//! find nothing although single words of them might occur somewhere.
+
+use std::ops::Range;
+
+use crate::domain::names::fold_width;
+use crate::domain::{Knowledge, PassageKind, UnitKind};
+
+use super::DocRef;
+
+/// The kind of answer a question wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Definition,
+    Reason,
+    Purpose,
+    Which,
+    Quantity,
+    Difference,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::Definition,
+        Kind::Reason,
+        Kind::Purpose,
+        Kind::Which,
+        Kind::Quantity,
+        Kind::Difference,
+    ];
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// Kinds a question asks for (a question may ask for several: "为什么 …
+/// 和 … 不同").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Kinds(u8);
+
+impl Kinds {
+    pub fn has(self, k: Kind) -> bool {
+        self.0 & k.bit() != 0
+    }
+    fn add(&mut self, k: Kind) {
+        self.0 |= k.bit();
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    pub fn iter(self) -> impl Iterator<Item = Kind> {
+        Kind::ALL.into_iter().filter(move |k| self.has(*k))
+    }
+}
+
+/// A question read: the kinds it asks for, and the byte ranges of the query
+/// that are question wording (cues) and talk (fillers), not content.
+#[derive(Debug, Clone, Default)]
+pub struct Question {
+    pub kinds: Kinds,
+    pub wording: Vec<Range<usize>>,
+    /// Cues of a difference (`in common`, `compare`, 比较): they name what
+    /// the notes' comparison sections are made of (相同点, 不同点, 比较).
+    pub comparing: Vec<Range<usize>>,
+    pub fillers: Vec<Range<usize>>,
+}
+
+fn overlaps(ranges: &[Range<usize>], range: &Range<usize>) -> bool {
+    ranges
+        .iter()
+        .any(|w| range.start < w.end && w.start < range.end)
+}
+
+impl Question {
+    fn cue(&mut self, kind: Kind, range: Range<usize>) {
+        if kind == Kind::Difference {
+            self.comparing.push(range.clone());
+        }
+        self.wording.push(range);
+    }
+
+    /// Whether the piece of the query at `range` is a cue word or talk.
+    pub fn is_wording(&self, range: Range<usize>) -> bool {
+        overlaps(&self.wording, &range) || self.is_filler(range)
+    }
+
+    /// Whether it is wording that never says what a question is about: any
+    /// cue but a difference's, and talk. A difference cue that is a word of
+    /// the notes' vocabulary (`in common` → 相同点, `compare` → 比较) is.
+    pub fn is_mere_wording(&self, range: Range<usize>) -> bool {
+        (overlaps(&self.wording, &range) && !overlaps(&self.comparing, &range))
+            || self.is_filler(range)
+    }
+
+    /// Whether the piece of the query at `range` is talk (thanks, 哈哈):
+    /// never content.
+    pub fn is_filler(&self, range: Range<usize>) -> bool {
+        overlaps(&self.fillers, &range)
+    }
+}
+
+/// Chinese cues, matched as written (after width folding).
+const ZH_CUES: &[(Kind, &[&str])] = &[
+    (
+        Kind::Definition,
+        &[
+            "是什么",
+            "什么是",
+            "啥是",
+            "是啥",
+            "什么叫",
+            "何为",
+            "何谓",
+            "定义",
+            "的意思",
+            "什么意思",
+            "含义",
+            "指什么",
+        ],
+    ),
+    (
+        Kind::Reason,
+        &[
+            "为什么",
+            "为何",
+            "为啥",
+            "怎么会",
+            "原因",
+            "来自哪",
+            "来自于哪",
+            "从哪",
+            "哪来",
+            "哪里来",
+            "怎么来",
+            "由于什么",
+            "因为什么",
+            "什么导致",
+            "导致了什么",
+            "导致什么",
+            "源于什么",
+        ],
+    ),
+    (
+        Kind::Purpose,
+        &[
+            "作用",
+            "好处",
+            "用来",
+            "用于",
+            "干什么",
+            "干嘛",
+            "干啥",
+            "有什么用",
+            "有啥用",
+            "啥用",
+            "用处",
+            "目的",
+            "益处",
+            "优点",
+            "意义",
+            "带来",
+            "帮助",
+        ],
+    ),
+    (
+        Kind::Which,
+        &[
+            "哪个模型",
+            "哪些模型",
+            "哪一个模型",
+            "哪个",
+            "哪些",
+            "哪一个",
+            "哪款",
+            "哪种",
+            "哪一",
+            "谁",
+            "叫什么",
+        ],
+    ),
+    (
+        Kind::Quantity,
+        &[
+            "多少",
+            "几成",
+            "百分之几",
+            "多大",
+            "占比",
+            "比例",
+            "比重",
+            "有几",
+            "多长",
+        ],
+    ),
+    (
+        Kind::Difference,
+        &[
+            "区别",
+            "不同",
+            "差别",
+            "差异",
+            "相比",
+            "对比",
+            "比较",
+            "异同",
+            "相同",
+            "共同点",
+            "一样",
+            "不如",
+            "vs",
+        ],
+    ),
+];
+
+/// English cues: word sequences (lowercase, as written). `…` in a cue is a
+/// gap of any words ("what … for").
+const EN_CUES: &[(Kind, &[&str])] = &[
+    (
+        Kind::Definition,
+        &[
+            "what is",
+            "what's",
+            "what are",
+            "whats",
+            "define",
+            "definition",
+            "meaning",
+            "mean",
+            "means",
+            "stand for",
+            "stands for",
+            "what does … mean",
+        ],
+    ),
+    (
+        Kind::Reason,
+        &[
+            "why",
+            "how come",
+            "reason",
+            "reasons",
+            "because",
+            "cause",
+            "causes",
+            "caused",
+            "due to",
+            "come from",
+            "comes from",
+            "came from",
+            "coming from",
+            "where … from",
+            "what made",
+            "what makes",
+            "what brought",
+            "led to",
+            "leads to",
+            "lead to",
+            "result of",
+        ],
+    ),
+    (
+        Kind::Purpose,
+        &[
+            "what … for",
+            "good for",
+            "used for",
+            "use of",
+            "benefit",
+            "benefits",
+            "point of",
+            "purpose",
+            "advantage",
+            "advantages",
+            "what does … do",
+            "what do … do",
+            "useful",
+            "for what",
+            "help",
+            "helps",
+        ],
+    ),
+    (
+        Kind::Which,
+        &[
+            "which model",
+            "which models",
+            "what model",
+            "what models",
+            "which",
+            "who",
+            "whose",
+        ],
+    ),
+    (
+        Kind::Quantity,
+        &[
+            "how many",
+            "how much",
+            "how big",
+            "how large",
+            "how long",
+            "percentage",
+            "percent",
+            "proportion",
+            "share of",
+            "number of",
+        ],
+    ),
+    (
+        Kind::Difference,
+        &[
+            "difference",
+            "differences",
+            "differ",
+            "differs",
+            "different",
+            "vs",
+            "versus",
+            "v.s",
+            "compare",
+            "compared",
+            "comparison",
+            "unlike",
+            "in common",
+            "similar",
+            "same as",
+        ],
+    ),
+];
+
+/// Talk that is not about anything: greetings, thanks, fillers. Never
+/// content, in any question.
+const EN_FILLERS: &[&str] = &[
+    "thanks",
+    "thank",
+    "thx",
+    "ty",
+    "lol",
+    "lmao",
+    "haha",
+    "hah",
+    "hi",
+    "hello",
+    "hey",
+    "yo",
+    "ok",
+    "okay",
+    "cool",
+    "nice",
+    "great",
+    "good",
+    "wow",
+    "yes",
+    "yeah",
+    "yep",
+    "no",
+    "nope",
+    "sure",
+    "please",
+    "pls",
+    "plz",
+    "actually",
+    "really",
+    "just",
+    "basically",
+    "anyone",
+    "someone",
+    "everyone",
+    "guys",
+    "all",
+    "here",
+    "there",
+    "now",
+    "today",
+    "tomorrow",
+    "morning",
+    "night",
+    "same",
+    "also",
+    "too",
+    "very",
+    "much",
+    "any",
+    "some",
+    "one",
+    "get",
+    "got",
+    "know",
+    "think",
+    "want",
+    "wants",
+    "need",
+    "like",
+    "let",
+    "lets",
+    "us",
+    "we",
+    "our",
+    "my",
+    "im",
+    "i'm",
+    "u",
+    "ur",
+    "kinda",
+    "sorta",
+    "btw",
+    "bro",
+    "brb",
+    "gg",
+    "ya",
+];
+
+const ZH_FILLERS: &[&str] = &[
+    "谢谢",
+    "多谢",
+    "感谢",
+    "哈哈",
+    "嘿嘿",
+    "呵呵",
+    "你好",
+    "您好",
+    "大家",
+    "早上好",
+    "晚上好",
+    "晚安",
+    "好的",
+    "收到",
+    "嗯",
+    "哦",
+    "噢",
+    "呀",
+    "啦",
+    "嘛",
+    "哇",
+    "好吧",
+    "可以",
+    "一下",
+    "到底",
+    "究竟",
+    "其实",
+    "一般",
+    "具体",
+];
+
+/// Reads what a question asks for and which of its words are wording.
+pub fn read(query: &str) -> Question {
+    let folded: String = query
+        .chars()
+        .map(fold_width)
+        .collect::<String>()
+        .to_lowercase();
+    // Folding keeps byte lengths only for ASCII; map back through char indices.
+    let mut q = Question::default();
+    let map = ByteMap::new(query, &folded);
+    for (kind, cues) in ZH_CUES {
+        for cue in *cues {
+            for (at, _) in folded.match_indices(cue) {
+                q.kinds.add(*kind);
+                q.cue(*kind, map.back(at)..map.back(at + cue.len()));
+            }
+        }
+    }
+    for cue in ZH_FILLERS {
+        for (at, _) in folded.match_indices(cue) {
+            q.fillers.push(map.back(at)..map.back(at + cue.len()));
+        }
+    }
+    let words = latin_words(&folded);
+    for (kind, cues) in EN_CUES {
+        for cue in *cues {
+            for r in find_words(&words, cue) {
+                q.kinds.add(*kind);
+                for w in r {
+                    q.cue(*kind, map.back(w.start)..map.back(w.end));
+                }
+            }
+        }
+    }
+    for (word, range) in &words {
+        if EN_FILLERS.contains(&word.as_str()) {
+            q.fillers.push(map.back(range.start)..map.back(range.end));
+        }
+    }
+    // "哪些好处" asks for benefits, not a model.
+    if q.kinds.has(Kind::Purpose) {
+        q.kinds.0 &= !Kind::Which.bit();
+    }
+    // "What is X good for": purpose, not definition; "what is the
+    // difference": difference. Definition only when nothing else is asked.
+    if q.kinds.has(Kind::Definition) && Kind::ALL[1..].iter().any(|k| q.kinds.has(*k)) {
+        q.kinds.0 &= !Kind::Definition.bit();
+    }
+    q
+}
+
+/// Byte offsets of the folded text back to the original.
+struct ByteMap {
+    /// (folded byte, original byte) at each char start.
+    starts: Vec<(usize, usize)>,
+    folded_len: usize,
+    original_len: usize,
+}
+
+impl ByteMap {
+    fn new(original: &str, folded: &str) -> ByteMap {
+        // Lowercasing may change lengths (rarely): pair chars one to one
+        // while both have chars, which holds for width folding and ASCII.
+        let starts = folded
+            .char_indices()
+            .map(|(i, _)| i)
+            .zip(original.char_indices().map(|(i, _)| i))
+            .collect();
+        ByteMap {
+            starts,
+            folded_len: folded.len(),
+            original_len: original.len(),
+        }
+    }
+
+    fn back(&self, folded: usize) -> usize {
+        if folded >= self.folded_len {
+            return self.original_len;
+        }
+        match self.starts.binary_search_by_key(&folded, |&(f, _)| f) {
+            Ok(i) => self.starts[i].1,
+            Err(i) => self.starts.get(i).map_or(self.original_len, |&(_, o)| o),
+        }
+    }
+}
+
+/// Latin words (letters, digits, inner `'` and `.`) with their byte ranges.
+fn latin_words(text: &str) -> Vec<(String, Range<usize>)> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        let inner = matches!(c, '\'' | '.' | '’')
+            && start.is_some()
+            && chars
+                .get(k + 1)
+                .is_some_and(|n| n.1.is_ascii_alphanumeric());
+        if c.is_ascii_alphanumeric() || inner {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            out.push((text[s..i].replace('’', "'"), s..i));
+        }
+    }
+    if let Some(s) = start {
+        out.push((text[s..].replace('’', "'"), s..text.len()));
+    }
+    out
+}
+
+/// Where a cue occurs: the byte ranges of its words. A `…` matches any
+/// words in between (at most six).
+fn find_words(words: &[(String, Range<usize>)], cue: &str) -> Vec<Vec<Range<usize>>> {
+    let parts: Vec<&str> = cue.split(' ').collect();
+    let mut found = Vec::new();
+    for start in 0..words.len() {
+        if let Some(ranges) = match_at(words, start, &parts) {
+            found.push(ranges);
+        }
+    }
+    found
+}
+
+fn match_at(
+    words: &[(String, Range<usize>)],
+    at: usize,
+    parts: &[&str],
+) -> Option<Vec<Range<usize>>> {
+    let mut ranges = Vec::new();
+    let mut i = at;
+    let mut k = 0;
+    while k < parts.len() {
+        if parts[k] == "…" {
+            let next = parts.get(k + 1)?;
+            let gap = (i + 1..words.len().min(i + 8)).find(|&j| words[j].0 == *next)?;
+            if gap == i {
+                return None;
+            }
+            i = gap;
+            k += 1;
+            continue;
+        }
+        let (w, r) = words.get(i)?;
+        if w != parts[k] {
+            return None;
+        }
+        ranges.push(r.clone());
+        i += 1;
+        k += 1;
+    }
+    Some(ranges)
+}
+
+/// What a document offers to a kind of question, read from its own text
+/// when the index is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Offer {
+    /// Gives a cause: 因为, 由于, 来自, 导致, 通过, because, due to.
+    Cause,
+    /// States a purpose: 为了, 用于, 用来, 作用, 解锁, in order to.
+    Purpose,
+    /// A list item (or a nested one): what the notes list under a subject.
+    Listed,
+    /// Names a model of the catalogue.
+    Model,
+    /// Holds a quantity: 60%, 1750 亿, 12b, 175B, 300 billion, 2016.
+    Number,
+    /// Stands in a comparison section, or compares: 区别, 不同, 不像, unlike.
+    Comparison,
+}
+
+/// A set of [`Offer`]s, as stored in the index.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Offers(pub u64);
+
+impl Offers {
+    pub fn has(self, o: Offer) -> bool {
+        self.0 & (1 << o as u64) != 0
+    }
+    fn add(&mut self, o: Offer) {
+        self.0 |= 1 << o as u64;
+    }
+}
+
+const CAUSE_ZH: &[&str] = &[
+    "因为", "由于", "所以", "因此", "来自", "来源", "源于", "导致", "通过", "原因", "在于",
+];
+const CAUSE_EN: &[&str] = &[
+    "because", "since", "due", "caused", "causes", "thanks", "result",
+];
+const PURPOSE_ZH: &[&str] = &[
+    "为了", "用于", "用来", "作用", "目的", "以便", "好处", "解锁", "激发", "帮助", "可以", "能够",
+];
+const PURPOSE_EN: &[&str] = &["purpose", "order", "helps", "used", "lets", "allows"];
+const COMPARISON_ZH: &[&str] = &[
+    "区别", "不同", "相同", "相比", "比较", "不像", "差异", "一样",
+];
+const COMPARISON_EN: &[&str] = &["vs", "v.s", "versus", "unlike", "than", "compared"];
+/// Units of a quantity after a number.
+const QUANTITY_UNITS: &[&str] = &[
+    "%", "％", "亿", "万", "千", "百", "b", "m", "k", "billion", "million", "thousand", "percent",
+];
+
+/// Reads documents' offers; built once per index.
+pub struct OfferReader {
+    /// Every model name (four characters or more), lowercase.
+    model_names: Vec<String>,
+    /// Headings of the notes' comparison sections.
+    comparison_sections: Vec<String>,
+}
+
+impl OfferReader {
+    pub fn new(k: &Knowledge) -> OfferReader {
+        let mut model_names: Vec<String> = k
+            .models
+            .iter()
+            .flat_map(|m| m.names())
+            .filter(|n| n.chars().count() >= 4)
+            .map(|n| n.to_lowercase())
+            .collect();
+        model_names.sort();
+        model_names.dedup();
+        OfferReader {
+            model_names,
+            comparison_sections: k.comparisons.iter().map(|c| c.section.clone()).collect(),
+        }
+    }
+
+    pub fn offers(&self, k: &Knowledge, doc: DocRef, shown: &str) -> Offers {
+        let mut o = Offers::default();
+        let headings: &[String] = match doc {
+            DocRef::Passage(p) => &k.passage(p).headings,
+            DocRef::Unit(u) => &k.passage(k.unit(u).passage).headings,
+            _ => &[],
+        };
+        let listed = match doc {
+            DocRef::Passage(p) => k.passage(p).kind == PassageKind::ListItem,
+            DocRef::Unit(u) => k.unit(u).kind == UnitKind::Item,
+            _ => false,
+        };
+        if listed {
+            o.add(Offer::Listed);
+        }
+        let lower = shown.to_lowercase();
+        let words: Vec<String> = latin_words(&lower).into_iter().map(|(w, _)| w).collect();
+        let has_word = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
+        let has_zh = |list: &[&str]| list.iter().any(|c| lower.contains(c));
+        if has_zh(CAUSE_ZH) || has_word(CAUSE_EN) {
+            o.add(Offer::Cause);
+        }
+        if has_zh(PURPOSE_ZH) || has_word(PURPOSE_EN) {
+            o.add(Offer::Purpose);
+        }
+        if has_zh(COMPARISON_ZH)
+            || has_word(COMPARISON_EN)
+            || headings
+                .iter()
+                .any(|h| self.comparison_sections.contains(h))
+        {
+            o.add(Offer::Comparison);
+        }
+        if has_quantity(&lower) {
+            o.add(Offer::Number);
+        }
+        if self
+            .model_names
+            .iter()
+            .any(|n| crate::domain::mentions(&lower, n))
+        {
+            o.add(Offer::Model);
+        }
+        o
+    }
+}
+
+/// Whether text holds a quantity: a number with a unit (60%, 1750 亿, 12b,
+/// 300 billion) or of four digits or more (2016, 3000), and not the digits
+/// of a name (`text-davinci-003`, `GPT-3`).
+fn has_quantity(lower: &str) -> bool {
+    let chars: Vec<(usize, char)> = lower.char_indices().collect();
+    let mut k = 0;
+    while k < chars.len() {
+        if !chars[k].1.is_ascii_digit() {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        while k < chars.len() && (chars[k].1.is_ascii_digit() || chars[k].1 == '.') {
+            k += 1;
+        }
+        let before = start.checked_sub(1).map(|b| chars[b].1);
+        let in_name = before.is_some_and(|c| c == '-' || c.is_ascii_alphabetic());
+        let digits = k - start;
+        let rest = lower[chars.get(k).map_or(lower.len(), |c| c.0)..].trim_start();
+        let unit = QUANTITY_UNITS.iter().any(|u| {
+            rest.strip_prefix(u).is_some_and(|after| {
+                // A Latin unit is a whole word (`12b`, not `12bit`).
+                !u.is_ascii() || !after.starts_with(|c: char| c.is_ascii_alphanumeric())
+            })
+        });
+        if !in_name && (unit || digits >= 4) {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(q: &str) -> Vec<Kind> {
+        read(q).kinds.iter().collect()
+    }
+
+    #[test]
+    fn kinds_are_read_in_both_languages() {
+        assert_eq!(kinds("对齐税是什么"), [Kind::Definition]);
+        assert_eq!(kinds("what is RLHF"), [Kind::Definition]);
+        assert_eq!(kinds("为什么 text-davinci-003 恢复了"), [Kind::Reason]);
+        assert_eq!(kinds("why did it lose that"), [Kind::Reason]);
+        assert_eq!(kinds("what is RLHF good for"), [Kind::Purpose]);
+        assert_eq!(kinds("指令微调的作用"), [Kind::Purpose]);
+        assert_eq!(kinds("what does the reward model do"), [Kind::Purpose]);
+        assert_eq!(kinds("哪个模型是基础模型"), [Kind::Which]);
+        assert_eq!(kinds("how many parameters"), [Kind::Quantity]);
+        assert_eq!(kinds("GPT-3 有多少参数"), [Kind::Quantity]);
+        assert_eq!(kinds("001 vs 002"), [Kind::Difference]);
+        assert_eq!(kinds("what is the difference"), [Kind::Difference]);
+        assert!(kinds("RLHF").is_empty());
+    }
+
+    #[test]
+    fn quantities_are_numbers_with_units_not_names() {
+        assert!(has_quantity("训练语料的60%来自于"));
+        assert!(has_quantity("模型的 1750 亿参数"));
+        assert!(has_quantity("code-cushman-001[12b]"));
+        assert!(has_quantity("300 billion words"));
+        assert!(!has_quantity("text-davinci-003 和 gpt-3"));
+        assert!(!has_quantity("001模型主要"));
+    }
+
+    #[test]
+    fn wording_is_not_content() {
+        let q = "what is RLHF good for";
+        let r = read(q);
+        let at = q.find("RLHF").unwrap();
+        assert!(!r.is_wording(at..at + 4));
+        let good = q.find("good").unwrap();
+        assert!(r.is_wording(good..good + 4));
+        let z = "Ｒ参数有啥用";
+        let r = read(z);
+        let at = z.find("有啥用").unwrap();
+        assert!(r.is_wording(at..z.len()));
+        assert!(!r.is_wording(0..at));
+    }
+}
