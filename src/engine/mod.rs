@@ -10,6 +10,7 @@
 //! [`lineage::tree`]), `/capability` [`Snapshot::capability`], `/help` in
 //! the renderer.
 
+pub mod along;
 pub mod lineage;
 pub mod reload;
 pub mod reply;
@@ -511,6 +512,9 @@ impl Snapshot {
             _ => 0,
         };
         Reply::Search(SearchAnswer {
+            capability: (page == 0)
+                .then(|| along::capability_asked(self.knowledge(), query))
+                .flatten(),
             query: query.to_string(),
             page,
             per_page: HITS_PER_PAGE,

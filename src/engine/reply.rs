@@ -88,6 +88,8 @@ pub struct GenerationAnswer {
 
 #[derive(Debug, Clone)]
 pub struct SearchAnswer {
+    /// A capability the question follows along the models: its view leads.
+    pub capability: Option<crate::domain::CapabilityId>,
     pub query: String,
     pub page: usize,
     pub per_page: usize,

@@ -3,7 +3,7 @@
 //! with `file:line`; the picture of the tree coloured by status.
 
 use super::*;
-use crate::domain::Status;
+use crate::domain::{Capability, Status};
 use crate::engine::{CapabilityAnswer, CapabilityRow};
 
 /// A quote stays readable in a line of the embed.
@@ -186,4 +186,37 @@ pub(super) fn model_statuses(
             ))
         })
         .collect()
+}
+
+/// For a search that follows this capability along the models: one line of
+/// each model's first status in the notes, in the catalogue's (lineage)
+/// order, and a button to the whole view.
+pub(super) fn along(c: &Capability, k: &Knowledge, locale: Locale) -> (String, Button) {
+    let steps: Vec<String> = k
+        .models
+        .iter()
+        .filter_map(|m| {
+            let s = c.main_status(m.id)?;
+            Some(format!(
+                "{} {} {}",
+                marker(s),
+                md(&m.name),
+                l::status(s, locale)
+            ))
+        })
+        .collect();
+    let name = c.name.pick(locale.is_zh());
+    let line = format!(
+        "**{}**\n{}",
+        l::ALONG_THE_LINEAGE.fill(locale, &[&md(name)]),
+        steps.join(" · ")
+    );
+    let go = button(
+        l::CAPABILITY_BUTTON.fill(locale, &[name]),
+        &Command::Capability {
+            name: c.slug.clone(),
+        },
+        true,
+    );
+    (line, go)
 }

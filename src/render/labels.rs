@@ -158,6 +158,7 @@ labels! {
     NO_CAPABILITY_CALLED = "No capability called “{0}”", "没有名为 “{0}” 的能力";
     CAPABILITY_TITLE = "Capability: {0}", "能力：{0}";
     CAPABILITIES = "Capabilities", "能力";
+    ALONG_THE_LINEAGE = "{0} along the lineage (`/capability` has the notes' words):", "{0} 沿谱系的变化（`/capability` 有笔记原文）：";
     CAPABILITY_BUTTON = "Capability: {0}", "能力：{0}";
     CAPABILITY_INTRO = "Along the lineage, model by model: its status in the notes, the step that made it, and the notes' words.", "沿谱系逐个模型：笔记中的状态、得到它的那一步，以及笔记原文。";
     ALSO_SAID = "the notes also say", "笔记中另有说法";

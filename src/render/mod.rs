@@ -48,7 +48,7 @@ pub fn render(reply: &Reply, k: &Knowledge, locale: Locale) -> Message {
         Reply::Compare(a) => compare::compare(a, k, locale),
         Reply::CompareGenerations(a) => compare::generations(a, k, locale),
         Reply::SameModel { model } => compare::same_model(k.model(*model), locale),
-        Reply::Search(a) => search::search(a, locale),
+        Reply::Search(a) => search::search(a, k, locale),
         Reply::Lineage(a) => lineage::lineage(a, k, locale),
         Reply::Capability(a) => capability::capability(a, k, locale),
         Reply::Ambiguous(a) => names::ambiguous(a, k, locale),

@@ -11,8 +11,14 @@ const QUOTE_CHARS: usize = 600;
 /// Characters of the excerpt on a "more in the notes" line.
 const MORE_CHARS: usize = 90;
 
-pub(super) fn search(a: &SearchAnswer, locale: Locale) -> (Embed, Vec<Button>) {
+pub(super) fn search(a: &SearchAnswer, k: &Knowledge, locale: Locale) -> (Embed, Vec<Button>) {
     let mut lines = Vec::new();
+    let mut buttons = Vec::new();
+    if let Some(id) = a.capability {
+        let (line, button) = capability::along(k.capability(id), k, locale);
+        lines.push(line);
+        buttons.push(button);
+    }
     for (typed, used) in &a.corrections {
         lines.push(format!(
             "{}: **{}**? *({})*",
@@ -45,7 +51,6 @@ pub(super) fn search(a: &SearchAnswer, locale: Locale) -> (Embed, Vec<Button>) {
         }
         lines.push(block.join("\n"));
     }
-    let mut buttons = Vec::new();
     // Paging buttons re-run the query; an empty one has nothing to page.
     let pageable = !a.query.trim().is_empty();
     if pageable && a.page > 0 {

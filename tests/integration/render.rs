@@ -546,3 +546,35 @@ fn ask_writes_the_lineage_picture_the_embed_shows() {
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
     assert!(png.len() < 200_000, "{} bytes", png.len());
 }
+
+#[test]
+fn questions_along_the_models_lead_with_the_capability() {
+    for (question, locale) in [
+        ("how did in-context learning change", Locale::En),
+        ("ChatGPT 为什么上下文学习变弱", Locale::Zh),
+    ] {
+        let m = answer(&format!("/search {question}"), locale);
+        let description = m.embeds[0].description.as_deref().unwrap_or_default();
+        let first = description.split("\n\n").next().unwrap_or_default();
+        // The capability's statuses along the lineage come first, from the
+        // knowledge: text-davinci-002 weakened, text-davinci-003 restored.
+        assert!(first.contains("/capability"), "{question}: {description}");
+        let weakened = first.find("text-davinci-002").expect("002 in the line");
+        let restored = first.find("text-davinci-003").expect("003 in the line");
+        assert!(weakened < restored, "lineage order: {first}");
+        let to_view = m
+            .components
+            .iter()
+            .flat_map(|r| &r.components)
+            .filter_map(|b| b.custom_id.as_deref())
+            .filter_map(from_custom_id)
+            .any(
+                |c| matches!(c, Command::Capability { ref name } if name == "in-context-learning"),
+            );
+        assert!(to_view, "{question}: a button to /capability");
+    }
+    // Naming the capability without asking along the models: no lead line.
+    let m = answer("/search what is in-context learning", Locale::En);
+    let description = m.embeds[0].description.as_deref().unwrap_or_default();
+    assert!(!description.contains("/capability"), "{description}");
+}
