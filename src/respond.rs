@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::curation::Recorder;
 use crate::domain::{Knowledge, NameKey, Named};
-use crate::engine::{Command, Engine, Request, Snapshot, Wanted};
+use crate::engine::{Command, Engine, Reply, Request, Snapshot, Wanted};
 use crate::picture;
 use crate::render::custom_id::{self, from_custom_id};
 use crate::render::{self, limits, Message, Picture};
@@ -43,6 +44,7 @@ pub struct Responder {
     engine: Engine,
     pictures: Arc<Pictures>,
     kept: Arc<Mutex<Kept>>,
+    recorder: Recorder,
 }
 
 /// What a button's custom_id stands for.
@@ -71,7 +73,19 @@ impl Responder {
             engine,
             pictures: Arc::default(),
             kept: Arc::new(Mutex::new(Kept::new(capacity, ttl))),
+            recorder: Recorder::off(),
         }
+    }
+
+    /// The same responder, recording the questions people ask (see
+    /// [`Responder::answer_asked`]) and their votes.
+    pub fn with_recorder(mut self, recorder: Recorder) -> Responder {
+        self.recorder = recorder;
+        self
+    }
+
+    pub fn recorder(&self) -> &Recorder {
+        &self.recorder
     }
 
     /// Gives every button whose custom_id does not fit Discord's 100
@@ -120,6 +134,23 @@ impl Responder {
         let mut m = render::render(&reply, snapshot.knowledge(), request.locale);
         self.keep_long_ids(&mut m);
         m
+    }
+
+    /// Answers a question someone asked (free text, `/search`, a console
+    /// line): a first page of search is recorded for the curator,
+    /// best-effort, and its answer key (for the vote buttons) returned.
+    pub fn answer_asked(&self, request: &Request) -> (Message, Option<String>) {
+        let snapshot = self.engine.snapshot();
+        let reply = snapshot.handle(request);
+        let key = match (&request.command, &reply) {
+            (Command::Search { query, page: 0 }, Reply::Search(answer)) => {
+                self.recorder.asked(query, request.locale, answer)
+            }
+            _ => None,
+        };
+        let mut m = render::render(&reply, snapshot.knowledge(), request.locale);
+        self.keep_long_ids(&mut m);
+        (m, key)
     }
 
     /// The files a message's `attachments` name (the lineage picture). A

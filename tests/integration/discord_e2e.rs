@@ -654,6 +654,7 @@ async fn the_bot_serves_discord_end_to_end() {
             "capability",
             "help",
             "Ask the notes",
+            "gaps",
             "reload"
         ]
     );
@@ -1246,7 +1247,7 @@ async fn commands_are_registered_in_one_scope_and_cleared_from_the_other() {
     assert_eq!(cleared.body, json!([]));
     let registered = f.registered.lock().unwrap()[&guild].clone();
     for c in registered.as_array().unwrap() {
-        let expected = if c["name"] == "reload" {
+        let expected = if c["name"] == "reload" || c["name"] == "gaps" {
             (json!([0]), json!([0]))
         } else {
             (json!([0, 1]), json!([0, 1, 2]))
