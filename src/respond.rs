@@ -415,6 +415,31 @@ mod tests {
     }
 
     #[test]
+    fn a_store_that_cannot_open_leaves_the_answers_alone() {
+        let engine = Engine::load(Path::new("knowledge"), None).expect("bundled notes");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(crate::curation::store::FILE),
+            vec![0x5a; 8192],
+        )
+        .unwrap();
+        let recorder = crate::curation::Recorder::open(dir.path(), 90);
+        assert!(!recorder.is_on(), "the recorder says it is off");
+        let plain = Responder::new(engine.clone());
+        let responder = Responder::new(engine).with_recorder(recorder);
+        let asked = Request::new(
+            Command::Search {
+                query: "what is the alignment tax".into(),
+                page: 0,
+            },
+            Locale::En,
+        );
+        let (m, key) = responder.answer_asked(&asked);
+        assert_eq!(key, None, "nothing recorded, no vote buttons");
+        assert_eq!(m, plain.answer(&asked), "the same answer");
+    }
+
+    #[test]
     fn pictures_are_drawn_once_per_snapshot() {
         let engine = Engine::load(Path::new("knowledge"), None).expect("bundled notes");
         let responder = Responder::new(engine.clone());

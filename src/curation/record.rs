@@ -406,6 +406,56 @@ mod tests {
         assert_eq!(of("instructgpt dataset size").0, Outcome::Weak);
     }
 
+    fn a_search(q: &str) -> SearchAnswer {
+        let engine = crate::engine::Engine::load(Path::new("knowledge"), None).unwrap();
+        match engine.snapshot().search(q, 0) {
+            crate::engine::Reply::Search(a) => a,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn questions_and_votes_reach_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let recorder = Recorder::open(dir.path(), 90);
+        assert!(recorder.is_on());
+        let answer = a_search("what is a tokenizer");
+        let key = recorder.asked("What is a Tokenizer?", Locale::En, &answer);
+        assert_eq!(
+            key.as_deref(),
+            Some(answer_key("what is a tokenizer").as_str())
+        );
+        assert!(recorder.vote(key.as_deref().unwrap(), "5000", false));
+        assert!(recorder.vote(key.as_deref().unwrap(), "5000", true));
+        drop(recorder); // writes out the queue
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(
+            store.counts().unwrap(),
+            (1, 1),
+            "one vote per user and answer"
+        );
+    }
+
+    #[test]
+    fn a_corrupt_or_locked_store_turns_recording_off() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(super::super::store::FILE), vec![0x5a; 8192]).unwrap();
+        let recorder = Recorder::open(dir.path(), 90);
+        assert!(!recorder.is_on(), "corrupt");
+        assert_eq!(recorder.asked("q", Locale::En, &a_search("q")), None);
+        assert!(!recorder.vote("00", "1", true));
+
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open(dir.path()).unwrap());
+        let holder =
+            rusqlite::Connection::open(dir.path().join(super::super::store::FILE)).unwrap();
+        holder
+            .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;")
+            .unwrap();
+        let recorder = Recorder::open(dir.path(), 90);
+        assert!(!recorder.is_on(), "locked by another process");
+    }
+
     #[test]
     fn hmac_matches_rfc_4231() {
         // Test case 2.
