@@ -110,7 +110,7 @@ fn start_bot(dir: &Path) -> Bot {
         &config,
         format!(
             "[http]\nlisten = \"127.0.0.1:0\"\npublic_key = \"{}\"\nmax_connections = {MAX_CONNECTIONS}\n\
-             header_timeout_seconds = 1\nrequest_timeout_seconds = 30\n",
+             header_timeout_seconds = 1\nrequest_timeout_seconds = 30\n[data]\nrecord = false\n",
             hex::encode(key.verifying_key().as_bytes())
         ),
     )
