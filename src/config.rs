@@ -23,7 +23,49 @@ pub struct Config {
     pub http: HttpConfig,
     #[serde(default)]
     pub log: LogConfig,
+    #[serde(default)]
+    pub data: DataConfig,
 }
+
+/// `[data]`: where the curator's store lives (questions asked, their
+/// outcome, votes) and how long rows are kept.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataConfig {
+    #[serde(default = "default_data_dir")]
+    pub dir: PathBuf,
+    /// Rows older than this many days are deleted.
+    #[serde(default = "default_retention_days")]
+    pub retention_days: u32,
+    /// `false`: nothing is recorded and no vote buttons are shown.
+    #[serde(default = "record_by_default")]
+    pub record: bool,
+}
+
+impl Default for DataConfig {
+    fn default() -> Self {
+        DataConfig {
+            dir: default_data_dir(),
+            retention_days: default_retention_days(),
+            record: true,
+        }
+    }
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("data")
+}
+
+fn default_retention_days() -> u32 {
+    90
+}
+
+fn record_by_default() -> bool {
+    true
+}
+
+/// `data.retention_days`: a day to ten years.
+pub const RETENTION_DAYS: RangeInclusive<u32> = 1..=3650;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -439,6 +481,11 @@ impl Config {
                 range_f64(&KNOWLEDGE_BYTES),
             ),
         ]);
+        keys.push((
+            "data.retention_days",
+            f64::from(self.data.retention_days),
+            f64::from(*RETENTION_DAYS.start())..=f64::from(*RETENTION_DAYS.end()),
+        ));
         if let Some(s) = self.discord.shards {
             let shards = f64::from(MAX_SHARDS);
             keys.extend([

@@ -189,7 +189,9 @@ pub fn serve(
         if !t.is_empty() {
             match request_for_line(t, locale) {
                 Ok(req) => {
-                    let mut message = responder.answer(&req);
+                    // Questions are recorded for the curator (when the
+                    // responder records); commands are not.
+                    let (mut message, _) = responder.answer_asked(&req);
                     write!(out, "{}", to_text(&message, colour))?;
                     // Pictures go to a file the terminal can open.
                     for f in responder.files(&mut message) {

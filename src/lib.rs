@@ -2,11 +2,12 @@
 //! curator's bilingual notes. The layers, each importing only those before
 //! it (ARCHITECTURE.md; `tests/integration/architecture.rs` keeps it true):
 //! domain → knowledge, config → search → engine → picture → render →
-//! respond → transport → adapters (discord, http, console). A command is
+//! curation → respond → transport → adapters (discord, http, console). A command is
 //! answered in `engine` (start at `engine/mod.rs`) and drawn in `render`.
 
 pub mod config;
 pub mod console;
+pub mod curation;
 pub mod discord;
 pub mod domain;
 pub mod engine;

@@ -10,6 +10,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use lineage_bot::config::{self, Config};
+use lineage_bot::curation::{report, store, Recorder, Store};
 use lineage_bot::engine::request::{parse_line, usage};
 use lineage_bot::engine::{Engine, Locale, ReloadError, Request};
 use lineage_bot::render::markdown;
@@ -49,6 +50,25 @@ enum Cmd {
     /// Serve Discord's HTTP interactions endpoint (POST /interactions) on
     /// http.listen instead of connecting to the gateway.
     ServeHttp,
+    /// The curator's report: questions the notes could not answer and
+    /// answers voted down, most asked first, each with the closest passage.
+    Gaps(GapsArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct GapsArgs {
+    /// Only questions asked in the last DAYS days (default: every kept row).
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
+    since: Option<u32>,
+    /// At most N gaps.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    limit: usize,
+    /// Print `{"gaps": [...]}`.
+    #[arg(long)]
+    json: bool,
+    /// Delete every recorded question and vote, and print how many.
+    #[arg(long, conflicts_with_all = ["since", "limit", "json"])]
+    purge: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -121,6 +141,21 @@ fn main() -> ExitCode {
         }
     }
     let command = cli.command.unwrap_or(Cmd::Run);
+    if let Cmd::Gaps(GapsArgs { purge: true, .. }) = command {
+        return match Store::open(&config.data.dir).and_then(|s| s.purge()) {
+            Ok(n) => {
+                println!(
+                    "purged {n} rows from {}",
+                    config.data.dir.join(store::FILE).display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
     if let Cmd::Check = command {
         let limits = config.knowledge.limits();
         return match knowledge::read_dir_within(&dir, limits).and_then(|s| knowledge::parse(&s)) {
@@ -146,6 +181,7 @@ fn main() -> ExitCode {
             None => ask(&Responder::new(engine), &args),
         },
         Cmd::ServeHttp => serve_http(engine, &config),
+        Cmd::Gaps(args) => gaps(&engine, &config, &args),
         Cmd::Run | Cmd::Check => run(engine, &config),
     };
     match result {
@@ -314,7 +350,30 @@ fn serve_http(engine: Engine, config: &Config) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(lineage_bot::http::run(config, Responder::new(engine)))
+    runtime.block_on(lineage_bot::http::run(config, responder(engine, config)))
+}
+
+/// The responder of a serving mode: it records questions and votes in
+/// `data.dir` unless `data.record` is false.
+fn responder(engine: Engine, config: &Config) -> Responder {
+    let r = Responder::new(engine);
+    if !config.data.record {
+        return r;
+    }
+    r.with_recorder(Recorder::open(&config.data.dir, config.data.retention_days))
+}
+
+fn gaps(engine: &Engine, config: &Config, args: &GapsArgs) -> anyhow::Result<()> {
+    let found = report::report(&config.data.dir, args.since, args.limit, &engine.index())?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report::to_json(&found))?
+        );
+    } else {
+        print!("{}", report::to_text(&found));
+    }
+    Ok(())
 }
 
 fn run(engine: Engine, config: &Config) -> anyhow::Result<()> {
@@ -328,7 +387,7 @@ fn run(engine: Engine, config: &Config) -> anyhow::Result<()> {
         );
         let colour = std::io::stdout().is_terminal();
         console::serve(
-            &Responder::new(engine),
+            &responder(engine, config),
             Locale::En,
             std::io::stdin().lock(),
             std::io::stdout().lock(),
@@ -340,5 +399,5 @@ fn run(engine: Engine, config: &Config) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(lineage_bot::discord::run(config, Responder::new(engine)))
+    runtime.block_on(lineage_bot::discord::run(config, responder(engine, config)))
 }

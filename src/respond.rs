@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::curation::Recorder;
 use crate::domain::{Knowledge, NameKey, Named};
 use crate::engine::{Command, Engine, Locale, Reply, Request, Snapshot, Wanted};
 use crate::picture;
@@ -43,6 +44,7 @@ pub struct Responder {
     engine: Engine,
     pictures: Arc<Pictures>,
     kept: Arc<Mutex<Kept>>,
+    recorder: Recorder,
 }
 
 /// What a button's custom_id stands for.
@@ -71,7 +73,19 @@ impl Responder {
             engine,
             pictures: Arc::default(),
             kept: Arc::new(Mutex::new(Kept::new(capacity, ttl))),
+            recorder: Recorder::off(),
         }
+    }
+
+    /// The same responder, recording the questions people ask (see
+    /// [`Responder::answer_asked`]) and their votes.
+    pub fn with_recorder(mut self, recorder: Recorder) -> Responder {
+        self.recorder = recorder;
+        self
+    }
+
+    pub fn recorder(&self) -> &Recorder {
+        &self.recorder
     }
 
     /// Gives every button whose custom_id does not fit Discord's 100
@@ -123,15 +137,17 @@ impl Responder {
     }
 
     /// A question typed in a channel, answered as a search: the message to
-    /// post, or `None` when the notes have nothing for it and
-    /// `speak_when_nothing` is off (chatter in a search channel gets no reply).
+    /// post with its answer key (for the vote buttons), or `None` when the
+    /// notes have nothing for it and `speak_when_nothing` is off (chatter in
+    /// a search channel gets no reply). Only a question that gets a reply is
+    /// recorded for the curator: chatter the bot stays silent on is not a
+    /// question to it.
     pub fn free_text(
         &self,
         question: &str,
         locale: Locale,
         speak_when_nothing: bool,
-    ) -> Option<Message> {
-        let snapshot = self.engine.snapshot();
+    ) -> Option<(Message, Option<String>)> {
         let request = Request::new(
             Command::Search {
                 query: question.to_string(),
@@ -139,13 +155,35 @@ impl Responder {
             },
             locale,
         );
+        let snapshot = self.engine.snapshot();
         let reply = snapshot.handle(&request);
-        if let Reply::Search(a) = &reply {
-            if a.hits.is_empty() && !speak_when_nothing {
-                return None;
-            }
+        let Reply::Search(answer) = &reply else {
+            return None;
+        };
+        if answer.hits.is_empty() && !speak_when_nothing {
+            return None;
         }
-        Some(render::render(&reply, snapshot.knowledge(), locale))
+        let key = self.recorder.asked(question, locale, answer);
+        let mut m = render::render(&reply, snapshot.knowledge(), locale);
+        self.keep_long_ids(&mut m);
+        Some((m, key))
+    }
+
+    /// Answers a question someone asked (free text, `/search`, a console
+    /// line): a first page of search is recorded for the curator,
+    /// best-effort, and its answer key (for the vote buttons) returned.
+    pub fn answer_asked(&self, request: &Request) -> (Message, Option<String>) {
+        let snapshot = self.engine.snapshot();
+        let reply = snapshot.handle(request);
+        let key = match (&request.command, &reply) {
+            (Command::Search { query, page: 0 }, Reply::Search(answer)) => {
+                self.recorder.asked(query, request.locale, answer)
+            }
+            _ => None,
+        };
+        let mut m = render::render(&reply, snapshot.knowledge(), request.locale);
+        self.keep_long_ids(&mut m);
+        (m, key)
     }
 
     /// The files a message's `attachments` name (the lineage picture). A
@@ -407,6 +445,31 @@ mod tests {
         );
         assert_eq!(responder.clicked("help:"), Clicked::Run(Command::Help));
         assert_eq!(responder.clicked("delete:1"), Clicked::Unknown);
+    }
+
+    #[test]
+    fn a_store_that_cannot_open_leaves_the_answers_alone() {
+        let engine = Engine::load(Path::new("knowledge"), None).expect("bundled notes");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(crate::curation::store::FILE),
+            vec![0x5a; 8192],
+        )
+        .unwrap();
+        let recorder = crate::curation::Recorder::open(dir.path(), 90);
+        assert!(!recorder.is_on(), "the recorder says it is off");
+        let plain = Responder::new(engine.clone());
+        let responder = Responder::new(engine).with_recorder(recorder);
+        let asked = Request::new(
+            Command::Search {
+                query: "what is the alignment tax".into(),
+                page: 0,
+            },
+            Locale::En,
+        );
+        let (m, key) = responder.answer_asked(&asked);
+        assert_eq!(key, None, "nothing recorded, no vote buttons");
+        assert_eq!(m, plain.answer(&asked), "the same answer");
     }
 
     #[test]

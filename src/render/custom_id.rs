@@ -12,6 +12,27 @@ pub const KEPT_PREFIX: &str = "kept:";
 /// alone saw: `public:` and the command's id.
 pub const PUBLIC_PREFIX: &str = "public:";
 
+/// The prefix of a 👍 / 👎 button: `vote:up:<answer key>`, `vote:down:<answer key>`.
+pub const VOTE_PREFIX: &str = "vote:";
+
+/// The id of a vote button on the answer `key`.
+pub fn vote(up: bool, key: &str) -> String {
+    format!("{VOTE_PREFIX}{}:{key}", if up { "up" } else { "down" })
+}
+
+/// A vote button's direction and answer key.
+pub fn vote_of(id: &str) -> Option<(bool, &str)> {
+    let rest = id.strip_prefix(VOTE_PREFIX)?;
+    let (dir, key) = rest.split_once(':')?;
+    let up = match dir {
+        "up" => true,
+        "down" => false,
+        _ => return None,
+    };
+    (!key.is_empty() && key.len() <= 64 && key.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then_some((up, key))
+}
+
 /// The id of a button that posts `cmd`'s answer publicly.
 pub fn public(cmd: &Command) -> String {
     format!("{PUBLIC_PREFIX}{}", custom_id(cmd))
@@ -112,5 +133,10 @@ mod tests {
         assert!(!fits(&id), "too long for a button: kept on the bot's side");
         assert_eq!(from_custom_id(&id), Some(long), "never cut");
         assert_eq!(kept_key(&kept("abc")), Some("abc"));
+        assert_eq!(vote_of(&vote(true, "0a1b")), Some((true, "0a1b")));
+        assert_eq!(vote_of(&vote(false, "0a1b")), Some((false, "0a1b")));
+        assert_eq!(vote_of("vote:sideways:0a1b"), None);
+        assert_eq!(vote_of("vote:up:not hex"), None);
+        assert_eq!(from_custom_id(&vote(true, "0a1b")), None, "not a command");
     }
 }

@@ -143,6 +143,12 @@ labels! {
     UNSUPPORTED = "This kind of interaction is not supported.", "不支持这种交互。";
     OWNERS_ONLY = "Only the bot's owners can reload the notes.", "只有机器人的所有者可以重新加载笔记。";
     RELOADED = "Reloaded: ", "已重新加载：";
+    VOTED_UP = "Thanks! Marked as helpful.", "谢谢！已标记为有帮助。";
+    VOTED_DOWN = "Thanks! Marked as unhelpful; the curator will see this question.", "谢谢！已标记为没有帮助，整理笔记的人会看到这个问题。";
+    VOTES_OFF = "Thanks! Feedback is not being recorded right now.", "谢谢！目前没有记录反馈。";
+    GAPS_OWNERS_ONLY = "Only the bot's owners can see the gaps.", "只有机器人的所有者可以查看缺口。";
+    GAPS_TITLE = "Questions the notes could not answer, and answers voted down (last {0} days):", "笔记没能回答的问题和被标记为没有帮助的回答（最近 {0} 天）：";
+    GAPS_OFF = "Nothing is being recorded (data.record is off or the store could not be opened; see the log).", "没有在记录（data.record 已关闭或无法打开数据库，见日志）。";
     NOT_RELOADED = "Not reloaded; still serving the last good notes:", "未重新加载，仍在使用上一版有效的笔记：";
     FAILED = "Something went wrong on our side; it has been logged. Error id: `{0}`", "出了点问题，已记录。错误编号：`{0}`";
     REL_PARENT = "{0} was made from {1} by {2}.", "{0} 由 {1} 经 {2} 得到。";

@@ -8,6 +8,12 @@ use crate::render::labels::to_traditional;
 
 const RELOAD_ZH: &str = "仅限所有者：立即重新加载笔记";
 
+const GAPS_ZH: &str = "仅限所有者：笔记没能回答的问题";
+
+/// `/gaps`: owner only, the curator's report, answered by
+/// [`super::interaction::respond`].
+pub const GAPS: &str = "gaps";
+
 /// `/reload`: owner only, answered by [`super::interaction::respond`].
 pub const RELOAD: &str = "reload";
 /// The message context-menu command: right-click a message → its text
@@ -165,6 +171,24 @@ pub fn definitions() -> Value {
     // Owner only: hidden from members without Administrator by default, and
     // checked against discord.owners when run.
     all.push(json!({
+        "name": GAPS,
+        "type": 1,
+        "description": "Owner only: questions the notes could not answer",
+        "description_localizations": {"zh-CN": GAPS_ZH, "zh-TW": to_traditional(GAPS_ZH)},
+        "default_member_permissions": "0",
+        "integration_types": [GUILD_INSTALL],
+        "contexts": [IN_GUILD],
+        "options": [{
+            "name": "days",
+            "type": 4,
+            "description": "Only questions asked in the last this many days (default 30)",
+            "description_localizations": {"zh-CN": "只看最近多少天（默认 30）", "zh-TW": to_traditional("只看最近多少天（默认 30）")},
+            "required": false,
+            "min_value": 1,
+            "max_value": 3650,
+        }],
+    }));
+    all.push(json!({
         "name": RELOAD,
         "type": 1,
         "description": "Owner only: read the notes again now",
@@ -188,8 +212,8 @@ mod tests {
         let defs = defs.as_array().unwrap();
         assert_eq!(
             defs.len(),
-            crate::engine::request::COMMANDS.len() + 2,
-            "the commands, the message command and /reload"
+            crate::engine::request::COMMANDS.len() + 3,
+            "the commands, the message command, /gaps and /reload"
         );
         // zh-TW reads Traditional characters, converted from the zh-CN text.
         assert_eq!(
@@ -201,7 +225,7 @@ mod tests {
             to_traditional(RELOAD_ZH)
         );
         assert_ne!(to_traditional(RELOAD_ZH), RELOAD_ZH);
-        let ask = &defs[defs.len() - 2];
+        let ask = &defs[defs.len() - 3];
         assert_eq!(
             (ask["name"].as_str(), ask["type"].as_u64()),
             (Some(ASK), Some(3))
@@ -211,6 +235,10 @@ mod tests {
             "a message command has none"
         );
         assert_eq!(defs.last().unwrap()["name"], RELOAD);
+        let gaps = &defs[defs.len() - 2];
+        assert_eq!(gaps["name"], GAPS);
+        assert_eq!(gaps["default_member_permissions"], "0", "owners only");
+        assert_eq!(gaps["contexts"], json!([0]), "/gaps: guild only");
         assert_eq!(
             defs.last().unwrap()["contexts"],
             json!([0]),

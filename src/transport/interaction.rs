@@ -6,15 +6,18 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::curation::report;
 use crate::engine::request::from_options;
 use crate::engine::{Command, Locale, Request, Wanted};
 use crate::render::custom_id;
 use crate::render::labels as l;
-use crate::render::message::{Button, FLAG_EPHEMERAL, STYLE_DANGER, STYLE_PRIMARY};
+use crate::render::message::{
+    Button, FLAG_EPHEMERAL, STYLE_DANGER, STYLE_PRIMARY, STYLE_SECONDARY,
+};
 use crate::render::{self, limits, Message};
 use crate::respond::{Choice, Clicked, Responder};
 
-use super::commands::{ASK, RELOAD};
+use super::commands::{ASK, GAPS, RELOAD};
 
 pub const PING: u8 = 1;
 pub const APPLICATION_COMMAND: u8 = 2;
@@ -114,7 +117,7 @@ impl Interaction {
         self.kind == APPLICATION_COMMAND
             && matches!(
                 self.data.as_ref().and_then(|d| d.name.as_deref()),
-                Some(RELOAD | ASK)
+                Some(RELOAD | ASK | GAPS)
             )
     }
 
@@ -218,7 +221,15 @@ pub fn respond(responder: &Responder, i: &Interaction) -> Response {
             if name == ASK {
                 return ask(responder, i);
             }
+            if name == GAPS {
+                return gaps(responder, i);
+            }
             match from_options(&name, |o| i.option(o)) {
+                // A question asked: recorded, with 👍 / 👎 on its answer.
+                Ok(cmd @ Command::Search { .. }) => {
+                    let (m, key) = responder.answer_asked(&Request::new(cmd, i.locale()));
+                    Response::Message(with_delete(with_votes(m, key.as_deref()), i.user_id()))
+                }
                 Ok(cmd) => Response::Message(with_delete(
                     responder.answer(&Request::new(cmd, i.locale())),
                     i.user_id(),
@@ -246,6 +257,9 @@ pub fn respond(responder: &Responder, i: &Interaction) -> Response {
                 .as_ref()
                 .and_then(|d| d.custom_id.clone())
                 .unwrap_or_default();
+            if let Some((up, key)) = custom_id::vote_of(&id) {
+                return vote(responder, i, up, key);
+            }
             if let Some(owner) = id.strip_prefix(DELETE_PREFIX) {
                 return if Some(owner) == i.user_id() {
                     Response::AckAndDelete
@@ -326,6 +340,77 @@ fn reload(responder: &Responder, i: &Interaction) -> Response {
     Response::Message(render::notice(&text, true))
 }
 
+/// A 👍 / 👎 click: the vote recorded (one per user and answer, without
+/// who), the clicker thanked for their eyes only.
+fn vote(responder: &Responder, i: &Interaction, up: bool, key: &str) -> Response {
+    let locale = i.locale();
+    let recorded = i
+        .user_id()
+        .is_some_and(|user| responder.recorder().vote(key, user, up));
+    let label = match (recorded, up) {
+        (false, _) => l::VOTES_OFF,
+        (true, true) => l::VOTED_UP,
+        (true, false) => l::VOTED_DOWN,
+    };
+    Response::Message(render::notice(label.get(locale), true))
+}
+
+/// The days `/gaps` looks back when not told.
+pub const GAPS_DAYS: u32 = 30;
+/// The gaps `/gaps` lists at most (the message's limit cuts further).
+const GAPS_SHOWN: usize = 15;
+
+/// `/gaps`, for the bot's owners: the questions the notes could not answer
+/// and the answers voted down, for the owner only.
+fn gaps(responder: &Responder, i: &Interaction) -> Response {
+    let locale = i.locale();
+    let engine = responder.engine();
+    if !i.user_id().is_some_and(|u| engine.is_owner(u)) {
+        return Response::Message(render::notice(l::GAPS_OWNERS_ONLY.get(locale), true));
+    }
+    let recorder = responder.recorder();
+    let Some(dir) = recorder.dir().filter(|_| recorder.is_on()) else {
+        return Response::Message(render::notice(l::GAPS_OFF.get(locale), true));
+    };
+    let days = i
+        .option("days")
+        .and_then(|d| d.trim().parse::<u32>().ok())
+        .filter(|d| (1..=3650).contains(d))
+        .unwrap_or(GAPS_DAYS);
+    let head = l::GAPS_TITLE.get(locale).replace("{0}", &days.to_string());
+    let text = match report::report(dir, Some(days), GAPS_SHOWN, &engine.index()) {
+        Ok(gaps) => format!("{head}\n{}", report::to_text(&gaps)),
+        Err(e) => {
+            let id = super::failure::error_id();
+            tracing::error!(error_id = %id, error = %e, "the gaps could not be read");
+            l::FAILED.get(locale).replace("{0}", &id.to_string())
+        }
+    };
+    Response::Message(render::notice(&text, true))
+}
+
+/// Adds 👍 / 👎 buttons for the answer `key` (when recorded).
+pub fn with_votes(mut m: Message, key: Option<&str>) -> Message {
+    let Some(key) = key else { return m };
+    let buttons = [
+        Button::new(STYLE_SECONDARY, "👍", custom_id::vote(true, key)),
+        Button::new(STYLE_SECONDARY, "👎", custom_id::vote(false, key)),
+    ];
+    let room = m.components.last().map_or(0, |r| {
+        limits::BUTTONS_PER_ROW - r.components.len().min(limits::BUTTONS_PER_ROW)
+    });
+    if room >= 2 {
+        if let Some(row) = m.components.last_mut() {
+            row.components.extend(buttons);
+            return m;
+        }
+    }
+    if m.components.len() < limits::ACTION_ROWS {
+        m.components.push(render::ActionRow::of(buttons.to_vec()));
+    }
+    m
+}
+
 pub const DELETE_PREFIX: &str = "delete:";
 
 /// Adds a "delete" button that works for the person who asked.
@@ -345,18 +430,20 @@ pub fn with_delete(mut m: Message, user: Option<&str>) -> Message {
 /// silent. `addressed` is a message to the bot itself (a mention, a DM): it
 /// always gets an answer, if only that the notes have nothing. In a search
 /// channel a message gets a reply only when the notes have something for
-/// it, unless `reply_when_nothing` is set.
+/// it, unless `reply_when_nothing` is set. A reply is recorded for the
+/// curator and carries 👍 / 👎.
 pub fn free_text(
     responder: &Responder,
     question: &str,
     addressed: bool,
     reply_when_nothing: bool,
 ) -> Option<Message> {
-    responder.free_text(
+    let (m, key) = responder.free_text(
         question,
         locale_of(question),
         addressed || reply_when_nothing,
-    )
+    )?;
+    Some(with_votes(m, key.as_deref()))
 }
 
 /// The reader's language as their question shows it: Chinese when it has

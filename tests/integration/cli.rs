@@ -80,7 +80,7 @@ fn console_pictures_never_follow_a_planted_link() {
     std::fs::create_dir(&old).unwrap();
     std::os::unix::fs::symlink(&victim, old.join("lineage.png")).unwrap();
     let config = tmp.path().join("config.toml");
-    std::fs::write(&config, "").unwrap();
+    std::fs::write(&config, "[data]\nrecord = false\n").unwrap();
     let mut child = bin()
         .arg("--config")
         .arg(&config)
@@ -121,4 +121,142 @@ fn console_pictures_never_follow_a_planted_link() {
     assert!(std::fs::read(picture).unwrap().starts_with(b"\x89PNG"));
     let mode = std::fs::metadata(picture).unwrap().permissions().mode();
     assert_eq!(mode & 0o077, 0, "{}: readable by others", picture.display());
+}
+
+/// A console session with questions piped in, as `run` without a token.
+fn console_session(config: &std::path::Path, lines: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = bin()
+        .arg("--config")
+        .arg(config)
+        .arg("run")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(lines.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn data_config(dir: &std::path::Path) -> std::path::PathBuf {
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[data]\ndir = {:?}\n",
+            dir.join("data").display().to_string()
+        ),
+    )
+    .unwrap();
+    config
+}
+
+/// Issue #18: the console records what was asked; `gaps --json` lists the
+/// questions the notes could not answer, folded together, most asked first;
+/// `gaps --purge` deletes them.
+#[test]
+fn console_questions_show_up_in_gaps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = data_config(tmp.path());
+    let out = console_session(
+        &config,
+        "What is a tokenizer?\nwhat is a  TOKENIZER\nhow many GPUs\nWhat is the alignment tax?\n/model chatgpt\nwhat is a tokenizer\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let gaps = bin()
+        .arg("--config")
+        .arg(&config)
+        .args(["gaps", "--json"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&gaps.stdout);
+    assert!(
+        gaps.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&gaps.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let listed: Vec<(&str, u64, &str)> = v["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["question"].as_str().unwrap(),
+                g["count"].as_u64().unwrap(),
+                g["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("what is a tokenizer", 3, "nothing"),
+            ("how many gpus", 1, "nothing")
+        ],
+        "answered questions and commands are not gaps: {stdout}"
+    );
+    let g = &v["gaps"][0];
+    assert!(g["last_asked"].as_str().unwrap().ends_with('Z'), "{g}");
+    assert!(g.get("closest").is_some(), "{g}");
+
+    let purge = bin()
+        .arg("--config")
+        .arg(&config)
+        .args(["gaps", "--purge"])
+        .output()
+        .expect("runs");
+    let said = String::from_utf8_lossy(&purge.stdout);
+    assert!(
+        purge.status.success() && said.contains("purged 5 rows"),
+        "{said}"
+    );
+    let after = bin()
+        .arg("--config")
+        .arg(&config)
+        .args(["gaps", "--json"])
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&after.stdout).expect("JSON");
+    assert_eq!(v["gaps"], serde_json::json!([]));
+}
+
+/// Issue #18, bad input: a corrupt store is reported with its path, and the
+/// console goes on answering.
+#[test]
+fn a_corrupt_store_is_named_and_answering_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = data_config(tmp.path());
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let db = data.join("curation.sqlite3");
+    std::fs::write(&db, vec![0x5a; 16384]).unwrap();
+    let out = console_session(&config, "What is the alignment tax?\n");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("alignment tax") || stdout.contains("对齐税"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(&db.display().to_string()) && stderr.contains("recording is off"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        vec![0x5a; 16384],
+        "the corrupt file is left for the operator"
+    );
 }

@@ -581,7 +581,9 @@ fn start_bot_configured(
         &config,
         format!(
             "[discord]\ntoken = \"{TOKEN}\"\napi_url = \"http://127.0.0.1:{port}\"\n{discord}\
-             search_channels = [{SEARCH_CHANNEL}]\n[discord.cooldown]\nuser_seconds = {user_cooldown:?}\nchannel_seconds = {channel_cooldown:?}\n"
+             search_channels = [{SEARCH_CHANNEL}]\n[discord.cooldown]\nuser_seconds = {user_cooldown:?}\nchannel_seconds = {channel_cooldown:?}\n\
+             [data]\ndir = {data:?}\n",
+            data = dir.join("data").display().to_string()
         ),
     )
     .unwrap();
@@ -654,6 +656,7 @@ async fn the_bot_serves_discord_end_to_end() {
             "capability",
             "help",
             "Ask the notes",
+            "gaps",
             "reload"
         ]
     );
@@ -1145,6 +1148,135 @@ async fn refused_requests_are_tried_again() {
     .await;
 }
 
+/// Issue #18, the curator's loop through Discord: a free-text question the
+/// notes cannot answer, a 👎 on its answer (thanked ephemerally), then
+/// `/gaps`: refused to a member, listed for an owner, for their eyes only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_question_voted_down_shows_in_gaps_for_owners() {
+    let f = start_fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = start_bot_configured(
+        f.port.load(Ordering::SeqCst) as u16,
+        dir.path(),
+        &format!("guild_ids = [\"{GUILD}\"]\nowners = [\"5000\"]\n"),
+        30.0,
+        0.0,
+    );
+    *LOG.lock().unwrap() = Some(bot.1.clone());
+    let long = Duration::from_secs(60);
+    wait_until("registration", long, || {
+        f.requests().iter().any(|r| r.method == "PUT").then_some(())
+    })
+    .await;
+
+    f.dispatch(
+        "MESSAGE_CREATE",
+        message_object(
+            "7801",
+            SEARCH_CHANNEL,
+            "5001",
+            false,
+            // Addressed to the bot, so it answers (and records) even with
+            // nothing in the notes; unaddressed, a search channel stays silent.
+            &format!("<@{APP}> What is a Tokenizer?"),
+        ),
+    );
+    let reply = wait_until("a free-text reply", long, || {
+        replies_in(&f, SEARCH_CHANNEL).first().cloned()
+    })
+    .await;
+    let buttons = buttons_of(&reply);
+    let down = buttons
+        .iter()
+        .find(|(label, _)| label == "👎")
+        .unwrap_or_else(|| panic!("no 👎 on the answer: {buttons:?}"))
+        .1
+        .clone();
+    assert!(down.starts_with("vote:down:"), "{down}");
+    assert!(buttons
+        .iter()
+        .any(|(l, id)| l == "👍" && id.starts_with("vote:up:")));
+
+    // The 👎 click, on the message as Discord delivers it.
+    f.dispatch(
+        "INTERACTION_CREATE",
+        click("3801", &down, as_posted("9801", &reply, &[])),
+    );
+    let thanks = wait_until("the vote's answer", long, || callback(&f, "3801")).await;
+    assert_eq!(thanks["type"], 4, "{thanks}");
+    assert_eq!(
+        thanks["data"]["flags"].as_u64().unwrap() & 64,
+        64,
+        "ephemeral"
+    );
+    assert!(
+        thanks["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("unhelpful"),
+        "{thanks}"
+    );
+
+    // Both rows written (best-effort, by the writer thread): wait for them.
+    let db = dir.path().join("data").join("curation.sqlite3");
+    wait_until("the question and the vote in the store", long, || {
+        let conn = rusqlite::Connection::open(&db).ok()?;
+        let (q, v): (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM questions), (SELECT count(*) FROM votes WHERE up = 0)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .ok()?;
+        (q == 1 && v == 1).then_some(())
+    })
+    .await;
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (question, outcome): (String, String) = conn
+        .query_row("SELECT question, outcome FROM questions", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(
+        (question.as_str(), outcome.as_str()),
+        ("what is a tokenizer", "nothing")
+    );
+    let voter: String = conn
+        .query_row("SELECT voter FROM votes", [], |r| r.get(0))
+        .unwrap();
+    assert!(!voter.contains("5000"), "no user id stored: {voter}");
+
+    // /gaps: a member is refused…
+    let mut member = interaction("3802", 2, "en-US", command("gaps", &[]));
+    member["member"]["user"]["id"] = json!("5002");
+    f.dispatch("INTERACTION_CREATE", member);
+    let refused = wait_until("/gaps refused", long, || callback(&f, "3802")).await;
+    assert!(
+        refused["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("owners"),
+        "{refused}"
+    );
+    // …an owner sees the question, with its count and the vote.
+    f.dispatch(
+        "INTERACTION_CREATE",
+        interaction("3803", 2, "en-US", command("gaps", &[])),
+    );
+    let gaps = wait_until("/gaps", long, || callback(&f, "3803")).await;
+    assert_eq!(
+        gaps["data"]["flags"].as_u64().unwrap() & 64,
+        64,
+        "ephemeral"
+    );
+    let text = gaps["data"]["content"].as_str().unwrap();
+    assert!(text.contains("what is a tokenizer"), "{text}");
+    assert!(
+        text.contains("1×") && text.contains("nothing") && text.contains("👎 1"),
+        "{text}"
+    );
+}
+
 /// The bot started against a fresh fake, its commands registered.
 async fn started() -> (Arc<Fake>, Bot, tempfile::TempDir) {
     let f = start_fake().await;
@@ -1297,7 +1429,7 @@ async fn commands_are_registered_in_one_scope_and_cleared_from_the_other() {
     assert_eq!(cleared.body, json!([]));
     let registered = f.registered.lock().unwrap()[&guild].clone();
     for c in registered.as_array().unwrap() {
-        let expected = if c["name"] == "reload" {
+        let expected = if c["name"] == "reload" || c["name"] == "gaps" {
             (json!([0]), json!([0]))
         } else {
             (json!([0, 1]), json!([0, 1, 2]))

@@ -474,7 +474,13 @@ fn ask_usage_errors_exit_2_and_odd_values_exit_0() {
 #[test]
 fn the_console_answers_piped_commands_and_questions() {
     use std::io::Write;
+    // Records nothing: no ./data in the checkout.
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config.toml");
+    std::fs::write(&config, "[data]\nrecord = false\n").unwrap();
     let mut child = bin()
+        .arg("--config")
+        .arg(&config)
         .arg("run")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

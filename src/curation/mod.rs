@@ -1,0 +1,13 @@
+//! The curator's loop: what people asked that the notes could not answer,
+//! and what they marked unhelpful. `store` is the SQLite file in
+//! `data.dir`; `record` folds and records questions and votes, best-effort
+//! and off the answer path; `report` groups the gaps for `lineage-bot gaps`
+//! and `/gaps`, each with the closest passage the notes have.
+
+pub mod record;
+pub mod report;
+pub mod store;
+
+pub use record::{normalise, Recorder};
+pub use report::Gap;
+pub use store::{Outcome, Store, StoreError};

@@ -1,0 +1,499 @@
+//! Recording what people asked, best-effort: the answer path only normalises
+//! the question, hashes it and hands a row to a bounded channel (`try_send`,
+//! dropped when full); one writer thread owns the database. A store that
+//! cannot be opened (corrupt, locked, unwritable) is logged with its path
+//! and the recorder is off: answering goes on.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use sha2::{Digest, Sha256};
+
+use super::store::{Asked, Outcome, Store, Vote};
+use crate::engine::reply::SearchAnswer;
+use crate::engine::Locale;
+
+/// Rows waiting for the writer; more are dropped (and counted), never waited for.
+pub const QUEUE: usize = 1024;
+
+/// A first hit scoring below this is a weak answer: found, but by little of
+/// the question. `SearchIndex::search` returns BM25 scores already scaled
+/// by the square of the share of the question's concepts a hit covers, so a
+/// hit that matches one word of a long question lands well below it, and
+/// one that covers the question well lands well above (see the unit test on
+/// the bundled notes).
+pub const WEAK_SCORE: f32 = 5.0;
+
+/// The secret of the voter key, inside `data.dir`.
+pub const SECRET_FILE: &str = "secret";
+
+/// A question folded so that "What is X?" and "what is x" are one: Unicode
+/// lower case, full-width forms to their ASCII (and the ideographic space
+/// to a space), punctuation and symbols to spaces, runs of spaces to one,
+/// and no space next to a Chinese character ("什么是 RLHF？" is
+/// "什么是rlhf").
+pub fn normalise(question: &str) -> String {
+    let mut folded = String::with_capacity(question.len());
+    for c in question.chars() {
+        let c = match c {
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        };
+        if c.is_alphanumeric() {
+            folded.extend(c.to_lowercase());
+        } else {
+            folded.push(' ');
+        }
+    }
+    let cjk =
+        |c: char| ('\u{3400}'..='\u{9fff}').contains(&c) || ('\u{f900}'..='\u{faff}').contains(&c);
+    let words: Vec<&str> = folded.split_whitespace().collect();
+    let mut out = String::with_capacity(folded.len());
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            let before = words[i - 1].chars().next_back().is_some_and(cjk);
+            let after = w.chars().next().is_some_and(cjk);
+            if !before && !after {
+                out.push(' ');
+            }
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// What a search answered: nothing (no hits), weak (a first hit scoring
+/// under [`WEAK_SCORE`]), answered otherwise; and the first hit's source.
+pub fn outcome(answer: &SearchAnswer) -> (Outcome, Option<String>) {
+    match answer.hits.first() {
+        None => (Outcome::Nothing, None),
+        Some(h) => (
+            if h.score < WEAK_SCORE {
+                Outcome::Weak
+            } else {
+                Outcome::Answered
+            },
+            Some(h.source.to_string()),
+        ),
+    }
+}
+
+/// The key of an answer (its normalised question): 16 hex digits of SHA-256,
+/// the same across restarts, so votes and questions meet in the report.
+pub fn answer_key(normalised: &str) -> String {
+    hex::encode(&Sha256::digest(normalised.as_bytes())[..8])
+}
+
+/// HMAC-SHA-256 (RFC 2104).
+fn hmac(key: &[u8], message: &[&[u8]]) -> [u8; 32] {
+    const BLOCK: usize = 64;
+    let mut k = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        k[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let mut inner = Sha256::new();
+    inner.update(k.map(|b| b ^ 0x36));
+    for part in message {
+        inner.update(part);
+    }
+    let mut outer = Sha256::new();
+    outer.update(k.map(|b| b ^ 0x5c));
+    outer.update(inner.finalize());
+    outer.finalize().into()
+}
+
+/// Who voted on an answer, without who: a keyed hash of the user and the
+/// answer, so one user has one vote per answer and their votes on different
+/// answers cannot be linked.
+pub fn voter_key(secret: &[u8; 32], user: &str, answer_key: &str) -> String {
+    hex::encode(&hmac(secret, &[user.as_bytes(), b"\0", answer_key.as_bytes()])[..16])
+}
+
+/// The secret in `dir`, made on first use: 32 bytes from the system's
+/// random source, mode 0600.
+pub fn secret(dir: &Path) -> std::io::Result<[u8; 32]> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(SECRET_FILE);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(&path) {
+        Ok(mut file) => {
+            let mut bytes = [0u8; 32];
+            std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+            file.write_all(&bytes)?;
+            file.sync_all()?;
+            Ok(bytes)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let bytes = std::fs::read(&path)?;
+            bytes
+                .try_into()
+                .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not 32 bytes"))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Unix seconds.
+pub(crate) fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+enum Row {
+    Asked(Asked),
+    Vote(Vote),
+}
+
+/// The recorder every serving mode shares (cheap to clone). Off when
+/// `data.record` is false, or when the store could not be opened.
+#[derive(Clone, Debug, Default)]
+pub struct Recorder {
+    on: Option<Arc<On>>,
+    /// Where the store is (or would be), for the report and messages.
+    dir: Option<PathBuf>,
+}
+
+struct On {
+    tx: Mutex<Option<SyncSender<Row>>>,
+    secret: [u8; 32],
+    dropped: AtomicU64,
+    failing: Arc<AtomicBool>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for On {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("On").finish_non_exhaustive()
+    }
+}
+
+impl Drop for On {
+    /// The queue is written out before the process ends.
+    fn drop(&mut self) {
+        self.tx.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(w) = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            let _ = w.join();
+        }
+    }
+}
+
+impl Recorder {
+    /// A recorder that records nothing (`ask`, `search`, tests).
+    pub fn off() -> Recorder {
+        Recorder::default()
+    }
+
+    /// Opens the store in `dir` (created on first use) and starts the
+    /// writer. Never fails: a store that cannot be opened is logged with its
+    /// path, and the recorder is off.
+    pub fn open(dir: &Path, retention_days: u32) -> Recorder {
+        let off = Recorder {
+            on: None,
+            dir: Some(dir.to_path_buf()),
+        };
+        let secret = match secret(dir) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(path = %dir.join(SECRET_FILE).display(), error = %e, "recording is off: no secret for the voter key");
+                return off;
+            }
+        };
+        let store = match Store::open(dir) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "recording is off: the curator's store cannot be opened; answering goes on");
+                return off;
+            }
+        };
+        let (tx, rx) = sync_channel(QUEUE);
+        let failing = Arc::new(AtomicBool::new(false));
+        let writer = {
+            let failing = failing.clone();
+            std::thread::Builder::new()
+                .name("curation-writer".into())
+                .spawn(move || write_rows(store, rx, retention_days, &failing))
+        };
+        let writer = match writer {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::error!(error = %e, "recording is off: no writer thread");
+                return off;
+            }
+        };
+        Recorder {
+            on: Some(Arc::new(On {
+                tx: Mutex::new(Some(tx)),
+                secret,
+                dropped: AtomicU64::new(0),
+                failing,
+                writer: Mutex::new(Some(writer)),
+            })),
+            dir: Some(dir.to_path_buf()),
+        }
+    }
+
+    /// Whether questions and votes are being recorded.
+    pub fn is_on(&self) -> bool {
+        self.on.is_some()
+    }
+
+    /// Whether the writer's last write failed (a store locked or corrupted
+    /// since it opened); it keeps trying.
+    pub fn is_failing(&self) -> bool {
+        self.on
+            .as_ref()
+            .is_some_and(|o| o.failing.load(Ordering::Relaxed))
+    }
+
+    /// The store's directory (`data.dir`), when one was configured.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// Rows dropped because the writer was behind.
+    pub fn dropped(&self) -> u64 {
+        self.on
+            .as_ref()
+            .map_or(0, |o| o.dropped.load(Ordering::Relaxed))
+    }
+
+    fn send(&self, row: Row) -> bool {
+        let Some(on) = &self.on else { return false };
+        let tx = on.tx.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(tx) = tx.as_ref() else { return false };
+        match tx.try_send(row) {
+            Ok(()) => true,
+            Err(TrySendError::Full(_)) => {
+                if on.dropped.fetch_add(1, Ordering::Relaxed) % 1000 == 0 {
+                    tracing::warn!("the curator's store is behind: rows dropped");
+                }
+                false
+            }
+            Err(TrySendError::Disconnected(_)) => false,
+        }
+    }
+
+    /// Records a question asked (free text, `/search`, the console) and
+    /// returns its answer key (for the vote buttons); `None` when off.
+    pub fn asked(&self, question: &str, locale: Locale, answer: &SearchAnswer) -> Option<String> {
+        self.on.as_ref()?;
+        let question = normalise(question);
+        if question.is_empty() {
+            return None;
+        }
+        let (outcome, top_source) = outcome(answer);
+        let answer_key = answer_key(&question);
+        self.send(Row::Asked(Asked {
+            at: now(),
+            question,
+            answer_key: answer_key.clone(),
+            locale: locale_code(locale),
+            outcome,
+            top_source,
+        }));
+        Some(answer_key)
+    }
+
+    /// Records `user`'s vote on an answer (one per user and answer; a
+    /// second replaces the first). `false` when off.
+    pub fn vote(&self, answer_key: &str, user: &str, up: bool) -> bool {
+        let Some(on) = &self.on else { return false };
+        let voter = voter_key(&on.secret, user, answer_key);
+        self.send(Row::Vote(Vote {
+            at: now(),
+            answer_key: answer_key.to_string(),
+            voter,
+            up,
+        }))
+    }
+}
+
+fn locale_code(locale: Locale) -> &'static str {
+    match locale {
+        Locale::En => "en",
+        Locale::Zh => "zh-CN",
+        Locale::ZhTw => "zh-TW",
+    }
+}
+
+/// How often the writer deletes rows past retention.
+const PRUNE_EVERY: Duration = Duration::from_secs(60 * 60);
+
+/// The writer thread: owns the connection, prunes on start and hourly, and
+/// logs failures (with the path) without stopping.
+fn write_rows(store: Store, rx: Receiver<Row>, retention_days: u32, failing: &AtomicBool) {
+    let path = store.path().display().to_string();
+    let report = |what: &str, e: &dyn std::fmt::Display| {
+        // Logged when it starts failing, not once per row.
+        if !failing.swap(true, Ordering::Relaxed) {
+            tracing::error!(%path, error = %e, "the curator's store failed to {what}; answering goes on");
+        }
+    };
+    let mut pruned = Instant::now();
+    match store.prune(now(), retention_days) {
+        Ok(n) if n > 0 => tracing::info!(%path, rows = n, "pruned rows past data.retention_days"),
+        Ok(_) => {}
+        Err(e) => report("prune", &e),
+    }
+    loop {
+        let row = match rx.recv_timeout(PRUNE_EVERY) {
+            Ok(row) => Some(row),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        let written = match row {
+            Some(Row::Asked(a)) => store.insert_asked(&a),
+            Some(Row::Vote(v)) => store.insert_vote(&v),
+            None => Ok(()),
+        };
+        match written {
+            Ok(()) => {
+                if failing.swap(false, Ordering::Relaxed) {
+                    tracing::info!(%path, "the curator's store records again");
+                }
+            }
+            Err(e) => report("record", &e),
+        }
+        if pruned.elapsed() >= PRUNE_EVERY {
+            pruned = Instant::now();
+            if let Err(e) = store.prune(now(), retention_days) {
+                report("prune", &e);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalising_folds_case_width_punctuation_and_spaces() {
+        assert_eq!(normalise("What is X?"), normalise("what is x"));
+        assert_eq!(normalise("  What   is\tRLHF ?! "), "what is rlhf");
+        assert_eq!(normalise("ＷＨＡＴ　ｉｓ　ＲＬＨＦ？"), "what is rlhf");
+        assert_eq!(normalise("什么是 RLHF？"), "什么是rlhf");
+        assert_eq!(normalise("什么是RLHF"), "什么是rlhf");
+        assert_eq!(normalise("「对齐税」是什么。"), "对齐税是什么");
+        assert_eq!(normalise("GPT-3.5 vs. Codex"), "gpt 3 5 vs codex");
+        assert_ne!(normalise("what is x"), normalise("what is y"));
+        assert_eq!(normalise("?!…"), "");
+    }
+
+    #[test]
+    fn outcomes_on_the_bundled_notes() {
+        let engine = crate::engine::Engine::load(Path::new("knowledge"), None).unwrap();
+        let of = |q: &str| match engine.snapshot().search(q, 0) {
+            crate::engine::Reply::Search(a) => outcome(&a),
+            _ => unreachable!(),
+        };
+        let (o, top) = of("What is the alignment tax?");
+        assert_eq!(o, Outcome::Answered);
+        assert!(top.is_some_and(|t| t.starts_with("knowledge/")));
+        assert_eq!(of("volcano eruption forecast"), (Outcome::Nothing, None));
+        assert_eq!(of("instructgpt dataset size").0, Outcome::Nothing);
+        assert_eq!(of("codex paper authors").0, Outcome::Weak);
+    }
+
+    fn a_search(q: &str) -> SearchAnswer {
+        let engine = crate::engine::Engine::load(Path::new("knowledge"), None).unwrap();
+        match engine.snapshot().search(q, 0) {
+            crate::engine::Reply::Search(a) => a,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn questions_and_votes_reach_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let recorder = Recorder::open(dir.path(), 90);
+        assert!(recorder.is_on());
+        let answer = a_search("what is a tokenizer");
+        let key = recorder.asked("What is a Tokenizer?", Locale::En, &answer);
+        assert_eq!(
+            key.as_deref(),
+            Some(answer_key("what is a tokenizer").as_str())
+        );
+        assert!(recorder.vote(key.as_deref().unwrap(), "5000", false));
+        assert!(recorder.vote(key.as_deref().unwrap(), "5000", true));
+        drop(recorder); // writes out the queue
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(
+            store.counts().unwrap(),
+            (1, 1),
+            "one vote per user and answer"
+        );
+    }
+
+    #[test]
+    fn a_corrupt_or_locked_store_turns_recording_off() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(super::super::store::FILE), vec![0x5a; 8192]).unwrap();
+        let recorder = Recorder::open(dir.path(), 90);
+        assert!(!recorder.is_on(), "corrupt");
+        assert_eq!(recorder.asked("q", Locale::En, &a_search("q")), None);
+        assert!(!recorder.vote("00", "1", true));
+
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open(dir.path()).unwrap());
+        let holder =
+            rusqlite::Connection::open(dir.path().join(super::super::store::FILE)).unwrap();
+        holder
+            .execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;")
+            .unwrap();
+        let recorder = Recorder::open(dir.path(), 90);
+        assert!(!recorder.is_on(), "locked by another process");
+    }
+
+    #[test]
+    fn hmac_matches_rfc_4231() {
+        // Test case 2.
+        let mac = hmac(b"Jefe", &[b"what do ya want ", b"for nothing?"]);
+        assert_eq!(
+            hex::encode(mac),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn voter_keys_differ_by_secret_user_and_answer() {
+        let (a, b) = ([1u8; 32], [2u8; 32]);
+        let user = "123456789012345678";
+        let k = voter_key(&a, user, "k1");
+        assert_eq!(k, voter_key(&a, user, "k1"));
+        assert_eq!(k.len(), 32);
+        assert!(!k.contains(user));
+        assert_ne!(k, voter_key(&b, user, "k1"));
+        assert_ne!(k, voter_key(&a, "123456789012345679", "k1"));
+        assert_ne!(k, voter_key(&a, user, "k2"));
+    }
+
+    #[test]
+    fn the_secret_is_made_once_and_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = secret(dir.path()).unwrap();
+        assert_eq!(secret(dir.path()).unwrap(), first);
+        assert_ne!(first, [0u8; 32]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(SECRET_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

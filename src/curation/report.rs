@@ -1,0 +1,254 @@
+//! The gaps: questions the notes could not answer (their latest outcome
+//! nothing or weak) and answers voted down, grouped by the normalised
+//! question, most asked first, each with the closest passage the notes have
+//! so the curator knows where to write.
+
+use rusqlite::params;
+use serde::Serialize;
+
+use super::store::{Store, StoreError};
+use crate::search::SearchIndex;
+
+/// The closest passage to a gap.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Closest {
+    /// `file:line`.
+    pub source: String,
+    pub title: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Gap {
+    pub question: String,
+    pub count: u64,
+    /// UTC, `2025-01-31T12:00:00Z`.
+    pub last_asked: String,
+    /// The latest outcome: `nothing`, `weak`, or `answered` (then voted down).
+    pub outcome: String,
+    pub votes_up: u64,
+    pub votes_down: u64,
+    pub closest: Option<Closest>,
+}
+
+/// The gaps asked in the last `since_days` (all kept rows when `None`), at
+/// most `limit`, without their closest passage.
+pub fn gaps(
+    store: &Store,
+    since_days: Option<u32>,
+    limit: usize,
+    now: i64,
+) -> Result<Vec<Gap>, StoreError> {
+    let since = since_days.map_or(i64::MIN, |d| now - i64::from(d) * 86_400);
+    let sql = "
+        WITH q AS (
+            SELECT answer_key, min(question) AS question, count(*) AS n, max(asked_at) AS last,
+                   (SELECT outcome FROM questions l WHERE l.answer_key = questions.answer_key
+                    ORDER BY asked_at DESC, id DESC LIMIT 1) AS outcome
+            FROM questions WHERE asked_at >= ?1 GROUP BY answer_key
+        ), v AS (
+            SELECT answer_key, sum(up) AS up, sum(1 - up) AS down
+            FROM votes WHERE voted_at >= ?1 GROUP BY answer_key
+        )
+        SELECT q.question, q.n, strftime('%Y-%m-%dT%H:%M:%SZ', q.last, 'unixepoch'), q.outcome,
+               coalesce(v.up, 0), coalesce(v.down, 0)
+        FROM q LEFT JOIN v ON v.answer_key = q.answer_key
+        WHERE q.outcome != 'answered' OR coalesce(v.down, 0) > 0
+        ORDER BY q.n DESC, q.last DESC, q.question
+        LIMIT ?2";
+    let err = |source| StoreError::Sqlite {
+        path: store.path().display().to_string(),
+        source,
+    };
+    let mut stmt = store.connection().prepare(sql).map_err(err)?;
+    let rows = stmt
+        .query_map(params![since, limit.min(10_000) as i64], |r| {
+            Ok(Gap {
+                question: r.get(0)?,
+                count: r.get::<_, i64>(1)? as u64,
+                last_asked: r.get(2)?,
+                outcome: r.get(3)?,
+                votes_up: r.get::<_, i64>(4)? as u64,
+                votes_down: r.get::<_, i64>(5)? as u64,
+                closest: None,
+            })
+        })
+        .map_err(err)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(err)
+}
+
+/// The passage of the notes nearest to `question`: the first hit of the
+/// question, or, when the question shares too little with the notes to be
+/// answered, the best first hit of its words one by one.
+pub fn closest(index: &SearchIndex, question: &str) -> Option<Closest> {
+    let mut best = index.search(question, 1, 0).hits.into_iter().next();
+    if best.is_none() {
+        let mut words: Vec<&str> = question
+            .split_whitespace()
+            .filter(|w| w.chars().count() >= 3 || !w.is_ascii())
+            .collect();
+        words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        for w in words.into_iter().take(8) {
+            if let Some(h) = index.search(w, 1, 0).hits.into_iter().next() {
+                if best.as_ref().is_none_or(|b| h.score > b.score) {
+                    best = Some(h);
+                }
+            }
+        }
+    }
+    best.map(|h| Closest {
+        source: h.source.to_string(),
+        title: h.title,
+        text: h
+            .snippet
+            .text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    })
+}
+
+/// Fills in every gap's closest passage.
+pub fn with_closest(mut gaps: Vec<Gap>, index: &SearchIndex) -> Vec<Gap> {
+    for g in &mut gaps {
+        g.closest = closest(index, &g.question);
+    }
+    gaps
+}
+
+/// The gaps in the store in `dir`, each with its closest passage in `index`.
+pub fn report(
+    dir: &std::path::Path,
+    since_days: Option<u32>,
+    limit: usize,
+    index: &SearchIndex,
+) -> Result<Vec<Gap>, StoreError> {
+    let store = Store::open(dir)?;
+    let found = gaps(&store, since_days, limit, super::record::now())?;
+    Ok(with_closest(found, index))
+}
+
+/// `{"gaps": [...]}`.
+pub fn to_json(gaps: &[Gap]) -> serde_json::Value {
+    serde_json::json!({ "gaps": gaps })
+}
+
+/// One gap per line block, for a terminal or a Discord message.
+pub fn to_text(gaps: &[Gap]) -> String {
+    if gaps.is_empty() {
+        return "No gaps: every recorded question was answered and none was voted down.\n"
+            .to_string();
+    }
+    let mut out = String::new();
+    for g in gaps {
+        let votes = if g.votes_up + g.votes_down > 0 {
+            format!(" · 👍 {} 👎 {}", g.votes_up, g.votes_down)
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "{}× “{}” — {} · last {}{votes}\n",
+            g.count, g.question, g.outcome, g.last_asked
+        ));
+        match &g.closest {
+            Some(c) => {
+                let text: String = c.text.chars().take(120).collect();
+                let more = if c.text.chars().count() > 120 {
+                    "…"
+                } else {
+                    ""
+                };
+                out.push_str(&format!(
+                    "   closest: {} ({}) {text}{more}\n",
+                    c.source, c.title
+                ));
+            }
+            None => out.push_str("   closest: nothing in the notes\n"),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::curation::store::{Asked, Outcome, Vote};
+
+    fn ask(store: &Store, at: i64, q: &str, outcome: Outcome) {
+        store
+            .insert_asked(&Asked {
+                at,
+                question: q.into(),
+                answer_key: crate::curation::record::answer_key(q),
+                locale: "en",
+                outcome,
+                top_source: None,
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn gaps_group_by_question_most_asked_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let day = 86_400;
+        let now = 1000 * day;
+        ask(
+            &store,
+            now - 3 * day,
+            "what is a tokenizer",
+            Outcome::Nothing,
+        );
+        ask(
+            &store,
+            now - 2 * day,
+            "what is a tokenizer",
+            Outcome::Nothing,
+        );
+        ask(&store, now - day, "what is a tokenizer", Outcome::Nothing);
+        ask(&store, now - day, "who wrote gpt 4", Outcome::Weak);
+        ask(&store, now - day, "what is rlhf", Outcome::Answered);
+        ask(&store, now - day, "what is rlhf", Outcome::Answered);
+        ask(&store, now - day, "what is instructgpt", Outcome::Answered);
+        // Once unanswered, answered since the notes grew: no longer a gap.
+        ask(&store, now - 5 * day, "what is codex", Outcome::Nothing);
+        ask(&store, now - day, "what is codex", Outcome::Answered);
+        // Old: outside --since.
+        ask(&store, now - 40 * day, "ancient", Outcome::Nothing);
+        store
+            .insert_vote(&Vote {
+                at: now - day,
+                answer_key: crate::curation::record::answer_key("what is rlhf"),
+                voter: "v".into(),
+                up: false,
+            })
+            .unwrap();
+        let g = gaps(&store, Some(30), 10, now).unwrap();
+        let got: Vec<(&str, u64, &str, u64)> = g
+            .iter()
+            .map(|g| {
+                (
+                    g.question.as_str(),
+                    g.count,
+                    g.outcome.as_str(),
+                    g.votes_down,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("what is a tokenizer", 3, "nothing", 0),
+                ("what is rlhf", 2, "answered", 1),
+                ("who wrote gpt 4", 1, "weak", 0),
+            ]
+        );
+        assert_eq!(g[0].last_asked, "1972-09-26T00:00:00Z");
+        assert_eq!(
+            gaps(&store, None, 10, now).unwrap().len(),
+            4,
+            "all kept rows"
+        );
+        assert_eq!(gaps(&store, Some(30), 1, now).unwrap().len(), 1, "--limit");
+    }
+}
