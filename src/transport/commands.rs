@@ -168,17 +168,11 @@ pub fn definitions() -> Value {
         "integration_types": [GUILD_INSTALL, USER_INSTALL],
         "contexts": [IN_GUILD, IN_BOT_DM, IN_PRIVATE_CHANNEL],
     }));
-    // Owner only: hidden from members without Administrator by default, and
-    // checked against discord.owners when run.
-    all.push(json!({
-        "name": GAPS,
-        "type": 1,
-        "description": "Owner only: questions the notes could not answer",
-        "description_localizations": {"zh-CN": GAPS_ZH, "zh-TW": to_traditional(GAPS_ZH)},
-        "default_member_permissions": "0",
-        "integration_types": [GUILD_INSTALL],
-        "contexts": [IN_GUILD],
-        "options": [{
+    all.push(owner_only(
+        GAPS,
+        "Owner only: questions the notes could not answer",
+        GAPS_ZH,
+        json!([{
             "name": "days",
             "type": 4,
             "description": "Only questions asked in the last this many days (default 30)",
@@ -186,20 +180,31 @@ pub fn definitions() -> Value {
             "required": false,
             "min_value": 1,
             "max_value": 3650,
-        }],
-    }));
-    all.push(json!({
-        "name": RELOAD,
+        }]),
+    ));
+    all.push(owner_only(
+        RELOAD,
+        "Owner only: read the notes again now",
+        RELOAD_ZH,
+        json!([]),
+    ));
+    Value::Array(all)
+}
+
+/// A command for the bot's owners: hidden from members without
+/// Administrator by default, checked against `discord.owners` when run, and
+/// guild-only (owners use it from a server the bot is installed in).
+fn owner_only(name: &str, en: &str, zh: &str, options: Value) -> Value {
+    json!({
+        "name": name,
         "type": 1,
-        "description": "Owner only: read the notes again now",
-        "description_localizations": {"zh-CN": RELOAD_ZH, "zh-TW": to_traditional(RELOAD_ZH)},
+        "description": en,
+        "description_localizations": {"zh-CN": zh, "zh-TW": to_traditional(zh)},
         "default_member_permissions": "0",
-        // Guild only: owners reload from a server the bot is installed in.
         "integration_types": [GUILD_INSTALL],
         "contexts": [IN_GUILD],
-        "options": [],
-    }));
-    Value::Array(all)
+        "options": options,
+    })
 }
 
 #[cfg(test)]
