@@ -38,13 +38,25 @@ pub fn match_form(pieces: &[super::Piece]) -> Vec<String> {
 
 /// Every word of every group, untokenized: jieba learns them so they are cut whole.
 pub fn words(k: &Knowledge) -> Vec<String> {
-    raw_groups(k).into_iter().flatten().collect()
+    raw_groups(k).into_iter().flat_map(|g| g.words).collect()
 }
 
-fn raw_groups(k: &Knowledge) -> Vec<Vec<String>> {
-    let mut groups: Vec<Vec<String>> = k.synonyms.clone();
-    groups.extend(k.terms.iter().map(|t| t.names()));
-    groups.extend(k.models.iter().map(|m| m.names()));
+/// A group's words; `shorthand` groups are matched by their first word
+/// only and expand to the rest (`003` stands for text-davinci-003, but
+/// text-davinci-003 does not stand for its whole generation).
+struct RawGroup {
+    words: Vec<String>,
+    shorthand: bool,
+}
+
+fn raw_groups(k: &Knowledge) -> Vec<RawGroup> {
+    let plain = |words: Vec<String>| RawGroup {
+        words,
+        shorthand: false,
+    };
+    let mut groups: Vec<RawGroup> = k.synonyms.iter().cloned().map(plain).collect();
+    groups.extend(k.terms.iter().map(|t| plain(t.names())));
+    groups.extend(k.models.iter().map(|m| plain(m.names())));
     // Generation shorthands (`003`) stand for their models.
     let mut generations: Vec<&String> = k
         .models
@@ -61,7 +73,10 @@ fn raw_groups(k: &Knowledge) -> Vec<Vec<String>> {
                 .iter()
                 .map(|&id| k.model(id).slug.clone()),
         );
-        groups.push(group);
+        groups.push(RawGroup {
+            words: group,
+            shorthand: true,
+        });
     }
     groups
 }
@@ -73,7 +88,7 @@ impl Vocabulary {
         for (n, raw) in raw_groups(k).into_iter().enumerate() {
             let mut sequences: Vec<Vec<String>> = Vec::new();
             let mut queries: Vec<Vec<String>> = Vec::new();
-            for w in raw {
+            for w in raw.words {
                 let pieces = seg.pieces(&w);
                 let parts = match_form(&pieces);
                 let whole: Vec<String> = pieces
@@ -97,7 +112,8 @@ impl Vocabulary {
                 continue;
             }
             let gi = v.groups.len();
-            for (si, s) in sequences.iter().enumerate() {
+            let matched = if raw.shorthand { 1 } else { sequences.len() };
+            for (si, s) in sequences.iter().enumerate().take(matched) {
                 v.by_first.entry(s[0].clone()).or_default().push((gi, si));
             }
             v.groups.push(Group {
