@@ -96,6 +96,9 @@ pub enum UnitKind {
     Item,
     /// One sentence of a line that holds several.
     Sentence,
+    /// A whole comparison section (its passages in note order): the grain
+    /// of "what is the difference", where each side stands in its own item.
+    Section,
 }
 
 /// A part of a passage at the grain people ask about: a nested list item
@@ -113,9 +116,23 @@ pub struct Unit {
     pub context: Vec<String>,
     /// The line where its text starts.
     pub source: Source,
+    /// Where each part of `text` stands, as [`Passage::lines`]: (byte offset
+    /// into `text`, line of `source.file`), sorted, the first at offset 0.
+    pub lines: Vec<(usize, usize)>,
 }
 
 impl Unit {
+    /// Where the text at byte `at` of `text` stands.
+    pub fn source_at(&self, at: usize) -> Source {
+        let i = self.lines.partition_point(|&(from, _)| from <= at);
+        Source {
+            file: self.source.file.clone(),
+            line: i
+                .checked_sub(1)
+                .map_or(self.source.line, |i| self.lines[i].1),
+        }
+    }
+
     /// The context as one line: `2022版chatGPT › RLHF › text-davinci-003`.
     pub fn context_path(&self) -> String {
         self.context.join(" › ")

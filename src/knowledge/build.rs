@@ -119,12 +119,18 @@ impl Builder {
 
     pub(super) fn finish(self) -> Knowledge {
         let lineage = Lineage::new(self.models.len(), self.edges);
+        let mut units = units::units(&self.passages);
+        units.extend(units::sections(
+            &self.passages,
+            &self.comparisons,
+            units.len(),
+        ));
         Knowledge {
             models: self.models,
             families: self.families,
             lineage,
             terms: self.terms,
-            units: units::units(&self.passages),
+            units,
             passages: self.passages,
             comparisons: self.comparisons,
             capabilities: self.capabilities,

@@ -3,7 +3,7 @@
 //! of the file where its text starts. Units exist only where they are
 //! smaller than their passage.
 
-use crate::domain::{Passage, PassageKind, Unit, UnitId, UnitKind};
+use crate::domain::{Comparison, Passage, PassageKind, Unit, UnitId, UnitKind};
 
 /// Labels longer than this many characters are cut in a unit's context.
 const LABEL_CHARS: usize = 24;
@@ -17,6 +17,67 @@ pub(super) fn units(passages: &[Passage]) -> Vec<Unit> {
         if p.kind != PassageKind::TableRow {
             units_of(p, &mut out);
         }
+    }
+    out
+}
+
+/// One unit per comparison section: its passages in note order, list items
+/// as `- ` lines, each part citing the line where it stands. Numbered after
+/// the units of `units` (`first_id`).
+pub(super) fn sections(
+    passages: &[Passage],
+    comparisons: &[Comparison],
+    first_id: usize,
+) -> Vec<Unit> {
+    let mut out = Vec::new();
+    for c in comparisons {
+        let Some(&first) = c.passages.first() else {
+            continue;
+        };
+        let mut text = String::new();
+        let mut lines = Vec::new();
+        for &id in &c.passages {
+            let p = &passages[id.index()];
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            let item = p.kind == PassageKind::ListItem;
+            let start = text.len();
+            if item {
+                text.push_str("- ");
+            }
+            let body = if item {
+                p.text.replace('\n', "\n  ")
+            } else {
+                p.text.clone()
+            };
+            // Each line of the passage, shifted by the `- ` and the indent
+            // added before it.
+            let indent = if item { 2 } else { 0 };
+            let mut in_passage = 0;
+            for (n, raw) in p.text.split('\n').enumerate() {
+                // Line n starts after the `- `, the passage's own bytes
+                // before it, and the indent added to each earlier line break.
+                let at = if n == 0 {
+                    start
+                } else {
+                    start + indent * n + in_passage
+                };
+                lines.push((at, p.line_at(in_passage)));
+                in_passage += raw.len() + 1;
+            }
+            text.push_str(&body);
+        }
+        let p = &passages[first.index()];
+        out.push(Unit {
+            id: UnitId((first_id + out.len()) as u32),
+            kind: UnitKind::Section,
+            passage: first,
+            text,
+            context: p.headings.clone(),
+            source: p.source.clone(),
+            lines,
+        });
     }
     out
 }
@@ -55,7 +116,7 @@ fn text_lines(text: &str) -> Vec<TextLine<'_>> {
 
 fn units_of(p: &Passage, out: &mut Vec<Unit>) {
     let lines = text_lines(&p.text);
-    let mut push = |kind, at: usize, text: String, context: Vec<String>| {
+    let mut push = |kind, at: usize, text: String, context: Vec<String>, lines| {
         if text.trim().is_empty() || text.trim() == p.text.trim() {
             return;
         }
@@ -66,6 +127,7 @@ fn units_of(p: &Passage, out: &mut Vec<Unit>) {
             text,
             context,
             source: p.source_at(at),
+            lines,
         });
     };
     for (i, line) in lines.iter().enumerate() {
@@ -93,17 +155,19 @@ fn units_of(p: &Passage, out: &mut Vec<Unit>) {
                 .position(|l| l.column < line.column || (l.item && l.column <= line.column))
                 .map_or(lines.len(), |n| i + 1 + n);
             let mut text = line.content.to_string();
+            let mut at_lines = vec![(0, p.line_at(line.at))];
             for l in &lines[i + 1..end] {
                 let raw = &p.text[l.start..l.at - if l.item { 2 } else { 0 }];
                 let keep = raw.len().saturating_sub(line.column);
                 text.push('\n');
+                at_lines.push((text.len(), p.line_at(l.at)));
                 text.push_str(&" ".repeat(keep));
                 if l.item {
                     text.push_str("- ");
                 }
                 text.push_str(l.content);
             }
-            push(UnitKind::Item, line.at, text, context.clone());
+            push(UnitKind::Item, line.at, text, context.clone(), at_lines);
         }
         let sentences = sentences(line.content);
         if sentences.len() > 1 {
@@ -113,11 +177,13 @@ fn units_of(p: &Passage, out: &mut Vec<Unit>) {
                 if n > 0 {
                     context.extend(own.clone());
                 }
+                let at = line.at + s.start;
                 push(
                     UnitKind::Sentence,
-                    line.at + s.start,
+                    at,
                     line.content[s].trim().to_string(),
                     context,
+                    vec![(0, p.line_at(at))],
                 );
             }
         }
@@ -266,5 +332,47 @@ mod tests {
                 ("第二句来自这里。".into(), "H › 超能力 › X".into(), 12),
             ]
         );
+    }
+
+    #[test]
+    fn a_unit_cites_the_line_of_each_of_its_nested_items() {
+        let text = "超能力\n- 参数是为了存储知识\n  - 更深一层";
+        let mut out = Vec::new();
+        units_of(&passage(text, vec![(0, 6), (10, 7), (37, 8)]), &mut out);
+        let u = out.iter().find(|u| u.text.starts_with("参数")).unwrap();
+        assert_eq!(u.source.line, 7);
+        let nested = u.text.find("更深").unwrap();
+        assert_eq!(u.source_at(0).line, 7);
+        assert_eq!(u.source_at(nested).line, 8);
+    }
+
+    #[test]
+    fn a_comparison_section_is_one_unit_whose_parts_cite_their_lines() {
+        let mut item = passage("都经过指令微调\n- 监督学习", vec![(0, 72), (22, 73)]);
+        item.headings = vec!["H".into(), "比较".into()];
+        let mut prose = passage("基于人类反馈", vec![(0, 75)]);
+        prose.id = PassageId(1);
+        prose.kind = PassageKind::Paragraph;
+        let comparison = Comparison {
+            id: crate::domain::ComparisonId(0),
+            slug: "c".into(),
+            section: "比较".into(),
+            subject: crate::domain::ComparisonSubject::Generations(vec![]),
+            passages: vec![PassageId(0), PassageId(1)],
+            source: item.source.clone(),
+        };
+        let units = sections(&[item, prose], &[comparison], 5);
+        assert_eq!(units.len(), 1);
+        let u = &units[0];
+        assert_eq!(
+            (u.id.index(), u.kind, u.passage),
+            (5, UnitKind::Section, PassageId(0))
+        );
+        assert_eq!(u.text, "- 都经过指令微调\n  - 监督学习\n基于人类反馈");
+        assert_eq!(u.context, ["H", "比较"]);
+        for (words, line) in [("都经过", 72), ("监督学习", 73), ("基于人类", 75)] {
+            let at = u.text.find(words).unwrap();
+            assert_eq!(u.source_at(at).line, line, "{words}");
+        }
     }
 }

@@ -68,6 +68,7 @@ mod tests {
     #[test]
     fn matches_are_bold_and_markdown_is_escaped() {
         let s = Snippet {
+            start: 0,
             text: "a *b* 对齐税\nend".to_string(),
             matches: vec![2..5, 6..15],
             cut_before: true,
@@ -79,6 +80,7 @@ mod tests {
     #[test]
     fn quotes_keep_nested_lines() {
         let s = Snippet {
+            start: 0,
             text: "代码训练：可能导致\n- 复杂推理\n  - 长距离依赖".to_string(),
             matches: std::iter::once(0..12).collect(),
             cut_before: false,
@@ -97,6 +99,7 @@ mod tests {
     #[test]
     fn ranges_off_char_boundaries_are_not_trusted() {
         let s = Snippet {
+            start: 0,
             text: "对齐税".to_string(),
             matches: std::iter::once(1..4).collect(),
             cut_before: false,

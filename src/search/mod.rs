@@ -24,7 +24,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
 use tantivy::{DocSet, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
-use crate::domain::{Knowledge, PassageId};
+use crate::domain::{Knowledge, ModelId, PassageId, UnitKind};
 
 pub use documents::{doc_text, DocRef, DocText};
 use question::{Kind, Offer, Question};
@@ -143,6 +143,9 @@ struct Scored {
     fits: bool,
     /// It covers a model or term the question names.
     entity: bool,
+    /// A comparison section that sets the very models a difference question
+    /// names side by side: ranked above everything else.
+    side_by_side: bool,
 }
 
 /// The index with its reader: one per knowledge snapshot, one reader for its life.
@@ -328,6 +331,13 @@ impl SearchIndex {
         // Question wording (为什么, what … for, thanks) says what kind of
         // answer is wanted; it is not what the question is about.
         let question = question::read(&query);
+        // What a difference question sets side by side: the models and
+        // generations it names.
+        let subjects = if question.kinds.has(Kind::Difference) {
+            self.named_subjects(&query)
+        } else {
+            Vec::new()
+        };
         let pieces = self.segmenter.pieces(&query);
         let concepts = self.concepts(&pieces, &question, &known)?;
         // The notes' own words: in the text of the notes, or a name of the
@@ -442,6 +452,11 @@ impl SearchIndex {
             else {
                 continue;
             };
+            // A whole comparison section answers "what is the difference";
+            // for anything else its items answer on their own.
+            if !question.kinds.has(Kind::Difference) && self.is_section(doc) {
+                continue;
+            }
             let has = |set: &HashSet<(&str, usize)>, c: &Concept| {
                 c.alternatives
                     .iter()
@@ -476,9 +491,14 @@ impl SearchIndex {
                 anchor,
                 fits: fit > 1.0,
                 entity,
+                side_by_side: self.sets_side_by_side(doc, &subjects),
             });
         }
-        scored.sort_by(|a, b| b.score.total_cmp(&a.score));
+        scored.sort_by(|a, b| {
+            (b.side_by_side, b.score)
+                .partial_cmp(&(a.side_by_side, a.score))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
         // A hit must cover what the question is about, and one of the notes'
         // own words among it:
         // - a question that names no model or term, or that comes with talk
@@ -559,6 +579,16 @@ impl SearchIndex {
             DocRef::Unit(u) => k.unit(u).text.len(),
             _ => 0,
         };
+        // A difference is answered by the whole comparison section: its
+        // items are one place with it.
+        let mut section_of: HashMap<PassageId, PassageId> = HashMap::new();
+        if both_sides {
+            for c in &k.comparisons {
+                if let Some(&first) = c.passages.first() {
+                    section_of.extend(c.passages.iter().map(|&p| (p, first)));
+                }
+            }
+        }
         let mut out: Vec<Scored> = Vec::with_capacity(scored.len());
         let mut at: HashMap<PassageId, usize> = HashMap::new();
         for s in scored {
@@ -566,13 +596,20 @@ impl SearchIndex {
                 out.push(s);
                 continue;
             };
+            let p = section_of.get(&p).copied().unwrap_or(p);
             let Some(&i) = at.get(&p) else {
                 at.insert(p, out.len());
                 out.push(s);
                 continue;
             };
             let held = &mut out[i];
-            if held.doc.is_card() {
+            if self.is_section(s.doc) {
+                held.doc = s.doc;
+                held.own = s.own;
+                held.fits = s.fits;
+                continue;
+            }
+            if held.doc.is_card() || self.is_section(held.doc) {
                 continue;
             }
             if s.doc.is_card() {
@@ -595,6 +632,60 @@ impl SearchIndex {
             }
         }
         out
+    }
+
+    /// The models and generations a question names, each as the models it
+    /// may stand for (a generation: its models).
+    fn named_subjects(&self, query: &str) -> Vec<Vec<ModelId>> {
+        let k = &self.knowledge;
+        let lower = query.to_lowercase();
+        let mut out: Vec<Vec<ModelId>> = k
+            .models
+            .iter()
+            .filter(|m| {
+                m.names()
+                    .iter()
+                    .any(|n| crate::domain::mentions(&lower, &n.to_lowercase()))
+            })
+            .map(|m| vec![m.id])
+            .collect();
+        let mut generations: Vec<&String> = k
+            .models
+            .iter()
+            .filter_map(|m| m.generation.as_ref())
+            .collect();
+        generations.sort();
+        generations.dedup();
+        for g in generations {
+            if crate::domain::mentions(&lower, &g.to_lowercase()) {
+                out.push(k.generation(g).unwrap_or_default().to_vec());
+            }
+        }
+        out
+    }
+
+    /// Whether `doc` is a comparison section that sets every named model (or
+    /// generation) side by side: it answers their difference better than
+    /// one that shares only some of them.
+    fn sets_side_by_side(&self, doc: DocRef, subjects: &[Vec<ModelId>]) -> bool {
+        if subjects.len() < 2 || !self.is_section(doc) {
+            return false;
+        }
+        let DocRef::Unit(u) = doc else { return false };
+        let k = &self.knowledge;
+        let first = k.unit(u).passage;
+        k.comparisons
+            .iter()
+            .find(|c| c.passages.first() == Some(&first))
+            .is_some_and(|c| {
+                subjects
+                    .iter()
+                    .all(|s| s.iter().any(|&m| c.covers(k.model(m))))
+            })
+    }
+
+    fn is_section(&self, doc: DocRef) -> bool {
+        matches!(doc, DocRef::Unit(u) if self.knowledge.unit(u).kind == UnitKind::Section)
     }
 
     /// Which wanted tokens each candidate (by its position in `top`) contains,
@@ -659,13 +750,20 @@ impl SearchIndex {
     fn hit(&self, doc: DocRef, score: f32, wanted: &HashSet<String>) -> Hit {
         let t = doc_text(&self.knowledge, doc);
         let snippet = snippet::make(&self.segmenter, &t.shown, wanted);
+        // The quote cites the line where its own first words stand (a cut
+        // snippet of a long passage starts lines below the passage).
+        let source = match doc {
+            DocRef::Passage(p) => self.knowledge.passage(p).source_at(snippet.start),
+            DocRef::Unit(u) => self.knowledge.unit(u).source_at(snippet.start),
+            DocRef::Model(_) | DocRef::Term(_) => t.source,
+        };
         Hit {
             doc,
             score,
             title: t.title,
             text: t.shown,
             snippet,
-            source: t.source,
+            source,
         }
     }
 

@@ -13,6 +13,9 @@ pub const SNIPPET_CHARS: usize = 160;
 /// A window of a hit's text and where the question's words stand in it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snippet {
+    /// Where `text` starts in the text it was cut from (bytes), so a hit
+    /// can cite the line where the quote itself stands.
+    pub start: usize,
     /// The window, as written in the notes (newlines kept).
     pub text: String,
     /// Matched words: sorted, non-overlapping byte ranges into `text`.
@@ -43,6 +46,7 @@ impl Snippet {
             return self.clone();
         };
         Snippet {
+            start: self.start,
             text: self.text[..end].to_string(),
             matches: self
                 .matches
@@ -102,6 +106,7 @@ pub fn make(seg: &Segmenter, text: &str, wanted: &HashSet<String>) -> Snippet {
         }
     }
     Snippet {
+        start: bf,
         text: text[bf..bt].to_string(),
         matches: merged.into_iter().map(|(f, t)| f - bf..t - bf).collect(),
         cut_before: from > 0,

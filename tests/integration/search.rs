@@ -48,8 +48,8 @@ fn labelled_queries_rank_their_answer_in_the_top_three() {
     let n = queries.len() as f64;
     let (mrr, recall) = (rr / n, found as f64 / n);
     eprintln!("MRR@3={mrr:.3} recall@3={recall:.3} over {n} queries; misses: {misses:#?}");
-    // Issue #13 asks for 0.95; this branch reaches 0.944 (see the misses).
-    assert!(mrr >= 0.94, "MRR@3 {mrr:.3} < 0.94; misses: {misses:#?}");
+    // Issue #13's gate.
+    assert!(mrr >= 0.95, "MRR@3 {mrr:.3} < 0.95; misses: {misses:#?}");
     assert!(
         recall >= 0.97,
         "recall@3 {recall:.3} < 0.97; misses: {misses:#?}"
@@ -91,8 +91,8 @@ fn natural_questions_are_answered_by_what_the_first_hit_shows() {
         "first hit shows the answer: {share:.3} of {}; misses: {misses:#?}",
         natural.len()
     );
-    // Issue #13 asks for 0.85; this branch reaches 0.84 (see the misses).
-    assert!(share >= 0.84, "{share:.3} < 0.84; misses: {misses:#?}");
+    // Issue #13's gate.
+    assert!(share >= 0.85, "{share:.3} < 0.85; misses: {misses:#?}");
 }
 
 /// In a search channel chatter gets no reply and every labelled question
@@ -309,4 +309,115 @@ fn a_rebuild_deletes_only_what_the_bot_wrote() {
         std::fs::read_to_string(idx_dir.join("README.txt")).unwrap(),
         "keep me"
     );
+}
+
+/// "What is the difference between A and B" is answered by the section of
+/// the notes that sets A and B side by side, shown whole, before a section
+/// that shares only one of them; other questions get its items alone.
+#[test]
+fn differences_are_answered_by_the_section_that_compares_those_models() {
+    let k = index().knowledge();
+    let first = |q: &str| index().search(q, 3, 0).hits.into_iter().next().unwrap();
+    for (q, section) in [
+        (
+            "text-davinci-002 和 text-davinci-003 的区别",
+            "text-davinci-002，text-davinci-003 和 ChatGPT 之间的比较",
+        ),
+        (
+            "code-davinci-001 vs code-davinci-002",
+            "模型（code-cushman-001 和 text-davinci-001）v.s. 002 模型（code-davinci-002 和 text-davinci-002）",
+        ),
+    ] {
+        let hit = first(q);
+        assert!(hit.title.ends_with(section), "{q:?} → {:?}", hit.title);
+        let lineage_bot::search::DocRef::Unit(u) = hit.doc else {
+            panic!("{q:?} → {:?}", hit.doc)
+        };
+        assert_eq!(k.unit(u).kind, lineage_bot::domain::UnitKind::Section);
+    }
+    // Both sides show in what the reader sees.
+    let seen = first("text-davinci-002 和 text-davinci-003 的区别")
+        .snippet
+        .visible();
+    assert!(
+        seen.contains("监督学习的指令微调") && seen.contains("基于人类反馈的强化学习"),
+        "{seen}"
+    );
+    // Not a difference: the item that says it, never the whole section.
+    for q in [
+        "text-davinci-002 监督学习",
+        "what is supervised instruction tuning",
+    ] {
+        for h in index().search(q, 5, 0).hits {
+            if let lineage_bot::search::DocRef::Unit(u) = h.doc {
+                assert_ne!(
+                    k.unit(u).kind,
+                    lineage_bot::domain::UnitKind::Section,
+                    "{q:?}"
+                );
+            }
+        }
+    }
+}
+
+/// A model's full name stands for that model, not its whole generation:
+/// `code-davinci-002` does not find text-davinci-002's card (`002` does).
+#[test]
+fn a_model_name_does_not_stand_for_its_generation() {
+    let titles = |q: &str| -> Vec<String> {
+        index()
+            .search(q, 3, 0)
+            .hits
+            .into_iter()
+            .map(|h| h.title)
+            .collect()
+    };
+    let code = titles("code-davinci-002");
+    assert!(!code.iter().any(|t| t == "text-davinci-002"), "{code:?}");
+    let generation = index().search("002", 10, 0).hits;
+    assert!(
+        generation
+            .iter()
+            .any(|h| h.text.contains("text-davinci-002")),
+        "{:?}",
+        generation.iter().map(|h| &h.title).collect::<Vec<_>>()
+    );
+}
+
+/// Every quote cites the line where its own first words stand: a snippet
+/// cut from the middle of a long passage or section cites the line it
+/// starts on, not the passage's first line.
+#[test]
+fn every_snippet_cites_the_line_where_it_starts() {
+    let plain = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace() && !"*`>_#|-".contains(*c))
+            .collect()
+    };
+    let mut files: std::collections::HashMap<String, Vec<String>> = Default::default();
+    let queries = labelled::load(SET).unwrap();
+    let mut checked = 0;
+    for q in &queries {
+        for h in index().search(&q.q, 5, 0).hits {
+            let path = Path::new(&*h.source.file);
+            let lines = files.entry(h.source.file.to_string()).or_insert_with(|| {
+                let text = std::fs::read_to_string(path)
+                    .or_else(|_| std::fs::read_to_string(Path::new("knowledge").join(path)))
+                    .unwrap_or_else(|e| panic!("{}: {e}", h.source));
+                text.lines().map(plain).collect()
+            });
+            let line = &lines[h.source.line - 1];
+            let first_line = h.snippet.text.lines().find(|l| !plain(l).is_empty());
+            let start: String = plain(first_line.unwrap_or("")).chars().take(3).collect();
+            assert!(
+                line.contains(&start),
+                "{:?}: {} holds {line:?}, the snippet starts {:?}",
+                q.q,
+                h.source,
+                h.snippet.text
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 200, "{checked} hits checked");
 }
