@@ -519,6 +519,7 @@ impl Snapshot {
             page,
             per_page: HITS_PER_PAGE,
             total: r.total,
+            total_is_lower_bound: r.total_is_lower_bound,
             hits: r.hits,
             lead,
             corrections: r.corrections,

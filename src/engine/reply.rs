@@ -94,6 +94,8 @@ pub struct SearchAnswer {
     pub page: usize,
     pub per_page: usize,
     pub total: usize,
+    /// Large notes are not counted to the end: there are at least `total`.
+    pub total_is_lower_bound: bool,
     pub hits: Vec<Hit>,
     /// How many of the first hits are the answer (shown whole); the rest
     /// are more places in the notes.

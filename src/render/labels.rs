@@ -159,6 +159,7 @@ labels! {
     N_MODELS = "{0} ({1} models)", "{0} ({1} 个模型)";
     SAME_MODEL_TEXT = "Both names are {0}. Pick two different models, e.g. `/compare 002 003`.", "两个名字都是 {0}。请选两个不同的模型，例如 `/compare 002 003`。";
     HITS_RANGE = "{0}–{1} of {2}", "第 {0}–{1} 条，共 {2} 条";
+    HITS_RANGE_OF_MANY = "{0}–{1} of more than {2}", "第 {0}–{1} 条，共 {2} 多条";
     NO_MODEL_CALLED = "No model called “{0}”", "没有名为 “{0}” 的模型";
     NO_TERM_CALLED = "No term called “{0}”", "没有名为 “{0}” 的术语";
     NO_CAPABILITY_CALLED = "No capability called “{0}”", "没有名为 “{0}” 的能力";

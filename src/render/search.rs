@@ -77,7 +77,12 @@ pub(super) fn search(a: &SearchAnswer, k: &Knowledge, locale: Locale) -> (Embed,
         let from = a.page * a.per_page + 1;
         let to = from + a.hits.len() - 1;
         Footer {
-            text: l::HITS_RANGE.fill(
+            text: if a.total_is_lower_bound {
+                l::HITS_RANGE_OF_MANY
+            } else {
+                l::HITS_RANGE
+            }
+            .fill(
                 locale,
                 &[&from.to_string(), &to.to_string(), &a.total.to_string()],
             ),
@@ -94,4 +99,39 @@ pub(super) fn search(a: &SearchAnswer, k: &Knowledge, locale: Locale) -> (Embed,
         ..Embed::default()
     };
     (embed, buttons)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Large notes are not counted to the end: the footer says "more than".
+    #[test]
+    fn a_lower_bound_total_reads_more_than() {
+        let engine = crate::engine::Engine::load(std::path::Path::new("knowledge"), None).unwrap();
+        let crate::engine::Reply::Search(mut a) = engine.snapshot().search("alignment tax", 0)
+        else {
+            panic!("a search answer")
+        };
+        let footer = |a: &SearchAnswer, locale| {
+            search(a, &engine.knowledge(), locale)
+                .0
+                .footer
+                .unwrap()
+                .text
+        };
+        assert!(!footer(&a, Locale::En).contains("more than"));
+        a.total_is_lower_bound = true;
+        a.total = 1000;
+        assert!(
+            footer(&a, Locale::En).ends_with("of more than 1000"),
+            "{}",
+            footer(&a, Locale::En)
+        );
+        assert!(
+            footer(&a, Locale::Zh).contains("共 1000 多条"),
+            "{}",
+            footer(&a, Locale::Zh)
+        );
+    }
 }

@@ -80,6 +80,8 @@ pub struct Results {
     pub hits: Vec<Hit>,
     /// Matching documents in all (for "next page").
     pub total: usize,
+    /// `total` is at least this many: large notes are not counted to the end.
+    pub total_is_lower_bound: bool,
     /// Words corrected by "did you mean": (typed, used).
     pub corrections: Vec<(String, String)>,
     /// What the question asked for.
@@ -155,6 +157,9 @@ pub struct SearchIndex {
     vocabulary: Vocabulary,
     reader: IndexReader,
     fields: Fields,
+    /// Score every match with the full query (no first pass): the reference
+    /// the two-pass search is checked against.
+    exhaustive: bool,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -270,7 +275,21 @@ impl SearchIndex {
             vocabulary,
             reader,
             fields,
+            exhaustive: false,
         })
+    }
+
+    /// The same index searched exhaustively: every match is scored with the
+    /// full query. Slower on large notes; for checking the two-pass search.
+    pub fn exhaustive(&self) -> SearchIndex {
+        SearchIndex {
+            knowledge: self.knowledge.clone(),
+            segmenter: self.segmenter.clone(),
+            vocabulary: self.vocabulary.clone(),
+            reader: self.reader.clone(),
+            fields: self.fields,
+            exhaustive: true,
+        }
     }
 
     pub fn knowledge(&self) -> &Arc<Knowledge> {
@@ -374,6 +393,7 @@ impl SearchIndex {
         let content = concepts.iter().filter(|c| c.content).count();
         let mut matched = 0;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut flat: HashMap<Term, f32> = HashMap::new();
         let mut wanted: HashSet<String> = HashSet::new();
         for c in &concepts {
             let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
@@ -387,6 +407,7 @@ impl SearchIndex {
                 }
                 wanted.extend(alt.iter().cloned());
                 alternatives.push(self.alternative_query(alt));
+                self.flatten(alt, c.weight, &mut flat);
             }
             if alternatives.is_empty() {
                 continue;
@@ -430,10 +451,12 @@ impl SearchIndex {
         // document covers then decides between them (Lucene's old "coord"),
         // so one word matched very well does not beat the whole question.
         let candidates = (offset + limit).max(RERANK_DEPTH);
-        let (top, total) = searcher.search(
-            &q,
-            &(TopDocs::with_limit(candidates).order_by_score(), Count),
-        )?;
+        let pool = if self.exhaustive {
+            searcher.num_docs() as usize + 1
+        } else {
+            (candidates * POOL_PER_CANDIDATE).max(POOL_MIN)
+        };
+        let (top, total, exhaustive) = top_candidates(&searcher, &q, flat, candidates, pool)?;
         let contained = self.contained(&searcher, &top, &wanted)?;
         let columns = |name: &str| {
             searcher
@@ -551,6 +574,7 @@ impl SearchIndex {
         Ok(Results {
             hits,
             total,
+            total_is_lower_bound: !exhaustive,
             corrections,
             kinds: question.kinds,
         })
@@ -767,20 +791,37 @@ impl SearchIndex {
         }
     }
 
-    /// A phrase or word across fields, names counting most.
-    /// A phrase scores as much as a word: its weight is spread over its
-    /// tokens, so a concept written out long (基于人类反馈的强化学习) does not
-    /// outweigh the same concept abbreviated (RLHF) or the rest of the question.
-    fn alternative_query(&self, alt: &[String]) -> Box<dyn Query> {
+    /// The words of an alternative as weighted terms of every field, for
+    /// [`top_candidates`]' first pass: a phrase's weight spread over its
+    /// words as [`Self::alternative_query`] does; a term keeps its highest
+    /// weight.
+    fn flatten(&self, alt: &[String], weight: f32, flat: &mut HashMap<Term, f32>) {
+        let spread = weight / alt.len().max(1) as f32;
+        for (field, boost) in self.field_boosts() {
+            for t in alt {
+                let w = flat.entry(Term::from_field_text(field, t)).or_insert(0.0);
+                *w = w.max(boost * spread);
+            }
+        }
+    }
+
+    fn field_boosts(&self) -> [(Field, f32); 4] {
         let f = self.fields;
-        let spread = 1.0 / alt.len().max(1) as f32;
-        let per_field = [
+        [
             (f.names, 3.0),
             (f.title, 1.5),
             (f.body, 1.0),
             (f.facts, 0.8),
         ]
-        .map(|(field, boost)| {
+    }
+
+    /// A phrase or word across fields, names counting most.
+    /// A phrase scores as much as a word: its weight is spread over its
+    /// tokens, so a concept written out long (基于人类反馈的强化学习) does not
+    /// outweigh the same concept abbreviated (RLHF) or the rest of the question.
+    fn alternative_query(&self, alt: &[String]) -> Box<dyn Query> {
+        let spread = 1.0 / alt.len().max(1) as f32;
+        let per_field = self.field_boosts().map(|(field, boost)| {
             let boost = boost * spread;
             let q: Box<dyn Query> = if alt.len() == 1 {
                 Box::new(TermQuery::new(
@@ -959,6 +1000,81 @@ impl SearchIndex {
         }
         Ok(best.map(|(_, _, w)| w))
     }
+}
+
+/// How many documents the first pass keeps per candidate wanted (and at
+/// least): enough that the full query's own top candidates are among them.
+const POOL_PER_CANDIDATE: usize = 8;
+const POOL_MIN: usize = 1000;
+
+/// The best documents by score, how many match, and whether that count is
+/// exact.
+type Candidates = (Vec<(f32, tantivy::DocAddress)>, usize, bool);
+
+/// The `n` best documents for the full query `q`, found in two passes so
+/// that large notes are not scored exhaustively: a union of weighted terms
+/// (`flat`: the query's words, every field) that tantivy evaluates with
+/// block-max WAND, skipping documents that cannot reach its top; then the
+/// full query (phrases, synonyms as alternatives, neighbouring words)
+/// scores only that pool (`pool_size` documents). Also returns how many
+/// documents match the full query: exact when the pool held every
+/// first-pass match, else the matches found in the pool (a lower bound).
+fn top_candidates(
+    searcher: &tantivy::Searcher,
+    q: &dyn Query,
+    flat: HashMap<Term, f32>,
+    n: usize,
+    pool_size: usize,
+) -> tantivy::Result<Candidates> {
+    if searcher.num_docs() < pool_size as u64 {
+        // Small notes: the pool would be every document; one pass.
+        let (top, count) = searcher.search(q, &(TopDocs::with_limit(n).order_by_score(), Count))?;
+        return Ok((top, count, true));
+    }
+    let terms: Vec<(Occur, Box<dyn Query>)> = flat
+        .into_iter()
+        .map(|(term, boost)| {
+            let term = TermQuery::new(term, IndexRecordOption::WithFreqs);
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(term), boost)) as Box<dyn Query>,
+            )
+        })
+        .collect();
+    let pool = searcher.search(
+        &BooleanQuery::new(terms),
+        &TopDocs::with_limit(pool_size).order_by_score(),
+    )?;
+    let exhaustive = pool.len() < pool_size;
+    // The pool per segment in doc order: a scorer only seeks forward.
+    let mut by_segment: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+    for (_, addr) in &pool {
+        by_segment
+            .entry(addr.segment_ord)
+            .or_default()
+            .push(addr.doc_id);
+    }
+    let weight = q.weight(tantivy::query::EnableScoring::enabled_from_searcher(
+        searcher,
+    ))?;
+    let mut scored: Vec<(f32, tantivy::DocAddress)> = Vec::with_capacity(pool.len());
+    for (segment, mut docs) in by_segment {
+        docs.sort_unstable();
+        let mut scorer = weight.scorer(searcher.segment_reader(segment), 1.0)?;
+        for doc in docs {
+            if scorer.doc() > doc {
+                continue;
+            }
+            if scorer.seek(doc) == doc {
+                scored.push((scorer.score(), tantivy::DocAddress::new(segment, doc)));
+            }
+        }
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    // Every full match is in a pool that held every first-pass match.
+    let matches = scored.len();
+    scored.truncate(n);
+    Ok((scored, matches, exhaustive))
 }
 
 /// A card's weight for questions that ask for more than what a thing is.

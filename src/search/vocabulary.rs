@@ -20,7 +20,7 @@ pub struct Group {
     pub entity: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Vocabulary {
     pub groups: Vec<Group>,
     /// First token of a sequence → (group, sequence index).

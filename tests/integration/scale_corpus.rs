@@ -90,3 +90,42 @@ fn fts5_baseline_answers_chinese_and_english() {
         .unwrap()
         .is_empty());
 }
+
+/// On notes large enough that the first pass cannot keep every match (the
+/// labelled questions match thousands of the grown documents), the two-pass
+/// search returns the very hits, in the same order, as scoring every match
+/// with the full query; its total is then a lower bound.
+#[test]
+fn two_pass_search_returns_what_exhaustive_scoring_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("grown");
+    corpus::write_dir(Path::new("knowledge"), &out, 60, SEED).unwrap();
+    let engine = lineage_bot::engine::Engine::load(&out, None).expect("grown notes load");
+    let fast = engine.index();
+    let full = fast.exhaustive();
+    let queries = crate::labelled::load("tests/data/search-queries.json").unwrap();
+    let mut pruned = 0;
+    for q in &queries {
+        for page in [0, 1] {
+            let a = fast.search(&q.q, 5, page * 5);
+            let b = full.search(&q.q, 5, page * 5);
+            let refs = |r: &lineage_bot::search::Results| -> Vec<_> {
+                r.hits
+                    .iter()
+                    .map(|h| (h.doc, h.source.to_string()))
+                    .collect()
+            };
+            assert_eq!(refs(&a), refs(&b), "{:?} page {page}", q.q);
+            assert!(!b.total_is_lower_bound);
+            if a.total_is_lower_bound {
+                pruned += 1;
+                assert!(a.total <= b.total, "{:?}: {} > {}", q.q, a.total, b.total);
+            }
+        }
+    }
+    // The check means something only if the first pass did prune.
+    assert!(
+        pruned >= 20,
+        "only {pruned} searches went past the first pass"
+    );
+}
