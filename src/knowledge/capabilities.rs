@@ -15,6 +15,18 @@ impl Builder {
         notes: &[SourceFile],
     ) {
         let mut claimed_at: HashMap<NameKey, (String, usize)> = HashMap::new();
+        let mut quotes: Vec<String> = cat
+            .capability
+            .iter()
+            .flat_map(|c| &c.status)
+            .filter_map(|s| s.evidence.as_ref())
+            .flat_map(|e| e.get_ref().list())
+            .map(plain)
+            .filter(|q| !q.is_empty())
+            .collect();
+        quotes.sort();
+        quotes.dedup();
+        let found = self.first_passages_quoting(&quotes);
         for entry in &cat.capability {
             let id = CapabilityId(self.capabilities.len() as u16);
             let line = line_of(&file.text, entry.id.span().start);
@@ -47,7 +59,7 @@ impl Builder {
             let statuses = entry
                 .status
                 .iter()
-                .filter_map(|s| self.read_status(file, &slug, s, notes))
+                .filter_map(|s| self.read_status(file, &slug, s, notes, &found))
                 .collect();
             self.capabilities.push(Capability {
                 id,
@@ -109,6 +121,7 @@ impl Builder {
         capability: &str,
         s: &StatusEntryToml,
         notes: &[SourceFile],
+        found: &HashMap<String, usize>,
     ) -> Option<StatusEntry> {
         let (path, text) = (file.path.as_str(), file.text.as_str());
         let model_line = line_of(text, s.model.span().start);
@@ -149,7 +162,7 @@ impl Builder {
             .map_or(model_line, |e| line_of(text, e.span().start));
         let mut evidence = Vec::new();
         for q in quotes {
-            match self.find_quote(q, notes) {
+            match self.find_quote(q, notes, found) {
                 Some(e) => evidence.push(e),
                 None => self.problems.push(Problem::at(
                     path,
@@ -168,15 +181,53 @@ impl Builder {
         })
     }
 
+    /// For each quote (plain), the first passage whose plain text holds it:
+    /// one pass over the notes for all quotes (the notes may be large).
+    fn first_passages_quoting(&self, quotes: &[String]) -> HashMap<String, usize> {
+        let mut found: HashMap<String, usize> = HashMap::new();
+        let patterns: Vec<String> = quotes.iter().map(|q| regex::escape(q)).collect();
+        // A passage without `*` or `` ` `` differs from its plain text only
+        // in its spaces, so it can hold a quote only if it holds the quote's
+        // longest word: that is checked first, on the text as it is.
+        let words: Vec<String> = quotes
+            .iter()
+            .map(|q| {
+                let longest = q.split(' ').max_by_key(|w| w.len()).unwrap_or("");
+                regex::escape(longest)
+            })
+            .collect();
+        let (Ok(set), Ok(prefilter)) = (
+            regex::RegexSet::new(&patterns),
+            regex::RegexSet::new(&words),
+        ) else {
+            return found;
+        };
+        for (at, p) in self.passages.iter().enumerate() {
+            if found.len() == quotes.len() {
+                break;
+            }
+            let marked = p.text.contains(['*', '`']);
+            if !marked && !prefilter.is_match(&p.text) {
+                continue;
+            }
+            for i in set.matches(&plain(&p.text)).iter() {
+                found.entry(quotes[i].clone()).or_insert(at);
+            }
+        }
+        found
+    }
+
     /// The first passage whose text holds the quote, and the line of the
     /// notes the quote stands on (the passage's first line when the quote
     /// runs over several lines).
-    fn find_quote(&self, quote: &str, notes: &[SourceFile]) -> Option<Evidence> {
+    fn find_quote(
+        &self,
+        quote: &str,
+        notes: &[SourceFile],
+        found: &HashMap<String, usize>,
+    ) -> Option<Evidence> {
         let wanted = plain(quote);
-        let p = self
-            .passages
-            .iter()
-            .find(|p| plain(&p.text).contains(&wanted))?;
+        let p = &self.passages[*found.get(&wanted)?];
         let line = notes
             .iter()
             .find(|n| *n.path == *p.source.file)
@@ -215,6 +266,45 @@ pub(super) fn plain(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::plain;
+    use crate::domain::{Passage, PassageId, PassageKind, Source};
+
+    fn passage(i: u32, text: &str) -> Passage {
+        Passage {
+            id: PassageId(i),
+            kind: PassageKind::Paragraph,
+            text: text.into(),
+            headings: vec![],
+            source: Source {
+                file: "n.md".into(),
+                line: i as usize + 1,
+            },
+            lines: vec![(0, i as usize + 1)],
+        }
+    }
+
+    /// The quick check on the text as it is never hides a passage whose
+    /// plain text holds the quote: stray emphasis and extra spaces too.
+    #[test]
+    fn quotes_are_found_in_one_pass_whatever_the_marks_and_spaces() {
+        let mut b = super::Builder::default();
+        b.passages = vec![
+            passage(0, "没有关系的一段"),
+            passage(1, "Code-davinci-002**可能是第一个深度融合了代码训练"),
+            passage(2, "恢复了  text-davinci-002 所牺牲的\n上下文学习能力"),
+            passage(3, "恢复了 text-davinci-002 所牺牲的 上下文学习能力"),
+        ];
+        let quotes: Vec<String> = [
+            "Code-davinci-002可能是第一个",
+            "恢复了 text-davinci-002 所牺牲的 上下文学习能力",
+            "不在笔记里",
+        ]
+        .map(String::from)
+        .to_vec();
+        let found = b.first_passages_quoting(&quotes);
+        assert_eq!(found.get(&quotes[0]), Some(&1));
+        assert_eq!(found.get(&quotes[1]), Some(&2));
+        assert_eq!(found.get(&quotes[2]), None);
+    }
 
     #[test]
     fn quotes_read_without_emphasis_and_extra_spaces() {

@@ -64,11 +64,20 @@ impl Builder {
                     c.generations.iter().map(|g| g.get_ref().clone()).collect(),
                 )
             };
+            // Headings repeat over thousands of passages: each distinct one
+            // is keyed once.
+            let mut keyed: HashMap<&str, bool> = HashMap::new();
             let passages = self
                 .passages
                 .iter()
                 .filter(|p| p.source.file == source.file && p.kind != PassageKind::TableRow)
-                .filter(|p| p.headings.iter().any(|h| NameKey::new(h) == section))
+                .filter(|p| {
+                    p.headings.iter().any(|h| {
+                        *keyed
+                            .entry(h.as_str())
+                            .or_insert_with(|| NameKey::new(h) == section)
+                    })
+                })
                 .map(|p| p.id)
                 .collect();
             self.comparisons.push(Comparison {
