@@ -286,13 +286,15 @@ mod tests {
     /// plain text holds the quote: stray emphasis and extra spaces too.
     #[test]
     fn quotes_are_found_in_one_pass_whatever_the_marks_and_spaces() {
-        let mut b = super::Builder::default();
-        b.passages = vec![
-            passage(0, "没有关系的一段"),
-            passage(1, "Code-davinci-002**可能是第一个深度融合了代码训练"),
-            passage(2, "恢复了  text-davinci-002 所牺牲的\n上下文学习能力"),
-            passage(3, "恢复了 text-davinci-002 所牺牲的 上下文学习能力"),
-        ];
+        let b = super::Builder {
+            passages: vec![
+                passage(0, "没有关系的一段"),
+                passage(1, "Code-davinci-002**可能是第一个深度融合了代码训练"),
+                passage(2, "恢复了  text-davinci-002 所牺牲的\n上下文学习能力"),
+                passage(3, "恢复了 text-davinci-002 所牺牲的 上下文学习能力"),
+            ],
+            ..Default::default()
+        };
         let quotes: Vec<String> = [
             "Code-davinci-002可能是第一个",
             "恢复了 text-davinci-002 所牺牲的 上下文学习能力",
