@@ -668,6 +668,12 @@ const QUANTITY_UNITS: &[&str] = &[
 pub struct OfferReader {
     /// Every model name (four characters or more), lowercase.
     model_names: Vec<String>,
+    /// The model names as one automaton: which may occur, in one pass.
+    model_name_set: regex::RegexSet,
+    /// The Chinese cues of [`CAUSE_ZH`], [`PURPOSE_ZH`], [`COMPARISON_ZH`]
+    /// as one automaton, and the offer each stands for.
+    zh_cues: regex::RegexSet,
+    zh_offers: Vec<Offer>,
     /// Headings of the notes' comparison sections.
     comparison_sections: Vec<String>,
 }
@@ -683,8 +689,23 @@ impl OfferReader {
             .collect();
         model_names.sort();
         model_names.dedup();
+        let literal_set = |words: &mut dyn Iterator<Item = &str>| {
+            regex::RegexSet::new(words.map(regex::escape)).expect("escaped literals compile")
+        };
+        let cues = [
+            (CAUSE_ZH, Offer::Cause),
+            (PURPOSE_ZH, Offer::Purpose),
+            (COMPARISON_ZH, Offer::Comparison),
+        ];
+        let zh_offers = cues
+            .iter()
+            .flat_map(|(list, o)| list.iter().map(|_| *o))
+            .collect();
         OfferReader {
+            model_name_set: literal_set(&mut model_names.iter().map(String::as_str)),
             model_names,
+            zh_cues: literal_set(&mut cues.iter().flat_map(|(list, _)| list.iter().copied())),
+            zh_offers,
             comparison_sections: k.comparisons.iter().map(|c| c.section.clone()).collect(),
         }
     }
@@ -707,14 +728,19 @@ impl OfferReader {
         let lower = shown.to_lowercase();
         let words: Vec<String> = latin_words(&lower).into_iter().map(|(w, _)| w).collect();
         let has_word = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
-        let has_zh = |list: &[&str]| list.iter().any(|c| lower.contains(c));
-        if has_zh(CAUSE_ZH) || has_word(CAUSE_EN) {
+        // One pass for every Chinese cue (the notes may be large).
+        let mut zh = Offers::default();
+        for i in self.zh_cues.matches(&lower).iter() {
+            zh.add(self.zh_offers[i]);
+        }
+        let has_zh = |o: Offer| zh.has(o);
+        if has_zh(Offer::Cause) || has_word(CAUSE_EN) {
             o.add(Offer::Cause);
         }
-        if has_zh(PURPOSE_ZH) || has_word(PURPOSE_EN) {
+        if has_zh(Offer::Purpose) || has_word(PURPOSE_EN) {
             o.add(Offer::Purpose);
         }
-        if has_zh(COMPARISON_ZH)
+        if has_zh(Offer::Comparison)
             || has_word(COMPARISON_EN)
             || headings
                 .iter()
@@ -726,9 +752,10 @@ impl OfferReader {
             o.add(Offer::Number);
         }
         if self
-            .model_names
+            .model_name_set
+            .matches(&lower)
             .iter()
-            .any(|n| crate::domain::mentions(&lower, n))
+            .any(|i| crate::domain::mentions(&lower, &self.model_names[i]))
         {
             o.add(Offer::Model);
         }
