@@ -10,15 +10,13 @@ const LABEL_CHARS: usize = 24;
 /// A sentence shorter than this (in characters) stays with the one before.
 const MIN_SENTENCE_CHARS: usize = 4;
 
-/// The units of every passage, in note order.
-pub(super) fn units(passages: &[Passage]) -> Vec<Unit> {
-    let mut out = Vec::new();
+/// The units of these passages appended to `out`, numbered on from its end.
+pub(super) fn units_into(passages: &[Passage], out: &mut Vec<Unit>) {
     for p in passages {
         if p.kind != PassageKind::TableRow {
-            units_of(p, &mut out);
+            units_of(p, out);
         }
     }
-    out
 }
 
 /// One line of a passage's text.
