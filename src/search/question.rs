@@ -665,6 +665,7 @@ const QUANTITY_UNITS: &[&str] = &[
 ];
 
 /// Reads documents' offers; built once per index.
+#[derive(PartialEq, Eq, Hash)]
 pub struct OfferReader {
     /// Every model name (four characters or more), lowercase.
     model_names: Vec<String>,
