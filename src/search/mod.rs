@@ -46,7 +46,11 @@ const WORDS_TOKENIZER: &str = "lineage_words";
 const INDEX_FORMAT: u32 = 4;
 /// An updated index this small is merged into one segment, so that deleted
 /// documents leave no trace in the statistics (word counts, did-you-mean).
-const MERGE_BELOW_DOCS: u32 = 20_000;
+/// Larger ones are left to tantivy's merge policy: rewriting every document
+/// on each edit would cost as much as the rebuild an update avoids (at 100×,
+/// 9 600 documents, the merge was most of a one-file reload), and there a
+/// few deleted documents hardly move the statistics.
+const MERGE_BELOW_DOCS: u32 = 5_000;
 /// Longest query considered; the rest of a pasted wall of text is ignored.
 const MAX_QUERY_CHARS: usize = 300;
 const MAX_CONCEPTS: usize = 24;
