@@ -38,6 +38,9 @@ pub(super) struct Builder {
     pub(super) synonyms: Vec<Vec<String>>,
     /// What each notes file came to, in file order.
     pub(super) files: Vec<NoteFile>,
+    /// Evidence quotes the knowledge before found in a file reused now: the
+    /// passage (numbered as now) where each was found first.
+    pub(super) quoted_before: HashMap<String, PassageId>,
 }
 
 /// What one notes file came to: kept with the knowledge so that the next
@@ -83,6 +86,15 @@ fn text_hash(text: &str) -> u64 {
 impl Builder {
     pub(super) fn run(&mut self, s: &Sources, before: Option<(&Knowledge, &Notes)>) {
         self.read_notes(&s.notes, before);
+        if let Some((k, _)) = before {
+            self.quoted_before = k
+                .capabilities
+                .iter()
+                .flat_map(|c| &c.statuses)
+                .flat_map(|s| &s.evidence)
+                .filter_map(|e| Some((e.quote.clone(), self.moved(e.passage)?)))
+                .collect();
+        }
         let Some(models) = &s.models else {
             let dir = s
                 .notes
@@ -194,6 +206,17 @@ impl Builder {
             synonyms: self.synonyms,
         };
         (knowledge, Notes { files: self.files })
+    }
+
+    /// Where a passage of the knowledge before stands now, if its file was reused.
+    fn moved(&self, old: PassageId) -> Option<PassageId> {
+        let f = self.files.iter().find(|f| {
+            f.from
+                .as_ref()
+                .is_some_and(|(passages, _)| passages.contains(&old.index()))
+        })?;
+        let from = f.from.as_ref()?.0.start;
+        Some(PassageId((old.index() - from + f.passages.start) as u32))
     }
 
     /// Each file's passages, headings, tables and chain line: reused from
@@ -407,13 +430,26 @@ mod tests {
     fn a_reuse_parses_only_changed_files_and_equals_a_full_parse() {
         let (k1, n1) = parse_reusing(&sources("# First\n\nOne paragraph.\n"), None).unwrap();
         assert_eq!(n1.parsed().count(), 3);
-        let edited = sources("# First\n\nOne paragraph.\n\nAnd a new one. It has two sentences.\n");
+        // The new paragraph quotes a capability's evidence, which the
+        // bundled notes (after this file) hold too: the evidence moves here.
+        let edited =
+            sources("# First\n\nOne paragraph.\n\nAnd a new one. 它能泛化到人类未见过的任务。\n");
         let (k2, n2) = parse_reusing(&edited, Some((&k1, &n1))).unwrap();
         assert_eq!(n2.parsed().collect::<Vec<_>>(), ["knowledge/a-first.md"]);
         assert_eq!(k2.passages.len(), k1.passages.len() + 1);
         // Ids, passages of later files, units and what refers to them: as
         // a parse from scratch makes them.
         assert_eq!(shown(&k2), shown(&parse(&edited).unwrap()));
+        let first_file = |k: &crate::domain::Knowledge| {
+            k.capabilities
+                .iter()
+                .flat_map(|c| &c.statuses)
+                .flat_map(|s| &s.evidence)
+                .filter(|e| &*e.source.file == "knowledge/a-first.md")
+                .count()
+        };
+        assert_eq!(first_file(&k1), 0);
+        assert!(first_file(&k2) > 0);
         // Unchanged again: nothing parsed, the same knowledge.
         let (k3, n3) = parse_reusing(&edited, Some((&k2, &n2))).unwrap();
         assert_eq!(n3.parsed().count(), 0);

@@ -5,7 +5,7 @@
 use super::build::{line_of, Builder};
 use super::catalog::{CapabilityEntry, StatusEntryToml};
 use super::*;
-use crate::domain::{Evidence, Source, StatusEntry};
+use crate::domain::{Evidence, Passage, Source, StatusEntry};
 
 impl Builder {
     pub(super) fn read_capabilities(
@@ -173,10 +173,21 @@ impl Builder {
     /// runs over several lines).
     fn find_quote(&self, quote: &str, notes: &[SourceFile]) -> Option<Evidence> {
         let wanted = plain(quote);
-        let p = self
-            .passages
-            .iter()
-            .find(|p| plain(&p.text).contains(&wanted))?;
+        let holds = |p: &&Passage| plain(&p.text).contains(&wanted);
+        let p = match self.quoted_before.get(&wanted) {
+            // Found before in a file that is unchanged: files before it
+            // that were reused held it nowhere then and hold it nowhere now,
+            // so only the changed and new ones before it need a look (the
+            // scan of every passage per quote is most of a large reload).
+            Some(&at) => self
+                .files
+                .iter()
+                .filter(|f| f.parsed && f.passages.start < at.index())
+                .flat_map(|f| &self.passages[f.passages.start..f.passages.end.min(at.index())])
+                .find(holds)
+                .unwrap_or(&self.passages[at.index()]),
+            None => self.passages.iter().find(holds)?,
+        };
         let line = notes
             .iter()
             .find(|n| *n.path == *p.source.file)
