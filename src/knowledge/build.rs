@@ -41,6 +41,10 @@ pub(super) struct Builder {
     /// Evidence quotes the knowledge before found in a file reused now: the
     /// passage (numbered as now) where each was found first.
     pub(super) quoted_before: HashMap<String, PassageId>,
+    /// Each model's summary names before, and where its summary was found
+    /// then (numbered as now; `None`: nowhere in the notes), when that is
+    /// still known: the file is reused and the chain line has not moved.
+    pub(super) summaries_before: HashMap<String, (Vec<String>, Option<PassageId>)>,
 }
 
 /// What one notes file came to: kept with the knowledge so that the next
@@ -86,7 +90,7 @@ fn text_hash(text: &str) -> u64 {
 impl Builder {
     pub(super) fn run(&mut self, s: &Sources, before: Option<(&Knowledge, &Notes)>) {
         self.read_notes(&s.notes, before);
-        if let Some((k, _)) = before {
+        if let Some(before @ (k, _)) = before {
             self.quoted_before = k
                 .capabilities
                 .iter()
@@ -94,6 +98,24 @@ impl Builder {
                 .flat_map(|s| &s.evidence)
                 .filter_map(|e| Some((e.quote.clone(), self.moved(e.passage)?)))
                 .collect();
+            let chain = |files: &[NoteFile]| {
+                files
+                    .iter()
+                    .find_map(|f| Some((f.path.clone(), f.chain.as_ref()?.line)))
+            };
+            if chain(&before.1.files) == chain(&self.files) {
+                self.summaries_before = k
+                    .models
+                    .iter()
+                    .filter_map(|m| {
+                        let at = match m.summary_source {
+                            Some(p) => Some(self.moved(p)?),
+                            None => None,
+                        };
+                        Some((m.slug.clone(), (super::models::summary_names(m), at)))
+                    })
+                    .collect();
+            }
         }
         let Some(models) = &s.models else {
             let dir = s
@@ -433,10 +455,12 @@ mod tests {
         // The new paragraph quotes a capability's evidence, which the
         // bundled notes (after this file) hold too: the evidence moves here.
         let edited =
-            sources("# First\n\nOne paragraph.\n\nAnd a new one. 它能泛化到人类未见过的任务。\n");
+            sources(
+            "# First\n\nOne paragraph.\n\nAnd a new one. 它能泛化到人类未见过的任务。\n\n- chatGPT：这个文件里的摘要\n",
+        );
         let (k2, n2) = parse_reusing(&edited, Some((&k1, &n1))).unwrap();
         assert_eq!(n2.parsed().collect::<Vec<_>>(), ["knowledge/a-first.md"]);
-        assert_eq!(k2.passages.len(), k1.passages.len() + 1);
+        assert_eq!(k2.passages.len(), k1.passages.len() + 2);
         // Ids, passages of later files, units and what refers to them: as
         // a parse from scratch makes them.
         assert_eq!(shown(&k2), shown(&parse(&edited).unwrap()));
@@ -450,6 +474,13 @@ mod tests {
         };
         assert_eq!(first_file(&k1), 0);
         assert!(first_file(&k2) > 0);
+        // So does a model's summary (the first line opening with its name).
+        let summary_file = |k: &crate::domain::Knowledge| {
+            let m = k.models.iter().find(|m| m.slug == "chatgpt").unwrap();
+            k.passage(m.summary_source.unwrap()).source.file.to_string()
+        };
+        assert_eq!(summary_file(&k1), "knowledge/notes.md");
+        assert_eq!(summary_file(&k2), "knowledge/a-first.md");
         // Unchanged again: nothing parsed, the same knowledge.
         let (k3, n3) = parse_reusing(&edited, Some((&k2, &n2))).unwrap();
         assert_eq!(n3.parsed().count(), 0);
