@@ -232,11 +232,21 @@ impl Engine {
         let summary = index.knowledge().summary();
         status.parsed = notes.parsed().count();
         let snapshot = Snapshot::new(index, Some(notes));
-        *self
-            .shared
-            .current
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = snapshot;
+        let old = std::mem::replace(
+            &mut *self
+                .shared
+                .current
+                .write()
+                .unwrap_or_else(|p| p.into_inner()),
+            snapshot,
+        );
+        drop(serving);
+        // Freeing the old knowledge and index is a fifth of a one-file
+        // reload of large notes (profiled at 10 000×): it happens off the
+        // reload's path, after the new snapshot serves.
+        let _ = std::thread::Builder::new()
+            .name("snapshot-free".into())
+            .spawn(move || drop(old));
         status.last = Some(Ok(summary.to_string()));
         Ok(summary)
     }
