@@ -8,7 +8,10 @@
 //! - ready: process start → first answer from the persisted index (median of 3);
 //! - serve: the labelled queries (Chinese, English, mixed, misspelled,
 //!   alias, no-answer) over and over, top 5 with snippets (p50/p99, peak RSS);
-//! - quality at 1×: MRR@3 and recall@3 on the labelled queries.
+//! - quality at 1×: MRR@3 and recall@3 on the labelled queries;
+//! - reload (lineage-bot only): with the persisted index current, one notes
+//!   file gets a sentence appended and `Engine::reload` runs until the new
+//!   snapshot finds it (median of 3 edits); the file is restored after.
 //!
 //! The table is printed and written to `target/scale/report.md`.
 //! `SCALE_SIZES=1,100` picks sizes.
@@ -147,6 +150,7 @@ fn child(args: &[String]) {
             json!({ "rss_mb": peak_rss_mb() })
         }
         "serve" => serve(engine, corpus, work),
+        "reload" => reload(corpus, work),
         "quality" => quality(engine, corpus, work),
         other => panic!("unknown phase {other}"),
     };
@@ -218,6 +222,55 @@ fn serve(engine: &str, corpus: &Path, work: &Path) -> Value {
         "worst_q": worst.1, "worst_p99_s": worst.0,
         "rss_mb": peak_rss_mb(),
     })
+}
+
+/// The notes file a reload edits: the middle one in name order (at 1×, the
+/// bundled notes), so files before and after it stay as they were.
+fn edited_file(corpus: &Path) -> PathBuf {
+    let mut notes: Vec<PathBuf> = std::fs::read_dir(corpus)
+        .expect("corpus dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    notes.sort();
+    notes[notes.len() / 2].clone()
+}
+
+/// One-file reload: the engine opened on the persisted index, then three
+/// times a sentence with a word found nowhere else appended to one notes file
+/// and [`lineage_bot::engine::Engine::reload`] timed until the new snapshot
+/// answers with that sentence. The file is restored afterwards.
+fn reload(corpus: &Path, work: &Path) -> Value {
+    let file = edited_file(corpus);
+    let original = std::fs::read_to_string(&file).expect("edited file");
+    let engine = lineage_bot::engine::Engine::load(corpus, Some(&work.join("lineage-index")))
+        .expect("corpus loads");
+    let words = ["zorblaxquent", "quimbrelfast", "vextromundel"];
+    let mut times = Vec::new();
+    let mut text = original.clone();
+    for word in words {
+        let found = |e: &lineage_bot::engine::Engine| {
+            e.index()
+                .search(word, TOP, 0)
+                .hits
+                .iter()
+                .any(|h| h.text.contains(word))
+        };
+        assert!(!found(&engine), "{word} found before the edit");
+        text.push_str(&format!(
+            "\n\nThe {word} calibration was appended by the scale benchmark.\n"
+        ));
+        std::fs::write(&file, &text).expect("edit");
+        let t = Instant::now();
+        engine.reload().expect("reload");
+        let served = found(&engine);
+        times.push(t.elapsed().as_secs_f64());
+        assert!(served, "{word} not found after the reload");
+    }
+    std::fs::write(&file, &original).expect("restore");
+    times.sort_by(f64::total_cmp);
+    json!({ "file": file.display().to_string(), "reload_s": times, "rss_mb": peak_rss_mb() })
 }
 
 fn quality(engine: &str, corpus: &Path, work: &Path) -> Value {
@@ -308,6 +361,8 @@ struct Figures {
     p99_s: f64,
     worst: String,
     serve_rss: f64,
+    /// One-file reload (lineage-bot only).
+    reload_s: Option<f64>,
     mrr: Option<f64>,
     recall: Option<f64>,
     misses: Vec<String>,
@@ -330,6 +385,9 @@ fn measure(engine: &str, corpus: &Path, work: &Path, with_quality: bool) -> (Fig
     ready.sort_by(f64::total_cmp);
     let s = run_child(engine, "serve", corpus, work).out;
     let q = with_quality.then(|| run_child(engine, "quality", corpus, work).out);
+    // Last: it edits the notes (and restores them), so the index it leaves
+    // is for notes that are no longer there.
+    let r = (engine == "lineage-bot").then(|| run_child(engine, "reload", corpus, work).out);
     let mb = b["bytes"].as_f64().unwrap() / 1e6;
     let f = Figures {
         build_s: b["build_s"].as_f64().unwrap(),
@@ -345,6 +403,7 @@ fn measure(engine: &str, corpus: &Path, work: &Path, with_quality: bool) -> (Fig
             s["worst_p99_s"].as_f64().unwrap() * 1e3
         ),
         serve_rss: s["rss_mb"].as_f64().unwrap(),
+        reload_s: r.as_ref().map(|r| r["reload_s"][1].as_f64().unwrap()),
         mrr: q.as_ref().map(|q| q["mrr"].as_f64().unwrap()),
         recall: q.as_ref().map(|q| q["recall"].as_f64().unwrap()),
         misses: q
@@ -361,7 +420,7 @@ fn measure(engine: &str, corpus: &Path, work: &Path, with_quality: bool) -> (Fig
     };
     (
         f,
-        json!({ "build": b, "ready_s": ready, "serve": s, "quality": q }),
+        json!({ "build": b, "ready_s": ready, "serve": s, "quality": q, "reload": r }),
     )
 }
 
@@ -453,6 +512,15 @@ fn report(rows: &[(usize, usize, f64, Figures, Figures)], queries: usize) -> Str
                 format!("{:.*}", decimals, x * scale),
                 format!("{:.*}", decimals, y * scale),
                 ratio(x, y),
+            );
+        }
+        if let Some(r) = a.reload_s {
+            // FTS5 has no counterpart here: it would need its own file column.
+            line(
+                "one-file reload, ms",
+                format!("{:.0}", r * 1e3),
+                "–".into(),
+                "–".into(),
             );
         }
         if let (Some(am), Some(bm)) = (a.mrr, b.mrr) {

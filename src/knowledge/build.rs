@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::domain::{
     Capability, Comparison, Edge, Family, Knowledge, Lineage, Model, ModelId, NameIndex, NameKey,
-    Named, Passage, PassageId, PassageKind, Source, Term,
+    Named, Passage, PassageId, PassageKind, Source, Term, Unit, UnitId, UnitKind,
 };
 
 use super::catalog::{self, ComparisonsFile, GlossaryFile, ModelsFile, TermsFile};
@@ -36,11 +36,87 @@ pub(super) struct Builder {
     pub(super) names: NameIndex,
     pub(super) claimed_at: HashMap<NameKey, String>,
     pub(super) synonyms: Vec<Vec<String>>,
+    /// What each notes file came to, in file order.
+    pub(super) files: Vec<NoteFile>,
+    /// Evidence quotes the knowledge before found in a file reused now: the
+    /// passage (numbered as now) where each was found first.
+    pub(super) quoted_before: HashMap<String, PassageId>,
+    /// Each model's summary names before, and where its summary was found
+    /// then (numbered as now; `None`: nowhere in the notes), when that is
+    /// still known: the file is reused and the chain line has not moved.
+    pub(super) summaries_before: HashMap<String, (Vec<String>, Option<PassageId>)>,
+}
+
+/// What one notes file came to: kept with the knowledge so that the next
+/// load reuses it (passages and units from the knowledge, the rest from
+/// here) when the file's text has not changed.
+#[derive(Debug, Clone)]
+pub struct NoteFile {
+    pub path: Arc<str>,
+    /// A hash of the file's text.
+    hash: u64,
+    /// Its passages and units in the knowledge it was loaded into.
+    pub passages: std::ops::Range<usize>,
+    pub units: std::ops::Range<usize>,
+    headings: Vec<(String, Source)>,
+    tables: Vec<markdown::Table>,
+    chain: Option<Chain>,
+    /// Read and parsed by this load (not reused from the one before).
+    pub parsed: bool,
+    /// Reused: where its passages and units stood in the knowledge before.
+    from: Option<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+}
+
+/// What the last load came to, file by file, for the next load to reuse.
+#[derive(Debug, Clone, Default)]
+pub struct Notes {
+    pub files: Vec<NoteFile>,
+}
+
+impl Notes {
+    /// The files this load parsed (changed or new since the one before).
+    pub fn parsed(&self) -> impl Iterator<Item = &str> {
+        self.files.iter().filter(|f| f.parsed).map(|f| &*f.path)
+    }
+}
+
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
 }
 
 impl Builder {
-    pub(super) fn run(&mut self, s: &Sources) {
-        self.read_notes(&s.notes);
+    pub(super) fn run(&mut self, s: &Sources, before: Option<(&Knowledge, &Notes)>) {
+        self.read_notes(&s.notes, before);
+        if let Some(before @ (k, _)) = before {
+            self.quoted_before = k
+                .capabilities
+                .iter()
+                .flat_map(|c| &c.statuses)
+                .flat_map(|s| &s.evidence)
+                .filter_map(|e| Some((e.quote.clone(), self.moved(e.passage)?)))
+                .collect();
+            let chain = |files: &[NoteFile]| {
+                files
+                    .iter()
+                    .find_map(|f| Some((f.path.clone(), f.chain.as_ref()?.line)))
+            };
+            if chain(&before.1.files) == chain(&self.files) {
+                self.summaries_before = k
+                    .models
+                    .iter()
+                    .filter_map(|m| {
+                        let at = match m.summary_source {
+                            Some(p) => Some(self.moved(p)?),
+                            None => None,
+                        };
+                        Some((m.slug.clone(), (super::models::summary_names(m), at)))
+                    })
+                    .collect();
+            }
+        }
         let Some(models) = &s.models else {
             let dir = s
                 .notes
@@ -117,68 +193,171 @@ impl Builder {
         }
     }
 
-    pub(super) fn finish(self) -> Knowledge {
+    /// The knowledge, and what each file came to. Units of reused files are
+    /// taken from `before` (renumbered), the others cut from their passages.
+    pub(super) fn finish(mut self, before: Option<&Knowledge>) -> (Knowledge, Notes) {
         let lineage = Lineage::new(self.models.len(), self.edges);
-        let mut units = units::units(&self.passages);
-        units.extend(units::sections(
-            &self.passages,
-            &self.comparisons,
-            units.len(),
-        ));
-        Knowledge {
+        let mut all_units = Vec::new();
+        for f in &mut self.files {
+            let start = all_units.len();
+            match (f.from.take(), before) {
+                (Some((passages, units)), Some(k)) => {
+                    // Comparison sections are cut anew below: the catalogue
+                    // of comparisons may have changed.
+                    for u in k.units[units]
+                        .iter()
+                        .filter(|u| u.kind != UnitKind::Section)
+                    {
+                        let passage = u.passage.index() - passages.start + f.passages.start;
+                        all_units.push(Unit {
+                            id: UnitId(all_units.len() as u32),
+                            passage: PassageId(passage as u32),
+                            ..u.clone()
+                        });
+                    }
+                }
+                _ => units::units_into(&self.passages[f.passages.clone()], &mut all_units),
+            }
+            // The comparison sections that stand in this file, after its
+            // other units, so that each file's units stay together.
+            let in_file = self.comparisons.iter().filter(|c| {
+                c.passages
+                    .first()
+                    .is_some_and(|p| f.passages.contains(&p.index()))
+            });
+            let sections = units::sections(&self.passages, in_file, all_units.len());
+            all_units.extend(sections);
+            f.units = start..all_units.len();
+        }
+        let knowledge = Knowledge {
             models: self.models,
             families: self.families,
             lineage,
             terms: self.terms,
-            units,
+            units: all_units,
             passages: self.passages,
             comparisons: self.comparisons,
             capabilities: self.capabilities,
             names: self.names,
             synonyms: self.synonyms,
+        };
+        (knowledge, Notes { files: self.files })
+    }
+
+    /// Where a passage of the knowledge before stands now, if its file was reused.
+    fn moved(&self, old: PassageId) -> Option<PassageId> {
+        let f = self.files.iter().find(|f| {
+            f.from
+                .as_ref()
+                .is_some_and(|(passages, _)| passages.contains(&old.index()))
+        })?;
+        let from = f.from.as_ref()?.0.start;
+        Some(PassageId((old.index() - from + f.passages.start) as u32))
+    }
+
+    /// Each file's passages, headings, tables and chain line: reused from
+    /// `before` when the file's text is the same, else parsed.
+    pub(super) fn read_notes(
+        &mut self,
+        notes: &[SourceFile],
+        before: Option<(&Knowledge, &Notes)>,
+    ) {
+        let known: HashMap<&str, &NoteFile> = before
+            .map(|(_, n)| n.files.iter().map(|f| (&*f.path, f)).collect())
+            .unwrap_or_default();
+        for file in notes {
+            let hash = text_hash(&file.text);
+            let start = self.passages.len();
+            let reusable = before.and_then(|(k, _)| {
+                let old = known.get(file.path.as_str()).filter(|o| o.hash == hash)?;
+                Some((k, *old))
+            });
+            let record = match reusable {
+                Some((k, old)) => {
+                    let path = old.path.clone();
+                    for p in &k.passages[old.passages.clone()] {
+                        self.passages.push(Passage {
+                            id: PassageId(self.passages.len() as u32),
+                            ..p.clone()
+                        });
+                    }
+                    self.headings.extend(old.headings.iter().cloned());
+                    self.tables
+                        .extend(old.tables.iter().map(|t| (path.clone(), t.clone())));
+                    NoteFile {
+                        path,
+                        hash,
+                        passages: start..self.passages.len(),
+                        units: 0..0,
+                        headings: old.headings.clone(),
+                        tables: old.tables.clone(),
+                        chain: old.chain.clone(),
+                        parsed: false,
+                        from: Some((old.passages.clone(), old.units.clone())),
+                    }
+                }
+                None => self.parse_note(file, hash),
+            };
+            if self.chain.is_none() {
+                if let Some(c) = &record.chain {
+                    self.chain = Some((record.path.clone(), c.clone()));
+                }
+            }
+            self.files.push(record);
         }
     }
 
-    pub(super) fn read_notes(&mut self, notes: &[SourceFile]) {
-        for file in notes {
-            let path: Arc<str> = Arc::from(file.path.as_str());
-            let layout = markdown::parse(&file.text);
-            for block in layout.blocks {
-                let id = PassageId(self.passages.len() as u32);
-                let kind = match block.kind {
-                    markdown::BlockKind::Paragraph => PassageKind::Paragraph,
-                    markdown::BlockKind::ListItem => PassageKind::ListItem,
-                    markdown::BlockKind::TableRow => PassageKind::TableRow,
-                };
-                self.passages.push(Passage {
-                    id,
-                    kind,
-                    text: block.text,
-                    headings: block.headings,
-                    source: Source {
-                        file: path.clone(),
-                        line: block.line,
-                    },
-                    lines: block.lines,
-                });
-            }
-            for h in layout.headings {
-                self.headings.push((
-                    h.text,
-                    Source {
-                        file: path.clone(),
-                        line: h.line,
-                    },
-                ));
-            }
-            for t in layout.tables {
-                self.tables.push((path.clone(), t));
-            }
-            if self.chain.is_none() {
-                if let Some(c) = chain::find(&file.text) {
-                    self.chain = Some((path.clone(), c));
-                }
-            }
+    fn parse_note(&mut self, file: &SourceFile, hash: u64) -> NoteFile {
+        let start = self.passages.len();
+        let (headings_before, tables_before) = (self.headings.len(), self.tables.len());
+        let path: Arc<str> = Arc::from(file.path.as_str());
+        let layout = markdown::parse(&file.text);
+        for block in layout.blocks {
+            let id = PassageId(self.passages.len() as u32);
+            let kind = match block.kind {
+                markdown::BlockKind::Paragraph => PassageKind::Paragraph,
+                markdown::BlockKind::ListItem => PassageKind::ListItem,
+                markdown::BlockKind::TableRow => PassageKind::TableRow,
+            };
+            self.passages.push(Passage {
+                id,
+                kind,
+                text: block.text,
+                headings: block.headings,
+                source: Source {
+                    file: path.clone(),
+                    line: block.line,
+                },
+                lines: block.lines,
+            });
+        }
+        for h in layout.headings {
+            self.headings.push((
+                h.text,
+                Source {
+                    file: path.clone(),
+                    line: h.line,
+                },
+            ));
+        }
+        for t in layout.tables {
+            self.tables.push((path.clone(), t));
+        }
+        NoteFile {
+            hash,
+            passages: start..self.passages.len(),
+            units: 0..0,
+            headings: self.headings[headings_before..].to_vec(),
+            tables: self.tables[tables_before..]
+                .iter()
+                .map(|(_, t)| t.clone())
+                .collect(),
+            // Every file's, not only the first: an edit may take the
+            // first one's away and leave this one's to be found.
+            chain: chain::find(&file.text),
+            parsed: true,
+            from: None,
+            path,
         }
     }
 
@@ -240,5 +419,99 @@ impl Builder {
                     format!("capability '{}'", c.slug)
                 }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{parse, parse_reusing, read_dir, SourceFile, Sources};
+
+    /// The bundled notes with a file before them and one after, so that
+    /// an edit to the first shifts every later passage.
+    fn sources(first: &str) -> Sources {
+        let mut s = read_dir(std::path::Path::new("knowledge")).unwrap();
+        s.notes.insert(
+            0,
+            SourceFile {
+                path: "knowledge/a-first.md".into(),
+                text: first.into(),
+            },
+        );
+        s.notes.push(SourceFile {
+            path: "knowledge/z-last.md".into(),
+            text: "# Last\n\nThe last file says one thing.\n\n- an item\n  - nested under it. With two sentences.\n".into(),
+        });
+        s
+    }
+
+    /// Everything but the name index (a hash map: its Debug order varies).
+    fn shown(k: &crate::domain::Knowledge) -> String {
+        format!(
+            "{:?}",
+            (
+                &k.models,
+                &k.families,
+                &k.lineage,
+                &k.terms,
+                &k.passages,
+                &k.units,
+                &k.comparisons,
+                &k.capabilities,
+                &k.synonyms,
+            )
+        )
+    }
+
+    #[test]
+    fn a_reuse_parses_only_changed_files_and_equals_a_full_parse() {
+        let (k1, n1) = parse_reusing(&sources("# First\n\nOne paragraph.\n"), None).unwrap();
+        assert_eq!(n1.parsed().count(), 3);
+        // The new paragraph quotes a capability's evidence, which the
+        // bundled notes (after this file) hold too: the evidence moves here.
+        let edited =
+            sources(
+            "# First\n\nOne paragraph.\n\nAnd a new one. 它能泛化到人类未见过的任务。\n\n- chatGPT：这个文件里的摘要\n",
+        );
+        let (k2, n2) = parse_reusing(&edited, Some((&k1, &n1))).unwrap();
+        assert_eq!(n2.parsed().collect::<Vec<_>>(), ["knowledge/a-first.md"]);
+        assert_eq!(k2.passages.len(), k1.passages.len() + 2);
+        // Ids, passages of later files, units and what refers to them: as
+        // a parse from scratch makes them.
+        assert_eq!(shown(&k2), shown(&parse(&edited).unwrap()));
+        // That includes the comparison sections of the reused notes.md.
+        let sections = |k: &crate::domain::Knowledge| {
+            k.units
+                .iter()
+                .filter(|u| u.kind == crate::domain::UnitKind::Section)
+                .count()
+        };
+        assert_eq!(sections(&k2), k2.comparisons.len());
+        let first_file = |k: &crate::domain::Knowledge| {
+            k.capabilities
+                .iter()
+                .flat_map(|c| &c.statuses)
+                .flat_map(|s| &s.evidence)
+                .filter(|e| &*e.source.file == "knowledge/a-first.md")
+                .count()
+        };
+        assert_eq!(first_file(&k1), 0);
+        assert!(first_file(&k2) > 0);
+        // So does a model's summary (the first line opening with its name).
+        let summary_file = |k: &crate::domain::Knowledge| {
+            let m = k.models.iter().find(|m| m.slug == "chatgpt").unwrap();
+            k.passage(m.summary_source.unwrap()).source.file.to_string()
+        };
+        assert_eq!(summary_file(&k1), "knowledge/notes.md");
+        assert_eq!(summary_file(&k2), "knowledge/a-first.md");
+        // Unchanged again: nothing parsed, the same knowledge.
+        let (k3, n3) = parse_reusing(&edited, Some((&k2, &n2))).unwrap();
+        assert_eq!(n3.parsed().count(), 0);
+        assert_eq!(shown(&k3), shown(&k2));
+        // A file gone: the others are reused.
+        let mut fewer = edited.clone();
+        fewer.notes.remove(0);
+        let (k4, n4) = parse_reusing(&fewer, Some((&k3, &n3))).unwrap();
+        assert_eq!(n4.parsed().count(), 0);
+        assert_eq!(shown(&k4), shown(&parse(&fewer).unwrap()));
     }
 }

@@ -5,7 +5,7 @@
 use super::build::{line_of, Builder};
 use super::catalog::{CapabilityEntry, StatusEntryToml};
 use super::*;
-use crate::domain::{Evidence, Source, StatusEntry};
+use crate::domain::{Evidence, Passage, Source, StatusEntry};
 
 impl Builder {
     pub(super) fn read_capabilities(
@@ -24,6 +24,8 @@ impl Builder {
             .map(plain)
             .filter(|q| !q.is_empty())
             .collect();
+        // Quotes found before are looked for in the changed files only.
+        quotes.retain(|q| !self.quoted_before.contains_key(q));
         quotes.sort();
         quotes.dedup();
         let found = self.first_passages_quoting(&quotes);
@@ -227,7 +229,22 @@ impl Builder {
         found: &HashMap<String, usize>,
     ) -> Option<Evidence> {
         let wanted = plain(quote);
-        let p = &self.passages[*found.get(&wanted)?];
+        let holds = |p: &&Passage| plain(&p.text).contains(&wanted);
+        let p = match self.quoted_before.get(&wanted) {
+            // Found before in a file that is unchanged: files before it
+            // that were reused held it nowhere then and hold it nowhere now,
+            // so only the changed and new ones before it need a look (the
+            // scan of every passage per quote is most of a large reload).
+            Some(&at) => self
+                .files
+                .iter()
+                .filter(|f| f.parsed && f.passages.start < at.index())
+                .flat_map(|f| &self.passages[f.passages.start..f.passages.end.min(at.index())])
+                .find(holds)
+                .unwrap_or(&self.passages[at.index()]),
+            // Otherwise the one pass over every passage found it, or not.
+            None => &self.passages[*found.get(&wanted)?],
+        };
         let line = notes
             .iter()
             .find(|n| *n.path == *p.source.file)

@@ -30,6 +30,7 @@ use crate::domain::{
 use crate::domain::{Method, Resolved};
 
 use build::Builder;
+pub use build::{NoteFile, Notes};
 pub use chain::{Chain, Stage};
 pub use error::{LoadError, Problem};
 pub use markdown::MAX_PASSAGE_CHARS;
@@ -50,10 +51,22 @@ pub fn load_dir(dir: &Path) -> Result<Knowledge, LoadError> {
 
 /// Builds the knowledge from file contents, reporting every problem found.
 pub fn parse(sources: &Sources) -> Result<Knowledge, LoadError> {
+    parse_reusing(sources, None).map(|(k, _)| k)
+}
+
+/// [`parse`], reusing what `before` (a knowledge and what its files came
+/// to) made of each notes file whose text is unchanged: only changed and
+/// new files are parsed ([`Notes::parsed`]). The catalogue files are always
+/// read and everything is validated again, so the result is the same as
+/// [`parse`]'s.
+pub fn parse_reusing(
+    sources: &Sources,
+    before: Option<(&Knowledge, &Notes)>,
+) -> Result<(Knowledge, Notes), LoadError> {
     let mut b = Builder::default();
-    b.run(sources);
+    b.run(sources, before);
     if b.problems.is_empty() {
-        Ok(b.finish())
+        Ok(b.finish(before.map(|(k, _)| k)))
     } else {
         Err(LoadError {
             problems: b.problems,

@@ -207,23 +207,34 @@ impl Builder {
     /// notes have none.
     pub(super) fn derive_summaries(&mut self, file: &SourceFile, cat: &ModelsFile) {
         let chain_line = self.chain.as_ref().map(|(f, c)| (f.clone(), c.line));
-        let names: Vec<Vec<String>> = self
+        let names: Vec<Vec<String>> = self.models.iter().map(summary_names).collect();
+        let longest = names.iter().flatten().map(|n| n.chars().count()).max();
+        // Where each model's summary was found by the load before (numbered
+        // as now), when its file is reused and the names are the same: then
+        // only the changed and new files need a look.
+        let hints: Option<Vec<Option<usize>>> = self
             .models
             .iter()
-            .map(|m| {
-                std::iter::once(m.slug.clone())
-                    .chain(std::iter::once(m.name.clone()))
-                    .chain(m.aliases.iter().cloned())
-                    .filter(|n| n.chars().count() >= 3)
-                    .map(|n| n.to_lowercase())
-                    .collect()
+            .zip(&names)
+            .map(|(m, n)| {
+                let (before, at) = self.summaries_before.get(&m.slug)?;
+                (before == n).then(|| at.map(PassageId::index))
             })
             .collect();
-        let longest = names.iter().flatten().map(|n| n.chars().count()).max();
+        let candidates: Box<dyn Iterator<Item = usize>> = match &hints {
+            Some(_) => Box::new(
+                self.files
+                    .iter()
+                    .filter(|f| f.parsed)
+                    .flat_map(|f| f.passages.clone()),
+            ),
+            None => Box::new(0..self.passages.len()),
+        };
         // The first passage opening with each model's name, in one pass over
         // the notes, each opening lowercased once (the notes may be large).
         let mut first: Vec<Option<usize>> = vec![None; self.models.len()];
-        for (at, p) in self.passages.iter().enumerate() {
+        for at in candidates {
+            let p = &self.passages[at];
             if first.iter().all(Option::is_some) {
                 break;
             }
@@ -238,6 +249,14 @@ impl Builder {
                 if first[m].is_none() && starts_with_name(&open, names) {
                     first[m] = Some(at);
                 }
+            }
+        }
+        if let Some(hints) = hints {
+            for (found, hint) in first.iter_mut().zip(hints) {
+                *found = match (*found, hint) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
             }
         }
         for (i, entry) in cat.model.iter().enumerate() {
@@ -266,6 +285,16 @@ impl Builder {
 /// Whether a passage opens with one of the names, followed by `：`, `是`, `(`…
 /// A passage's opening, lowercased: enough characters to hold any model name
 /// and the separator after it.
+/// The names a summary may open with, lowercase (three characters or more).
+pub(super) fn summary_names(m: &Model) -> Vec<String> {
+    std::iter::once(m.slug.clone())
+        .chain(std::iter::once(m.name.clone()))
+        .chain(m.aliases.iter().cloned())
+        .filter(|n| n.chars().count() >= 3)
+        .map(|n| n.to_lowercase())
+        .collect()
+}
+
 fn opening(text: &str, chars: usize) -> String {
     text.trim_start()
         .chars()

@@ -10,23 +10,21 @@ const LABEL_CHARS: usize = 24;
 /// A sentence shorter than this (in characters) stays with the one before.
 const MIN_SENTENCE_CHARS: usize = 4;
 
-/// The units of every passage, in note order.
-pub(super) fn units(passages: &[Passage]) -> Vec<Unit> {
-    let mut out = Vec::new();
+/// The units of these passages appended to `out`, numbered on from its end.
+pub(super) fn units_into(passages: &[Passage], out: &mut Vec<Unit>) {
     for p in passages {
         if p.kind != PassageKind::TableRow {
-            units_of(p, &mut out);
+            units_of(p, out);
         }
     }
-    out
 }
 
 /// One unit per comparison section: its passages in note order, list items
 /// as `- ` lines, each part citing the line where it stands. Numbered after
 /// the units of `units` (`first_id`).
-pub(super) fn sections(
+pub(super) fn sections<'a>(
     passages: &[Passage],
-    comparisons: &[Comparison],
+    comparisons: impl IntoIterator<Item = &'a Comparison>,
     first_id: usize,
 ) -> Vec<Unit> {
     let mut out = Vec::new();
@@ -361,7 +359,7 @@ mod tests {
             passages: vec![PassageId(0), PassageId(1)],
             source: item.source.clone(),
         };
-        let units = sections(&[item, prose], &[comparison], 5);
+        let units = sections(&[item, prose], [&comparison], 5);
         assert_eq!(units.len(), 1);
         let u = &units[0];
         assert_eq!(

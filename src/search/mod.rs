@@ -6,6 +6,7 @@
 //! notes do not cover gets no hits at all.
 
 mod documents;
+mod files;
 pub mod question;
 mod segment;
 mod snippet;
@@ -13,7 +14,7 @@ mod vocabulary;
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tantivy::collector::{Count, TopDocs};
@@ -35,11 +36,21 @@ use vocabulary::Vocabulary;
 const TOKENIZER: &str = "lineage";
 /// Which [`DocRef`] a document is: a fast field, read without the doc store.
 const DOC_FIELD: &str = "doc";
+/// Which notes file a document comes from ([`files::key`]; 0 for cards):
+/// indexed, so that one file's documents can be deleted.
+const FILE_FIELD: &str = "file";
 /// What a document offers each kind of question ([`question::Offer`] bits).
 const OFFERS_FIELD: &str = "offers";
 const WORDS_TOKENIZER: &str = "lineage_words";
 /// Bump when the schema or tokenization changes, so persisted indexes rebuild.
-const INDEX_FORMAT: u32 = 3;
+const INDEX_FORMAT: u32 = 4;
+/// An updated index this small is merged into one segment, so that deleted
+/// documents leave no trace in the statistics (word counts, did-you-mean).
+/// Larger ones are left to tantivy's merge policy: rewriting every document
+/// on each edit would cost as much as the rebuild an update avoids (at 100×,
+/// 9 600 documents, the merge was most of a one-file reload), and there a
+/// few deleted documents hardly move the statistics.
+const MERGE_BELOW_DOCS: u32 = 5_000;
 /// Longest query considered; the rest of a pasted wall of text is ignored.
 const MAX_QUERY_CHARS: usize = 300;
 const MAX_CONCEPTS: usize = 24;
@@ -91,6 +102,7 @@ pub struct Results {
 #[derive(Clone, Copy)]
 struct Fields {
     doc: Field,
+    file: Field,
     names: Field,
     title: Field,
     body: Field,
@@ -155,11 +167,19 @@ pub struct SearchIndex {
     knowledge: Arc<Knowledge>,
     segmenter: Arc<Segmenter>,
     vocabulary: Vocabulary,
+    index: Index,
     reader: IndexReader,
     fields: Fields,
     /// Score every match with the full query (no first pass): the reference
     /// the two-pass search is checked against.
     exhaustive: bool,
+    /// Which file each passage and unit comes from.
+    files: files::Files,
+    /// The folder it persists in, if any.
+    dir: Option<PathBuf>,
+    /// An update failed part way: the index may hold documents this
+    /// snapshot does not know, so the next update builds anew.
+    torn: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -176,6 +196,7 @@ fn schema() -> (Schema, Fields) {
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let doc = b.add_u64_field(DOC_FIELD, FAST);
+    let file = b.add_u64_field(FILE_FIELD, FAST | tantivy::schema::INDEXED);
     let offers = b.add_u64_field(OFFERS_FIELD, FAST);
     let names = b.add_text_field("names", text.clone());
     let title = b.add_text_field("title", text.clone());
@@ -194,6 +215,7 @@ fn schema() -> (Schema, Fields) {
         b.build(),
         Fields {
             doc,
+            file,
             names,
             title,
             body,
@@ -213,37 +235,39 @@ pub fn segmenter_for(k: &Knowledge) -> Arc<Segmenter> {
 
 /// A hash of everything that decides the index's content.
 pub fn knowledge_fingerprint(k: &Knowledge) -> u64 {
+    fingerprint(k, &files::Files::of(k, None))
+}
+
+/// [`knowledge_fingerprint`] with the files' hashes already known.
+fn fingerprint(k: &Knowledge, files: &files::Files) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     INDEX_FORMAT.hash(&mut h);
-    for d in DocRef::all(k) {
-        match d {
-            // What doc_text makes of a passage, without copying its text.
-            DocRef::Passage(id) => {
-                let p = k.passage(id);
-                (d.to_u64(), p.kind as u8, &p.headings, &p.text, &p.lines).hash(&mut h);
-            }
-            DocRef::Unit(id) => {
-                let u = k.unit(id);
-                (d.to_u64(), u.kind as u8, &u.context, &u.text, u.source.line).hash(&mut h);
-            }
-            _ => {
-                let t = doc_text(k, d);
-                (
-                    d.to_u64(),
-                    t.names,
-                    t.title_indexed,
-                    t.body,
-                    t.facts,
-                    t.shown,
-                )
-                    .hash(&mut h);
-                t.near.hash(&mut h);
-                t.source.to_string().hash(&mut h);
-            }
-        }
+    for s in &files.spans {
+        (s.key, &*s.path, s.hash).hash(&mut h);
+    }
+    for d in cards(k) {
+        let t = doc_text(k, d);
+        (
+            d.to_u64(),
+            t.names,
+            t.title_indexed,
+            t.body,
+            t.facts,
+            t.shown,
+        )
+            .hash(&mut h);
+        t.near.hash(&mut h);
+        t.source.to_string().hash(&mut h);
     }
     vocabulary::words(k).hash(&mut h);
+    question::OfferReader::new(k).hash(&mut h);
     h.finish()
+}
+
+/// The model and term cards.
+fn cards(k: &Knowledge) -> impl Iterator<Item = DocRef> + '_ {
+    let models = k.models.iter().map(|m| DocRef::Model(m.id));
+    models.chain(k.terms.iter().map(|t| DocRef::Term(t.id)))
 }
 
 impl SearchIndex {
@@ -255,15 +279,27 @@ impl SearchIndex {
         dir: Option<&Path>,
     ) -> Result<SearchIndex, SearchError> {
         let (schema, fields) = schema();
+        let files = files::Files::of(&knowledge, None);
         let index = match dir {
             None => {
                 let index = Index::create_in_ram(schema);
                 register(&index, &segmenter);
-                fill(&index, &knowledge, fields)?;
+                fill(&index, &knowledge, &files, fields)?;
                 index
             }
-            Some(dir) => open_persistent(dir, schema, &knowledge, &segmenter, fields)?,
+            Some(dir) => open_persistent(dir, schema, &knowledge, &files, &segmenter, fields)?,
         };
+        SearchIndex::serving(knowledge, segmenter, index, fields, files, dir)
+    }
+
+    fn serving(
+        knowledge: Arc<Knowledge>,
+        segmenter: Arc<Segmenter>,
+        index: Index,
+        fields: Fields,
+        files: files::Files,
+        dir: Option<&Path>,
+    ) -> Result<SearchIndex, SearchError> {
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -273,8 +309,12 @@ impl SearchIndex {
             knowledge,
             segmenter,
             vocabulary,
+            index,
             reader,
             fields,
+            files,
+            dir: dir.map(Path::to_path_buf),
+            torn: std::sync::atomic::AtomicBool::new(false),
             exhaustive: false,
         })
     }
@@ -286,10 +326,115 @@ impl SearchIndex {
             knowledge: self.knowledge.clone(),
             segmenter: self.segmenter.clone(),
             vocabulary: self.vocabulary.clone(),
+            index: self.index.clone(),
             reader: self.reader.clone(),
             fields: self.fields,
+            files: self.files.clone(),
+            dir: None,
+            torn: std::sync::atomic::AtomicBool::new(false),
             exhaustive: true,
         }
+    }
+
+    /// The index of `knowledge`, which differs from this one's only in the
+    /// notes files named in `changed` (edited or new; files gone are
+    /// noticed): those files' documents are deleted and added again, and the
+    /// cards, in the same index (RAM or folder), while this one serves on
+    /// unchanged. When what every document's tokens depend on has changed
+    /// (the vocabulary jieba learns, what the offers read), it is built
+    /// anew instead, as [`SearchIndex::build`] would.
+    pub fn update(
+        &self,
+        knowledge: Arc<Knowledge>,
+        changed: &HashSet<&str>,
+    ) -> Result<SearchIndex, SearchError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let words = vocabulary::words(&knowledge);
+        if self.torn.load(SeqCst)
+            || words != vocabulary::words(&self.knowledge)
+            || question::OfferReader::new(&knowledge) != question::OfferReader::new(&self.knowledge)
+        {
+            let segmenter = Arc::new(Segmenter::new(words.iter().map(String::as_str)));
+            return SearchIndex::build(knowledge, segmenter, self.dir.as_deref());
+        }
+        self.torn.store(true, SeqCst);
+        let updated = self.apply(knowledge, changed)?;
+        self.torn.store(false, SeqCst);
+        Ok(updated)
+    }
+
+    /// [`SearchIndex::update`]'s writing part.
+    fn apply(
+        &self,
+        knowledge: Arc<Knowledge>,
+        changed: &HashSet<&str>,
+    ) -> Result<SearchIndex, SearchError> {
+        let files = files::Files::of(&knowledge, Some((&self.files, changed)));
+        let now: HashMap<&str, u64> = files.spans.iter().map(|s| (&*s.path, s.hash)).collect();
+        let then: HashMap<&str, u64> = self
+            .files
+            .spans
+            .iter()
+            .map(|s| (&*s.path, s.hash))
+            .collect();
+        let stamp = self.dir.as_ref().map(|d| d.join(FINGERPRINT_FILE));
+        let io = |path: &Path, source| SearchError::Dir {
+            path: path.display().to_string(),
+            source,
+        };
+        // The old fingerprint goes first: an update cut short is rebuilt at the next start.
+        if let Some(stamp) = &stamp {
+            match std::fs::remove_file(stamp) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(stamp, e)),
+                _ => {}
+            }
+        }
+        let f = self.fields;
+        let mut writer: tantivy::IndexWriter = self.index.writer_with_num_threads(1, 20_000_000)?;
+        for s in &self.files.spans {
+            if now.get(&*s.path) != Some(&s.hash) {
+                writer.delete_term(Term::from_field_u64(f.file, s.key));
+            }
+        }
+        writer.delete_term(Term::from_field_u64(f.file, files::CARDS));
+        let offers = question::OfferReader::new(&knowledge);
+        for s in &files.spans {
+            if then.get(&*s.path) != Some(&s.hash) {
+                for (d, id) in s.documents() {
+                    writer.add_document(document(&knowledge, &offers, f, d, s.key, id))?;
+                }
+            }
+        }
+        for d in cards(&knowledge) {
+            writer.add_document(document(
+                &knowledge,
+                &offers,
+                f,
+                d,
+                files::CARDS,
+                d.to_u64(),
+            ))?;
+        }
+        writer.commit()?;
+        let segments = self.index.searchable_segment_metas()?;
+        let docs: u32 = segments.iter().map(|m| m.max_doc()).sum();
+        if segments.len() > 1 && docs < MERGE_BELOW_DOCS {
+            let ids: Vec<_> = segments.iter().map(|m| m.id()).collect();
+            writer.merge(&ids).wait()?;
+        }
+        writer.wait_merging_threads()?;
+        if let Some(stamp) = &stamp {
+            let want = format!("{:016x}", fingerprint(&knowledge, &files));
+            std::fs::write(stamp, want).map_err(|e| io(stamp, e))?;
+        }
+        SearchIndex::serving(
+            knowledge,
+            self.segmenter.clone(),
+            self.index.clone(),
+            f,
+            files,
+            self.dir.as_deref(),
+        )
     }
 
     pub fn knowledge(&self) -> &Arc<Knowledge> {
@@ -465,13 +610,19 @@ impl SearchIndex {
                 .map(|segment| segment.fast_fields().u64(name))
                 .collect::<tantivy::Result<Vec<_>>>()
         };
-        let (doc_ids, offers) = (columns(DOC_FIELD)?, columns(OFFERS_FIELD)?);
+        let (doc_ids, file_ids, offers) = (
+            columns(DOC_FIELD)?,
+            columns(FILE_FIELD)?,
+            columns(OFFERS_FIELD)?,
+        );
         let mut scored: Vec<Scored> = Vec::with_capacity(top.len());
         for (i, (score, addr)) in top.iter().enumerate() {
             let segment = addr.segment_ord as usize;
+            let file = file_ids[segment].first(addr.doc_id);
             let Some(doc) = doc_ids[segment]
                 .first(addr.doc_id)
-                .and_then(|id| DocRef::from_u64(id, &self.knowledge))
+                .zip(file)
+                .and_then(|(id, file)| self.files.resolve(&self.knowledge, file, id))
             else {
                 continue;
             };
@@ -1131,29 +1282,47 @@ fn register(index: &Index, seg: &Arc<Segmenter>) {
     );
 }
 
-fn fill(index: &Index, k: &Knowledge, f: Fields) -> tantivy::Result<()> {
+fn fill(index: &Index, k: &Knowledge, files: &files::Files, f: Fields) -> tantivy::Result<()> {
     let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
     writer.delete_all_documents()?;
     let reader = question::OfferReader::new(k);
-    for d in DocRef::all(k) {
-        let t = doc_text(k, d);
-        let mut doc = TantivyDocument::default();
-        doc.add_u64(f.doc, d.to_u64());
-        doc.add_u64(f.offers, reader.offers(k, d, &t.shown).0);
-        doc.add_text(f.names, &t.names);
-        doc.add_text(f.title, &t.title_indexed);
-        doc.add_text(f.body, &t.body);
-        doc.add_text(f.facts, &t.facts);
-        doc.add_text(f.near, &t.near);
-        doc.add_text(
-            f.words,
-            format!("{}\n{}\n{}\n{}", t.names, t.title_indexed, t.body, t.facts),
-        );
-        writer.add_document(doc)?;
+    for s in &files.spans {
+        for (d, id) in s.documents() {
+            writer.add_document(document(k, &reader, f, d, s.key, id))?;
+        }
+    }
+    for d in cards(k) {
+        writer.add_document(document(k, &reader, f, d, files::CARDS, d.to_u64()))?;
     }
     writer.commit()?;
     writer.wait_merging_threads()?;
     Ok(())
+}
+
+/// `d` as stored: under `file` (its key, or [`files::CARDS`]) and `id`.
+fn document(
+    k: &Knowledge,
+    reader: &question::OfferReader,
+    f: Fields,
+    d: DocRef,
+    file: u64,
+    id: u64,
+) -> TantivyDocument {
+    let t = doc_text(k, d);
+    let mut doc = TantivyDocument::default();
+    doc.add_u64(f.doc, id);
+    doc.add_u64(f.file, file);
+    doc.add_u64(f.offers, reader.offers(k, d, &t.shown).0);
+    doc.add_text(f.names, &t.names);
+    doc.add_text(f.title, &t.title_indexed);
+    doc.add_text(f.body, &t.body);
+    doc.add_text(f.facts, &t.facts);
+    doc.add_text(f.near, &t.near);
+    doc.add_text(
+        f.words,
+        format!("{}\n{}\n{}\n{}", t.names, t.title_indexed, t.body, t.facts),
+    );
+    doc
 }
 
 /// The bot's mark on an index folder: present only in folders it created or
@@ -1236,6 +1405,7 @@ fn open_persistent(
     dir: &Path,
     schema: Schema,
     k: &Knowledge,
+    files: &files::Files,
     seg: &Arc<Segmenter>,
     f: Fields,
 ) -> Result<Index, SearchError> {
@@ -1245,7 +1415,7 @@ fn open_persistent(
         path: index_dir.display().to_string(),
         source,
     };
-    let want = format!("{:016x}", knowledge_fingerprint(k));
+    let want = format!("{:016x}", fingerprint(k, files));
     let stamp = dir.join(FINGERPRINT_FILE);
     if std::fs::read_to_string(&stamp).ok().as_deref() == Some(want.as_str()) {
         if let Ok(index) = Index::open_in_dir(&index_dir) {
@@ -1271,7 +1441,7 @@ fn open_persistent(
     }
     let index = Index::create_in_dir(&index_dir, schema)?;
     register(&index, seg);
-    fill(&index, k, f)?;
+    fill(&index, k, files, f)?;
     std::fs::write(&stamp, want).map_err(io)?;
     Ok(index)
 }

@@ -678,6 +678,23 @@ pub struct OfferReader {
     comparison_sections: Vec<String>,
 }
 
+/// Two readers read alike when they know the same names and sections (the
+/// automata are made from those and from constants).
+impl PartialEq for OfferReader {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.model_names, &self.comparison_sections)
+            == (&other.model_names, &other.comparison_sections)
+    }
+}
+
+impl Eq for OfferReader {}
+
+impl std::hash::Hash for OfferReader {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (&self.model_names, &self.comparison_sections).hash(h);
+    }
+}
+
 impl OfferReader {
     pub fn new(k: &Knowledge) -> OfferReader {
         let mut model_names: Vec<String> = k

@@ -207,3 +207,139 @@ fn a_reload_asked_for_during_another_runs_after_it_on_the_newest_files() {
     );
     assert_eq!(engine.reload_status().attempts, 2);
 }
+
+/// What a search shows: title, text and `file:line` of each hit.
+fn shown(engine: &Engine, q: &str) -> Vec<(String, String, String)> {
+    engine
+        .index()
+        .search(q, 5, 0)
+        .hits
+        .into_iter()
+        .map(|h| (h.title, h.text, h.source.to_string()))
+        .collect()
+}
+
+const QUESTIONS: &[&str] = &[
+    "对齐税是什么",
+    "code-davinci-002 上下文学习能力",
+    "what is instruction tuning",
+    "RLHF",
+    "指令微调",
+];
+
+fn an_edit_to_one_file_reindexes_it_alone(index_dir: Option<&Path>) {
+    let dir = tempfile::tempdir().unwrap();
+    copy_knowledge(dir.path());
+    // A file before the bundled notes (its edits shift every later
+    // passage) and one after.
+    let first = dir.path().join("a-first.md");
+    std::fs::write(
+        &first,
+        "# 动物\n\nThe wombat paragraph stays until it is edited.\n\n- an item about aardvarks\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("z-last.md"),
+        "# 最后\n\n第一段。\n\nThe pangolin lives in the last file.\n",
+    )
+    .unwrap();
+    let engine = Engine::load(dir.path(), index_dir).unwrap();
+    let before: Vec<_> = QUESTIONS.iter().map(|q| shown(&engine, q)).collect();
+    assert!(before.iter().all(|hits| !hits.is_empty()));
+    let shown_file = |name: &str| format!("{}", dir.path().join(name).display());
+    assert_eq!(
+        shown(&engine, "pangolin")[0].2,
+        format!("{}:5", shown_file("z-last.md"))
+    );
+
+    // The first file edited: a paragraph replaced, one added before it.
+    std::fs::write(
+        &first,
+        "# 动物\n\nA new opening paragraph.\n\nThe quokka paragraph took the old one's place.\n\n- an item about aardvarks\n",
+    )
+    .unwrap();
+    engine.reload().expect("valid notes");
+    assert_eq!(
+        engine.reload_status().parsed,
+        1,
+        "only the edited file is parsed"
+    );
+    let quokka = shown(&engine, "quokka");
+    assert_eq!(quokka.len(), 1, "{quokka:?}");
+    assert_eq!(
+        quokka[0].1,
+        "The quokka paragraph took the old one's place."
+    );
+    assert_eq!(quokka[0].2, format!("{}:5", shown_file("a-first.md")));
+    assert!(
+        shown(&engine, "wombat").is_empty(),
+        "the removed text is gone"
+    );
+    assert_eq!(
+        shown(&engine, "aardvarks")[0].2,
+        format!("{}:7", shown_file("a-first.md"))
+    );
+    // The other files' answers, with their sources, are as they were.
+    let after: Vec<_> = QUESTIONS.iter().map(|q| shown(&engine, q)).collect();
+    assert_eq!(after, before);
+    assert_eq!(
+        shown(&engine, "pangolin")[0].2,
+        format!("{}:5", shown_file("z-last.md"))
+    );
+    // And as a load from scratch answers.
+    let fresh = Engine::load(dir.path(), None).unwrap();
+    for q in QUESTIONS
+        .iter()
+        .chain(&["quokka", "aardvarks", "pangolin", "wombat"])
+    {
+        assert_eq!(shown(&engine, q), shown(&fresh, q), "{q}");
+    }
+
+    // A broken edit keeps the last good snapshot; the next good one is
+    // applied on top of it.
+    let models = dir.path().join("models.toml");
+    let good_models = std::fs::read_to_string(&models).unwrap();
+    append(
+        &models,
+        "\n[[model]]\nid = \"davinci\"\nname = \"again\"\nfamily = \"gpt-3\"\n",
+    );
+    assert!(matches!(engine.reload(), Err(ReloadError::Invalid(_))));
+    assert_eq!(shown(&engine, "quokka"), quokka);
+    std::fs::write(&models, good_models).unwrap();
+    std::fs::remove_file(dir.path().join("z-last.md")).unwrap();
+    append(&first, "\nThe numbat came last.\n");
+    engine.reload().expect("valid again");
+    assert!(
+        shown(&engine, "pangolin").is_empty(),
+        "a deleted file's text is gone"
+    );
+    assert_eq!(
+        shown(&engine, "numbat")[0].2,
+        format!("{}:9", shown_file("a-first.md"))
+    );
+    assert_eq!(shown(&engine, "quokka"), quokka);
+    let after: Vec<_> = QUESTIONS.iter().map(|q| shown(&engine, q)).collect();
+    assert_eq!(after, before);
+
+    if let Some(index_dir) = index_dir {
+        // The updated index is stamped as current: the next start opens it.
+        let stamp = std::fs::read_to_string(index_dir.join("lineage-bot.fingerprint")).unwrap();
+        let want = lineage_bot::search::knowledge_fingerprint(&engine.knowledge());
+        assert_eq!(stamp, format!("{want:016x}"));
+        let restarted = Engine::load(dir.path(), Some(index_dir)).unwrap();
+        for q in QUESTIONS.iter().chain(&["quokka", "numbat", "pangolin"]) {
+            assert_eq!(shown(&restarted, q), shown(&engine, q), "{q}");
+        }
+    }
+}
+
+#[test]
+fn an_edit_to_one_file_reindexes_it_alone_in_ram() {
+    an_edit_to_one_file_reindexes_it_alone(None);
+}
+
+#[test]
+fn an_edit_to_one_file_reindexes_it_alone_on_disk() {
+    let index = tempfile::tempdir().unwrap();
+    an_edit_to_one_file_reindexes_it_alone(Some(&index.path().join("index")));
+}
