@@ -8,6 +8,7 @@
 mod documents;
 mod files;
 pub mod question;
+mod scoring;
 mod segment;
 mod snippet;
 mod vocabulary;
@@ -19,8 +20,7 @@ use std::sync::Arc;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
-    TermQuery,
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
 use tantivy::{DocSet, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
@@ -29,6 +29,7 @@ use crate::domain::{Knowledge, ModelId, PassageId, UnitKind};
 
 pub use documents::{doc_text, DocRef, DocText};
 use question::{Kind, Offer, Question};
+use scoring::Scoring;
 pub use segment::{Piece, Segmenter};
 pub use snippet::Snippet;
 use vocabulary::Vocabulary;
@@ -537,11 +538,11 @@ impl SearchIndex {
         }
         let content = concepts.iter().filter(|c| c.content).count();
         let mut matched = 0;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut clauses: Vec<Scoring> = Vec::new();
         let mut flat: HashMap<Term, f32> = HashMap::new();
         let mut wanted: HashSet<String> = HashSet::new();
         for c in &concepts {
-            let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+            let mut alternatives: Vec<Scoring> = Vec::new();
             for alt in &c.alternatives {
                 let mut all_known = true;
                 for t in alt {
@@ -551,16 +552,17 @@ impl SearchIndex {
                     continue;
                 }
                 wanted.extend(alt.iter().cloned());
-                alternatives.push(self.alternative_query(alt));
+                alternatives.push(self.alternative(alt));
                 self.flatten(alt, c.weight, &mut flat);
             }
             if alternatives.is_empty() {
                 continue;
             }
             matched += usize::from(c.content);
-            let q: Box<dyn Query> =
-                Box::new(DisjunctionMaxQuery::with_tie_breaker(alternatives, 0.2));
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(q, c.weight))));
+            clauses.push(Scoring::Boost(
+                c.weight,
+                Box::new(Scoring::Max(alternatives, 0.2)),
+            ));
         }
         // A question that shares too little with the notes gets no answer
         // rather than noise.
@@ -583,13 +585,13 @@ impl SearchIndex {
                     .collect();
                 let mut phrase = PhraseQuery::new(terms);
                 phrase.set_slop(3);
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(phrase), 0.5)),
+                clauses.push(Scoring::Boost(
+                    0.5,
+                    Box::new(Scoring::Leaf(Box::new(phrase))),
                 ));
             }
         }
-        let q = BooleanQuery::new(clauses);
+        let q = Scoring::Sum(clauses);
         let limit = limit.clamp(1, 100);
         let offset = offset.min(1_000);
         // BM25 finds the candidates; the share of the question's concepts a
@@ -970,10 +972,9 @@ impl SearchIndex {
     /// A phrase scores as much as a word: its weight is spread over its
     /// tokens, so a concept written out long (基于人类反馈的强化学习) does not
     /// outweigh the same concept abbreviated (RLHF) or the rest of the question.
-    fn alternative_query(&self, alt: &[String]) -> Box<dyn Query> {
+    fn alternative(&self, alt: &[String]) -> Scoring {
         let spread = 1.0 / alt.len().max(1) as f32;
         let per_field = self.field_boosts().map(|(field, boost)| {
-            let boost = boost * spread;
             let q: Box<dyn Query> = if alt.len() == 1 {
                 Box::new(TermQuery::new(
                     Term::from_field_text(field, &alt[0]),
@@ -986,12 +987,9 @@ impl SearchIndex {
                         .collect(),
                 ))
             };
-            (
-                Occur::Should,
-                Box::new(BoostQuery::new(q, boost)) as Box<dyn Query>,
-            )
+            Scoring::Boost(boost * spread, Box::new(Scoring::Leaf(q)))
         });
-        Box::new(BooleanQuery::new(per_field.into_iter().collect()))
+        Scoring::Sum(per_field.into_iter().collect())
     }
 
     /// Groups the query's words into concepts: a glossary or name match
@@ -1172,14 +1170,17 @@ type Candidates = (Vec<(f32, tantivy::DocAddress)>, usize, bool);
 /// first-pass match, else the matches found in the pool (a lower bound).
 fn top_candidates(
     searcher: &tantivy::Searcher,
-    q: &dyn Query,
+    q: &Scoring,
     flat: HashMap<Term, f32>,
     n: usize,
     pool_size: usize,
 ) -> tantivy::Result<Candidates> {
     if searcher.num_docs() < pool_size as u64 {
         // Small notes: the pool would be every document; one pass.
-        let (top, count) = searcher.search(q, &(TopDocs::with_limit(n).order_by_score(), Count))?;
+        let (top, count) = searcher.search(
+            &*q.query(),
+            &(TopDocs::with_limit(n).order_by_score(), Count),
+        )?;
         return Ok((top, count, true));
     }
     let terms: Vec<(Occur, Box<dyn Query>)> = flat
@@ -1197,7 +1198,7 @@ fn top_candidates(
         &TopDocs::with_limit(pool_size).order_by_score(),
     )?;
     let exhaustive = pool.len() < pool_size;
-    // The pool per segment in doc order: a scorer only seeks forward.
+    // The pool per segment in doc order: scorers only seek forward.
     let mut by_segment: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
     for (_, addr) in &pool {
         by_segment
@@ -1205,19 +1206,13 @@ fn top_candidates(
             .or_default()
             .push(addr.doc_id);
     }
-    let weight = q.weight(tantivy::query::EnableScoring::enabled_from_searcher(
-        searcher,
-    ))?;
     let mut scored: Vec<(f32, tantivy::DocAddress)> = Vec::with_capacity(pool.len());
     for (segment, mut docs) in by_segment {
         docs.sort_unstable();
-        let mut scorer = weight.scorer(searcher.segment_reader(segment), 1.0)?;
-        for doc in docs {
-            if scorer.doc() > doc {
-                continue;
-            }
-            if scorer.seek(doc) == doc {
-                scored.push((scorer.score(), tantivy::DocAddress::new(segment, doc)));
+        let scores = q.score_docs(searcher, searcher.segment_reader(segment), &docs)?;
+        for (doc, score) in docs.into_iter().zip(scores) {
+            if let Some(score) = score {
+                scored.push((score, tantivy::DocAddress::new(segment, doc)));
             }
         }
     }
