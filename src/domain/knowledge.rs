@@ -141,6 +141,18 @@ impl Knowledge {
         self.names.generation(name)
     }
 
+    /// The generation shorthands the catalogue uses (`001`, `002`), sorted.
+    pub fn generations(&self) -> Vec<&String> {
+        let mut out: Vec<&String> = self
+            .models
+            .iter()
+            .filter_map(|m| m.generation.as_ref())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// Comparison sections that cover both models.
     pub fn comparisons_of(&self, a: ModelId, b: ModelId) -> Vec<&Comparison> {
         let (ma, mb) = (self.model(a), self.model(b));

@@ -826,14 +826,7 @@ impl SearchIndex {
             })
             .map(|m| vec![m.id])
             .collect();
-        let mut generations: Vec<&String> = k
-            .models
-            .iter()
-            .filter_map(|m| m.generation.as_ref())
-            .collect();
-        generations.sort();
-        generations.dedup();
-        for g in generations {
+        for g in k.generations() {
             if crate::domain::mentions(&lower, &g.to_lowercase()) {
                 out.push(k.generation(g).unwrap_or_default().to_vec());
             }

@@ -58,14 +58,7 @@ fn raw_groups(k: &Knowledge) -> Vec<RawGroup> {
     groups.extend(k.terms.iter().map(|t| plain(t.names())));
     groups.extend(k.models.iter().map(|m| plain(m.names())));
     // Generation shorthands (`003`) stand for their models.
-    let mut generations: Vec<&String> = k
-        .models
-        .iter()
-        .filter_map(|m| m.generation.as_ref())
-        .collect();
-    generations.sort();
-    generations.dedup();
-    for g in generations {
+    for g in k.generations() {
         let mut group = vec![g.clone()];
         group.extend(
             k.generation(g)
