@@ -412,7 +412,7 @@ mod tests {
         let wanted = ["davinci".to_string(), "gpt".to_string(), "3".to_string()]
             .into_iter()
             .collect();
-        let s = super::super::snippet::make(&SEG, text, &wanted);
+        let s = super::super::snippet::make(&SEG.pieces(text), text, &wanted);
         let bold: Vec<&str> = s.matches.iter().map(|m| &s.text[m.clone()]).collect();
         assert!(bold.contains(&"ｄａｖｉｎｃｉ"), "{bold:?}");
     }

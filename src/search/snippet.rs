@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use super::segment::Segmenter;
+use super::segment::Piece;
 
 /// At most this many characters of the hit's text, before markers.
 pub const SNIPPET_CHARS: usize = 160;
@@ -60,10 +60,11 @@ impl Snippet {
     }
 }
 
-pub fn make(seg: &Segmenter, text: &str, wanted: &HashSet<String>) -> Snippet {
-    let spans: Vec<(usize, usize)> = seg
-        .pieces(text)
-        .into_iter()
+/// The snippet of `text`, already cut into words (`pieces`), for the
+/// question's `wanted` words.
+pub fn make(pieces: &[Piece], text: &str, wanted: &HashSet<String>) -> Snippet {
+    let spans: Vec<(usize, usize)> = pieces
+        .iter()
         .filter(|p| wanted.contains(&p.text))
         .map(|p| (p.from, p.to))
         // Pieces are on character boundaries by construction; a range that
