@@ -55,9 +55,7 @@ pub struct Passage {
 impl Passage {
     /// The line of the file where the text at byte `at` of `text` stands.
     pub fn line_at(&self, at: usize) -> usize {
-        let i = self.lines.partition_point(|&(from, _)| from <= at);
-        i.checked_sub(1)
-            .map_or(self.source.line, |i| self.lines[i].1)
+        line_in(&self.lines, self.source.line, at)
     }
 
     /// Where the text at byte `at` of `text` stands.
@@ -77,6 +75,13 @@ impl Passage {
     pub fn section(&self) -> Option<&str> {
         self.headings.last().map(String::as_str)
     }
+}
+
+/// The line where byte `at` stands, given (byte offset, line) pairs sorted
+/// by offset; `first` before the first pair.
+fn line_in(lines: &[(usize, usize)], first: usize, at: usize) -> usize {
+    let i = lines.partition_point(|&(from, _)| from <= at);
+    i.checked_sub(1).map_or(first, |i| lines[i].1)
 }
 
 /// An answer unit; an index into [`super::Knowledge::units`].
@@ -124,12 +129,9 @@ pub struct Unit {
 impl Unit {
     /// Where the text at byte `at` of `text` stands.
     pub fn source_at(&self, at: usize) -> Source {
-        let i = self.lines.partition_point(|&(from, _)| from <= at);
         Source {
             file: self.source.file.clone(),
-            line: i
-                .checked_sub(1)
-                .map_or(self.source.line, |i| self.lines[i].1),
+            line: line_in(&self.lines, self.source.line, at),
         }
     }
 
