@@ -265,7 +265,7 @@ fn fingerprint(k: &Knowledge, files: &files::Files) -> u64 {
         t.source.to_string().hash(&mut h);
     }
     vocabulary::words(k).hash(&mut h);
-    question::OfferReader::new(k).hash(&mut h);
+    question::OfferInputs::of(k).hash(&mut h);
     h.finish()
 }
 
@@ -359,7 +359,7 @@ impl SearchIndex {
         let words = vocabulary::words(&knowledge);
         if self.torn.load(SeqCst)
             || words != vocabulary::words(&self.knowledge)
-            || question::OfferReader::new(&knowledge) != question::OfferReader::new(&self.knowledge)
+            || question::OfferInputs::of(&knowledge) != question::OfferInputs::of(&self.knowledge)
         {
             let segmenter = Arc::new(Segmenter::new(words.iter().map(String::as_str)));
             return SearchIndex::build(knowledge, segmenter, self.dir.as_deref());

@@ -664,39 +664,18 @@ const QUANTITY_UNITS: &[&str] = &[
     "%", "％", "亿", "万", "千", "百", "b", "m", "k", "billion", "million", "thousand", "percent",
 ];
 
-/// Reads documents' offers; built once per index.
-pub struct OfferReader {
+/// What documents' offers depend on besides their own text and the
+/// constants here: when these are the same, so are every document's offers.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct OfferInputs {
     /// Every model name (four characters or more), lowercase.
     model_names: Vec<String>,
-    /// The model names as one automaton: which may occur, in one pass.
-    model_name_set: regex::RegexSet,
-    /// The Chinese cues of [`CAUSE_ZH`], [`PURPOSE_ZH`], [`COMPARISON_ZH`]
-    /// as one automaton, and the offer each stands for.
-    zh_cues: regex::RegexSet,
-    zh_offers: Vec<Offer>,
     /// Headings of the notes' comparison sections.
     comparison_sections: Vec<String>,
 }
 
-/// Two readers read alike when they know the same names and sections (the
-/// automata are made from those and from constants).
-impl PartialEq for OfferReader {
-    fn eq(&self, other: &Self) -> bool {
-        (&self.model_names, &self.comparison_sections)
-            == (&other.model_names, &other.comparison_sections)
-    }
-}
-
-impl Eq for OfferReader {}
-
-impl std::hash::Hash for OfferReader {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        (&self.model_names, &self.comparison_sections).hash(h);
-    }
-}
-
-impl OfferReader {
-    pub fn new(k: &Knowledge) -> OfferReader {
+impl OfferInputs {
+    pub fn of(k: &Knowledge) -> OfferInputs {
         let mut model_names: Vec<String> = k
             .models
             .iter()
@@ -706,6 +685,27 @@ impl OfferReader {
             .collect();
         model_names.sort();
         model_names.dedup();
+        OfferInputs {
+            model_names,
+            comparison_sections: k.comparisons.iter().map(|c| c.section.clone()).collect(),
+        }
+    }
+}
+
+/// Reads documents' offers; built once per index.
+pub struct OfferReader {
+    inputs: OfferInputs,
+    /// The model names as one automaton: which may occur, in one pass.
+    model_name_set: regex::RegexSet,
+    /// The Chinese cues of [`CAUSE_ZH`], [`PURPOSE_ZH`], [`COMPARISON_ZH`]
+    /// as one automaton, and the offer each stands for.
+    zh_cues: regex::RegexSet,
+    zh_offers: Vec<Offer>,
+}
+
+impl OfferReader {
+    pub fn new(k: &Knowledge) -> OfferReader {
+        let inputs = OfferInputs::of(k);
         let literal_set = |words: &mut dyn Iterator<Item = &str>| {
             regex::RegexSet::new(words.map(regex::escape)).expect("escaped literals compile")
         };
@@ -719,11 +719,10 @@ impl OfferReader {
             .flat_map(|(list, o)| list.iter().map(|_| *o))
             .collect();
         OfferReader {
-            model_name_set: literal_set(&mut model_names.iter().map(String::as_str)),
-            model_names,
+            model_name_set: literal_set(&mut inputs.model_names.iter().map(String::as_str)),
             zh_cues: literal_set(&mut cues.iter().flat_map(|(list, _)| list.iter().copied())),
             zh_offers,
-            comparison_sections: k.comparisons.iter().map(|c| c.section.clone()).collect(),
+            inputs,
         }
     }
 
@@ -761,7 +760,7 @@ impl OfferReader {
             || has_word(COMPARISON_EN)
             || headings
                 .iter()
-                .any(|h| self.comparison_sections.contains(h))
+                .any(|h| self.inputs.comparison_sections.contains(h))
         {
             o.add(Offer::Comparison);
         }
@@ -772,7 +771,7 @@ impl OfferReader {
             .model_name_set
             .matches(&lower)
             .iter()
-            .any(|i| crate::domain::mentions(&lower, &self.model_names[i]))
+            .any(|i| crate::domain::mentions(&lower, &self.inputs.model_names[i]))
         {
             o.add(Offer::Model);
         }
