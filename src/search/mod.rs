@@ -559,7 +559,7 @@ impl SearchIndex {
                 }
                 wanted.extend(alt.iter().cloned());
                 alternatives.push(self.alternative(alt));
-                self.flatten(alt, c.weight, &mut flat);
+                self.flatten(&searcher, alt, c.weight, &mut flat)?;
             }
             if alternatives.is_empty() {
                 continue;
@@ -962,18 +962,41 @@ impl SearchIndex {
         }
     }
 
-    /// The words of an alternative as weighted terms of every field, for
-    /// [`top_candidates`]' first pass: a phrase's weight spread over its
-    /// words as [`Self::alternative_query`] does; a term keeps its highest
-    /// weight.
-    fn flatten(&self, alt: &[String], weight: f32, flat: &mut HashMap<Term, f32>) {
-        let spread = weight / alt.len().max(1) as f32;
-        for (field, boost) in self.field_boosts() {
-            for t in alt {
-                let w = flat.entry(Term::from_field_text(field, t)).or_insert(0.0);
-                *w = w.max(boost * spread);
+    /// An alternative as weighted terms of every field, for
+    /// [`top_candidates`]' first pass. A word stands for itself; a phrase
+    /// by its rarest word alone, with the phrase's whole weight: only
+    /// documents holding every word of it can match the phrase in the
+    /// second pass, and they all hold the rarest one, while its common
+    /// words (`in`, `learning`, `模型`) would only bring documents the
+    /// phrase never matches and slow block-max WAND down. A term keeps its
+    /// highest weight.
+    fn flatten(
+        &self,
+        searcher: &tantivy::Searcher,
+        alt: &[String],
+        weight: f32,
+        flat: &mut HashMap<Term, f32>,
+    ) -> tantivy::Result<()> {
+        let mut rarest: Option<(u64, &String)> = None;
+        for t in alt {
+            let mut df = 0;
+            for (field, _) in self.field_boosts() {
+                df += searcher.doc_freq(&Term::from_field_text(field, t))?;
+            }
+            if rarest.is_none_or(|(least, _)| df < least) {
+                rarest = Some((df, t));
             }
         }
+        let Some((_, word)) = rarest else {
+            return Ok(());
+        };
+        for (field, boost) in self.field_boosts() {
+            let w = flat
+                .entry(Term::from_field_text(field, word))
+                .or_insert(0.0);
+            *w = w.max(boost * weight);
+        }
+        Ok(())
     }
 
     fn field_boosts(&self) -> [(Field, f32); 4] {
