@@ -43,13 +43,14 @@ pub struct Passage {
     pub id: PassageId,
     pub kind: PassageKind,
     /// Plain text, Markdown markup removed, nested items as indented `- ` lines.
-    pub text: String,
-    /// The headings above it, outermost first, as plain text.
-    pub headings: Vec<String>,
+    pub text: Arc<str>,
+    /// The headings above it, outermost first, as plain text: one shared
+    /// list for all the passages under the same headings.
+    pub headings: Arc<[String]>,
     pub source: Source,
     /// Where each part of `text` stands: (byte offset into `text`, line of
     /// `source.file`), sorted, the first at offset 0.
-    pub lines: Vec<(usize, usize)>,
+    pub lines: Arc<[(usize, usize)]>,
 }
 
 impl Passage {
@@ -115,15 +116,16 @@ pub struct Unit {
     pub kind: UnitKind,
     pub passage: PassageId,
     /// The text as the passage has it (nested items as indented `- ` lines).
-    pub text: String,
+    pub text: Arc<str>,
     /// Where it sits: the passage's headings, then the items it is nested
-    /// in, then (for a sentence) the label its line opens with.
-    pub context: Vec<String>,
+    /// in, then (for a sentence) the label its line opens with. Shared with
+    /// the units (and the passage) that sit in the same place.
+    pub context: Arc<[String]>,
     /// The line where its text starts.
     pub source: Source,
     /// Where each part of `text` stands, as [`Passage::lines`]: (byte offset
     /// into `text`, line of `source.file`), sorted, the first at offset 0.
-    pub lines: Vec<(usize, usize)>,
+    pub lines: Arc<[(usize, usize)]>,
 }
 
 impl Unit {

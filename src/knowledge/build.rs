@@ -322,13 +322,13 @@ impl Builder {
             self.passages.push(Passage {
                 id,
                 kind,
-                text: block.text,
+                text: block.text.into(),
                 headings: block.headings,
                 source: Source {
                     file: path.clone(),
                     line: block.line,
                 },
-                lines: block.lines,
+                lines: block.lines.into(),
             });
         }
         for h in layout.headings {

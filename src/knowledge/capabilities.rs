@@ -284,18 +284,19 @@ pub(super) fn plain(text: &str) -> String {
 mod tests {
     use super::plain;
     use crate::domain::{Passage, PassageId, PassageKind, Source};
+    use std::sync::Arc;
 
     fn passage(i: u32, text: &str) -> Passage {
         Passage {
             id: PassageId(i),
             kind: PassageKind::Paragraph,
             text: text.into(),
-            headings: vec![],
+            headings: Arc::new([]),
             source: Source {
                 file: "n.md".into(),
                 line: i as usize + 1,
             },
-            lines: vec![(0, i as usize + 1)],
+            lines: Arc::new([(0, i as usize + 1)]),
         }
     }
 

@@ -2,6 +2,7 @@
 //! Nothing here knows about models: it only lays the text out.
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::sync::Arc;
 
 use super::error::LineStarts;
 
@@ -21,7 +22,8 @@ pub enum BlockKind {
 pub struct Block {
     pub kind: BlockKind,
     pub text: String,
-    pub headings: Vec<String>,
+    /// Shared by every block under the same headings.
+    pub headings: Arc<[String]>,
     pub line: usize,
     /// Where each part of `text` stands: (byte offset into `text`, line),
     /// sorted by offset, the first at 0. A text line that continues over
@@ -49,7 +51,7 @@ pub struct Table {
     pub header: Vec<String>,
     pub rows: Vec<Row>,
     pub line: usize,
-    pub headings: Vec<String>,
+    pub headings: Arc<[String]>,
 }
 
 /// One Markdown file of notes, laid out.
@@ -157,7 +159,9 @@ pub fn parse(text: &str) -> Layout {
     let mut row: Option<Row> = None;
     let mut in_head = false;
 
-    let path = |h: &Vec<(u8, String)>| h.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>();
+    // The heading path, made once per heading and shared by the blocks
+    // under it.
+    let mut path: Arc<[String]> = Arc::new([]);
 
     for (event, range) in parser.into_offset_iter() {
         let line = line_of(range.start);
@@ -175,6 +179,7 @@ pub fn parse(text: &str) -> Layout {
                     let text = tidy(&text);
                     headings.retain(|(l, _)| *l < level);
                     headings.push((level, text.clone()));
+                    path = headings.iter().map(|(_, t)| t.clone()).collect();
                     layout.headings.push(Heading { level, text, line });
                 }
             }
@@ -194,7 +199,7 @@ pub fn parse(text: &str) -> Layout {
                 if let Some((BlockKind::ListItem, _, depth)) = &block {
                     if *depth == list_depth {
                         let (kind, lines, _) = block.take().expect("a block");
-                        emit(&mut layout, kind, lines, &path(&headings));
+                        emit(&mut layout, kind, lines, &path);
                     }
                 }
             }
@@ -219,7 +224,7 @@ pub fn parse(text: &str) -> Layout {
             Event::End(TagEnd::Paragraph) => {
                 if let Some((BlockKind::Paragraph, _, _)) = &block {
                     let (kind, lines, _) = block.take().expect("a block");
-                    emit(&mut layout, kind, lines, &path(&headings));
+                    emit(&mut layout, kind, lines, &path);
                 }
             }
             Event::Start(Tag::Table(_)) => {
@@ -227,7 +232,7 @@ pub fn parse(text: &str) -> Layout {
                     header: Vec::new(),
                     rows: Vec::new(),
                     line,
-                    headings: path(&headings),
+                    headings: path.clone(),
                 });
             }
             Event::End(TagEnd::Table) => {
@@ -331,7 +336,7 @@ fn heading_level(level: HeadingLevel) -> u8 {
 }
 
 /// Adds a finished block, split at line boundaries when it is too long.
-fn emit(layout: &mut Layout, kind: BlockKind, lines: Lines, headings: &[String]) {
+fn emit(layout: &mut Layout, kind: BlockKind, lines: Lines, headings: &Arc<[String]>) {
     let lines = lines.finish();
     let mut chunk: Vec<&(String, Vec<(usize, usize)>)> = Vec::new();
     let mut chars = 0;
@@ -351,7 +356,7 @@ fn emit(layout: &mut Layout, kind: BlockKind, lines: Lines, headings: &[String])
             layout.blocks.push(Block {
                 kind,
                 text,
-                headings: headings.to_vec(),
+                headings: headings.clone(),
                 line,
                 lines: marks,
             });
@@ -383,7 +388,7 @@ mod tests {
             texts,
             vec![("one\n- nested bold", 3), ("two", 5), ("para code", 9)]
         );
-        assert_eq!(l.blocks[2].headings, vec!["Top", "Sub"]);
+        assert_eq!(*l.blocks[2].headings, ["Top", "Sub"]);
         assert_eq!(l.headings.len(), 2);
     }
 

@@ -265,7 +265,7 @@ impl Builder {
             let model = &mut self.models[i];
             match (from_notes, &entry.summary) {
                 (Some(p), None) => {
-                    model.summary = Text::Plain(p.text.clone());
+                    model.summary = Text::Plain(p.text.to_string());
                     model.summary_source = Some(p.id);
                 }
                 (Some(p), Some(s)) => self.problems.push(Problem::at(&file.path, line_of(&file.text, s.span().start), format!("'{}' has a summary here, but the notes already have one at {}", model.slug, p.source))),

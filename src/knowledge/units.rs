@@ -3,6 +3,8 @@
 //! of the file where its text starts. Units exist only where they are
 //! smaller than their passage.
 
+use std::sync::Arc;
+
 use crate::domain::{Comparison, Passage, PassageKind, Unit, UnitId, UnitKind};
 
 /// Labels longer than this many characters are cut in a unit's context.
@@ -47,7 +49,7 @@ pub(super) fn sections<'a>(
             let body = if item {
                 p.text.replace('\n', "\n  ")
             } else {
-                p.text.clone()
+                p.text.to_string()
             };
             // Each line of the passage, shifted by the `- ` and the indent
             // added before it.
@@ -71,10 +73,10 @@ pub(super) fn sections<'a>(
             id: UnitId((first_id + out.len()) as u32),
             kind: UnitKind::Section,
             passage: first,
-            text,
+            text: text.into(),
             context: p.headings.clone(),
             source: p.source.clone(),
-            lines,
+            lines: lines.into(),
         });
     }
     out
@@ -114,7 +116,7 @@ fn text_lines(text: &str) -> Vec<TextLine<'_>> {
 
 fn units_of(p: &Passage, out: &mut Vec<Unit>) {
     let lines = text_lines(&p.text);
-    let mut push = |kind, at: usize, text: String, context: Vec<String>, lines| {
+    let mut push = |kind, at: usize, text: String, context: Arc<[String]>, lines: Vec<_>| {
         if text.trim().is_empty() || text.trim() == p.text.trim() {
             return;
         }
@@ -122,10 +124,10 @@ fn units_of(p: &Passage, out: &mut Vec<Unit>) {
             id: UnitId(out.len() as u32),
             kind,
             passage: p.id,
-            text,
+            text: text.into(),
             context,
             source: p.source_at(at),
-            lines,
+            lines: lines.into(),
         });
     };
     for (i, line) in lines.iter().enumerate() {
@@ -144,8 +146,16 @@ fn units_of(p: &Passage, out: &mut Vec<Unit>) {
             ancestors.push(lines[0].content);
         }
         ancestors.reverse();
-        let mut context = p.headings.clone();
-        context.extend(ancestors.iter().map(|a| label(a)));
+        // Shared: units with no items above them sit where the passage does.
+        let context: Arc<[String]> = if ancestors.is_empty() {
+            p.headings.clone()
+        } else {
+            p.headings
+                .iter()
+                .cloned()
+                .chain(ancestors.iter().map(|a| label(a)))
+                .collect()
+        };
         if line.item {
             // The item with what is nested under it.
             let end = lines[i + 1..]
@@ -169,12 +179,13 @@ fn units_of(p: &Passage, out: &mut Vec<Unit>) {
         }
         let sentences = sentences(line.content);
         if sentences.len() > 1 {
-            let own = line_label(line.content);
+            let labelled: Option<Arc<[String]>> =
+                line_label(line.content).map(|own| context.iter().cloned().chain([own]).collect());
             for (n, s) in sentences.into_iter().enumerate() {
-                let mut context = context.clone();
-                if n > 0 {
-                    context.extend(own.clone());
-                }
+                let context = match &labelled {
+                    Some(labelled) if n > 0 => labelled.clone(),
+                    _ => context.clone(),
+                };
                 let at = line.at + s.start;
                 push(
                     UnitKind::Sentence,
@@ -263,13 +274,13 @@ mod tests {
         Passage {
             id: PassageId(0),
             kind: PassageKind::ListItem,
-            text: text.to_string(),
-            headings: vec!["H".to_string()],
+            text: text.into(),
+            headings: Arc::new(["H".to_string()]),
             source: Source {
                 file: "n.md".into(),
                 line: lines[0].1,
             },
-            lines,
+            lines: lines.into(),
         }
     }
 
@@ -305,7 +316,7 @@ mod tests {
         units_of(&passage(text, starts), &mut out);
         let got: Vec<(String, String, usize)> = out
             .iter()
-            .map(|u| (u.text.clone(), u.context_path(), u.source.line))
+            .map(|u| (u.text.to_string(), u.context_path(), u.source.line))
             .collect();
         assert_eq!(
             got,
@@ -347,7 +358,7 @@ mod tests {
     #[test]
     fn a_comparison_section_is_one_unit_whose_parts_cite_their_lines() {
         let mut item = passage("都经过指令微调\n- 监督学习", vec![(0, 72), (22, 73)]);
-        item.headings = vec!["H".into(), "比较".into()];
+        item.headings = Arc::new(["H".into(), "比较".into()]);
         let mut prose = passage("基于人类反馈", vec![(0, 75)]);
         prose.id = PassageId(1);
         prose.kind = PassageKind::Paragraph;
@@ -366,8 +377,8 @@ mod tests {
             (u.id.index(), u.kind, u.passage),
             (5, UnitKind::Section, PassageId(0))
         );
-        assert_eq!(u.text, "- 都经过指令微调\n  - 监督学习\n基于人类反馈");
-        assert_eq!(u.context, ["H", "比较"]);
+        assert_eq!(&*u.text, "- 都经过指令微调\n  - 监督学习\n基于人类反馈");
+        assert_eq!(*u.context, ["H", "比较"]);
         for (words, line) in [("都经过", 72), ("监督学习", 73), ("基于人类", 75)] {
             let at = u.text.find(words).unwrap();
             assert_eq!(u.source_at(at).line, line, "{words}");

@@ -111,10 +111,10 @@ pub fn doc_text(k: &Knowledge, doc: DocRef) -> DocText {
                 names: String::new(),
                 title,
                 title_indexed,
-                body: p.text.clone(),
+                body: p.text.to_string(),
                 facts: String::new(),
                 near,
-                shown: p.text.clone(),
+                shown: p.text.to_string(),
                 source: p.source.clone(),
             }
         }
@@ -126,9 +126,9 @@ pub fn doc_text(k: &Knowledge, doc: DocRef) -> DocText {
                 title_indexed: with_label(&title, &u.text),
                 near: with_label(u.context.last().map_or("", String::as_str), &u.text),
                 title,
-                body: u.text.clone(),
+                body: u.text.to_string(),
                 facts: String::new(),
-                shown: u.text.clone(),
+                shown: u.text.to_string(),
                 source: u.source.clone(),
             }
         }
@@ -150,7 +150,7 @@ pub fn doc_text(k: &Knowledge, doc: DocRef) -> DocText {
             let (body, shown, source) = match m.summary_source {
                 Some(p) => {
                     let p = k.passage(p);
-                    (p.text.clone(), p.text.clone(), p.source.clone())
+                    (p.text.to_string(), p.text.to_string(), p.source.clone())
                 }
                 None => {
                     facts.insert(0, m.summary.all());
@@ -196,10 +196,10 @@ pub fn doc_text(k: &Knowledge, doc: DocRef) -> DocText {
                 names: names.join("\n"),
                 title: title.clone(),
                 title_indexed: title,
-                body: row.text.clone(),
+                body: row.text.to_string(),
                 facts,
                 near: names.join("\n"),
-                shown: row.text.clone(),
+                shown: row.text.to_string(),
                 source: row.source.clone(),
             }
         }

@@ -152,7 +152,7 @@ fn the_valid_fixture_loads() {
     let e = &c.statuses[0].evidence[0];
     assert_eq!(e.quote, "it answers instructions");
     assert_eq!(e.source.line, 10);
-    assert_eq!(k.passage(e.passage).text, "it answers instructions");
+    assert_eq!(&*k.passage(e.passage).text, "it answers instructions");
 }
 
 #[test]

@@ -49,11 +49,11 @@ fn grown_notes_load_with_factor_times_the_passages_and_the_same_answers() {
         assert_eq!(g.summary.all(), b.summary.all(), "{}", b.slug);
     }
     // Recombined, not copied: the grown passages say the notes' words in new orders.
-    let bundled_texts: Vec<&str> = bundled.passages.iter().map(|p| p.text.as_str()).collect();
+    let bundled_texts: Vec<&str> = bundled.passages.iter().map(|p| &*p.text).collect();
     let grown_only = &grown.passages[bundled.passages.len()..];
     let copies = grown_only
         .iter()
-        .filter(|p| bundled_texts.contains(&p.text.as_str()))
+        .filter(|p| bundled_texts.contains(&&*p.text))
         .count();
     assert!(
         copies * 10 < grown_only.len(),
