@@ -44,7 +44,7 @@ const FILE_FIELD: &str = "file";
 const OFFERS_FIELD: &str = "offers";
 const WORDS_TOKENIZER: &str = "lineage_words";
 /// Bump when the schema or tokenization changes, so persisted indexes rebuild.
-const INDEX_FORMAT: u32 = 4;
+const INDEX_FORMAT: u32 = 5;
 /// An updated index this small is merged into one segment, so that deleted
 /// documents leave no trace in the statistics (word counts, did-you-mean).
 /// Larger ones are left to tantivy's merge policy: rewriting every document
@@ -163,6 +163,18 @@ struct Scored {
     side_by_side: bool,
 }
 
+/// How an index came to be: what a start or reload cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opened {
+    /// Every document indexed.
+    Built,
+    /// A persisted index that was current, opened as it was.
+    Current,
+    /// A persisted or serving index with these many notes files indexed
+    /// again (edited or new), the rest kept.
+    Updated { files: usize },
+}
+
 /// The index with its reader: one per knowledge snapshot, one reader for its life.
 pub struct SearchIndex {
     knowledge: Arc<Knowledge>,
@@ -185,6 +197,7 @@ pub struct SearchIndex {
     /// the same every time; cutting it with jieba was a fifth of a
     /// question's time on the bundled notes). Bounded: emptied when full.
     pieces: std::sync::Mutex<HashMap<DocRef, Arc<Vec<Piece>>>>,
+    opened: Opened,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -240,33 +253,130 @@ pub fn segmenter_for(k: &Knowledge) -> Arc<Segmenter> {
 
 /// A hash of everything that decides the index's content.
 pub fn knowledge_fingerprint(k: &Knowledge) -> u64 {
-    fingerprint(k, &files::Files::of(k, None))
+    Stamp::of(k, &files::Files::of(k, None)).full
 }
 
-/// [`knowledge_fingerprint`] with the files' hashes already known.
-fn fingerprint(k: &Knowledge, files: &files::Files) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    INDEX_FORMAT.hash(&mut h);
+/// What a persisted index was made from, written beside it
+/// ([`FINGERPRINT_FILE`]): a hash of everything; a hash of what every
+/// document depends on (the format, the cards, the vocabulary jieba learns,
+/// what the offers read); and each notes file's key, hash and path. When
+/// only files changed, a start re-indexes those files alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    full: u64,
+    shared: u64,
+    files: Vec<(u64, u64, String)>,
+}
+
+impl Stamp {
+    fn of(k: &Knowledge, files: &files::Files) -> Stamp {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        INDEX_FORMAT.hash(&mut h);
+        for d in cards(k) {
+            let t = doc_text(k, d);
+            (
+                d.to_u64(),
+                t.names,
+                t.title_indexed,
+                t.body,
+                t.facts,
+                t.shown,
+            )
+                .hash(&mut h);
+            t.near.hash(&mut h);
+            t.source.to_string().hash(&mut h);
+        }
+        vocabulary::words(k).hash(&mut h);
+        question::OfferInputs::of(k).hash(&mut h);
+        let shared = h.finish();
+        let files: Vec<(u64, u64, String)> = files
+            .spans
+            .iter()
+            .map(|s| (s.key, s.hash, s.path.to_string()))
+            .collect();
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (shared, &files).hash(&mut h);
+        Stamp {
+            full: h.finish(),
+            shared,
+            files,
+        }
+    }
+
+    /// The file's text: the full hash on the first line (what older
+    /// versions wrote alone), the shared one, then a line per notes file.
+    fn render(&self) -> String {
+        let mut out = format!("{:016x}\n{:016x}\n", self.full, self.shared);
+        for (key, hash, path) in &self.files {
+            out.push_str(&format!("{key:016x} {hash:016x} {path}\n"));
+        }
+        out
+    }
+
+    fn parse(text: &str) -> Option<Stamp> {
+        let hex = |s: &str| u64::from_str_radix(s, 16).ok();
+        let mut lines = text.lines();
+        let full = hex(lines.next()?)?;
+        let shared = hex(lines.next()?)?;
+        let mut files = Vec::new();
+        for line in lines {
+            let mut parts = line.splitn(3, ' ');
+            let key = hex(parts.next()?)?;
+            let hash = hex(parts.next()?)?;
+            files.push((key, hash, parts.next()?.to_string()));
+        }
+        Some(Stamp {
+            full,
+            shared,
+            files,
+        })
+    }
+}
+
+/// Commits, and merges an index below [`MERGE_BELOW_DOCS`] into one segment.
+fn commit_and_merge_if_small(
+    index: &Index,
+    mut writer: tantivy::IndexWriter,
+) -> tantivy::Result<()> {
+    writer.commit()?;
+    let segments = index.searchable_segment_metas()?;
+    let docs: u32 = segments.iter().map(|m| m.max_doc()).sum();
+    if segments.len() > 1 && docs < MERGE_BELOW_DOCS {
+        let ids: Vec<_> = segments.iter().map(|m| m.id()).collect();
+        writer.merge(&ids).wait()?;
+    }
+    writer.wait_merging_threads()
+}
+
+/// Deletes from `writer` the documents of the files whose hash differs from
+/// `before`'s (edited, or gone) and adds those of `files` that differ
+/// (edited, or new); cards are left to the caller. Returns how many files
+/// were re-indexed.
+fn replace_changed_files(
+    writer: &tantivy::IndexWriter,
+    k: &Knowledge,
+    f: Fields,
+    before: &[(u64, u64, &str)],
+    files: &files::Files,
+) -> tantivy::Result<usize> {
+    let now: HashMap<&str, u64> = files.spans.iter().map(|s| (&*s.path, s.hash)).collect();
+    let then: HashMap<&str, u64> = before.iter().map(|&(_, hash, path)| (path, hash)).collect();
+    for &(key, hash, path) in before {
+        if now.get(path) != Some(&hash) {
+            writer.delete_term(Term::from_field_u64(f.file, key));
+        }
+    }
+    let offers = question::OfferReader::new(k);
+    let mut changed = 0;
     for s in &files.spans {
-        (s.key, &*s.path, s.hash).hash(&mut h);
+        if then.get(&*s.path) != Some(&s.hash) {
+            changed += 1;
+            for (d, id) in s.documents() {
+                writer.add_document(document(k, &offers, f, d, s.key, id))?;
+            }
+        }
     }
-    for d in cards(k) {
-        let t = doc_text(k, d);
-        (
-            d.to_u64(),
-            t.names,
-            t.title_indexed,
-            t.body,
-            t.facts,
-            t.shown,
-        )
-            .hash(&mut h);
-        t.near.hash(&mut h);
-        t.source.to_string().hash(&mut h);
-    }
-    vocabulary::words(k).hash(&mut h);
-    question::OfferInputs::of(k).hash(&mut h);
-    h.finish()
+    Ok(changed)
 }
 
 /// The model and term cards.
@@ -285,16 +395,23 @@ impl SearchIndex {
     ) -> Result<SearchIndex, SearchError> {
         let (schema, fields) = schema();
         let files = files::Files::of(&knowledge, None);
-        let index = match dir {
+        let (index, opened) = match dir {
             None => {
                 let index = Index::create_in_ram(schema);
                 register(&index, &segmenter);
                 fill(&index, &knowledge, &files, fields)?;
-                index
+                (index, Opened::Built)
             }
             Some(dir) => open_persistent(dir, schema, &knowledge, &files, &segmenter, fields)?,
         };
-        SearchIndex::serving(knowledge, segmenter, index, fields, files, dir)
+        let mut serving = SearchIndex::serving(knowledge, segmenter, index, fields, files, dir)?;
+        serving.opened = opened;
+        Ok(serving)
+    }
+
+    /// How this index came to be.
+    pub fn opened(&self) -> Opened {
+        self.opened
     }
 
     fn serving(
@@ -322,6 +439,7 @@ impl SearchIndex {
             torn: std::sync::atomic::AtomicBool::new(false),
             exhaustive: false,
             pieces: Default::default(),
+            opened: Opened::Built,
         })
     }
 
@@ -340,6 +458,7 @@ impl SearchIndex {
             torn: std::sync::atomic::AtomicBool::new(false),
             exhaustive: true,
             pieces: Default::default(),
+            opened: self.opened,
         }
     }
 
@@ -377,13 +496,6 @@ impl SearchIndex {
         changed: &HashSet<&str>,
     ) -> Result<SearchIndex, SearchError> {
         let files = files::Files::of(&knowledge, Some((&self.files, changed)));
-        let now: HashMap<&str, u64> = files.spans.iter().map(|s| (&*s.path, s.hash)).collect();
-        let then: HashMap<&str, u64> = self
-            .files
-            .spans
-            .iter()
-            .map(|s| (&*s.path, s.hash))
-            .collect();
         let stamp = self.dir.as_ref().map(|d| d.join(FINGERPRINT_FILE));
         let io = |path: &Path, source| SearchError::Dir {
             path: path.display().to_string(),
@@ -397,21 +509,16 @@ impl SearchIndex {
             }
         }
         let f = self.fields;
-        let mut writer: tantivy::IndexWriter = self.index.writer_with_num_threads(1, 20_000_000)?;
-        for s in &self.files.spans {
-            if now.get(&*s.path) != Some(&s.hash) {
-                writer.delete_term(Term::from_field_u64(f.file, s.key));
-            }
-        }
+        let writer: tantivy::IndexWriter = self.index.writer_with_num_threads(1, 20_000_000)?;
+        let before: Vec<(u64, u64, &str)> = self
+            .files
+            .spans
+            .iter()
+            .map(|s| (s.key, s.hash, &*s.path))
+            .collect();
+        let reindexed = replace_changed_files(&writer, &knowledge, f, &before, &files)?;
         writer.delete_term(Term::from_field_u64(f.file, files::CARDS));
         let offers = question::OfferReader::new(&knowledge);
-        for s in &files.spans {
-            if then.get(&*s.path) != Some(&s.hash) {
-                for (d, id) in s.documents() {
-                    writer.add_document(document(&knowledge, &offers, f, d, s.key, id))?;
-                }
-            }
-        }
         for d in cards(&knowledge) {
             writer.add_document(document(
                 &knowledge,
@@ -422,26 +529,21 @@ impl SearchIndex {
                 d.to_u64(),
             ))?;
         }
-        writer.commit()?;
-        let segments = self.index.searchable_segment_metas()?;
-        let docs: u32 = segments.iter().map(|m| m.max_doc()).sum();
-        if segments.len() > 1 && docs < MERGE_BELOW_DOCS {
-            let ids: Vec<_> = segments.iter().map(|m| m.id()).collect();
-            writer.merge(&ids).wait()?;
-        }
-        writer.wait_merging_threads()?;
+        commit_and_merge_if_small(&self.index, writer)?;
         if let Some(stamp) = &stamp {
-            let want = format!("{:016x}", fingerprint(&knowledge, &files));
-            std::fs::write(stamp, want).map_err(|e| io(stamp, e))?;
+            std::fs::write(stamp, Stamp::of(&knowledge, &files).render())
+                .map_err(|e| io(stamp, e))?;
         }
-        SearchIndex::serving(
+        let mut serving = SearchIndex::serving(
             knowledge,
             self.segmenter.clone(),
             self.index.clone(),
             f,
             files,
             self.dir.as_deref(),
-        )
+        )?;
+        serving.opened = Opened::Updated { files: reindexed };
+        Ok(serving)
     }
 
     pub fn knowledge(&self) -> &Arc<Knowledge> {
@@ -1447,20 +1549,40 @@ fn open_persistent(
     files: &files::Files,
     seg: &Arc<Segmenter>,
     f: Fields,
-) -> Result<Index, SearchError> {
+) -> Result<(Index, Opened), SearchError> {
     claim_index_dir(dir)?;
     let index_dir = dir.join(INDEX_SUBDIR);
     let io = |source| SearchError::Dir {
         path: index_dir.display().to_string(),
         source,
     };
-    let want = format!("{:016x}", fingerprint(k, files));
+    let want = Stamp::of(k, files);
     let stamp = dir.join(FINGERPRINT_FILE);
-    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(want.as_str()) {
+    let had = std::fs::read_to_string(&stamp)
+        .ok()
+        .and_then(|t| Stamp::parse(&t));
+    if let Some(had) = had.filter(|h| h.shared == want.shared) {
         if let Ok(index) = Index::open_in_dir(&index_dir) {
             register(&index, seg);
-            tracing::debug!(dir = %dir.display(), "search index is current; opened");
-            return Ok(index);
+            if had.full == want.full {
+                tracing::debug!(dir = %dir.display(), "search index is current; opened");
+                return Ok((index, Opened::Current));
+            }
+            // Only notes files changed since: those are indexed again.
+            match reindex_files(&index, &stamp, &had, &want, k, files, f) {
+                Ok(changed) => {
+                    tracing::info!(
+                        dir = %dir.display(),
+                        changed,
+                        files = files.spans.len(),
+                        "search index updated: the notes files that changed were indexed again"
+                    );
+                    return Ok((index, Opened::Updated { files: changed }));
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "updating the search index failed; rebuilding it")
+                }
+            }
         }
     }
     tracing::info!(dir = %dir.display(), "building the search index (the notes changed)");
@@ -1481,8 +1603,37 @@ fn open_persistent(
     let index = Index::create_in_dir(&index_dir, schema)?;
     register(&index, seg);
     fill(&index, k, files, f)?;
-    std::fs::write(&stamp, want).map_err(io)?;
-    Ok(index)
+    std::fs::write(&stamp, want.render()).map_err(io)?;
+    Ok((index, Opened::Built))
+}
+
+/// A persisted index brought up to date with `want` when only notes files
+/// differ from what it was made of (`had`). The stamp goes first, so an
+/// update cut short is rebuilt at the next start.
+fn reindex_files(
+    index: &Index,
+    stamp: &Path,
+    had: &Stamp,
+    want: &Stamp,
+    k: &Knowledge,
+    files: &files::Files,
+    f: Fields,
+) -> Result<usize, SearchError> {
+    let io = |source| SearchError::Dir {
+        path: stamp.display().to_string(),
+        source,
+    };
+    std::fs::remove_file(stamp).map_err(io)?;
+    let writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 20_000_000)?;
+    let before: Vec<(u64, u64, &str)> = had
+        .files
+        .iter()
+        .map(|(key, hash, path)| (*key, *hash, path.as_str()))
+        .collect();
+    let changed = replace_changed_files(&writer, k, f, &before, files)?;
+    commit_and_merge_if_small(index, writer)?;
+    std::fs::write(stamp, want.render()).map_err(io)?;
+    Ok(changed)
 }
 
 #[cfg(test)]
