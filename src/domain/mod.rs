@@ -17,6 +17,6 @@ pub use knowledge::{Comparison, ComparisonId, ComparisonSubject, Family, Knowled
 pub use lineage::{Edge, Lineage};
 pub use model::{Method, Model, ModelId, Traits};
 pub use names::{NameIndex, NameKey, Named, Resolved};
-pub use passage::{Passage, PassageId, PassageKind, Source, Unit, UnitId, UnitKind};
+pub use passage::{line_map, Passage, PassageId, PassageKind, Source, Unit, UnitId, UnitKind};
 pub use term::{Term, TermId};
 pub use text::Text;

@@ -328,7 +328,7 @@ impl Builder {
                     file: path.clone(),
                     line: block.line,
                 },
-                lines: block.lines.into(),
+                lines: crate::domain::line_map(block.lines, block.line),
             });
         }
         for h in layout.headings {

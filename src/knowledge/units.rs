@@ -76,7 +76,7 @@ pub(super) fn sections<'a>(
             text: text.into(),
             context: p.headings.clone(),
             source: p.source.clone(),
-            lines: lines.into(),
+            lines: crate::domain::line_map(lines, p.source.line),
         });
     }
     out
@@ -120,14 +120,15 @@ fn units_of(p: &Passage, out: &mut Vec<Unit>) {
         if text.trim().is_empty() || text.trim() == p.text.trim() {
             return;
         }
+        let source = p.source_at(at);
         out.push(Unit {
             id: UnitId(out.len() as u32),
             kind,
             passage: p.id,
             text: text.into(),
             context,
-            source: p.source_at(at),
-            lines: lines.into(),
+            lines: crate::domain::line_map(lines, source.line),
+            source,
         });
     };
     for (i, line) in lines.iter().enumerate() {

@@ -44,7 +44,7 @@ const FILE_FIELD: &str = "file";
 const OFFERS_FIELD: &str = "offers";
 const WORDS_TOKENIZER: &str = "lineage_words";
 /// Bump when the schema or tokenization changes, so persisted indexes rebuild.
-const INDEX_FORMAT: u32 = 5;
+const INDEX_FORMAT: u32 = 6;
 /// An updated index this small is merged into one segment, so that deleted
 /// documents leave no trace in the statistics (word counts, did-you-mean).
 /// Larger ones are left to tantivy's merge policy: rewriting every document
