@@ -17,6 +17,8 @@ pub use knowledge::{Comparison, ComparisonId, ComparisonSubject, Family, Knowled
 pub use lineage::{Edge, Lineage};
 pub use model::{Method, Model, ModelId, Traits};
 pub use names::{NameIndex, NameKey, Named, Resolved};
-pub use passage::{line_map, Passage, PassageId, PassageKind, Source, Unit, UnitId, UnitKind};
+pub use passage::{
+    line_map, Excerpt, Passage, PassageId, PassageKind, Source, Unit, UnitId, UnitKind,
+};
 pub use term::{Term, TermId};
 pub use text::Text;

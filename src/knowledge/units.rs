@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::domain::{Comparison, Passage, PassageKind, Unit, UnitId, UnitKind};
+use crate::domain::{Comparison, Excerpt, Passage, PassageKind, Unit, UnitId, UnitKind};
 
 /// Labels longer than this many characters are cut in a unit's context.
 const LABEL_CHARS: usize = 24;
@@ -73,7 +73,7 @@ pub(super) fn sections<'a>(
             id: UnitId((first_id + out.len()) as u32),
             kind: UnitKind::Section,
             passage: first,
-            text: text.into(),
+            text: Excerpt::from(text),
             context: p.headings.clone(),
             source: p.source.clone(),
             lines: crate::domain::line_map(lines, p.source.line),
@@ -116,7 +116,7 @@ fn text_lines(text: &str) -> Vec<TextLine<'_>> {
 
 fn units_of(p: &Passage, out: &mut Vec<Unit>) {
     let lines = text_lines(&p.text);
-    let mut push = |kind, at: usize, text: String, context: Arc<[String]>, lines: Vec<_>| {
+    let mut push = |kind, at: usize, text: Excerpt, context: Arc<[String]>, lines: Vec<_>| {
         if text.trim().is_empty() || text.trim() == p.text.trim() {
             return;
         }
@@ -125,7 +125,7 @@ fn units_of(p: &Passage, out: &mut Vec<Unit>) {
             id: UnitId(out.len() as u32),
             kind,
             passage: p.id,
-            text: text.into(),
+            text,
             context,
             lines: crate::domain::line_map(lines, source.line),
             source,
@@ -164,6 +164,7 @@ fn units_of(p: &Passage, out: &mut Vec<Unit>) {
                 .position(|l| l.column < line.column || (l.item && l.column <= line.column))
                 .map_or(lines.len(), |n| i + 1 + n);
             let mut text = line.content.to_string();
+            let alone = end == i + 1;
             let mut at_lines = vec![(0, p.line_at(line.at))];
             for l in &lines[i + 1..end] {
                 let raw = &p.text[l.start..l.at - if l.item { 2 } else { 0 }];
@@ -176,6 +177,12 @@ fn units_of(p: &Passage, out: &mut Vec<Unit>) {
                 }
                 text.push_str(l.content);
             }
+            // An item with nothing under it is a part of the passage's text.
+            let text = if alone {
+                Excerpt::of(&p.text, line.content)
+            } else {
+                Excerpt::from(text)
+            };
             push(UnitKind::Item, line.at, text, context.clone(), at_lines);
         }
         let sentences = sentences(line.content);
@@ -191,7 +198,7 @@ fn units_of(p: &Passage, out: &mut Vec<Unit>) {
                 push(
                     UnitKind::Sentence,
                     at,
-                    line.content[s].trim().to_string(),
+                    Excerpt::of(&p.text, line.content[s].trim()),
                     context,
                     vec![(0, p.line_at(at))],
                 );
@@ -342,6 +349,17 @@ mod tests {
                 ("第二句来自这里。".into(), "H › 超能力 › X".into(), 12),
             ]
         );
+        // Sentences and items with nothing under them are parts of the
+        // passage's text, not copies; an item with nested lines is rebuilt.
+        let p = passage(text, vec![(0, 6)]);
+        out.clear();
+        units_of(&p, &mut out);
+        let whole = p.text.as_ptr() as usize..p.text.as_ptr() as usize + p.text.len();
+        let shared: Vec<bool> = out
+            .iter()
+            .map(|u| whole.contains(&(u.text.as_ptr() as usize)))
+            .collect();
+        assert_eq!(shared, [true, false, true, true, true, true]);
     }
 
     #[test]
