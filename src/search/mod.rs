@@ -348,37 +348,6 @@ fn commit_and_merge_if_small(
     writer.wait_merging_threads()
 }
 
-/// Deletes from `writer` the documents of the files whose hash differs from
-/// `before`'s (edited, or gone) and adds those of `files` that differ
-/// (edited, or new); cards are left to the caller. Returns how many files
-/// were re-indexed.
-fn replace_changed_files(
-    writer: &tantivy::IndexWriter,
-    k: &Knowledge,
-    f: Fields,
-    before: &[(u64, u64, &str)],
-    files: &files::Files,
-) -> tantivy::Result<usize> {
-    let now: HashMap<&str, u64> = files.spans.iter().map(|s| (&*s.path, s.hash)).collect();
-    let then: HashMap<&str, u64> = before.iter().map(|&(_, hash, path)| (path, hash)).collect();
-    for &(key, hash, path) in before {
-        if now.get(path) != Some(&hash) {
-            writer.delete_term(Term::from_field_u64(f.file, key));
-        }
-    }
-    let offers = question::OfferReader::new(k);
-    let mut changed = 0;
-    for s in &files.spans {
-        if then.get(&*s.path) != Some(&s.hash) {
-            changed += 1;
-            for (d, id) in s.documents() {
-                writer.add_document(document(k, &offers, f, d, s.key, id))?;
-            }
-        }
-    }
-    Ok(changed)
-}
-
 /// The model and term cards.
 fn cards(k: &Knowledge) -> impl Iterator<Item = DocRef> + '_ {
     let models = k.models.iter().map(|m| DocRef::Model(m.id));
@@ -404,9 +373,7 @@ impl SearchIndex {
             }
             Some(dir) => open_persistent(dir, schema, &knowledge, &files, &segmenter, fields)?,
         };
-        let mut serving = SearchIndex::serving(knowledge, segmenter, index, fields, files, dir)?;
-        serving.opened = opened;
-        Ok(serving)
+        SearchIndex::serving(knowledge, segmenter, index, fields, files, dir, opened)
     }
 
     /// How this index came to be.
@@ -421,6 +388,7 @@ impl SearchIndex {
         fields: Fields,
         files: files::Files,
         dir: Option<&Path>,
+        opened: Opened,
     ) -> Result<SearchIndex, SearchError> {
         let reader = index
             .reader_builder()
@@ -439,7 +407,7 @@ impl SearchIndex {
             torn: std::sync::atomic::AtomicBool::new(false),
             exhaustive: false,
             pieces: Default::default(),
-            opened: Opened::Built,
+            opened,
         })
     }
 
@@ -496,54 +464,34 @@ impl SearchIndex {
         changed: &HashSet<&str>,
     ) -> Result<SearchIndex, SearchError> {
         let files = files::Files::of(&knowledge, Some((&self.files, changed)));
-        let stamp = self.dir.as_ref().map(|d| d.join(FINGERPRINT_FILE));
-        let io = |path: &Path, source| SearchError::Dir {
-            path: path.display().to_string(),
-            source,
-        };
-        // The old fingerprint goes first: an update cut short is rebuilt at the next start.
-        if let Some(stamp) = &stamp {
-            match std::fs::remove_file(stamp) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(stamp, e)),
-                _ => {}
-            }
-        }
-        let f = self.fields;
-        let writer: tantivy::IndexWriter = self.index.writer_with_num_threads(1, 20_000_000)?;
+        let stamp = self
+            .dir
+            .as_ref()
+            .map(|d| (d.join(FINGERPRINT_FILE), Stamp::of(&knowledge, &files)));
         let before: Vec<(u64, u64, &str)> = self
             .files
             .spans
             .iter()
             .map(|s| (s.key, s.hash, &*s.path))
             .collect();
-        let reindexed = replace_changed_files(&writer, &knowledge, f, &before, &files)?;
-        writer.delete_term(Term::from_field_u64(f.file, files::CARDS));
-        let offers = question::OfferReader::new(&knowledge);
-        for d in cards(&knowledge) {
-            writer.add_document(document(
-                &knowledge,
-                &offers,
-                f,
-                d,
-                files::CARDS,
-                d.to_u64(),
-            ))?;
-        }
-        commit_and_merge_if_small(&self.index, writer)?;
-        if let Some(stamp) = &stamp {
-            std::fs::write(stamp, Stamp::of(&knowledge, &files).render())
-                .map_err(|e| io(stamp, e))?;
-        }
-        let mut serving = SearchIndex::serving(
+        let reindexed = reindex_files(
+            &self.index,
+            stamp.as_ref().map(|(path, stamp)| (path.as_path(), stamp)),
+            &before,
+            &knowledge,
+            &files,
+            self.fields,
+            Cards::Replace,
+        )?;
+        SearchIndex::serving(
             knowledge,
             self.segmenter.clone(),
             self.index.clone(),
-            f,
+            self.fields,
             files,
             self.dir.as_deref(),
-        )?;
-        serving.opened = Opened::Updated { files: reindexed };
-        Ok(serving)
+            Opened::Updated { files: reindexed },
+        )
     }
 
     pub fn knowledge(&self) -> &Arc<Knowledge> {
@@ -1569,7 +1517,13 @@ fn open_persistent(
                 return Ok((index, Opened::Current));
             }
             // Only notes files changed since: those are indexed again.
-            match reindex_files(&index, &stamp, &had, &want, k, files, f) {
+            let before: Vec<(u64, u64, &str)> = had
+                .files
+                .iter()
+                .map(|(key, hash, path)| (*key, *hash, path.as_str()))
+                .collect();
+            let stamped = Some((stamp.as_path(), &want));
+            match reindex_files(&index, stamped, &before, k, files, f, Cards::Keep) {
                 Ok(changed) => {
                     tracing::info!(
                         dir = %dir.display(),
@@ -1607,32 +1561,68 @@ fn open_persistent(
     Ok((index, Opened::Built))
 }
 
-/// A persisted index brought up to date with `want` when only notes files
-/// differ from what it was made of (`had`). The stamp goes first, so an
-/// update cut short is rebuilt at the next start.
+/// Whether [`reindex_files`] indexes the cards again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cards {
+    /// They depend on many files: a reload replaces them.
+    Replace,
+    /// They are as they were (a start whose stamp says so).
+    Keep,
+}
+
+/// Brings `index` from the notes files it was made of (`before`: key, hash,
+/// path) to `files`: the documents of files edited or gone are deleted by
+/// their file term, those of files edited or new added; the cards too when
+/// asked. A persisted index's stamp goes first, so an update cut short is
+/// rebuilt at the next start, and the new one is written last. Returns how
+/// many files were indexed again.
 fn reindex_files(
     index: &Index,
-    stamp: &Path,
-    had: &Stamp,
-    want: &Stamp,
+    stamp: Option<(&Path, &Stamp)>,
+    before: &[(u64, u64, &str)],
     k: &Knowledge,
     files: &files::Files,
     f: Fields,
+    with_cards: Cards,
 ) -> Result<usize, SearchError> {
-    let io = |source| SearchError::Dir {
-        path: stamp.display().to_string(),
+    let io = |path: &Path, source| SearchError::Dir {
+        path: path.display().to_string(),
         source,
     };
-    std::fs::remove_file(stamp).map_err(io)?;
+    if let Some((path, _)) = stamp {
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(path, e)),
+            _ => {}
+        }
+    }
     let writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 20_000_000)?;
-    let before: Vec<(u64, u64, &str)> = had
-        .files
-        .iter()
-        .map(|(key, hash, path)| (*key, *hash, path.as_str()))
-        .collect();
-    let changed = replace_changed_files(&writer, k, f, &before, files)?;
+    let now: HashMap<&str, u64> = files.spans.iter().map(|s| (&*s.path, s.hash)).collect();
+    let then: HashMap<&str, u64> = before.iter().map(|&(_, hash, path)| (path, hash)).collect();
+    for &(key, hash, path) in before {
+        if now.get(path) != Some(&hash) {
+            writer.delete_term(Term::from_field_u64(f.file, key));
+        }
+    }
+    let offers = question::OfferReader::new(k);
+    let mut changed = 0;
+    for s in &files.spans {
+        if then.get(&*s.path) != Some(&s.hash) {
+            changed += 1;
+            for (d, id) in s.documents() {
+                writer.add_document(document(k, &offers, f, d, s.key, id))?;
+            }
+        }
+    }
+    if with_cards == Cards::Replace {
+        writer.delete_term(Term::from_field_u64(f.file, files::CARDS));
+        for d in cards(k) {
+            writer.add_document(document(k, &offers, f, d, files::CARDS, d.to_u64()))?;
+        }
+    }
     commit_and_merge_if_small(index, writer)?;
-    std::fs::write(stamp, want.render()).map_err(io)?;
+    if let Some((path, stamp)) = stamp {
+        std::fs::write(path, stamp.render()).map_err(|e| io(path, e))?;
+    }
     Ok(changed)
 }
 
