@@ -79,8 +79,6 @@ impl Passage {
     }
 }
 
-/// The line where byte `at` stands, given (byte offset, line) pairs sorted
-/// by offset; `first` before the first pair.
 /// A line map as kept: empty when every part stands on the first line (most
 /// sentences and items), one shared empty map for all of those; at 10 000×
 /// the notes a map per document was ~40 MB.
@@ -94,6 +92,8 @@ pub fn line_map(lines: Vec<(usize, usize)>, first: usize) -> Arc<[(usize, usize)
     }
 }
 
+/// The line where byte `at` stands, given (byte offset, line) pairs sorted
+/// by offset; `first` before the first pair.
 fn line_in(lines: &[(usize, usize)], first: usize, at: usize) -> usize {
     let i = lines.partition_point(|&(from, _)| from <= at);
     i.checked_sub(1).map_or(first, |i| lines[i].1)

@@ -163,24 +163,24 @@ fn units_of(p: &Passage, out: &mut Vec<Unit>) {
                 .iter()
                 .position(|l| l.column < line.column || (l.item && l.column <= line.column))
                 .map_or(lines.len(), |n| i + 1 + n);
-            let mut text = line.content.to_string();
-            let alone = end == i + 1;
             let mut at_lines = vec![(0, p.line_at(line.at))];
-            for l in &lines[i + 1..end] {
-                let raw = &p.text[l.start..l.at - if l.item { 2 } else { 0 }];
-                let keep = raw.len().saturating_sub(line.column);
-                text.push('\n');
-                at_lines.push((text.len(), p.line_at(l.at)));
-                text.push_str(&" ".repeat(keep));
-                if l.item {
-                    text.push_str("- ");
-                }
-                text.push_str(l.content);
-            }
-            // An item with nothing under it is a part of the passage's text.
-            let text = if alone {
+            // An item with nothing under it is a part of the passage's
+            // text; one with nested lines is written out re-indented.
+            let text = if end == i + 1 {
                 Excerpt::of(&p.text, line.content)
             } else {
+                let mut text = line.content.to_string();
+                for l in &lines[i + 1..end] {
+                    let raw = &p.text[l.start..l.at - if l.item { 2 } else { 0 }];
+                    let keep = raw.len().saturating_sub(line.column);
+                    text.push('\n');
+                    at_lines.push((text.len(), p.line_at(l.at)));
+                    text.push_str(&" ".repeat(keep));
+                    if l.item {
+                        text.push_str("- ");
+                    }
+                    text.push_str(l.content);
+                }
                 Excerpt::from(text)
             };
             push(UnitKind::Item, line.at, text, context.clone(), at_lines);
