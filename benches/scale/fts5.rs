@@ -30,6 +30,18 @@ pub fn documents(k: &Knowledge) -> Vec<Doc> {
         .collect()
 }
 
+/// How many documents [`documents`] makes and their bytes (names, title,
+/// body), without holding them all.
+pub fn document_bytes(k: &Knowledge) -> (usize, usize) {
+    DocRef::all(k).into_iter().fold((0, 0), |(n, bytes), d| {
+        let t = doc_text(k, d);
+        (
+            n + 1,
+            bytes + t.names.len() + t.title_indexed.len() + t.body.len(),
+        )
+    })
+}
+
 pub struct Fts5 {
     conn: Connection,
 }
