@@ -158,7 +158,7 @@ fn main() -> ExitCode {
     }
     if let Cmd::Check = command {
         let limits = config.knowledge.limits();
-        return match knowledge::read_dir_within(&dir, limits).and_then(|s| knowledge::parse(&s)) {
+        return match knowledge::read_dir_within(&dir, limits).and_then(knowledge::parse) {
             Ok(k) => {
                 println!("knowledge ok: {}", k.summary());
                 ExitCode::SUCCESS

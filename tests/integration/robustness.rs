@@ -45,7 +45,7 @@ proptest! {
             glossary: Some(file("k/glossary.toml", glossary)),
             capabilities: Some(file("k/capabilities.toml", capabilities)),
         };
-        match knowledge::parse(&sources) {
+        match knowledge::parse(sources) {
             Ok(k) => prop_assert!(k.passages.iter().all(|p| p.text.chars().count() <= knowledge::MAX_PASSAGE_CHARS)),
             Err(e) => {
                 prop_assert!(!e.problems.is_empty());
