@@ -88,8 +88,10 @@ fn text_hash(text: &str) -> u64 {
 }
 
 impl Builder {
-    pub(super) fn run(&mut self, s: &Sources, before: Option<(&Knowledge, &Notes)>) {
-        self.read_notes(&s.notes, before);
+    /// Reads everything; each notes file's text is dropped once read (the
+    /// notes' text and what it becomes are never all held together).
+    pub(super) fn run(&mut self, s: &mut Sources, before: Option<(&Knowledge, &Notes)>) {
+        self.read_notes(&mut s.notes, before);
         if let Some(before @ (k, _)) = before {
             self.quoted_before = k
                 .capabilities
@@ -181,7 +183,7 @@ impl Builder {
         }
         if let Some(file) = &s.capabilities {
             match catalog::parse_toml::<catalog::CapabilitiesFile>(&file.path, &file.text) {
-                Ok(c) => self.read_capabilities(file, &c, &s.notes),
+                Ok(c) => self.read_capabilities(file, &c),
                 Err(p) => self.problems.push(p),
             }
         }
@@ -259,7 +261,7 @@ impl Builder {
     /// `before` when the file's text is the same, else parsed.
     pub(super) fn read_notes(
         &mut self,
-        notes: &[SourceFile],
+        notes: &mut [SourceFile],
         before: Option<(&Knowledge, &Notes)>,
     ) {
         let known: HashMap<&str, &NoteFile> = before
@@ -298,6 +300,7 @@ impl Builder {
                 }
                 None => self.parse_note(file, hash),
             };
+            file.text = String::new();
             if self.chain.is_none() {
                 if let Some(c) = &record.chain {
                     self.chain = Some((record.path.clone(), c.clone()));

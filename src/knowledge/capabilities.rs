@@ -8,12 +8,7 @@ use super::*;
 use crate::domain::{Evidence, Passage, Source, StatusEntry};
 
 impl Builder {
-    pub(super) fn read_capabilities(
-        &mut self,
-        file: &SourceFile,
-        cat: &CapabilitiesFile,
-        notes: &[SourceFile],
-    ) {
+    pub(super) fn read_capabilities(&mut self, file: &SourceFile, cat: &CapabilitiesFile) {
         let mut claimed_at: HashMap<NameKey, (String, usize)> = HashMap::new();
         let mut quotes: Vec<String> = cat
             .capability
@@ -61,7 +56,7 @@ impl Builder {
             let statuses = entry
                 .status
                 .iter()
-                .filter_map(|s| self.read_status(file, &slug, s, notes, &found))
+                .filter_map(|s| self.read_status(file, &slug, s, &found))
                 .collect();
             self.capabilities.push(Capability {
                 id,
@@ -122,7 +117,6 @@ impl Builder {
         file: &SourceFile,
         capability: &str,
         s: &StatusEntryToml,
-        notes: &[SourceFile],
         found: &HashMap<String, usize>,
     ) -> Option<StatusEntry> {
         let (path, text) = (file.path.as_str(), file.text.as_str());
@@ -164,7 +158,7 @@ impl Builder {
             .map_or(model_line, |e| line_of(text, e.span().start));
         let mut evidence = Vec::new();
         for q in quotes {
-            match self.find_quote(q, notes, found) {
+            match self.find_quote(q, found) {
                 Some(e) => evidence.push(e),
                 None => self.problems.push(Problem::at(
                     path,
@@ -221,13 +215,9 @@ impl Builder {
 
     /// The first passage whose text holds the quote, and the line of the
     /// notes the quote stands on (the passage's first line when the quote
-    /// runs over several lines).
-    fn find_quote(
-        &self,
-        quote: &str,
-        notes: &[SourceFile],
-        found: &HashMap<String, usize>,
-    ) -> Option<Evidence> {
+    /// runs over several lines): read from the passage's line map, so the
+    /// notes' text is not needed once parsed.
+    fn find_quote(&self, quote: &str, found: &HashMap<String, usize>) -> Option<Evidence> {
         let wanted = plain(quote);
         let holds = |p: &&Passage| plain(&p.text).contains(&wanted);
         let p = match self.quoted_before.get(&wanted) {
@@ -245,19 +235,7 @@ impl Builder {
             // Otherwise the one pass over every passage found it, or not.
             None => &self.passages[*found.get(&wanted)?],
         };
-        let line = notes
-            .iter()
-            .find(|n| *n.path == *p.source.file)
-            .and_then(|n| {
-                n.text
-                    .lines()
-                    .enumerate()
-                    .skip(p.source.line.saturating_sub(1))
-                    .take(200)
-                    .find(|(_, l)| plain(l).contains(&wanted))
-                    .map(|(i, _)| i + 1)
-            })
-            .unwrap_or(p.source.line);
+        let line = line_of_quote(p, &wanted);
         Some(Evidence {
             quote: wanted,
             passage: p.id,
@@ -267,6 +245,30 @@ impl Builder {
             },
         })
     }
+}
+
+/// The line of the notes where `wanted` (as [`plain`] reads) stands in
+/// `p`: the first of the passage's lines whose text holds it whole, else
+/// the passage's first line.
+fn line_of_quote(p: &Passage, wanted: &str) -> usize {
+    let mut from = 0;
+    while from < p.lines.len() {
+        let line = p.lines[from].1;
+        // The parts of the text on this line (a line may hold several marks).
+        let to = (from..p.lines.len())
+            .find(|&i| p.lines[i].1 != line)
+            .unwrap_or(p.lines.len());
+        let start = p.lines[from].0;
+        let end = p.lines.get(to).map_or(p.text.len(), |&(at, _)| at);
+        if p.text
+            .get(start..end)
+            .is_some_and(|t| plain(t).contains(wanted))
+        {
+            return line;
+        }
+        from = to;
+    }
+    p.source.line
 }
 
 /// Text as the notes read: Markdown emphasis and code marks (`*`, `` ` ``)
@@ -324,6 +326,24 @@ mod tests {
         assert_eq!(found.get(&quotes[0]), Some(&1));
         assert_eq!(found.get(&quotes[1]), Some(&2));
         assert_eq!(found.get(&quotes[2]), None);
+    }
+
+    /// A quote cites the line of the passage where it stands whole, read
+    /// from the passage's line map; one split by a line break cites the
+    /// passage's first line.
+    #[test]
+    fn a_quote_cites_the_line_of_the_passage_that_holds_it() {
+        let mut p = passage(
+            0,
+            "第一行的话 and the **first** line\n  - 第二行 second line",
+        );
+        let second = p.text.find("  - ").unwrap();
+        p.lines = Arc::new([(0, 7), ("第一行的话 ".len(), 7), (second, 8)]);
+        assert_eq!(super::line_of_quote(&p, "第二行 second"), 8);
+        assert_eq!(super::line_of_quote(&p, "the first line"), 7);
+        assert_eq!(super::line_of_quote(&p, "line - 第二行"), 1);
+        p.lines = Arc::new([]);
+        assert_eq!(super::line_of_quote(&p, "第二行"), 1);
     }
 
     #[test]

@@ -60,15 +60,16 @@ pub fn parse(sources: Sources) -> Result<Knowledge, LoadError> {
 /// read and everything is validated again, so the result is the same as
 /// [`parse`]'s.
 ///
-/// The files' texts are dropped once read, before the answer units are
-/// cut: the notes' text and the units are never held together (at 10 000×
-/// the notes, 64 MB off the peak of a start).
+/// Each notes file's text is dropped once it is parsed (or found
+/// unchanged), before the answer units are cut: the notes' text and what
+/// it becomes are never all held together (at 10 000× the notes, 64 MB
+/// off the peak of a start).
 pub fn parse_reusing(
-    sources: Sources,
+    mut sources: Sources,
     before: Option<(&Knowledge, &Notes)>,
 ) -> Result<(Knowledge, Notes), LoadError> {
     let mut b = Builder::default();
-    b.run(&sources, before);
+    b.run(&mut sources, before);
     drop(sources);
     if b.problems.is_empty() {
         Ok(b.finish(before.map(|(k, _)| k)))
