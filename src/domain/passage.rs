@@ -123,6 +123,12 @@ impl Excerpt {
         }
         Excerpt::from(part.to_string())
     }
+
+    /// Where it stands in `whole` (byte range), when it is a part of that
+    /// very text rather than a copy.
+    pub fn range_in(&self, whole: &Arc<str>) -> Option<(u32, u32)> {
+        Arc::ptr_eq(&self.whole, whole).then_some((self.start, self.end))
+    }
 }
 
 impl From<String> for Excerpt {

@@ -291,14 +291,26 @@ fn read(source: &Source) -> Result<Sources, ReloadError> {
 }
 
 /// The knowledge and its index from `sources`: from scratch, or reusing
-/// what `serving` made of the files that did not change.
+/// what `serving` made of the files that did not change. A start with an
+/// index folder reuses what the last start there saved of the notes
+/// ([`crate::knowledge::saved`]) and saves it again when files changed.
 fn build(
     source: &Source,
     sources: Sources,
     serving: Option<&Snapshot>,
 ) -> Result<(Arc<SearchIndex>, Arc<Notes>), ReloadError> {
-    let before = serving.and_then(|s| Some((s.knowledge(), s.notes.as_deref()?)));
-    let (knowledge, notes) = crate::knowledge::parse_reusing(sources, before)?;
+    use crate::knowledge::{parse_after, parse_reusing, saved};
+    let saved_at = match (serving, &source.index_dir) {
+        (None, Some(dir)) => Some(dir.join(saved::FILE)),
+        _ => None,
+    };
+    let saved = saved_at.as_deref().and_then(saved::load);
+    let saved_files = saved.as_ref().map(|(_, n)| n.files.len());
+    let (knowledge, notes) = match (serving, saved) {
+        (Some(s), _) => parse_reusing(sources, s.notes.as_deref().map(|n| (s.knowledge(), n)))?,
+        (None, Some(saved)) => parse_after(sources, saved)?,
+        (None, None) => parse_reusing(sources, None)?,
+    };
     let knowledge = Arc::new(knowledge);
     let index = match serving {
         Some(s) => {
@@ -310,12 +322,27 @@ fn build(
             SearchIndex::build(knowledge, segmenter, source.index_dir.as_deref())?
         }
     };
+    if let Some(path) = saved_at {
+        if notes.parsed().next().is_some() || saved_files != Some(notes.files.len()) {
+            // Only a later start's speed depends on it.
+            if let Err(e) = saved::save(&path, index.knowledge(), &notes) {
+                tracing::warn!(path = %path.display(), error = %e, "could not save the parsed notes");
+            }
+        }
+    }
     Ok((Arc::new(index), Arc::new(notes)))
 }
 
 impl Snapshot {
     pub fn knowledge(&self) -> &Knowledge {
         self.index.knowledge()
+    }
+
+    /// How many notes files the load that made this snapshot parsed (the
+    /// others were unchanged, taken from the snapshot before or from what
+    /// the last start saved).
+    pub fn parsed_files(&self) -> usize {
+        self.notes.as_ref().map_or(0, |n| n.parsed().count())
     }
 
     pub fn index(&self) -> &Arc<SearchIndex> {

@@ -54,17 +54,17 @@ pub(super) struct Builder {
 pub struct NoteFile {
     pub path: Arc<str>,
     /// A hash of the file's text.
-    hash: u64,
+    pub(super) hash: u64,
     /// Its passages and units in the knowledge it was loaded into.
     pub passages: std::ops::Range<usize>,
     pub units: std::ops::Range<usize>,
-    headings: Vec<(String, Source)>,
-    tables: Vec<markdown::Table>,
-    chain: Option<Chain>,
+    pub(super) headings: Vec<(String, Source)>,
+    pub(super) tables: Vec<markdown::Table>,
+    pub(super) chain: Option<Chain>,
     /// Read and parsed by this load (not reused from the one before).
     pub parsed: bool,
     /// Reused: where its passages and units stood in the knowledge before.
-    from: Option<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+    pub(super) from: Option<(std::ops::Range<usize>, std::ops::Range<usize>)>,
 }
 
 /// What the last load came to, file by file, for the next load to reuse.

@@ -14,6 +14,7 @@ pub use error::line_col;
 mod markdown;
 mod models;
 mod read;
+pub mod saved;
 mod terms;
 mod units;
 
@@ -73,6 +74,28 @@ pub fn parse_reusing(
     drop(sources);
     if b.problems.is_empty() {
         Ok(b.finish(before.map(|(k, _)| k)))
+    } else {
+        Err(LoadError {
+            problems: b.problems,
+        })
+    }
+}
+
+/// [`parse_reusing`] with what an earlier start saved ([`saved::load`]),
+/// owned: its passages are let go once the unchanged files have taken
+/// theirs, so a start holds two copies of the passages' places only while
+/// the notes are read (their text is shared, not copied).
+pub fn parse_after(
+    mut sources: Sources,
+    saved: (Knowledge, Notes),
+) -> Result<(Knowledge, Notes), LoadError> {
+    let (mut before, notes) = saved;
+    let mut b = Builder::default();
+    b.run(&mut sources, Some((&before, &notes)));
+    drop(sources);
+    before.passages = Vec::new();
+    if b.problems.is_empty() {
+        Ok(b.finish(Some(&before)))
     } else {
         Err(LoadError {
             problems: b.problems,

@@ -337,6 +337,13 @@ fn an_edit_to_one_file_reindexes_it_alone(index_dir: Option<&Path>) {
 /// indexes the edited and new files again and keeps the rest of the
 /// persisted index; it answers as a load from scratch does. A change that
 /// every document depends on (the glossary) still rebuilds.
+/// What the notes were parsed into, as text: passages, answer units and
+/// capability evidence (its passage and line).
+fn parsed_places(engine: &Engine) -> String {
+    let k = engine.knowledge();
+    format!("{:?}", (&k.passages, &k.units, &k.capabilities))
+}
+
 #[test]
 fn a_start_after_edits_while_stopped_reindexes_the_changed_files_alone() {
     use lineage_bot::search::Opened;
@@ -357,9 +364,17 @@ fn a_start_after_edits_while_stopped_reindexes_the_changed_files_alone() {
     let index_dir = index.path().join("index");
     let engine = Engine::load(dir.path(), Some(&index_dir)).unwrap();
     assert_eq!(engine.index().opened(), Opened::Built);
+    let files = engine.snapshot().parsed_files();
+    assert!(files >= 3, "{files}");
     drop(engine);
+    // The parse was saved beside the index: no notes file is parsed again.
     let engine = Engine::load(dir.path(), Some(&index_dir)).unwrap();
     assert_eq!(engine.index().opened(), Opened::Current);
+    assert_eq!(engine.snapshot().parsed_files(), 0);
+    assert_eq!(
+        parsed_places(&engine),
+        parsed_places(&Engine::load(dir.path(), None).unwrap())
+    );
     drop(engine);
 
     // While stopped: one file edited, one deleted, one added.
@@ -376,7 +391,9 @@ fn a_start_after_edits_while_stopped_reindexes_the_changed_files_alone() {
     .unwrap();
     let engine = Engine::load(dir.path(), Some(&index_dir)).unwrap();
     assert_eq!(engine.index().opened(), Opened::Updated { files: 2 });
+    assert_eq!(engine.snapshot().parsed_files(), 2);
     let fresh = Engine::load(dir.path(), None).unwrap();
+    assert_eq!(parsed_places(&engine), parsed_places(&fresh));
     for q in QUESTIONS
         .iter()
         .chain(&["quokka", "wombat", "pangolin", "numbat"])
@@ -391,6 +408,16 @@ fn a_start_after_edits_while_stopped_reindexes_the_changed_files_alone() {
     // Stamped as current: the start after opens it as it is.
     let engine = Engine::load(dir.path(), Some(&index_dir)).unwrap();
     assert_eq!(engine.index().opened(), Opened::Current);
+    assert_eq!(engine.snapshot().parsed_files(), 0);
+    drop(engine);
+
+    // A saved parse cut short is not used: every file is parsed again.
+    let saved = index_dir.join(lineage_bot::knowledge::saved::FILE);
+    let bytes = std::fs::read(&saved).unwrap();
+    std::fs::write(&saved, &bytes[..bytes.len() / 2]).unwrap();
+    let engine = Engine::load(dir.path(), Some(&index_dir)).unwrap();
+    assert_eq!(engine.snapshot().parsed_files(), files);
+    assert_eq!(parsed_places(&engine), parsed_places(&fresh));
     drop(engine);
 
     // The glossary changes what every document's words are: rebuilt.

@@ -1,0 +1,599 @@
+//! What the notes files came to (passages, answer units, headings, tables,
+//! the chain line), saved beside the persisted index so that a start reads
+//! no Markdown for files whose text is unchanged: [`load`] gives a
+//! knowledge holding only passages and units, which
+//! [`super::parse_reusing`] takes as the load before (everything else is
+//! validated again, so the result is a parse from scratch's).
+//!
+//! The format is this binary's own: the file names the executable it was
+//! written by (its size and modification time), and any other binary, or a
+//! file cut short or damaged, is ignored — the notes are then parsed. Shared
+//! heading lists and contexts are written once and shared again when read.
+
+use std::collections::HashMap;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::domain::{
+    Excerpt, Knowledge, Lineage, NameIndex, Passage, PassageId, PassageKind, Source, Unit, UnitId,
+    UnitKind,
+};
+
+use super::build::{NoteFile, Notes};
+use super::chain::{Chain, ChainName, Stage};
+use super::markdown::{Row, Table};
+
+/// The file's name in the index directory.
+pub const FILE: &str = "lineage-bot.notes";
+
+const MAGIC: &[u8; 16] = b"lineage-bot/nts1";
+
+/// Which binary wrote the file: a parse made by other code is not reused.
+fn writer_id() -> Option<u64> {
+    let exe = std::env::current_exe().ok()?;
+    let meta = std::fs::metadata(exe).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in env!("CARGO_PKG_VERSION")
+        .bytes()
+        .chain(meta.len().to_le_bytes())
+        .chain(modified.as_nanos().to_le_bytes())
+    {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    Some(h)
+}
+
+/// Writes `k`'s passages and units and `notes` to `path` (through a
+/// temporary file, renamed: a start cut short leaves the old file or none).
+pub fn save(path: &Path, k: &Knowledge, notes: &Notes) -> io::Result<()> {
+    let id = writer_id().ok_or_else(|| io::Error::other("the executable's identity is unknown"))?;
+    let tmp = path.with_extension("notes.tmp");
+    let mut out = Out::new(BufWriter::new(std::fs::File::create(&tmp)?));
+    out.bytes(MAGIC)?;
+    out.u64(id)?;
+    encode(&mut out, k, notes)?;
+    out.w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    std::fs::rename(&tmp, path)
+}
+
+/// What [`save`] wrote at `path`, if this binary wrote it and it is whole.
+pub fn load(path: &Path) -> Option<(Knowledge, Notes)> {
+    let file = std::fs::File::open(path).ok()?;
+    let limit = file.metadata().ok()?.len();
+    let mut input = In {
+        r: BufReader::with_capacity(1 << 16, file),
+        left: limit,
+    };
+    if &input.array::<16>()? != MAGIC || input.u64()? != writer_id()? {
+        return None;
+    }
+    let decoded = decode(&mut input)?;
+    // Trailing bytes mean a file not written as read here.
+    (input.left == 0).then_some(decoded)
+}
+
+// ---------------------------------------------------------------- writing
+
+struct Out<W: Write> {
+    w: W,
+    paths: HashMap<Arc<str>, u32>,
+    /// Heading lists and contexts by address: shared ones are written once.
+    lists: HashMap<(usize, usize), u32>,
+}
+
+impl<W: Write> Out<W> {
+    fn new(w: W) -> Self {
+        Out {
+            w,
+            paths: HashMap::new(),
+            lists: HashMap::new(),
+        }
+    }
+    fn bytes(&mut self, b: &[u8]) -> io::Result<()> {
+        self.w.write_all(b)
+    }
+    fn u8(&mut self, v: u8) -> io::Result<()> {
+        self.bytes(&[v])
+    }
+    fn u32(&mut self, v: usize) -> io::Result<()> {
+        let v = u32::try_from(v).map_err(|_| io::Error::other("a count over 2^32"))?;
+        self.bytes(&v.to_le_bytes())
+    }
+    fn u64(&mut self, v: u64) -> io::Result<()> {
+        self.bytes(&v.to_le_bytes())
+    }
+    fn str(&mut self, s: &str) -> io::Result<()> {
+        self.u32(s.len())?;
+        self.bytes(s.as_bytes())
+    }
+    fn strings(&mut self, v: &[String]) -> io::Result<()> {
+        self.u32(v.len())?;
+        v.iter().try_for_each(|s| self.str(s))
+    }
+    fn option(&mut self, v: &Option<String>) -> io::Result<()> {
+        match v {
+            None => self.u8(0),
+            Some(s) => {
+                self.u8(1)?;
+                self.str(s)
+            }
+        }
+    }
+    /// A file path as its number, written the first time it is met.
+    fn path(&mut self, p: &Arc<str>) -> io::Result<()> {
+        match self.paths.get(p) {
+            Some(&n) => self.u32(n as usize),
+            None => {
+                let n = self.paths.len();
+                self.paths.insert(p.clone(), n as u32);
+                self.u32(n)?;
+                self.str(p)
+            }
+        }
+    }
+    /// A heading list or context as its number, written the first time.
+    fn list(&mut self, l: &Arc<[String]>) -> io::Result<()> {
+        let at = (l.as_ptr() as usize, l.len());
+        match self.lists.get(&at) {
+            Some(&n) => self.u32(n as usize),
+            None => {
+                let n = self.lists.len();
+                self.lists.insert(at, n as u32);
+                self.u32(n)?;
+                self.strings(l)
+            }
+        }
+    }
+    fn source(&mut self, s: &Source) -> io::Result<()> {
+        self.path(&s.file)?;
+        self.u32(s.line)
+    }
+    fn lines(&mut self, l: &[(usize, usize)]) -> io::Result<()> {
+        self.u32(l.len())?;
+        l.iter().try_for_each(|&(at, line)| {
+            self.u32(at)?;
+            self.u32(line)
+        })
+    }
+}
+
+fn encode<W: Write>(out: &mut Out<W>, k: &Knowledge, notes: &Notes) -> io::Result<()> {
+    out.u32(k.passages.len())?;
+    for p in &k.passages {
+        out.u8(p.kind as u8)?;
+        out.str(&p.text)?;
+        out.list(&p.headings)?;
+        out.source(&p.source)?;
+        out.lines(&p.lines)?;
+    }
+    out.u32(k.units.len())?;
+    for u in &k.units {
+        out.u8(u.kind as u8)?;
+        out.u32(u.passage.index())?;
+        match u.text.range_in(&k.passage(u.passage).text) {
+            Some((start, end)) => {
+                out.u8(0)?;
+                out.u32(start as usize)?;
+                out.u32(end as usize)?;
+            }
+            None => {
+                out.u8(1)?;
+                out.str(&u.text)?;
+            }
+        }
+        out.list(&u.context)?;
+        out.source(&u.source)?;
+        out.lines(&u.lines)?;
+    }
+    out.u32(notes.files.len())?;
+    for f in &notes.files {
+        out.path(&f.path)?;
+        out.u64(f.hash)?;
+        for r in [&f.passages, &f.units] {
+            out.u32(r.start)?;
+            out.u32(r.end)?;
+        }
+        out.u32(f.headings.len())?;
+        for (text, source) in &f.headings {
+            out.str(text)?;
+            out.source(source)?;
+        }
+        out.u32(f.tables.len())?;
+        for t in &f.tables {
+            out.strings(&t.header)?;
+            out.u32(t.rows.len())?;
+            for r in &t.rows {
+                out.strings(&r.cells)?;
+                out.u32(r.line)?;
+            }
+            out.u32(t.line)?;
+            out.list(&t.headings)?;
+        }
+        match &f.chain {
+            None => out.u8(0)?,
+            Some(c) => {
+                out.u8(1)?;
+                out.u32(c.line)?;
+                out.u32(c.stages.len())?;
+                for s in &c.stages {
+                    out.option(&s.label)?;
+                    out.u32(s.names.len())?;
+                    for n in &s.names {
+                        out.str(&n.name)?;
+                        out.option(&n.parameters)?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- reading
+
+/// A reader that never reads past the file's length, so that a damaged
+/// count cannot ask for more memory than the file holds.
+struct In<R: Read> {
+    r: R,
+    left: u64,
+}
+
+impl<R: Read> In<R> {
+    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        self.left = self.left.checked_sub(N as u64)?;
+        let mut b = [0; N];
+        self.r.read_exact(&mut b).ok()?;
+        Some(b)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.array::<1>()?[0])
+    }
+    fn u32(&mut self) -> Option<usize> {
+        Some(u32::from_le_bytes(self.array()?) as usize)
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.array()?))
+    }
+    /// A count of things at least `each` bytes long, checked against what
+    /// is left of the file.
+    fn count(&mut self, each: u64) -> Option<usize> {
+        let n = self.u32()?;
+        (n as u64 * each <= self.left).then_some(n)
+    }
+    fn str(&mut self) -> Option<String> {
+        let n = self.count(1)?;
+        self.left -= n as u64;
+        let mut b = vec![0; n];
+        self.r.read_exact(&mut b).ok()?;
+        String::from_utf8(b).ok()
+    }
+    fn strings(&mut self) -> Option<Vec<String>> {
+        let n = self.count(4)?;
+        (0..n).map(|_| self.str()).collect()
+    }
+    fn option(&mut self) -> Option<Option<String>> {
+        match self.u8()? {
+            0 => Some(None),
+            1 => Some(Some(self.str()?)),
+            _ => None,
+        }
+    }
+}
+
+/// The paths and lists read so far, by number.
+#[derive(Default)]
+struct Tables {
+    paths: Vec<Arc<str>>,
+    lists: Vec<Arc<[String]>>,
+}
+
+impl Tables {
+    fn path<R: Read>(&mut self, input: &mut In<R>) -> Option<Arc<str>> {
+        let n = input.u32()?;
+        if n == self.paths.len() {
+            self.paths.push(input.str()?.into());
+        }
+        self.paths.get(n).cloned()
+    }
+    fn list<R: Read>(&mut self, input: &mut In<R>) -> Option<Arc<[String]>> {
+        let n = input.u32()?;
+        if n == self.lists.len() {
+            self.lists.push(input.strings()?.into());
+        }
+        self.lists.get(n).cloned()
+    }
+    fn source<R: Read>(&mut self, input: &mut In<R>) -> Option<Source> {
+        Some(Source {
+            file: self.path(input)?,
+            line: input.u32()?,
+        })
+    }
+}
+
+fn lines<R: Read>(input: &mut In<R>, first: usize) -> Option<Arc<[(usize, usize)]>> {
+    let n = input.count(8)?;
+    let l: Vec<(usize, usize)> = (0..n)
+        .map(|_| Some((input.u32()?, input.u32()?)))
+        .collect::<Option<_>>()?;
+    Some(crate::domain::line_map(l, first))
+}
+
+fn decode<R: Read>(input: &mut In<R>) -> Option<(Knowledge, Notes)> {
+    let mut t = Tables::default();
+    // A passage or unit takes at least 21 bytes of the file.
+    let n = input.count(21)?;
+    let mut passages = Vec::with_capacity(n);
+    for i in 0..n {
+        let kind = match input.u8()? {
+            0 => PassageKind::Paragraph,
+            1 => PassageKind::ListItem,
+            2 => PassageKind::TableRow,
+            _ => return None,
+        };
+        let text: Arc<str> = input.str()?.into();
+        let headings = t.list(input)?;
+        let source = t.source(input)?;
+        let lines = lines(input, source.line)?;
+        passages.push(Passage {
+            id: PassageId(i as u32),
+            kind,
+            text,
+            headings,
+            source,
+            lines,
+        });
+    }
+    let n = input.count(21)?;
+    let mut units = Vec::with_capacity(n);
+    for i in 0..n {
+        let kind = match input.u8()? {
+            0 => UnitKind::Item,
+            1 => UnitKind::Sentence,
+            2 => UnitKind::Section,
+            _ => return None,
+        };
+        let passage: &Passage = passages.get(input.u32()?)?;
+        let text = match input.u8()? {
+            0 => {
+                let (start, end) = (input.u32()?, input.u32()?);
+                Excerpt::of(&passage.text, passage.text.get(start..end)?)
+            }
+            1 => Excerpt::from(input.str()?),
+            _ => return None,
+        };
+        let context = t.list(input)?;
+        let source = t.source(input)?;
+        let lines = lines(input, source.line)?;
+        units.push(Unit {
+            id: UnitId(i as u32),
+            kind,
+            passage: passage.id,
+            text,
+            context,
+            source,
+            lines,
+        });
+    }
+    let n = input.count(30)?;
+    let mut files: Vec<NoteFile> = Vec::with_capacity(n);
+    for _ in 0..n {
+        let path = t.path(input)?;
+        let hash = input.u64()?;
+        let passages_of = input.u32()?..input.u32()?;
+        let units_of = input.u32()?..input.u32()?;
+        let headings = (0..input.count(8)?)
+            .map(|_| Some((input.str()?, t.source(input)?)))
+            .collect::<Option<_>>()?;
+        let tables = (0..input.count(16)?)
+            .map(|_| {
+                let header = input.strings()?;
+                let rows = (0..input.count(8)?)
+                    .map(|_| {
+                        Some(Row {
+                            cells: input.strings()?,
+                            line: input.u32()?,
+                        })
+                    })
+                    .collect::<Option<_>>()?;
+                Some(Table {
+                    header,
+                    rows,
+                    line: input.u32()?,
+                    headings: t.list(input)?,
+                })
+            })
+            .collect::<Option<_>>()?;
+        let chain = match input.u8()? {
+            0 => None,
+            1 => {
+                let line = input.u32()?;
+                let stages = (0..input.count(5)?)
+                    .map(|_| {
+                        let label = input.option()?;
+                        let names = (0..input.count(5)?)
+                            .map(|_| {
+                                Some(ChainName {
+                                    name: input.str()?,
+                                    parameters: input.option()?,
+                                })
+                            })
+                            .collect::<Option<_>>()?;
+                        Some(Stage { names, label })
+                    })
+                    .collect::<Option<_>>()?;
+                Some(Chain { stages, line })
+            }
+            _ => return None,
+        };
+        // The files tile the passages and the units in order, and a file's
+        // units lie in its own passages: what the reuse takes for granted.
+        let (p_at, u_at) = files
+            .last()
+            .map_or((0, 0), |f| (f.passages.end, f.units.end));
+        let whole = passages_of.start == p_at
+            && passages_of.start <= passages_of.end
+            && passages_of.end <= passages.len()
+            && units_of.start == u_at
+            && units_of.start <= units_of.end
+            && units_of.end <= units.len()
+            && passages[passages_of.clone()]
+                .iter()
+                .all(|p| p.source.file == path)
+            && units[units_of.clone()]
+                .iter()
+                .all(|u| passages_of.contains(&u.passage.index()));
+        if !whole {
+            return None;
+        }
+        files.push(NoteFile {
+            path,
+            hash,
+            passages: passages_of,
+            units: units_of,
+            headings,
+            tables,
+            chain,
+            parsed: false,
+            from: None,
+        });
+    }
+    let tiled = files
+        .last()
+        .map_or((0, 0), |f| (f.passages.end, f.units.end))
+        == (passages.len(), units.len());
+    tiled.then(|| {
+        let k = Knowledge {
+            models: Vec::new(),
+            families: Vec::new(),
+            lineage: Lineage::default(),
+            terms: Vec::new(),
+            passages,
+            units,
+            comparisons: Vec::new(),
+            capabilities: Vec::new(),
+            names: NameIndex::default(),
+            synonyms: Vec::new(),
+        };
+        (k, Notes { files })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundled() -> (Knowledge, Notes) {
+        let s = super::super::read_dir(Path::new("knowledge")).unwrap();
+        super::super::parse_reusing(s, None).unwrap()
+    }
+
+    fn encoded(k: &Knowledge, n: &Notes) -> Vec<u8> {
+        let mut out = Out::new(Vec::new());
+        encode(&mut out, k, n).unwrap();
+        out.w
+    }
+
+    fn decoded(bytes: &[u8]) -> Option<(Knowledge, Notes)> {
+        let mut input = In {
+            r: bytes,
+            left: bytes.len() as u64,
+        };
+        let d = decode(&mut input)?;
+        (input.left == 0).then_some(d)
+    }
+
+    #[test]
+    fn what_is_saved_reads_back_the_same_and_shared() {
+        let (k, n) = bundled();
+        let (k2, n2) = decoded(&encoded(&k, &n)).expect("reads back");
+        assert_eq!(format!("{:?}", k.passages), format!("{:?}", k2.passages));
+        assert_eq!(format!("{:?}", k.units), format!("{:?}", k2.units));
+        assert_eq!(
+            format!(
+                "{:?}",
+                n.files
+                    .iter()
+                    .map(|f| (
+                        &f.path,
+                        f.hash,
+                        &f.passages,
+                        &f.units,
+                        &f.headings,
+                        &f.tables,
+                        &f.chain
+                    ))
+                    .collect::<Vec<_>>()
+            ),
+            format!(
+                "{:?}",
+                n2.files
+                    .iter()
+                    .map(|f| (
+                        &f.path,
+                        f.hash,
+                        &f.passages,
+                        &f.units,
+                        &f.headings,
+                        &f.tables,
+                        &f.chain
+                    ))
+                    .collect::<Vec<_>>()
+            )
+        );
+        assert!(n2.files.iter().all(|f| !f.parsed));
+        // Shared as they were: passages under one heading share its list,
+        // units cut from a passage's text share that text.
+        let shared = |k: &Knowledge| {
+            let lists: std::collections::HashSet<_> =
+                k.passages.iter().map(|p| p.headings.as_ptr()).collect();
+            let parts = k
+                .units
+                .iter()
+                .filter(|u| u.text.range_in(&k.passage(u.passage).text).is_some())
+                .count();
+            (lists.len(), parts)
+        };
+        assert_eq!(shared(&k), shared(&k2));
+        assert!(shared(&k2).0 < k2.passages.len());
+        assert!(shared(&k2).1 > 0);
+    }
+
+    #[test]
+    fn a_file_cut_short_or_damaged_reads_as_nothing_and_never_panics() {
+        let (k, n) = bundled();
+        let bytes = encoded(&k, &n);
+        for cut in (0..bytes.len()).step_by(97) {
+            assert!(decoded(&bytes[..cut]).is_none(), "cut at {cut}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(decoded(&longer).is_none());
+        // Flipped bytes: either refused or read as some knowledge, never a
+        // panic (a count, a kind, a range or a number out of bounds).
+        for at in (0..bytes.len()).step_by(31) {
+            let mut damaged = bytes.clone();
+            damaged[at] ^= 0xA5;
+            let _ = decoded(&damaged);
+        }
+    }
+
+    #[test]
+    fn a_file_from_another_binary_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        let (k, n) = bundled();
+        save(&path, &k, &n).unwrap();
+        assert!(load(&path).is_some());
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[16] ^= 1; // the writer's identity
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(load(&path).is_none());
+    }
+}
