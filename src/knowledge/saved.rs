@@ -6,8 +6,9 @@
 //! validated again, so the result is a parse from scratch's).
 //!
 //! The format is this binary's own: the file names the executable it was
-//! written by (its size and modification time), and any other binary, or a
-//! file cut short or damaged, is ignored — the notes are then parsed. Shared
+//! written by (its size and modification time) and ends with a CRC-32 of
+//! the rest: any other binary's file, or one cut short or damaged, is
+//! ignored — the notes are then parsed. Shared
 //! heading lists and contexts are written once and shared again when read.
 
 use std::collections::HashMap;
@@ -59,6 +60,8 @@ pub fn save(path: &Path, k: &Knowledge, notes: &Notes) -> io::Result<()> {
     out.bytes(MAGIC)?;
     out.u64(id)?;
     encode(&mut out, k, notes)?;
+    let sum = out.sum.clone().finalize();
+    out.w.write_all(&sum.to_le_bytes())?;
     out.w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     std::fs::rename(&tmp, path)
 }
@@ -67,22 +70,25 @@ pub fn save(path: &Path, k: &Knowledge, notes: &Notes) -> io::Result<()> {
 pub fn load(path: &Path) -> Option<(Knowledge, Notes)> {
     let file = std::fs::File::open(path).ok()?;
     let limit = file.metadata().ok()?.len();
-    let mut input = In {
-        r: BufReader::with_capacity(1 << 16, file),
-        left: limit,
-    };
+    let mut input = In::new(
+        BufReader::with_capacity(1 << 16, file),
+        limit.checked_sub(4)?,
+    );
     if &input.array::<16>()? != MAGIC || input.u64()? != writer_id()? {
         return None;
     }
     let decoded = decode(&mut input)?;
     // Trailing bytes mean a file not written as read here.
-    (input.left == 0).then_some(decoded)
+    let sum = input.sum.clone().finalize();
+    input.left += 4;
+    (input.left == 4 && u32::from_le_bytes(input.array()?) == sum).then_some(decoded)
 }
 
 // ---------------------------------------------------------------- writing
 
 struct Out<W: Write> {
     w: W,
+    sum: crc32fast::Hasher,
     paths: HashMap<Arc<str>, u32>,
     /// Heading lists and contexts by address: shared ones are written once.
     lists: HashMap<(usize, usize), u32>,
@@ -92,11 +98,13 @@ impl<W: Write> Out<W> {
     fn new(w: W) -> Self {
         Out {
             w,
+            sum: crc32fast::Hasher::new(),
             paths: HashMap::new(),
             lists: HashMap::new(),
         }
     }
     fn bytes(&mut self, b: &[u8]) -> io::Result<()> {
+        self.sum.update(b);
         self.w.write_all(b)
     }
     fn u8(&mut self, v: u8) -> io::Result<()> {
@@ -243,13 +251,22 @@ fn encode<W: Write>(out: &mut Out<W>, k: &Knowledge, notes: &Notes) -> io::Resul
 struct In<R: Read> {
     r: R,
     left: u64,
+    sum: crc32fast::Hasher,
 }
 
 impl<R: Read> In<R> {
+    fn new(r: R, left: u64) -> Self {
+        In {
+            r,
+            left,
+            sum: crc32fast::Hasher::new(),
+        }
+    }
     fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
         self.left = self.left.checked_sub(N as u64)?;
         let mut b = [0; N];
         self.r.read_exact(&mut b).ok()?;
+        self.sum.update(&b);
         Some(b)
     }
     fn u8(&mut self) -> Option<u8> {
@@ -272,6 +289,7 @@ impl<R: Read> In<R> {
         self.left -= n as u64;
         let mut b = vec![0; n];
         self.r.read_exact(&mut b).ok()?;
+        self.sum.update(&b);
         String::from_utf8(b).ok()
     }
     fn strings(&mut self) -> Option<Vec<String>> {
@@ -501,10 +519,7 @@ mod tests {
     }
 
     fn decoded(bytes: &[u8]) -> Option<(Knowledge, Notes)> {
-        let mut input = In {
-            r: bytes,
-            left: bytes.len() as u64,
-        };
+        let mut input = In::new(bytes, bytes.len() as u64);
         let d = decode(&mut input)?;
         (input.left == 0).then_some(d)
     }
@@ -585,15 +600,25 @@ mod tests {
     }
 
     #[test]
-    fn a_file_from_another_binary_is_not_read() {
+    fn a_file_from_another_binary_or_damaged_is_not_read() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE);
         let (k, n) = bundled();
         save(&path, &k, &n).unwrap();
         assert!(load(&path).is_some());
-        let mut bytes = std::fs::read(&path).unwrap();
+        let good = std::fs::read(&path).unwrap();
+        let mut bytes = good.clone();
         bytes[16] ^= 1; // the writer's identity
         std::fs::write(&path, &bytes).unwrap();
         assert!(load(&path).is_none());
+        // One letter of a passage changed: the check sum refuses it (the
+        // notes' own hash would not, and the passage would be served).
+        let at = good.windows(3).position(|w| w == "GPT".as_bytes()).unwrap();
+        let mut bytes = good.clone();
+        bytes[at] = b'Q';
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(load(&path).is_none());
+        std::fs::write(&path, &good).unwrap();
+        assert!(load(&path).is_some());
     }
 }
