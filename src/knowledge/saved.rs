@@ -52,18 +52,26 @@ fn writer_id() -> Option<u64> {
 }
 
 /// Writes `k`'s passages and units and `notes` to `path` (through a
-/// temporary file, renamed: a start cut short leaves the old file or none).
+/// temporary file, renamed: a start cut short leaves the old file or none,
+/// and a failed write leaves no temporary file behind).
 pub fn save(path: &Path, k: &Knowledge, notes: &Notes) -> io::Result<()> {
     let id = writer_id().ok_or_else(|| io::Error::other("the executable's identity is unknown"))?;
     let tmp = path.with_extension("notes.tmp");
-    let mut out = Out::new(BufWriter::new(std::fs::File::create(&tmp)?));
+    let written = write(&tmp, id, k, notes).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+fn write(tmp: &Path, id: u64, k: &Knowledge, notes: &Notes) -> io::Result<()> {
+    let mut out = Out::new(BufWriter::new(std::fs::File::create(tmp)?));
     out.bytes(MAGIC)?;
     out.u64(id)?;
     encode(&mut out, k, notes)?;
     let sum = out.sum.clone().finalize();
     out.w.write_all(&sum.to_le_bytes())?;
-    out.w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-    std::fs::rename(&tmp, path)
+    out.w.into_inner().map_err(|e| e.into_error())?.sync_all()
 }
 
 /// What [`save`] wrote at `path`, if this binary wrote it and it is whole.
@@ -606,6 +614,11 @@ mod tests {
         let (k, n) = bundled();
         save(&path, &k, &n).unwrap();
         assert!(load(&path).is_some());
+        // Saving where a folder stands fails and leaves nothing behind.
+        let taken = dir.path().join("taken");
+        std::fs::create_dir(&taken).unwrap();
+        assert!(save(&taken, &k, &n).is_err());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
         let good = std::fs::read(&path).unwrap();
         let mut bytes = good.clone();
         bytes[16] ^= 1; // the writer's identity
