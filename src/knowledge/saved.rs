@@ -300,9 +300,22 @@ impl<R: Read> In<R> {
         self.sum.update(&b);
         String::from_utf8(b).ok()
     }
+    /// A count, then that many things read by `each` (each at least
+    /// `least` bytes of the file).
+    fn many<T>(
+        &mut self,
+        least: u64,
+        mut each: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let n = self.count(least)?;
+        let mut v = Vec::with_capacity(n);
+        for _ in 0..n {
+            v.push(each(self)?);
+        }
+        Some(v)
+    }
     fn strings(&mut self) -> Option<Vec<String>> {
-        let n = self.count(4)?;
-        (0..n).map(|_| self.str()).collect()
+        self.many(4, Self::str)
     }
     fn option(&mut self) -> Option<Option<String>> {
         match self.u8()? {
@@ -344,10 +357,7 @@ impl Tables {
 }
 
 fn lines<R: Read>(input: &mut In<R>, first: usize) -> Option<Arc<[(usize, usize)]>> {
-    let n = input.count(8)?;
-    let l: Vec<(usize, usize)> = (0..n)
-        .map(|_| Some((input.u32()?, input.u32()?)))
-        .collect::<Option<_>>()?;
+    let l = input.many(8, |input| Some((input.u32()?, input.u32()?)))?;
     Some(crate::domain::line_map(l, first))
 }
 
@@ -414,46 +424,36 @@ fn decode<R: Read>(input: &mut In<R>) -> Option<(Knowledge, Notes)> {
         let hash = input.u64()?;
         let passages_of = input.u32()?..input.u32()?;
         let units_of = input.u32()?..input.u32()?;
-        let headings = (0..input.count(8)?)
-            .map(|_| Some((input.str()?, t.source(input)?)))
-            .collect::<Option<_>>()?;
-        let tables = (0..input.count(16)?)
-            .map(|_| {
-                let header = input.strings()?;
-                let rows = (0..input.count(8)?)
-                    .map(|_| {
-                        Some(Row {
-                            cells: input.strings()?,
-                            line: input.u32()?,
-                        })
-                    })
-                    .collect::<Option<_>>()?;
-                Some(Table {
-                    header,
-                    rows,
+        let headings = input.many(8, |input| Some((input.str()?, t.source(input)?)))?;
+        let tables = input.many(16, |input| {
+            let header = input.strings()?;
+            let rows = input.many(8, |input| {
+                Some(Row {
+                    cells: input.strings()?,
                     line: input.u32()?,
-                    headings: t.list(input)?,
                 })
+            })?;
+            Some(Table {
+                header,
+                rows,
+                line: input.u32()?,
+                headings: t.list(input)?,
             })
-            .collect::<Option<_>>()?;
+        })?;
         let chain = match input.u8()? {
             0 => None,
             1 => {
                 let line = input.u32()?;
-                let stages = (0..input.count(5)?)
-                    .map(|_| {
-                        let label = input.option()?;
-                        let names = (0..input.count(5)?)
-                            .map(|_| {
-                                Some(ChainName {
-                                    name: input.str()?,
-                                    parameters: input.option()?,
-                                })
-                            })
-                            .collect::<Option<_>>()?;
-                        Some(Stage { names, label })
-                    })
-                    .collect::<Option<_>>()?;
+                let stages = input.many(5, |input| {
+                    let label = input.option()?;
+                    let names = input.many(5, |input| {
+                        Some(ChainName {
+                            name: input.str()?,
+                            parameters: input.option()?,
+                        })
+                    })?;
+                    Some(Stage { names, label })
+                })?;
                 Some(Chain { stages, line })
             }
             _ => return None,
@@ -538,38 +538,17 @@ mod tests {
         let (k2, n2) = decoded(&encoded(&k, &n)).expect("reads back");
         assert_eq!(format!("{:?}", k.passages), format!("{:?}", k2.passages));
         assert_eq!(format!("{:?}", k.units), format!("{:?}", k2.units));
-        assert_eq!(
-            format!(
-                "{:?}",
-                n.files
-                    .iter()
-                    .map(|f| (
-                        &f.path,
-                        f.hash,
-                        &f.passages,
-                        &f.units,
-                        &f.headings,
-                        &f.tables,
-                        &f.chain
-                    ))
-                    .collect::<Vec<_>>()
-            ),
-            format!(
-                "{:?}",
-                n2.files
-                    .iter()
-                    .map(|f| (
-                        &f.path,
-                        f.hash,
-                        &f.passages,
-                        &f.units,
-                        &f.headings,
-                        &f.tables,
-                        &f.chain
-                    ))
-                    .collect::<Vec<_>>()
-            )
-        );
+        let files = |n: &Notes| {
+            let parts = |f: &NoteFile| {
+                let kept = (&f.headings, &f.tables, &f.chain);
+                format!(
+                    "{} {} {:?} {:?} {kept:?}",
+                    f.path, f.hash, f.passages, f.units
+                )
+            };
+            n.files.iter().map(parts).collect::<Vec<_>>()
+        };
+        assert_eq!(files(&n), files(&n2));
         assert!(n2.files.iter().all(|f| !f.parsed));
         // Shared as they were: passages under one heading share its list,
         // units cut from a passage's text share that text.
