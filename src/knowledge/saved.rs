@@ -32,23 +32,13 @@ const MAGIC: &[u8; 16] = b"lineage-bot/nts1";
 
 /// Which binary wrote the file: a parse made by other code is not reused.
 fn writer_id() -> Option<u64> {
+    use std::hash::{Hash, Hasher};
     let exe = std::env::current_exe().ok()?;
     let meta = std::fs::metadata(exe).ok()?;
-    let modified = meta
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?;
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in env!("CARGO_PKG_VERSION")
-        .bytes()
-        .chain(meta.len().to_le_bytes())
-        .chain(modified.as_nanos().to_le_bytes())
-    {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    Some(h)
+    let modified = meta.modified().ok()?;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (env!("CARGO_PKG_VERSION"), meta.len(), modified).hash(&mut h);
+    Some(h.finish())
 }
 
 /// Writes `k`'s passages and units and `notes` to `path` (through a
@@ -69,8 +59,7 @@ fn write(tmp: &Path, id: u64, k: &Knowledge, notes: &Notes) -> io::Result<()> {
     out.bytes(MAGIC)?;
     out.u64(id)?;
     encode(&mut out, k, notes)?;
-    let sum = out.sum.clone().finalize();
-    out.w.write_all(&sum.to_le_bytes())?;
+    out.w.write_all(&out.sum.finalize().to_le_bytes())?;
     out.w.into_inner().map_err(|e| e.into_error())?.sync_all()
 }
 
@@ -86,10 +75,10 @@ pub fn load(path: &Path) -> Option<(Knowledge, Notes)> {
         return None;
     }
     let decoded = decode(&mut input)?;
-    // Trailing bytes mean a file not written as read here.
-    let sum = input.sum.clone().finalize();
-    input.left += 4;
-    (input.left == 4 && u32::from_le_bytes(input.array()?) == sum).then_some(decoded)
+    // Then only the check sum: other bytes mean a file not written as read here.
+    let mut sum = [0; 4];
+    input.r.read_exact(&mut sum).ok()?;
+    (input.left == 0 && u32::from_le_bytes(sum) == input.sum.finalize()).then_some(decoded)
 }
 
 // ---------------------------------------------------------------- writing
