@@ -230,8 +230,8 @@ impl Engine {
             }
         };
         let summary = index.knowledge().summary();
-        status.parsed = notes.parsed().count();
         let snapshot = Snapshot::new(index, Some(notes));
+        status.parsed = snapshot.parsed_files();
         let old = std::mem::replace(
             &mut *self
                 .shared

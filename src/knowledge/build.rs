@@ -14,7 +14,7 @@ use crate::domain::{
 use super::catalog::{self, ComparisonsFile, GlossaryFile, ModelsFile, TermsFile};
 use super::chain::{self, Chain};
 use super::read::display_path;
-use super::{error, markdown, units, Problem, SourceFile, Sources, MODELS_FILE};
+use super::{error, markdown, units, LoadError, Problem, SourceFile, Sources, MODELS_FILE};
 
 pub(super) fn line_of(text: &str, offset: usize) -> usize {
     error::line_col(text, offset).0
@@ -192,6 +192,20 @@ impl Builder {
                 Ok(g) => self.read_glossary(file, &g),
                 Err(p) => self.problems.push(p),
             }
+        }
+    }
+
+    /// The knowledge and what each file came to, or every problem found.
+    pub(super) fn finished(
+        self,
+        before: Option<&Knowledge>,
+    ) -> Result<(Knowledge, Notes), LoadError> {
+        if self.problems.is_empty() {
+            Ok(self.finish(before))
+        } else {
+            Err(LoadError {
+                problems: self.problems,
+            })
         }
     }
 

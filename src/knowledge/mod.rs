@@ -72,13 +72,7 @@ pub fn parse_reusing(
     let mut b = Builder::default();
     b.run(&mut sources, before);
     drop(sources);
-    if b.problems.is_empty() {
-        Ok(b.finish(before.map(|(k, _)| k)))
-    } else {
-        Err(LoadError {
-            problems: b.problems,
-        })
-    }
+    b.finished(before.map(|(k, _)| k))
 }
 
 /// [`parse_reusing`] with what an earlier start saved ([`saved::load`]),
@@ -94,11 +88,5 @@ pub fn parse_after(
     b.run(&mut sources, Some((&before, &notes)));
     drop(sources);
     before.passages = Vec::new();
-    if b.problems.is_empty() {
-        Ok(b.finish(Some(&before)))
-    } else {
-        Err(LoadError {
-            problems: b.problems,
-        })
-    }
+    b.finished(Some(&before))
 }
