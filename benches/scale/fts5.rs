@@ -17,28 +17,25 @@ pub struct Doc {
 
 /// Every document of the knowledge, with the fields lineage-bot indexes.
 pub fn documents(k: &Knowledge) -> Vec<Doc> {
-    DocRef::all(k)
-        .into_iter()
-        .map(|d| {
-            let t = doc_text(k, d);
-            Doc {
-                names: t.names,
-                title: t.title_indexed,
-                body: t.body,
-            }
-        })
-        .collect()
+    each_document(k).collect()
 }
 
 /// How many documents [`documents`] makes and their bytes (names, title,
 /// body), without holding them all.
 pub fn document_bytes(k: &Knowledge) -> (usize, usize) {
-    DocRef::all(k).into_iter().fold((0, 0), |(n, bytes), d| {
+    each_document(k).fold((0, 0), |(n, bytes), d| {
+        (n + 1, bytes + d.names.len() + d.title.len() + d.body.len())
+    })
+}
+
+fn each_document(k: &Knowledge) -> impl Iterator<Item = Doc> + '_ {
+    DocRef::all(k).into_iter().map(|d| {
         let t = doc_text(k, d);
-        (
-            n + 1,
-            bytes + t.names.len() + t.title_indexed.len() + t.body.len(),
-        )
+        Doc {
+            names: t.names,
+            title: t.title_indexed,
+            body: t.body,
+        }
     })
 }
 
