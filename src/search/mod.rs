@@ -13,7 +13,7 @@ mod segment;
 mod snippet;
 mod vocabulary;
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,13 +23,13 @@ use tantivy::query::{
     BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST};
-use tantivy::{DocSet, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 use crate::domain::{Knowledge, ModelId, PassageId, UnitKind};
 
 pub use documents::{doc_text, DocRef, DocText};
 use question::{Kind, Offer, Question};
-use scoring::Scoring;
+use scoring::{Frequencies, Scoring};
 pub use segment::{Piece, Segmenter};
 pub use snippet::Snippet;
 use vocabulary::Vocabulary;
@@ -440,7 +440,7 @@ impl SearchIndex {
     pub fn update(
         &self,
         knowledge: Arc<Knowledge>,
-        changed: &HashSet<&str>,
+        changed: &std::collections::HashSet<&str>,
     ) -> Result<SearchIndex, SearchError> {
         use std::sync::atomic::Ordering::SeqCst;
         let words = vocabulary::words(&knowledge);
@@ -461,7 +461,7 @@ impl SearchIndex {
     fn apply(
         &self,
         knowledge: Arc<Knowledge>,
-        changed: &HashSet<&str>,
+        changed: &std::collections::HashSet<&str>,
     ) -> Result<SearchIndex, SearchError> {
         let files = files::Files::of(&knowledge, Some((&self.files, changed)));
         let stamp = self
@@ -519,15 +519,11 @@ impl SearchIndex {
 
     fn try_search(&self, query: &str, limit: usize, offset: usize) -> tantivy::Result<Results> {
         let searcher = self.reader.searcher();
+        let frequencies = Frequencies::new(&searcher);
         let mut query: String = query.chars().take(MAX_QUERY_CHARS).collect();
         let known = |t: &str| -> tantivy::Result<bool> {
-            for f in [
-                self.fields.names,
-                self.fields.title,
-                self.fields.body,
-                self.fields.facts,
-            ] {
-                if searcher.doc_freq(&Term::from_field_text(f, t))? > 0 {
+            for (f, _) in self.field_boosts() {
+                if frequencies.of(f, t)? > 0 {
                     return Ok(true);
                 }
             }
@@ -567,7 +563,7 @@ impl SearchIndex {
             for t in alt {
                 let mut found = false;
                 for &f in fields {
-                    found |= searcher.doc_freq(&Term::from_field_text(f, t))? > 0;
+                    found |= frequencies.of(f, t)? > 0;
                 }
                 if !found {
                     return Ok(false);
@@ -595,8 +591,8 @@ impl SearchIndex {
         let content = concepts.iter().filter(|c| c.content).count();
         let mut matched = 0;
         let mut clauses: Vec<Scoring> = Vec::new();
-        let mut flat: HashMap<Term, f32> = HashMap::new();
-        let mut wanted: HashSet<String> = HashSet::new();
+        let mut flat: HashMap<Term, f32> = HashMap::default();
+        let mut wanted: HashSet<String> = HashSet::default();
         for c in &concepts {
             let mut alternatives: Vec<Scoring> = Vec::new();
             for alt in &c.alternatives {
@@ -608,8 +604,8 @@ impl SearchIndex {
                     continue;
                 }
                 wanted.extend(alt.iter().cloned());
-                alternatives.push(self.alternative(alt));
-                self.flatten(&searcher, alt, c.weight, &mut flat)?;
+                alternatives.push(self.alternative(alt, &frequencies)?);
+                self.flatten(&frequencies, alt, c.weight, &mut flat)?;
             }
             if alternatives.is_empty() {
                 continue;
@@ -633,8 +629,10 @@ impl SearchIndex {
         // Words next to each other in the question score more when they are
         // near each other in the text.
         let words = vocabulary::match_form(&pieces);
+        let in_body =
+            |t: &str| -> tantivy::Result<bool> { Ok(frequencies.of(self.fields.body, t)? > 0) };
         for pair in words.windows(2) {
-            if pair[0] != pair[1] && known(&pair[0])? && known(&pair[1])? {
+            if pair[0] != pair[1] && in_body(&pair[0])? && in_body(&pair[1])? {
                 let terms = pair
                     .iter()
                     .map(|t| Term::from_field_text(self.fields.body, t))
@@ -659,8 +657,8 @@ impl SearchIndex {
         } else {
             (candidates * POOL_PER_CANDIDATE).max(POOL_MIN)
         };
-        let (top, total, exhaustive) = top_candidates(&searcher, &q, flat, candidates, pool)?;
-        let contained = self.contained(&searcher, &top, &wanted)?;
+        let (top, total, exhaustive) = top_candidates(&frequencies, &q, flat, candidates, pool)?;
+        let contained = self.contained(&frequencies, &top, &wanted)?;
         let columns = |name: &str| {
             searcher
                 .segment_readers()
@@ -814,7 +812,7 @@ impl SearchIndex {
         };
         // A difference is answered by the whole comparison section: its
         // items are one place with it.
-        let mut section_of: HashMap<PassageId, PassageId> = HashMap::new();
+        let mut section_of: HashMap<PassageId, PassageId> = HashMap::default();
         if both_sides {
             for c in &k.comparisons {
                 if let Some(&first) = c.passages.first() {
@@ -823,7 +821,7 @@ impl SearchIndex {
             }
         }
         let mut out: Vec<Scored> = Vec::with_capacity(scored.len());
-        let mut at: HashMap<PassageId, usize> = HashMap::new();
+        let mut at: HashMap<PassageId, usize> = HashMap::default();
         for s in scored {
             let Some(p) = place(s.doc) else {
                 out.push(s);
@@ -919,12 +917,13 @@ impl SearchIndex {
     /// tokens the index knows are wanted; the others have no postings anyway.
     fn contained<'q>(
         &self,
-        searcher: &tantivy::Searcher,
+        frequencies: &Frequencies,
         top: &[(f32, tantivy::DocAddress)],
         wanted: &'q HashSet<String>,
     ) -> tantivy::Result<Contained<'q>> {
+        let searcher = frequencies.searcher();
         // Candidates per segment, in doc id order (postings only seek forward).
-        let mut by_segment: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
+        let mut by_segment: HashMap<u32, Vec<(u32, usize)>> = HashMap::default();
         for (i, (_, addr)) in top.iter().enumerate() {
             by_segment
                 .entry(addr.segment_ord)
@@ -944,9 +943,14 @@ impl SearchIndex {
             ] {
                 let inverted = reader.inverted_index(field)?;
                 for token in wanted {
+                    if frequencies.of(field, token)? == 0 {
+                        continue;
+                    }
                     let term = Term::from_field_text(field, token);
+                    // Only membership is asked: the block cursor alone, no
+                    // frequencies or positions.
                     let Some(mut postings) =
-                        inverted.read_postings(&term, IndexRecordOption::Basic)?
+                        inverted.read_block_postings(&term, IndexRecordOption::Basic)?
                     else {
                         continue;
                     };
@@ -956,7 +960,8 @@ impl SearchIndex {
                     // find it but do not answer for it.
                     let hidden = field == self.fields.facts;
                     for &(doc, i) in &docs {
-                        if postings.doc() <= doc && postings.seek(doc) == doc {
+                        let at = postings.seek(doc);
+                        if at < postings.block_len() && postings.doc(at) == doc {
                             if own {
                                 out.own.insert((token.as_str(), i));
                             }
@@ -1022,7 +1027,7 @@ impl SearchIndex {
     /// highest weight.
     fn flatten(
         &self,
-        searcher: &tantivy::Searcher,
+        frequencies: &Frequencies,
         alt: &[String],
         weight: f32,
         flat: &mut HashMap<Term, f32>,
@@ -1031,7 +1036,7 @@ impl SearchIndex {
         for t in alt {
             let mut df = 0;
             for (field, _) in self.field_boosts() {
-                df += searcher.doc_freq(&Term::from_field_text(field, t))?;
+                df += frequencies.of(field, t)?;
             }
             if rarest.is_none_or(|(least, _)| df < least) {
                 rarest = Some((df, t));
@@ -1063,9 +1068,17 @@ impl SearchIndex {
     /// A phrase scores as much as a word: its weight is spread over its
     /// tokens, so a concept written out long (基于人类反馈的强化学习) does not
     /// outweigh the same concept abbreviated (RLHF) or the rest of the question.
-    fn alternative(&self, alt: &[String]) -> Scoring {
+    /// A field where one of the words never occurs cannot match, and gets
+    /// no leaf: its weight and scorer would cost a question for nothing.
+    fn alternative(&self, alt: &[String], frequencies: &Frequencies) -> tantivy::Result<Scoring> {
         let spread = 1.0 / alt.len().max(1) as f32;
-        let per_field = self.field_boosts().map(|(field, boost)| {
+        let mut per_field = Vec::new();
+        'fields: for (field, boost) in self.field_boosts() {
+            for t in alt {
+                if frequencies.of(field, t)? == 0 {
+                    continue 'fields;
+                }
+            }
             let q: Box<dyn Query> = if alt.len() == 1 {
                 Box::new(TermQuery::new(
                     Term::from_field_text(field, &alt[0]),
@@ -1078,9 +1091,9 @@ impl SearchIndex {
                         .collect(),
                 ))
             };
-            Scoring::Boost(boost * spread, Box::new(Scoring::Leaf(q)))
-        });
-        Scoring::Sum(per_field.into_iter().collect())
+            per_field.push(Scoring::Boost(boost * spread, Box::new(Scoring::Leaf(q))));
+        }
+        Ok(Scoring::Sum(per_field))
     }
 
     /// Groups the query's words into concepts: a glossary or name match
@@ -1263,17 +1276,19 @@ type Candidates = (Vec<(f32, tantivy::DocAddress)>, usize, bool);
 /// documents match the full query: exact when the pool held every
 /// first-pass match, else the matches found in the pool (a lower bound).
 fn top_candidates(
-    searcher: &tantivy::Searcher,
+    frequencies: &Frequencies,
     q: &Scoring,
     flat: HashMap<Term, f32>,
     n: usize,
     pool_size: usize,
 ) -> tantivy::Result<Candidates> {
+    let searcher = frequencies.searcher();
     if searcher.num_docs() < pool_size as u64 {
         // Small notes: the pool would be every document; one pass.
-        let (top, count) = searcher.search(
+        let (top, count) = searcher.search_with_statistics_provider(
             &*q.query(),
             &(TopDocs::with_limit(n).order_by_score(), Count),
+            frequencies,
         )?;
         return Ok((top, count, true));
     }
@@ -1287,9 +1302,10 @@ fn top_candidates(
             )
         })
         .collect();
-    let pool = searcher.search(
+    let pool = searcher.search_with_statistics_provider(
         &BooleanQuery::new(terms),
         &TopDocs::with_limit(pool_size).order_by_score(),
+        frequencies,
     )?;
     let exhaustive = pool.len() < pool_size;
     // The pool per segment in doc order: scorers only seek forward.
@@ -1303,7 +1319,7 @@ fn top_candidates(
     let mut scored: Vec<(f32, tantivy::DocAddress)> = Vec::with_capacity(pool.len());
     for (segment, mut docs) in by_segment {
         docs.sort_unstable();
-        let scores = q.score_docs(searcher, searcher.segment_reader(segment), &docs)?;
+        let scores = q.score_docs(frequencies, searcher.segment_reader(segment), &docs)?;
         for (doc, score) in docs.into_iter().zip(scores) {
             if let Some(score) = score {
                 scored.push((score, tantivy::DocAddress::new(segment, doc)));

@@ -7,10 +7,74 @@
 //! those documents (`seek_danger`) and combines their scores as the query
 //! would: a sum of clauses, a disjunction-max with a tie-breaker.
 
+use foldhash::HashMap;
+use std::cell::RefCell;
+
 use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, Occur, Query, Weight,
+    Bm25StatisticsProvider, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, Occur,
+    Query, Weight,
 };
-use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader};
+use tantivy::schema::Field;
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term};
+
+/// The statistics of one question's words, each looked up in the term
+/// dictionary once: the did-you-mean check, the grouping into concepts,
+/// the first pass, the leaves kept and every leaf's BM25 weight ask about
+/// the same few terms again and again, and on small notes those lookups
+/// are much of a question's cost.
+pub(super) struct Frequencies<'s> {
+    searcher: &'s tantivy::Searcher,
+    doc_freq: RefCell<HashMap<Term, u64>>,
+    tokens: RefCell<HashMap<Field, u64>>,
+}
+
+impl<'s> Frequencies<'s> {
+    pub(super) fn new(searcher: &'s tantivy::Searcher) -> Self {
+        Frequencies {
+            searcher,
+            doc_freq: RefCell::default(),
+            tokens: RefCell::default(),
+        }
+    }
+
+    /// How many documents hold `text` in `field`.
+    pub(super) fn of(&self, field: Field, text: &str) -> tantivy::Result<u64> {
+        self.doc_freq(&Term::from_field_text(field, text))
+    }
+
+    pub(super) fn searcher(&self) -> &'s tantivy::Searcher {
+        self.searcher
+    }
+
+    /// Scoring that takes its statistics from here.
+    pub(super) fn scoring(&self) -> EnableScoring<'_> {
+        EnableScoring::enabled_from_statistics_provider(self, self.searcher)
+    }
+}
+
+impl Bm25StatisticsProvider for Frequencies<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        if let Some(&n) = self.tokens.borrow().get(&field) {
+            return Ok(n);
+        }
+        let n = Bm25StatisticsProvider::total_num_tokens(self.searcher, field)?;
+        self.tokens.borrow_mut().insert(field, n);
+        Ok(n)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Bm25StatisticsProvider::total_num_docs(self.searcher)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        if let Some(&n) = self.doc_freq.borrow().get(term) {
+            return Ok(n);
+        }
+        let n = self.searcher.doc_freq(term)?;
+        self.doc_freq.borrow_mut().insert(term.clone(), n);
+        Ok(n)
+    }
+}
 
 /// A query: terms and phrases (leaves) under boosts, sums and maxima.
 pub(super) enum Scoring {
@@ -86,13 +150,13 @@ impl Scoring {
     /// the query does not match.
     pub(super) fn score_docs(
         &self,
-        searcher: &tantivy::Searcher,
+        frequencies: &Frequencies,
         reader: &SegmentReader,
         docs: &[DocId],
     ) -> tantivy::Result<Vec<Option<Score>>> {
         let mut leaves = Vec::new();
         self.leaves(1.0, &mut leaves);
-        let scoring = EnableScoring::enabled_from_searcher(searcher);
+        let scoring = frequencies.scoring();
         // Per leaf, its score for each document.
         let mut per_leaf: Vec<Vec<Option<Score>>> = Vec::with_capacity(leaves.len());
         for (query, boost) in leaves {
@@ -199,8 +263,9 @@ mod tests {
             .map(|(s, a)| (a.doc_id, s))
             .collect();
         let docs: Vec<u32> = (0..7).collect();
+        let frequencies = Frequencies::new(&searcher);
         let got = q
-            .score_docs(&searcher, searcher.segment_reader(0), &docs)
+            .score_docs(&frequencies, searcher.segment_reader(0), &docs)
             .unwrap();
         for (doc, score) in docs.iter().zip(&got) {
             match (want.get(doc), score) {
@@ -213,7 +278,7 @@ mod tests {
         // A subset, with gaps, scores the same.
         let some = [1, 4, 6];
         let got = q
-            .score_docs(&searcher, searcher.segment_reader(0), &some)
+            .score_docs(&frequencies, searcher.segment_reader(0), &some)
             .unwrap();
         for (doc, score) in some.iter().zip(got) {
             assert!((want[doc] - score.unwrap()).abs() < 1e-5, "doc {doc}");

@@ -2,7 +2,7 @@
 //! boundaries (never bytes), with the matched words as byte ranges into it.
 //! How they are shown (bold, escaping) is `render::markdown`'s business.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 use std::ops::Range;
 
 use super::segment::Piece;
