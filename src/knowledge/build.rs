@@ -71,6 +71,47 @@ pub struct NoteFile {
 #[derive(Debug, Clone, Default)]
 pub struct Notes {
     pub files: Vec<NoteFile>,
+    /// Where it found what the catalogues ask the notes for.
+    pub(super) found: Found,
+}
+
+/// Where a load found each capability's evidence quote and each model's
+/// summary, numbered as in that load's knowledge: the next load looks
+/// again only in the files that changed before those places. Kept with
+/// the notes (and saved with them) rather than read off the knowledge, so
+/// that a start from the saved notes skips the scans over every passage
+/// as a reload does.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct Found {
+    /// Each quote (as `capabilities::plain` reads it) and the first passage
+    /// holding it.
+    pub(super) quotes: Vec<(String, PassageId)>,
+    /// Each model's slug, the names its summary may open with, and the
+    /// passage its summary was taken from (`None`: no passage opens with
+    /// them).
+    pub(super) summaries: Vec<(String, Vec<String>, Option<PassageId>)>,
+}
+
+impl Found {
+    fn of(k: &Knowledge) -> Found {
+        Found {
+            quotes: k
+                .capabilities
+                .iter()
+                .flat_map(|c| &c.statuses)
+                .flat_map(|s| &s.evidence)
+                .map(|e| (e.quote.clone(), e.passage))
+                .collect(),
+            summaries: k
+                .models
+                .iter()
+                .map(|m| {
+                    let names = super::models::summary_names(m);
+                    (m.slug.clone(), names, m.summary_source)
+                })
+                .collect(),
+        }
+    }
 }
 
 impl Notes {
@@ -92,13 +133,12 @@ impl Builder {
     /// notes' text and what it becomes are never all held together).
     pub(super) fn run(&mut self, s: &mut Sources, before: Option<(&Knowledge, &Notes)>) {
         self.read_notes(&mut s.notes, before);
-        if let Some(before @ (k, _)) = before {
-            self.quoted_before = k
-                .capabilities
+        if let Some(before @ (_, notes)) = before {
+            self.quoted_before = notes
+                .found
+                .quotes
                 .iter()
-                .flat_map(|c| &c.statuses)
-                .flat_map(|s| &s.evidence)
-                .filter_map(|e| Some((e.quote.clone(), self.moved(e.passage)?)))
+                .filter_map(|(quote, at)| Some((quote.clone(), self.moved(*at)?)))
                 .collect();
             let chain = |files: &[NoteFile]| {
                 files
@@ -106,15 +146,16 @@ impl Builder {
                     .find_map(|f| Some((f.path.clone(), f.chain.as_ref()?.line)))
             };
             if chain(&before.1.files) == chain(&self.files) {
-                self.summaries_before = k
-                    .models
+                self.summaries_before = notes
+                    .found
+                    .summaries
                     .iter()
-                    .filter_map(|m| {
-                        let at = match m.summary_source {
-                            Some(p) => Some(self.moved(p)?),
+                    .filter_map(|(slug, names, at)| {
+                        let at = match at {
+                            Some(p) => Some(self.moved(*p)?),
                             None => None,
                         };
-                        Some((m.slug.clone(), (super::models::summary_names(m), at)))
+                        Some((slug.clone(), (names.clone(), at)))
                     })
                     .collect();
             }
@@ -257,7 +298,14 @@ impl Builder {
             names: self.names,
             synonyms: self.synonyms,
         };
-        (knowledge, Notes { files: self.files })
+        let found = Found::of(&knowledge);
+        (
+            knowledge,
+            Notes {
+                files: self.files,
+                found,
+            },
+        )
     }
 
     /// Where a passage of the knowledge before stands now, if its file was reused.

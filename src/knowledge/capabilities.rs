@@ -225,13 +225,18 @@ impl Builder {
             // that were reused held it nowhere then and hold it nowhere now,
             // so only the changed and new ones before it need a look (the
             // scan of every passage per quote is most of a large reload).
-            Some(&at) => self
+            // The place itself is checked: it may come from a saved file.
+            Some(&at) => match self
                 .files
                 .iter()
                 .filter(|f| f.parsed && f.passages.start < at.index())
                 .flat_map(|f| &self.passages[f.passages.start..f.passages.end.min(at.index())])
                 .find(holds)
-                .unwrap_or(&self.passages[at.index()]),
+            {
+                Some(p) => p,
+                None if holds(&&self.passages[at.index()]) => &self.passages[at.index()],
+                None => self.passages.iter().find(holds)?,
+            },
             // Otherwise the one pass over every passage found it, or not.
             None => &self.passages[*found.get(&wanted)?],
         };

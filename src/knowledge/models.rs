@@ -218,7 +218,12 @@ impl Builder {
             .zip(&names)
             .map(|(m, n)| {
                 let (before, at) = self.summaries_before.get(&m.slug)?;
-                (before == n).then(|| at.map(PassageId::index))
+                // The place itself is checked: it may come from a saved file.
+                let opens = |p: &PassageId| {
+                    let text = &self.passages[p.index()].text;
+                    starts_with_name(&opening(text, longest.unwrap_or(0) + 1), n)
+                };
+                (before == n && at.as_ref().is_none_or(opens)).then(|| at.map(PassageId::index))
             })
             .collect();
         let candidates: Box<dyn Iterator<Item = usize>> = match &hints {

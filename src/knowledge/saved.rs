@@ -1,9 +1,11 @@
 //! What the notes files came to (passages, answer units, headings, tables,
-//! the chain line), saved beside the persisted index so that a start reads
-//! no Markdown for files whose text is unchanged: [`load`] gives a
-//! knowledge holding only passages and units, which
-//! [`super::parse_reusing`] takes as the load before (everything else is
-//! validated again, so the result is a parse from scratch's).
+//! the chain line, and where the evidence quotes and model summaries were
+//! found), saved beside the persisted index so that a start reads no
+//! Markdown for files whose text is unchanged and looks for quotes and
+//! summaries only in the files that changed: [`load`] gives a knowledge
+//! holding only passages and units, which [`super::parse_after`] takes as
+//! the load before (everything else is validated again, so the result is a
+//! parse from scratch's).
 //!
 //! The format is this binary's own: the file names the executable it was
 //! written by (its size and modification time) and ends with a CRC-32 of
@@ -21,14 +23,14 @@ use crate::domain::{
     UnitKind,
 };
 
-use super::build::{NoteFile, Notes};
+use super::build::{Found, NoteFile, Notes};
 use super::chain::{Chain, ChainName, Stage};
 use super::markdown::{Row, Table};
 
 /// The file's name in the index directory.
 pub const FILE: &str = "lineage-bot.notes";
 
-const MAGIC: &[u8; 16] = b"lineage-bot/nts1";
+const MAGIC: &[u8; 16] = b"lineage-bot/nts2";
 
 /// Which binary wrote the file: a parse made by other code is not reused.
 fn writer_id() -> Option<u64> {
@@ -235,6 +237,23 @@ fn encode<W: Write>(out: &mut Out<W>, k: &Knowledge, notes: &Notes) -> io::Resul
                         out.option(&n.parameters)?;
                     }
                 }
+            }
+        }
+    }
+    out.u32(notes.found.quotes.len())?;
+    for (quote, at) in &notes.found.quotes {
+        out.str(quote)?;
+        out.u32(at.index())?;
+    }
+    out.u32(notes.found.summaries.len())?;
+    for (slug, names, at) in &notes.found.summaries {
+        out.str(slug)?;
+        out.strings(names)?;
+        match at {
+            None => out.u8(0)?,
+            Some(p) => {
+                out.u8(1)?;
+                out.u32(p.index())?;
             }
         }
     }
@@ -483,6 +502,23 @@ fn decode<R: Read>(input: &mut In<R>) -> Option<(Knowledge, Notes)> {
         .last()
         .map_or((0, 0), |f| (f.passages.end, f.units.end))
         == (passages.len(), units.len());
+    // Places are passages of this file.
+    let passage = |input: &mut In<R>| {
+        let at = input.u32()?;
+        (at < passages.len()).then_some(PassageId(at as u32))
+    };
+    let quotes = input.many(8, |input| Some((input.str()?, passage(input)?)))?;
+    let summaries = input.many(9, |input| {
+        let slug = input.str()?;
+        let names = input.strings()?;
+        let at = match input.u8()? {
+            0 => None,
+            1 => Some(passage(input)?),
+            _ => return None,
+        };
+        Some((slug, names, at))
+    })?;
+    let found = Found { quotes, summaries };
     tiled.then(|| {
         let k = Knowledge {
             models: Vec::new(),
@@ -496,7 +532,7 @@ fn decode<R: Read>(input: &mut In<R>) -> Option<(Knowledge, Notes)> {
             names: NameIndex::default(),
             synonyms: Vec::new(),
         };
-        (k, Notes { files })
+        (k, Notes { files, found })
     })
 }
 
@@ -538,6 +574,8 @@ mod tests {
             n.files.iter().map(parts).collect::<Vec<_>>()
         };
         assert_eq!(files(&n), files(&n2));
+        assert_eq!(n.found, n2.found);
+        assert!(!n2.found.quotes.is_empty() && n2.found.summaries.iter().any(|s| s.2.is_some()));
         assert!(n2.files.iter().all(|f| !f.parsed));
         // Shared as they were: passages under one heading share its list,
         // units cut from a passage's text share that text.
@@ -554,6 +592,53 @@ mod tests {
         assert_eq!(shared(&k), shared(&k2));
         assert!(shared(&k2).0 < k2.passages.len());
         assert!(shared(&k2).1 > 0);
+    }
+
+    /// A saved place that no longer holds its quote or summary is not
+    /// believed: the notes are searched as if nothing had been saved.
+    #[test]
+    fn saved_places_that_do_not_hold_what_they_name_are_looked_up_again() {
+        let (k, n) = bundled();
+        let evidence = |k: &Knowledge| {
+            let e: Vec<_> = k
+                .capabilities
+                .iter()
+                .flat_map(|c| &c.statuses)
+                .flat_map(|s| &s.evidence)
+                .map(|e| (e.quote.clone(), e.passage, e.source.clone()))
+                .collect();
+            let s: Vec<_> = k.models.iter().map(|m| m.summary_source).collect();
+            (e, s)
+        };
+        let (k2, mut n2) = decoded(&encoded(&k, &n)).unwrap();
+        // Every place moved to a passage that holds none of them.
+        let elsewhere = k
+            .passages
+            .iter()
+            .find(|p| {
+                let text = super::super::capabilities::plain(&p.text);
+                n.found
+                    .quotes
+                    .iter()
+                    .all(|(q, _)| !text.contains(q.as_str()))
+                    && n.found.summaries.iter().all(|(_, names, at)| {
+                        *at != Some(p.id)
+                            && names
+                                .iter()
+                                .all(|m| !text.to_lowercase().starts_with(m.as_str()))
+                    })
+            })
+            .unwrap()
+            .id;
+        for (_, at) in &mut n2.found.quotes {
+            *at = elsewhere;
+        }
+        for (_, _, at) in &mut n2.found.summaries {
+            *at = at.map(|_| elsewhere);
+        }
+        let s = super::super::read_dir(Path::new("knowledge")).unwrap();
+        let (again, _) = super::super::parse_after(s, (k2, n2)).unwrap();
+        assert_eq!(evidence(&k), evidence(&again));
     }
 
     #[test]
