@@ -411,8 +411,9 @@ impl SearchIndex {
         })
     }
 
-    /// The same index searched exhaustively: every match is scored with the
-    /// full query. Slower on large notes; for checking the two-pass search.
+    /// The same index searched exhaustively, by tantivy's own evaluation:
+    /// every match is scored with the full query. Slower on large notes; for
+    /// checking the bot's two-pass and small-notes scoring against it.
     pub fn exhaustive(&self) -> SearchIndex {
         SearchIndex {
             knowledge: self.knowledge.clone(),
@@ -652,12 +653,9 @@ impl SearchIndex {
         // document covers then decides between them (Lucene's old "coord"),
         // so one word matched very well does not beat the whole question.
         let candidates = (offset + limit).max(RERANK_DEPTH);
-        let pool = if self.exhaustive {
-            searcher.num_docs() as usize + 1
-        } else {
-            (candidates * POOL_PER_CANDIDATE).max(POOL_MIN)
-        };
-        let (top, total, exhaustive) = top_candidates(&frequencies, &q, flat, candidates, pool)?;
+        let pool = (candidates * POOL_PER_CANDIDATE).max(POOL_MIN);
+        let (top, total, exhaustive) =
+            top_candidates(&frequencies, &q, flat, candidates, pool, self.exhaustive)?;
         let contained = self.contained(&frequencies, &top, &wanted)?;
         let columns = |name: &str| {
             searcher
@@ -1275,22 +1273,36 @@ type Candidates = (Vec<(f32, tantivy::DocAddress)>, usize, bool);
 /// scores only that pool (`pool_size` documents). Also returns how many
 /// documents match the full query: exact when the pool held every
 /// first-pass match, else the matches found in the pool (a lower bound).
+/// Small notes are scored in one pass ([`Scoring::score_all`]); the
+/// `reference` (an [`SearchIndex::exhaustive`] index) by tantivy itself.
 fn top_candidates(
     frequencies: &Frequencies,
     q: &Scoring,
     flat: HashMap<Term, f32>,
     n: usize,
     pool_size: usize,
+    reference: bool,
 ) -> tantivy::Result<Candidates> {
     let searcher = frequencies.searcher();
-    if searcher.num_docs() < pool_size as u64 {
-        // Small notes: the pool would be every document; one pass.
+    if reference {
+        // tantivy's own evaluation: what the bot's is checked against.
         let (top, count) = searcher.search_with_statistics_provider(
             &*q.query(),
             &(TopDocs::with_limit(n).order_by_score(), Count),
             frequencies,
         )?;
         return Ok((top, count, true));
+    }
+    if searcher.num_docs() < pool_size as u64 {
+        // Small notes: the pool would be every document; one pass, every
+        // match scored.
+        let mut scored = Vec::new();
+        for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+            for (doc, score) in q.score_all(frequencies, reader)? {
+                scored.push((score, tantivy::DocAddress::new(segment as u32, doc)));
+            }
+        }
+        return Ok(best(scored, n, true));
     }
     let terms: Vec<(Occur, Box<dyn Query>)> = flat
         .into_iter()
@@ -1326,11 +1338,17 @@ fn top_candidates(
             }
         }
     }
+    Ok(best(scored, n, exhaustive))
+}
+
+/// The `n` best of the scored matches (ties by document, as tantivy's
+/// `TopDocs`), and how many matched.
+fn best(mut scored: Vec<(f32, tantivy::DocAddress)>, n: usize, exhaustive: bool) -> Candidates {
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     // Every full match is in a pool that held every first-pass match.
     let matches = scored.len();
     scored.truncate(n);
-    Ok((scored, matches, exhaustive))
+    (scored, matches, exhaustive)
 }
 
 /// A card's weight for questions that ask for more than what a thing is.

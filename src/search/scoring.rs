@@ -15,7 +15,7 @@ use tantivy::query::{
     Query, Weight,
 };
 use tantivy::schema::Field;
-use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term};
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term, TERMINATED};
 
 /// The statistics of one question's words, each looked up in the term
 /// dictionary once: the did-you-mean check, the grouping into concepts,
@@ -144,6 +144,59 @@ impl Scoring {
                 any.then(|| max + (sum - max) * tie)
             }
         }
+    }
+
+    /// Every live document of the segment that the query matches, with its
+    /// score, in doc id order: each leaf's matches read in full, then
+    /// combined. For small notes, where that is a few hundred documents:
+    /// tantivy's own evaluation sets up a union scorer per sum and maximum
+    /// (each with a window of 4 096 documents' scores to clear), which on
+    /// such notes costs more than the matching.
+    pub(super) fn score_all(
+        &self,
+        frequencies: &Frequencies,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Vec<(DocId, Score)>> {
+        let mut leaves = Vec::new();
+        self.leaves(1.0, &mut leaves);
+        let scoring = frequencies.scoring();
+        let alive = reader.alive_bitset();
+        // Per leaf, the documents it matches and their scores, in doc order.
+        let mut per_leaf: Vec<Vec<(DocId, Score)>> = Vec::with_capacity(leaves.len());
+        for (query, boost) in leaves {
+            let mut scorer = query.weight(scoring)?.scorer(reader, boost)?;
+            let mut matches = Vec::new();
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    matches.push((doc, scorer.score()));
+                }
+                doc = scorer.advance();
+            }
+            per_leaf.push(matches);
+        }
+        let mut docs: Vec<DocId> = per_leaf.iter().flatten().map(|&(doc, _)| doc).collect();
+        docs.sort_unstable();
+        docs.dedup();
+        let mut next = vec![0; per_leaf.len()];
+        let mut scores: Vec<Option<Score>> = Vec::with_capacity(per_leaf.len());
+        let mut out = Vec::with_capacity(docs.len());
+        for doc in docs {
+            scores.clear();
+            for (matches, at) in per_leaf.iter().zip(&mut next) {
+                match matches.get(*at) {
+                    Some(&(d, score)) if d == doc => {
+                        scores.push(Some(score));
+                        *at += 1;
+                    }
+                    _ => scores.push(None),
+                }
+            }
+            if let Some(score) = self.combine(&mut scores.iter().copied()) {
+                out.push((doc, score));
+            }
+        }
+        Ok(out)
     }
 
     /// The scores of `docs` (sorted, one segment), `None` for a document
@@ -275,6 +328,14 @@ mod tests {
             }
         }
         assert_eq!(got.iter().filter(|s| s.is_none()).count(), 1, "{got:?}");
+        // Every match at once: the same documents, the same scores.
+        let all = q
+            .score_all(&frequencies, searcher.segment_reader(0))
+            .unwrap();
+        assert_eq!(all.len(), want.len());
+        for (doc, score) in &all {
+            assert!((want[doc] - score).abs() < 1e-5, "doc {doc}");
+        }
         // A subset, with gaps, scores the same.
         let some = [1, 4, 6];
         let got = q
@@ -282,6 +343,25 @@ mod tests {
             .unwrap();
         for (doc, score) in some.iter().zip(got) {
             assert!((want[doc] - score.unwrap()).abs() < 1e-5, "doc {doc}");
+        }
+        // A deleted document is not a match (as a reload leaves them).
+        writer.delete_term(Term::from_field_text(body, "x"));
+        writer.commit().unwrap();
+        let reader = index.reader().unwrap();
+        reader.reload().unwrap();
+        let searcher = reader.searcher();
+        let frequencies = Frequencies::new(&searcher);
+        let want = searcher
+            .search(&*q.query(), &TopDocs::with_limit(100).order_by_score())
+            .unwrap();
+        let all = q
+            .score_all(&frequencies, searcher.segment_reader(0))
+            .unwrap();
+        assert_eq!(all.len(), want.len());
+        assert_eq!(all.len(), 5, "{all:?}");
+        for (score, addr) in want {
+            let (_, mine) = all.iter().find(|(d, _)| *d == addr.doc_id).unwrap();
+            assert!((score - mine).abs() < 1e-5, "doc {}", addr.doc_id);
         }
     }
 }

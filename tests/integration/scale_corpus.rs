@@ -129,3 +129,34 @@ fn two_pass_search_returns_what_exhaustive_scoring_returns() {
         "only {pruned} searches went past the first pass"
     );
 }
+
+/// On notes small enough to be scored in one pass (the bundled notes, as a
+/// real server's are), the bot's own evaluation returns the very hits, in
+/// the same order and with the same total, as tantivy's: both pages of
+/// every labelled question.
+#[test]
+fn small_notes_are_scored_as_tantivy_scores_them() {
+    let engine = lineage_bot::engine::Engine::load(Path::new("knowledge"), None).unwrap();
+    let mine = engine.index();
+    let tantivys = mine.exhaustive();
+    let queries = crate::labelled::load("tests/data/search-queries.json").unwrap();
+    let mut answered = 0;
+    for q in &queries {
+        for page in [0, 1] {
+            let a = mine.search(&q.q, 5, page * 5);
+            let b = tantivys.search(&q.q, 5, page * 5);
+            let refs = |r: &lineage_bot::search::Results| -> Vec<_> {
+                r.hits.iter().map(|h| (h.doc, h.score.to_bits())).collect()
+            };
+            assert_eq!(refs(&a), refs(&b), "{:?} page {page}", q.q);
+            assert_eq!(
+                (a.total, a.total_is_lower_bound),
+                (b.total, false),
+                "{:?}",
+                q.q
+            );
+            answered += usize::from(!a.hits.is_empty());
+        }
+    }
+    assert!(answered > queries.len(), "{answered} pages with hits");
+}
