@@ -5,10 +5,14 @@
 //! document in between. Scoring a pool of documents (the second pass of a
 //! search on large notes) instead asks each term and phrase about exactly
 //! those documents (`seek_danger`) and combines their scores as the query
-//! would: a sum of clauses, a disjunction-max with a tie-breaker.
+//! would: a sum of clauses, a disjunction-max with a tie-breaker. Small
+//! notes are scored the same way, every match at once ([`Scoring::score_all`]),
+//! and both read their statistics from one cache per question
+//! ([`Frequencies`]).
+
+use std::cell::RefCell;
 
 use foldhash::HashMap;
-use std::cell::RefCell;
 
 use tantivy::query::{
     Bm25StatisticsProvider, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, Occur,
