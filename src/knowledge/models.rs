@@ -209,6 +209,15 @@ impl Builder {
         let chain_line = self.chain.as_ref().map(|(f, c)| (f.clone(), c.line));
         let names: Vec<Vec<String>> = self.models.iter().map(summary_names).collect();
         let longest = names.iter().flatten().map(|n| n.chars().count()).max();
+        // A passage that may hold a summary (not the chain line, not a table
+        // row): its opening, lowercased, long enough for any name.
+        let opening_of = |p: &crate::domain::Passage| {
+            let on_chain = chain_line
+                .as_ref()
+                .is_some_and(|(f, l)| *l == p.source.line && *f == p.source.file);
+            (!on_chain && p.kind != PassageKind::TableRow)
+                .then(|| opening(&p.text, longest.unwrap_or(0) + 1))
+        };
         // Where each model's summary was found by the load before (numbered
         // as now), when its file is reused and the names are the same: then
         // only the changed and new files need a look.
@@ -218,10 +227,10 @@ impl Builder {
             .zip(&names)
             .map(|(m, n)| {
                 let (before, at) = self.summaries_before.get(&m.slug)?;
-                // The place itself is checked: it may come from a saved file.
+                // The place itself is checked as the scan below would: it may
+                // come from a saved file.
                 let opens = |p: &PassageId| {
-                    let text = &self.passages[p.index()].text;
-                    starts_with_name(&opening(text, longest.unwrap_or(0) + 1), n)
+                    opening_of(&self.passages[p.index()]).is_some_and(|o| starts_with_name(&o, n))
                 };
                 (before == n && at.as_ref().is_none_or(opens)).then(|| at.map(PassageId::index))
             })
@@ -239,17 +248,12 @@ impl Builder {
         // the notes, each opening lowercased once (the notes may be large).
         let mut first: Vec<Option<usize>> = vec![None; self.models.len()];
         for at in candidates {
-            let p = &self.passages[at];
             if first.iter().all(Option::is_some) {
                 break;
             }
-            let on_chain = chain_line
-                .as_ref()
-                .is_some_and(|(f, l)| *l == p.source.line && *f == p.source.file);
-            if on_chain || p.kind == PassageKind::TableRow {
+            let Some(open) = opening_of(&self.passages[at]) else {
                 continue;
-            }
-            let open = opening(&p.text, longest.unwrap_or(0) + 1);
+            };
             for (m, names) in names.iter().enumerate() {
                 if first[m].is_none() && starts_with_name(&open, names) {
                     first[m] = Some(at);
