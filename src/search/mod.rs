@@ -560,18 +560,6 @@ impl SearchIndex {
         let concepts = self.concepts(&pieces, &question, &known)?;
         // The notes' own words: in the text of the notes, or a name of the
         // vocabulary. A question must be about at least one of them.
-        let occurs = |fields: &[Field], alt: &[String]| -> tantivy::Result<bool> {
-            for t in alt {
-                let mut found = false;
-                for &f in fields {
-                    found |= frequencies.of(f, t)? > 0;
-                }
-                if !found {
-                    return Ok(false);
-                }
-            }
-            Ok(true)
-        };
         let f = self.fields;
         // Per concept: one of the notes' own words (anchored), and whether a
         // reader could see it anywhere at all (seen: not only in hidden facts).
@@ -583,8 +571,8 @@ impl SearchIndex {
                 if !c.content {
                     break;
                 }
-                a = a || occurs(&[f.body], alt)?;
-                v = v || occurs(&[f.body, f.title, f.names], alt)?;
+                a = a || frequencies.all_in(&[f.body], alt)?;
+                v = v || frequencies.all_in(&[f.body, f.title, f.names], alt)?;
             }
             anchored.push(a);
             seen.push(v);
@@ -630,10 +618,8 @@ impl SearchIndex {
         // Words next to each other in the question score more when they are
         // near each other in the text.
         let words = vocabulary::match_form(&pieces);
-        let in_body =
-            |t: &str| -> tantivy::Result<bool> { Ok(frequencies.of(self.fields.body, t)? > 0) };
         for pair in words.windows(2) {
-            if pair[0] != pair[1] && in_body(&pair[0])? && in_body(&pair[1])? {
+            if pair[0] != pair[1] && frequencies.all_in(&[self.fields.body], pair)? {
                 let terms = pair
                     .iter()
                     .map(|t| Term::from_field_text(self.fields.body, t))
@@ -1071,11 +1057,9 @@ impl SearchIndex {
     fn alternative(&self, alt: &[String], frequencies: &Frequencies) -> tantivy::Result<Scoring> {
         let spread = 1.0 / alt.len().max(1) as f32;
         let mut per_field = Vec::new();
-        'fields: for (field, boost) in self.field_boosts() {
-            for t in alt {
-                if frequencies.of(field, t)? == 0 {
-                    continue 'fields;
-                }
+        for (field, boost) in self.field_boosts() {
+            if !frequencies.all_in(&[field], alt)? {
+                continue;
             }
             let q: Box<dyn Query> = if alt.len() == 1 {
                 Box::new(TermQuery::new(

@@ -46,6 +46,20 @@ impl<'s> Frequencies<'s> {
         self.doc_freq(&Term::from_field_text(field, text))
     }
 
+    /// Whether every one of `words` occurs in at least one of `fields`.
+    pub(super) fn all_in(&self, fields: &[Field], words: &[String]) -> tantivy::Result<bool> {
+        for t in words {
+            let mut found = false;
+            for &f in fields {
+                found |= self.of(f, t)? > 0;
+            }
+            if !found {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     pub(super) fn searcher(&self) -> &'s tantivy::Searcher {
         self.searcher
     }
