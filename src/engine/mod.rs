@@ -172,7 +172,13 @@ impl Engine {
             index_dir: index_dir.map(Path::to_path_buf),
             limits,
         };
-        let (index, notes) = build(&source, read(&source)?, None)?;
+        // What the last start saved of the notes, first: the files it
+        // found unchanged are not read again.
+        let saved = source.index_dir.as_deref().and_then(|dir| {
+            crate::knowledge::saved::load(&dir.join(crate::knowledge::saved::FILE))
+        });
+        let sources = read(&source, saved.as_ref().map(|(_, n)| n))?;
+        let (index, notes) = build(&source, sources, Before::Saved(saved.map(Box::new)))?;
         Ok(Engine::with_source(
             Snapshot::new(index, Some(notes)),
             Some(source),
@@ -217,9 +223,9 @@ impl Engine {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         let serving = self.snapshot();
-        let built = read(&source).and_then(|sources| {
+        let built = read(&source, serving.notes.as_deref()).and_then(|sources| {
             self.shared.reads.fetch_add(1, Ordering::SeqCst);
-            build(&source, sources, Some(&serving))
+            build(&source, sources, Before::Serving(&serving))
         });
         status.attempts += 1;
         let (index, notes) = match built {
@@ -283,33 +289,52 @@ struct Source {
     limits: Limits,
 }
 
-fn read(source: &Source) -> Result<Sources, ReloadError> {
-    Ok(crate::knowledge::read_dir_within(
+/// The knowledge directory's files; notes files unchanged since `before`
+/// read them are not read again ([`crate::knowledge::read_dir_after`]).
+fn read(source: &Source, before: Option<&Notes>) -> Result<Sources, ReloadError> {
+    Ok(crate::knowledge::read_dir_after(
         &source.dir,
         source.limits,
+        before,
     )?)
 }
 
+/// What a load reuses of the files that did not change: what the last
+/// start saved beside the index (if any), or the snapshot serving. The
+/// sources must have been read after the same notes.
+enum Before<'a> {
+    Saved(Option<Box<(Knowledge, Notes)>>),
+    Serving(&'a Snapshot),
+}
+
 /// The knowledge and its index from `sources`: from scratch, or reusing
-/// what `serving` made of the files that did not change. A start with an
-/// index folder reuses what the last start there saved of the notes
-/// ([`crate::knowledge::saved`]) and saves it again when files changed.
+/// what `before` made of the files that did not change. A start with an
+/// index folder saves the notes again ([`crate::knowledge::saved`]) when
+/// files changed.
 fn build(
     source: &Source,
     sources: Sources,
-    serving: Option<&Snapshot>,
+    before: Before<'_>,
 ) -> Result<(Arc<SearchIndex>, Arc<Notes>), ReloadError> {
     use crate::knowledge::{parse_after, parse_reusing, saved};
+    let serving = match &before {
+        Before::Serving(s) => Some(*s),
+        Before::Saved(_) => None,
+    };
     let saved_at = match (serving, &source.index_dir) {
         (None, Some(dir)) => Some(dir.join(saved::FILE)),
         _ => None,
     };
-    let saved = saved_at.as_deref().and_then(saved::load);
-    let saved_files = saved.as_ref().map(|(_, n)| n.files.len());
-    let (knowledge, notes) = match (serving, saved) {
-        (Some(s), _) => parse_reusing(sources, s.notes.as_deref().map(|n| (s.knowledge(), n)))?,
-        (None, Some(saved)) => parse_after(sources, saved)?,
-        (None, None) => parse_reusing(sources, None)?,
+    let mut saved_state = None;
+    let (knowledge, notes) = match before {
+        Before::Serving(s) => {
+            parse_reusing(sources, s.notes.as_deref().map(|n| (s.knowledge(), n)))?
+        }
+        Before::Saved(Some(saved)) => {
+            saved_state = Some(saved.1.files_state());
+            parse_after(sources, *saved)?
+        }
+        Before::Saved(None) => parse_reusing(sources, None)?,
     };
     let knowledge = Arc::new(knowledge);
     let index = match serving {
@@ -323,7 +348,7 @@ fn build(
         }
     };
     if let Some(path) = saved_at {
-        if notes.parsed().next().is_some() || saved_files != Some(notes.files.len()) {
+        if notes.parsed().next().is_some() || saved_state != Some(notes.files_state()) {
             // Only a later start's speed depends on it.
             if let Err(e) = saved::save(&path, index.knowledge(), &notes) {
                 tracing::warn!(path = %path.display(), error = %e, "could not save the parsed notes");

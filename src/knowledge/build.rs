@@ -55,6 +55,9 @@ pub struct NoteFile {
     pub path: Arc<str>,
     /// A hash of the file's text.
     pub(super) hash: u64,
+    /// The file's settled stamp when its text was read: a later read that
+    /// finds the same one need not read the text again.
+    pub(super) stamp: Option<super::read::Stamp>,
     /// Its passages and units in the knowledge it was loaded into.
     pub passages: std::ops::Range<usize>,
     pub units: std::ops::Range<usize>,
@@ -118,6 +121,17 @@ impl Notes {
     /// The files this load parsed (changed or new since the one before).
     pub fn parsed(&self) -> impl Iterator<Item = &str> {
         self.files.iter().filter(|f| f.parsed).map(|f| &*f.path)
+    }
+
+    /// Which files there are, their texts' hashes and stamps: when it
+    /// differs from the saved notes', they are worth saving again (a file
+    /// touched but unchanged is not parsed, but its new stamp spares the
+    /// next start reading it).
+    pub fn files_state(&self) -> Vec<(Arc<str>, u64, Option<super::Stamp>)> {
+        self.files
+            .iter()
+            .map(|f| (f.path.clone(), f.hash, f.stamp))
+            .collect()
     }
 }
 
@@ -330,12 +344,21 @@ impl Builder {
             .map(|(_, n)| n.files.iter().map(|f| (&*f.path, f)).collect())
             .unwrap_or_default();
         for file in notes {
-            let hash = text_hash(&file.text);
+            let hash = file.unread.unwrap_or_else(|| text_hash(&file.text));
             let start = self.passages.len();
             let reusable = before.and_then(|(k, _)| {
                 let old = known.get(file.path.as_str()).filter(|o| o.hash == hash)?;
                 Some((k, *old))
             });
+            if reusable.is_none() && file.unread.is_some() {
+                // Read with other notes before than these: its text is
+                // not here to parse, and an empty file is not what it holds.
+                self.problems.push(Problem::in_file(
+                    &file.path,
+                    "was not read (unchanged since an earlier load that is not the one reused); reload to read it",
+                ));
+                continue;
+            }
             let record = match reusable {
                 Some((k, old)) => {
                     let path = old.path.clone();
@@ -351,6 +374,7 @@ impl Builder {
                     NoteFile {
                         path,
                         hash,
+                        stamp: file.stamp,
                         passages: start..self.passages.len(),
                         units: 0..0,
                         headings: old.headings.clone(),
@@ -410,6 +434,7 @@ impl Builder {
         }
         NoteFile {
             hash,
+            stamp: file.stamp,
             passages: start..self.passages.len(),
             units: 0..0,
             headings: self.headings[headings_before..].to_vec(),
@@ -495,17 +520,12 @@ mod tests {
     /// an edit to the first shifts every later passage.
     fn sources(first: &str) -> Sources {
         let mut s = read_dir(std::path::Path::new("knowledge")).unwrap();
-        s.notes.insert(
-            0,
-            SourceFile {
-                path: "knowledge/a-first.md".into(),
-                text: first.into(),
-            },
-        );
-        s.notes.push(SourceFile {
-            path: "knowledge/z-last.md".into(),
-            text: "# Last\n\nThe last file says one thing.\n\n- an item\n  - nested under it. With two sentences.\n".into(),
-        });
+        s.notes
+            .insert(0, SourceFile::new("knowledge/a-first.md", first));
+        s.notes.push(SourceFile::new(
+            "knowledge/z-last.md",
+            "# Last\n\nThe last file says one thing.\n\n- an item\n  - nested under it. With two sentences.\n",
+        ));
         s
     }
 

@@ -35,7 +35,9 @@ pub use build::{NoteFile, Notes};
 pub use chain::{Chain, Stage};
 pub use error::{LoadError, Problem};
 pub use markdown::MAX_PASSAGE_CHARS;
-pub use read::{listing, read_dir, read_dir_within, Limits, Listed, SourceFile, Sources};
+pub use read::{
+    listing, read_dir, read_dir_after, read_dir_within, Limits, Listed, SourceFile, Sources, Stamp,
+};
 
 use catalog::{CapabilitiesFile, ComparisonsFile, GlossaryFile, ModelsFile, TermsFile};
 

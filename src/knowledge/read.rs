@@ -1,7 +1,9 @@
 //! Reading the knowledge directory from disk: the only file I/O of the
 //! knowledge path. Everything after it works on [`Sources`], strings in
 //! memory. [`listing`] decides which files count; the loader reads exactly
-//! those and the reload watcher watches exactly those.
+//! those (but a notes file whose [`Stamp`] says it is unchanged since the
+//! load before, see [`read_dir_after`]) and the reload watcher watches
+//! exactly those.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -10,10 +12,89 @@ use std::time::SystemTime;
 use super::*;
 
 /// A file of the knowledge directory: the path to show in messages, and its text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SourceFile {
     pub path: String,
     pub text: String,
+    /// What the file's metadata said when it was read, if it had settled
+    /// by then ([`Stamp::settled`]): a later read may trust it.
+    pub stamp: Option<Stamp>,
+    /// Not read, `text` left empty: the file's stamp is that of a file read
+    /// before whose text had this hash ([`read_dir_after`]).
+    pub unread: Option<u64>,
+}
+
+impl SourceFile {
+    /// A file read in full (or made in memory).
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        SourceFile {
+            path: path.into(),
+            text: text.into(),
+            ..SourceFile::default()
+        }
+    }
+}
+
+/// What a file's metadata says of its content: its size, modification and
+/// status-change times, and inode. A write changes the size, or moves the
+/// status-change time (which no tool can set back), so equal stamps taken
+/// after the file settled mean the same text, as git's index assumes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Stamp {
+    pub len: u64,
+    /// Nanoseconds since the Unix epoch.
+    pub modified: i64,
+    /// Nanoseconds since the Unix epoch; 0 where the system has none.
+    pub changed: i64,
+    /// 0 where the system has none.
+    pub inode: u64,
+}
+
+/// How far apart two writes must be for the file system to give them
+/// different times: its clock's grain (2 s on FAT, milliseconds elsewhere).
+const CLOCK_GRAIN: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl Stamp {
+    pub fn of(meta: &std::fs::Metadata) -> Option<Stamp> {
+        let nanos = |t: SystemTime| {
+            let d = t.duration_since(SystemTime::UNIX_EPOCH).ok()?;
+            i64::try_from(d.as_nanos()).ok()
+        };
+        let modified = nanos(meta.modified().ok()?)?;
+        #[cfg(unix)]
+        let (changed, inode) = {
+            use std::os::unix::fs::MetadataExt as _;
+            (
+                meta.ctime()
+                    .saturating_mul(1_000_000_000)
+                    .saturating_add(meta.ctime_nsec()),
+                meta.ino(),
+            )
+        };
+        #[cfg(not(unix))]
+        let (changed, inode) = (0, 0);
+        Some(Stamp {
+            len: meta.len(),
+            modified,
+            changed,
+            inode,
+        })
+    }
+
+    /// Whether a file read at `read_at` with this stamp had settled: its
+    /// last write lies more than the clock's grain before the read, so a
+    /// write after the read cannot leave the stamp as it was (a write
+    /// within the same grain could, as git's "racy" entries).
+    pub fn settled(&self, read_at: SystemTime) -> bool {
+        let Some(at) = read_at
+            .checked_sub(CLOCK_GRAIN)
+            .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .and_then(|d| i64::try_from(d.as_nanos()).ok())
+        else {
+            return false;
+        };
+        self.modified < at && self.changed < at
+    }
 }
 
 /// The files of a knowledge directory, read but not yet understood.
@@ -79,6 +160,8 @@ pub struct Listed {
     pub target: PathBuf,
     pub len: u64,
     pub modified: Option<SystemTime>,
+    /// Its size, times and inode: what the watcher compares.
+    pub stamp: Option<Stamp>,
     kind_order: u8,
 }
 
@@ -144,6 +227,7 @@ pub fn listing(dir: &Path) -> Result<Vec<Listed>, LoadError> {
             target,
             len: meta.len(),
             modified: meta.modified().ok(),
+            stamp: Stamp::of(&meta),
             kind_order: kind as u8,
         });
     }
@@ -162,6 +246,37 @@ pub fn read_dir(dir: &Path) -> Result<Sources, LoadError> {
 
 /// Reads every file [`listing`] names, refusing files over `limits`.
 pub fn read_dir_within(dir: &Path, limits: Limits) -> Result<Sources, LoadError> {
+    read_dir_after(dir, limits, None)
+}
+
+/// [`read_dir_within`], but a notes file whose settled stamp is the one
+/// `before` recorded for it is not read: it comes back
+/// [`SourceFile::unread`] with the hash its text had, for
+/// [`super::parse_reusing`] with the same `before` to reuse. A start from
+/// unchanged notes reads no Markdown, a reload only the edited files.
+pub fn read_dir_after(
+    dir: &Path,
+    limits: Limits,
+    before: Option<&Notes>,
+) -> Result<Sources, LoadError> {
+    read_files(dir, limits, before, SystemTime::now)
+}
+
+/// [`read_dir_after`] with the clock each read is timed by (tests move it on).
+fn read_files(
+    dir: &Path,
+    limits: Limits,
+    before: Option<&Notes>,
+    clock: impl Fn() -> SystemTime,
+) -> Result<Sources, LoadError> {
+    let known: std::collections::HashMap<&str, (Stamp, u64)> = before
+        .map(|n| {
+            n.files
+                .iter()
+                .filter_map(|f| Some((&*f.path, (f.stamp?, f.hash))))
+                .collect()
+        })
+        .unwrap_or_default();
     let listed = listing(dir)?;
     let mut problems = Vec::new();
     let mut total = 0u64;
@@ -194,14 +309,42 @@ pub fn read_dir_within(dir: &Path, limits: Limits) -> Result<Sources, LoadError>
     let mut sources = Sources::default();
     for f in listed {
         let shown = display_path(&f.path);
+        let name = f.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let kind = kind_of(name);
+        if let (Some(Kind::Note), Some(stamp)) = (kind, f.stamp) {
+            if let Some(&(_, hash)) = known.get(shown.as_str()).filter(|k| k.0 == stamp) {
+                sources.notes.push(SourceFile {
+                    path: shown,
+                    stamp: Some(stamp),
+                    unread: Some(hash),
+                    ..SourceFile::default()
+                });
+                continue;
+            }
+        }
+        let read_at = clock();
         // Bounded even if the file grew since it was listed.
         let mut text = String::new();
-        std::fs::File::open(&f.target)
-            .and_then(|file| file.take(limits.max_file_bytes).read_to_string(&mut text))
+        let opened = std::fs::File::open(&f.target)
             .map_err(|e| Problem::in_file(&shown, format!("cannot read: {e}")))?;
-        let file = SourceFile { path: shown, text };
-        let name = f.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        match kind_of(name) {
+        // The stamp of what is read: taken from the open file, before it is
+        // read, so that a write during the read leaves a newer one.
+        let stamp = opened
+            .metadata()
+            .ok()
+            .and_then(|m| Stamp::of(&m))
+            .filter(|s| s.settled(read_at));
+        opened
+            .take(limits.max_file_bytes)
+            .read_to_string(&mut text)
+            .map_err(|e| Problem::in_file(&shown, format!("cannot read: {e}")))?;
+        let file = SourceFile {
+            path: shown,
+            text,
+            stamp,
+            unread: None,
+        };
+        match kind {
             Some(Kind::Note) => sources.notes.push(file),
             Some(Kind::Models) => sources.models = Some(file),
             Some(Kind::Terms) => sources.terms = Some(file),
@@ -288,6 +431,122 @@ mod tests {
         };
         let e = read_dir_within(dir.path(), limits).unwrap_err().to_string();
         assert!(e.contains("come to 2.9 KiB, over the 2.0 KiB"), "{e}");
+    }
+
+    /// A clock an hour ahead: every file written by the test has settled.
+    fn later() -> SystemTime {
+        SystemTime::now() + std::time::Duration::from_secs(3600)
+    }
+
+    fn texts(s: &Sources) -> Vec<(&str, &str, Option<u64>)> {
+        s.notes
+            .iter()
+            .map(|n| {
+                let name = n.path.rsplit('/').next().unwrap();
+                (name, n.text.as_str(), n.unread)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn notes_unchanged_since_a_settled_read_are_not_read_again() {
+        let dir = dir_with_notes();
+        std::fs::write(dir.path().join("b.md"), "# B\n\nother text\n").unwrap();
+        std::fs::write(dir.path().join(MODELS_FILE), "").unwrap();
+        let first = read_files(dir.path(), Limits::default(), None, later).unwrap();
+        assert!(first
+            .notes
+            .iter()
+            .all(|n| n.stamp.is_some() && n.unread.is_none()));
+        let (k, notes) = parse_reusing(first, None).unwrap();
+        std::fs::write(dir.path().join("b.md"), "# B\n\nother text, edited\n").unwrap();
+        let again = read_files(dir.path(), Limits::default(), Some(&notes), later).unwrap();
+        let a_hash = notes.files[0].hash;
+        assert_eq!(
+            texts(&again),
+            [
+                ("a.md", "", Some(a_hash)),
+                ("b.md", "# B\n\nother text, edited\n", None)
+            ]
+        );
+        // The catalogue is always read.
+        assert!(again.models.as_ref().is_some_and(|m| m.unread.is_none()));
+        // What the unread file held comes from the load before, as a
+        // parse of everything read would have it.
+        let (reused, _) = parse_reusing(again, Some((&k, &notes))).unwrap();
+        let fresh = parse(read_dir(dir.path()).unwrap()).unwrap();
+        let shown = |k: &Knowledge| {
+            k.passages
+                .iter()
+                .map(|p| format!("{} {}", p.source, p.text))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(shown(&reused), shown(&fresh));
+        assert!(shown(&fresh)
+            .iter()
+            .any(|p| p.ends_with("/a.md:3 some text")));
+    }
+
+    #[test]
+    fn a_file_written_just_before_it_is_read_is_read_again_next_time() {
+        let dir = dir_with_notes();
+        let first = read_files(dir.path(), Limits::default(), None, SystemTime::now).unwrap();
+        assert_eq!(
+            first.notes[0].stamp, None,
+            "written within the clock's grain"
+        );
+        let (_, notes) = parse_reusing(
+            Sources {
+                models: Some(SourceFile::new(MODELS_FILE, "")),
+                ..first
+            },
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let again = read_files(dir.path(), Limits::default(), Some(&notes), later).unwrap();
+        assert_eq!(texts(&again), [("a.md", "# A\n\nsome text\n", None)]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_rewrite_of_the_same_size_with_its_old_time_put_back_is_read() {
+        let dir = dir_with_notes();
+        let path = dir.path().join("a.md");
+        let first = read_files(dir.path(), Limits::default(), None, later).unwrap();
+        let old_time = std::fs::metadata(&path).unwrap().modified().unwrap();
+        let (_, notes) = parse_reusing(
+            Sources {
+                models: Some(SourceFile::new(MODELS_FILE, "")),
+                ..first
+            },
+            None,
+        )
+        .unwrap();
+        std::fs::write(&path, "# A\n\nsome TEXT\n").unwrap();
+        let file = std::fs::File::options().write(true).open(&path).unwrap();
+        file.set_modified(old_time).unwrap();
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().modified().unwrap(),
+            old_time
+        );
+        let again = read_files(dir.path(), Limits::default(), Some(&notes), later).unwrap();
+        assert_eq!(texts(&again), [("a.md", "# A\n\nsome TEXT\n", None)]);
+    }
+
+    #[test]
+    fn an_unread_file_with_nothing_to_reuse_is_a_problem_not_an_empty_file() {
+        let sources = Sources {
+            notes: vec![SourceFile {
+                path: "knowledge/a.md".into(),
+                unread: Some(7),
+                ..SourceFile::default()
+            }],
+            models: Some(SourceFile::new(MODELS_FILE, "")),
+            ..Sources::default()
+        };
+        let e = parse(sources).unwrap_err().to_string();
+        assert!(e.contains("knowledge/a.md"), "{e}");
+        assert!(e.contains("was not read"), "{e}");
     }
 
     #[test]

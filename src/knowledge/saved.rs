@@ -1,7 +1,9 @@
 //! What the notes files came to (passages, answer units, headings, tables,
 //! the chain line, and where the evidence quotes and model summaries were
 //! found), saved beside the persisted index so that a start reads no
-//! Markdown for files whose text is unchanged and looks for quotes and
+//! Markdown for files unchanged since (each file's stamp: size, times,
+//! inode, with its text's hash), parses none whose text is unchanged, and
+//! looks for quotes and
 //! summaries only in the files that changed: [`load`] gives a knowledge
 //! holding only passages and units, which [`super::parse_after`] takes as
 //! the load before (everything else is validated again, so the result is a
@@ -26,11 +28,12 @@ use crate::domain::{
 use super::build::{Found, NoteFile, Notes};
 use super::chain::{Chain, ChainName, Stage};
 use super::markdown::{Row, Table};
+use super::read::Stamp;
 
 /// The file's name in the index directory.
 pub const FILE: &str = "lineage-bot.notes";
 
-const MAGIC: &[u8; 16] = b"lineage-bot/nts2";
+const MAGIC: &[u8; 16] = b"lineage-bot/nts3";
 
 /// Which binary wrote the file: a parse made by other code is not reused.
 fn writer_id() -> Option<u64> {
@@ -203,6 +206,15 @@ fn encode<W: Write>(out: &mut Out<W>, k: &Knowledge, notes: &Notes) -> io::Resul
     for f in &notes.files {
         out.path(&f.path)?;
         out.u64(f.hash)?;
+        match f.stamp {
+            None => out.u8(0)?,
+            Some(s) => {
+                out.u8(1)?;
+                for v in [s.len, s.modified as u64, s.changed as u64, s.inode] {
+                    out.u64(v)?;
+                }
+            }
+        }
         for r in [&f.passages, &f.units] {
             out.u32(r.start)?;
             out.u32(r.end)?;
@@ -430,6 +442,16 @@ fn decode<R: Read>(input: &mut In<R>) -> Option<(Knowledge, Notes)> {
     for _ in 0..n {
         let path = t.path(input)?;
         let hash = input.u64()?;
+        let stamp = match input.u8()? {
+            0 => None,
+            1 => Some(Stamp {
+                len: input.u64()?,
+                modified: input.u64()? as i64,
+                changed: input.u64()? as i64,
+                inode: input.u64()?,
+            }),
+            _ => return None,
+        };
         let passages_of = input.u32()?..input.u32()?;
         let units_of = input.u32()?..input.u32()?;
         let headings = input.many(8, |input| Some((input.str()?, t.source(input)?)))?;
@@ -489,6 +511,7 @@ fn decode<R: Read>(input: &mut In<R>) -> Option<(Knowledge, Notes)> {
         files.push(NoteFile {
             path,
             hash,
+            stamp,
             passages: passages_of,
             units: units_of,
             headings,
@@ -559,7 +582,14 @@ mod tests {
 
     #[test]
     fn what_is_saved_reads_back_the_same_and_shared() {
-        let (k, n) = bundled();
+        let (k, mut n) = bundled();
+        // (A file without a stamp, read in memory, is saved by the tests below.)
+        n.files[0].stamp = Some(Stamp {
+            len: 1 << 40,
+            modified: -1,
+            changed: i64::MAX,
+            inode: u64::MAX,
+        });
         let (k2, n2) = decoded(&encoded(&k, &n)).expect("reads back");
         assert_eq!(format!("{:?}", k.passages), format!("{:?}", k2.passages));
         assert_eq!(format!("{:?}", k.units), format!("{:?}", k2.units));
@@ -567,8 +597,8 @@ mod tests {
             let parts = |f: &NoteFile| {
                 let kept = (&f.headings, &f.tables, &f.chain);
                 format!(
-                    "{} {} {:?} {:?} {kept:?}",
-                    f.path, f.hash, f.passages, f.units
+                    "{} {} {:?} {:?} {:?} {kept:?}",
+                    f.path, f.hash, f.stamp, f.passages, f.units
                 )
             };
             n.files.iter().map(parts).collect::<Vec<_>>()

@@ -3,7 +3,7 @@
 //! (`model`, `term`, `compare`, `search`, `lineage`, `capability`, `names`,
 //! `help`); the
 //! labels they show are in [`labels`], Discord's limits in [`limits`], the
-//! buttons' `custom_id` codec in [`custom_id`].
+//! buttons' `custom_id` codec in [`custom_id`](mod@custom_id).
 
 mod capability;
 mod compare;

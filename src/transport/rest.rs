@@ -129,7 +129,7 @@ pub async fn send(http: &Http, request: Request<'_>) -> Result<Vec<u8>, RestErro
     })
 }
 
-/// Sends, and on 429 (rate limited) or 5xx tries again, at most [`RETRIES`]
+/// Sends, and on 429 (rate limited) or 5xx tries again, at most `RETRIES` (3)
 /// times: after the `retry_after` Discord asked for, else after 250 ms,
 /// 500 ms, 1 s. A wait that would end past `deadline` (an interaction's 3 s,
 /// its token's 15 minutes) is not waited: the call gives up at once.

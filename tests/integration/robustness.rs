@@ -26,10 +26,7 @@ fn notes_text() -> impl Strategy<Value = String> {
 }
 
 fn file(path: &str, text: String) -> SourceFile {
-    SourceFile {
-        path: path.to_string(),
-        text,
-    }
+    SourceFile::new(path, text)
 }
 
 proptest! {
