@@ -440,3 +440,54 @@ fn an_edit_to_one_file_reindexes_it_alone_on_disk() {
     let index = tempfile::tempdir().unwrap();
     an_edit_to_one_file_reindexes_it_alone(Some(&index.path().join("index")));
 }
+
+/// A comparison's section is cut from the notes by the catalogue: a reload
+/// that moves it to another heading of an unchanged file must re-index
+/// that file's section as a load from scratch would.
+#[test]
+fn a_comparison_moved_to_another_heading_is_reindexed() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_knowledge(dir.path());
+    std::fs::write(
+        dir.path().join("a-first.md"),
+        "# Alpha 段\n\nThe okapi stands in the alpha section.\n\nA second alpha paragraph.\n\n\
+         # Beta 段\n\nThe zebu stands in the beta section.\n\nA second beta paragraph.\n",
+    )
+    .unwrap();
+    let comparisons = dir.path().join("comparisons.toml");
+    let catalogue = |section: &str| {
+        let mut s = std::fs::read_to_string("knowledge/comparisons.toml").unwrap();
+        s.push_str(&format!(
+            "\n[[comparison]]\nid = \"alpha-or-beta\"\nsection = \"{section}\"\nmodels = [\"text-davinci-002\", \"text-davinci-003\"]\n"
+        ));
+        s
+    };
+    std::fs::write(&comparisons, catalogue("Alpha 段")).unwrap();
+    let index = tempfile::tempdir().unwrap();
+    let engine = Engine::load(dir.path(), Some(&index.path().join("index"))).unwrap();
+    let sections = |engine: &Engine| {
+        let k = engine.knowledge();
+        k.units
+            .iter()
+            .filter(|u| u.kind == lineage_bot::domain::UnitKind::Section)
+            .map(|u| u.text.to_string())
+            .filter(|t| t.contains("okapi") || t.contains("zebu"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(sections(&engine).len(), 1);
+    assert!(sections(&engine)[0].contains("okapi"));
+
+    std::fs::write(&comparisons, catalogue("Beta 段")).unwrap();
+    engine.reload().expect("valid notes");
+    assert!(sections(&engine)[0].contains("zebu"));
+    let fresh = Engine::load(dir.path(), None).unwrap();
+    for q in ["okapi", "zebu", "alpha section", "beta section"] {
+        assert_eq!(shown(&engine, q), shown(&fresh, q), "{q}");
+    }
+    // And a start on the index the reload left.
+    drop(engine);
+    let restarted = Engine::load(dir.path(), Some(&index.path().join("index"))).unwrap();
+    for q in ["okapi", "zebu", "alpha section", "beta section"] {
+        assert_eq!(shown(&restarted, q), shown(&fresh, q), "{q}");
+    }
+}
