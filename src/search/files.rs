@@ -21,6 +21,9 @@ use super::DocRef;
 pub(super) const CARDS: u64 = 0;
 /// A unit's id within its file has this bit (a passage's has not).
 const UNIT: u64 = 1 << 32;
+/// The seed of the files' hash (stored in persisted indexes: a change here
+/// needs INDEX_FORMAT bumped).
+const SEED: u64 = 0x6c69_6e65_6167_6531;
 
 /// One notes file's documents in a knowledge.
 #[derive(Debug, Clone)]
@@ -133,9 +136,12 @@ impl Span {
 }
 
 /// What a file's documents are made of (their text, place and kind, by
-/// position within the file), and its path.
+/// position within the file), and its path. foldhash with a fixed seed:
+/// the same in every process, and at 10 000× the notes (~200 MB of
+/// documents) 0.23 s of a start with SipHash.
 fn hash(k: &Knowledge, s: &Span) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    use std::hash::BuildHasher as _;
+    let mut h = foldhash::quality::FixedState::with_seed(SEED).build_hasher();
     s.path.hash(&mut h);
     for (n, p) in k.passages[s.passages.clone()].iter().enumerate() {
         (n, p.kind as u8, &p.headings, &p.text, &p.lines).hash(&mut h);

@@ -43,8 +43,9 @@ const FILE_FIELD: &str = "file";
 /// What a document offers each kind of question ([`question::Offer`] bits).
 const OFFERS_FIELD: &str = "offers";
 const WORDS_TOKENIZER: &str = "lineage_words";
-/// Bump when the schema or tokenization changes, so persisted indexes rebuild.
-const INDEX_FORMAT: u32 = 6;
+/// Bump when the schema, tokenization or the files' hash changes, so
+/// persisted indexes rebuild.
+const INDEX_FORMAT: u32 = 7;
 /// An updated index this small is merged into one segment, so that deleted
 /// documents leave no trace in the statistics (word counts, did-you-mean).
 /// Larger ones are left to tantivy's merge policy: rewriting every document
