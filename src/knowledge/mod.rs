@@ -78,17 +78,21 @@ pub fn parse_reusing(
 }
 
 /// [`parse_reusing`] with what an earlier start saved ([`saved::load`]),
-/// owned: its passages are let go once the unchanged files have taken
-/// theirs, so a start holds two copies of the passages' places only while
-/// the notes are read (their text is shared, not copied).
+/// owned: the unchanged files' passages and units are moved into the new
+/// knowledge, not copied, and the changed files' are let go once the notes
+/// are read.
 pub fn parse_after(
     mut sources: Sources,
     saved: (Knowledge, Notes),
 ) -> Result<(Knowledge, Notes), LoadError> {
     let (mut before, notes) = saved;
-    let mut b = Builder::default();
+    let mut b = Builder {
+        owned: build::Owned::of(&mut before),
+        ..Builder::default()
+    };
     b.run(&mut sources, Some((&before, &notes)));
     drop(sources);
-    before.passages = Vec::new();
+    // What no file took: the passages of files that changed.
+    b.owned.passages = Vec::new();
     b.finished(Some(&before))
 }
