@@ -71,11 +71,13 @@ fn write(tmp: &Path, id: u64, k: &Knowledge, notes: &Notes) -> io::Result<()> {
 /// What [`save`] wrote at `path`, if this binary wrote it and it is whole.
 pub fn load(path: &Path) -> Option<(Knowledge, Notes)> {
     let file = std::fs::File::open(path).ok()?;
-    let limit = file.metadata().ok()?.len();
-    let mut input = In::new(
-        BufReader::with_capacity(1 << 16, file),
-        limit.checked_sub(4)?,
-    );
+    let limit = file.metadata().ok()?.len().checked_sub(4)?;
+    let summed = Summed {
+        r: file,
+        sum: crc32fast::Hasher::new(),
+        left: limit,
+    };
+    let mut input = In::new(BufReader::with_capacity(1 << 16, summed), limit);
     if &input.array::<16>()? != MAGIC || input.u64()? != writer_id()? {
         return None;
     }
@@ -83,7 +85,30 @@ pub fn load(path: &Path) -> Option<(Knowledge, Notes)> {
     // Then only the check sum: other bytes mean a file not written as read here.
     let mut sum = [0; 4];
     input.r.read_exact(&mut sum).ok()?;
-    (input.left == 0 && u32::from_le_bytes(sum) == input.sum.finalize()).then_some(decoded)
+    let summed = input.r.get_ref();
+    (input.left == 0
+        && summed.left == 0
+        && u32::from_le_bytes(sum) == summed.sum.clone().finalize())
+    .then_some(decoded)
+}
+
+/// Sums the first `left` bytes read through it (all but the check sum),
+/// in the large chunks the buffer above asks for: summing each field as
+/// it is decoded took 5 % of a start.
+struct Summed<R: Read> {
+    r: R,
+    sum: crc32fast::Hasher,
+    left: u64,
+}
+
+impl<R: Read> Read for Summed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.r.read(buf)?;
+        let summed = (n as u64).min(self.left) as usize;
+        self.sum.update(&buf[..summed]);
+        self.left -= summed as u64;
+        Ok(n)
+    }
 }
 
 // ---------------------------------------------------------------- writing
@@ -279,22 +304,16 @@ fn encode<W: Write>(out: &mut Out<W>, k: &Knowledge, notes: &Notes) -> io::Resul
 struct In<R: Read> {
     r: R,
     left: u64,
-    sum: crc32fast::Hasher,
 }
 
 impl<R: Read> In<R> {
     fn new(r: R, left: u64) -> Self {
-        In {
-            r,
-            left,
-            sum: crc32fast::Hasher::new(),
-        }
+        In { r, left }
     }
     fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
         self.left = self.left.checked_sub(N as u64)?;
         let mut b = [0; N];
         self.r.read_exact(&mut b).ok()?;
-        self.sum.update(&b);
         Some(b)
     }
     fn u8(&mut self) -> Option<u8> {
@@ -317,7 +336,6 @@ impl<R: Read> In<R> {
         self.left -= n as u64;
         let mut b = vec![0; n];
         self.r.read_exact(&mut b).ok()?;
-        self.sum.update(&b);
         String::from_utf8(b).ok()
     }
     /// A count, then that many things read by `each` (each at least
