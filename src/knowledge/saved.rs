@@ -304,11 +304,17 @@ fn encode<W: Write>(out: &mut Out<W>, k: &Knowledge, notes: &Notes) -> io::Resul
 struct In<R: Read> {
     r: R,
     left: u64,
+    /// Where [`In::shared_str`] reads a text before it is shared.
+    scratch: Vec<u8>,
 }
 
 impl<R: Read> In<R> {
     fn new(r: R, left: u64) -> Self {
-        In { r, left }
+        In {
+            r,
+            left,
+            scratch: Vec::new(),
+        }
     }
     fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
         self.left = self.left.checked_sub(N as u64)?;
@@ -337,6 +343,16 @@ impl<R: Read> In<R> {
         let mut b = vec![0; n];
         self.r.read_exact(&mut b).ok()?;
         String::from_utf8(b).ok()
+    }
+    /// [`In::str`] as an `Arc<str>`, allocated once: a `String` turned
+    /// into one is allocated twice and copied (400 000 passage texts).
+    fn shared_str(&mut self) -> Option<Arc<str>> {
+        let n = self.count(1)?;
+        self.left -= n as u64;
+        self.scratch.clear();
+        self.scratch.resize(n, 0);
+        self.r.read_exact(&mut self.scratch).ok()?;
+        std::str::from_utf8(&self.scratch).ok().map(Arc::from)
     }
     /// A count, then that many things read by `each` (each at least
     /// `least` bytes of the file).
@@ -411,7 +427,7 @@ fn decode<R: Read>(input: &mut In<R>) -> Option<(Knowledge, Notes)> {
             2 => PassageKind::TableRow,
             _ => return None,
         };
-        let text: Arc<str> = input.str()?.into();
+        let text = input.shared_str()?;
         let headings = t.list(input)?;
         let source = t.source(input)?;
         let lines = lines(input, source.line)?;
@@ -439,7 +455,10 @@ fn decode<R: Read>(input: &mut In<R>) -> Option<(Knowledge, Notes)> {
                 let (start, end) = (input.u32()?, input.u32()?);
                 Excerpt::of(&passage.text, passage.text.get(start..end)?)
             }
-            1 => Excerpt::from(input.str()?),
+            1 => {
+                let text = input.shared_str()?;
+                Excerpt::of(&text, &text)
+            }
             _ => return None,
         };
         let context = t.list(input)?;
