@@ -304,7 +304,7 @@ fn encode<W: Write>(out: &mut Out<W>, k: &Knowledge, notes: &Notes) -> io::Resul
 struct In<R: Read> {
     r: R,
     left: u64,
-    /// Where [`In::shared_str`] reads a text before it is shared.
+    /// Where [`In::text`] reads a text before it is copied out.
     scratch: Vec<u8>,
 }
 
@@ -337,22 +337,22 @@ impl<R: Read> In<R> {
         let n = self.u32()?;
         (n as u64 * each <= self.left).then_some(n)
     }
-    fn str(&mut self) -> Option<String> {
-        let n = self.count(1)?;
-        self.left -= n as u64;
-        let mut b = vec![0; n];
-        self.r.read_exact(&mut b).ok()?;
-        String::from_utf8(b).ok()
-    }
-    /// [`In::str`] as an `Arc<str>`, allocated once: a `String` turned
-    /// into one is allocated twice and copied (400 000 passage texts).
-    fn shared_str(&mut self) -> Option<Arc<str>> {
+    /// A counted text, read into the scratch buffer and checked as UTF-8.
+    fn text(&mut self) -> Option<&str> {
         let n = self.count(1)?;
         self.left -= n as u64;
         self.scratch.clear();
         self.scratch.resize(n, 0);
         self.r.read_exact(&mut self.scratch).ok()?;
-        std::str::from_utf8(&self.scratch).ok().map(Arc::from)
+        std::str::from_utf8(&self.scratch).ok()
+    }
+    fn str(&mut self) -> Option<String> {
+        self.text().map(str::to_owned)
+    }
+    /// [`In::str`] as an `Arc<str>`, allocated once: a `String` turned
+    /// into one is allocated twice and copied (400 000 passage texts).
+    fn shared_str(&mut self) -> Option<Arc<str>> {
+        self.text().map(Arc::from)
     }
     /// A count, then that many things read by `each` (each at least
     /// `least` bytes of the file).
