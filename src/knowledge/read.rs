@@ -56,11 +56,13 @@ const CLOCK_GRAIN: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Stamp {
     pub fn of(meta: &std::fs::Metadata) -> Option<Stamp> {
-        let nanos = |t: SystemTime| {
-            let d = t.duration_since(SystemTime::UNIX_EPOCH).ok()?;
-            i64::try_from(d.as_nanos()).ok()
+        // Before the epoch too (negative), so that a stamp exists whenever
+        // the system gives a modification time.
+        let nanos = |t: SystemTime| match t.duration_since(SystemTime::UNIX_EPOCH) {
+            Ok(d) => i64::try_from(d.as_nanos()).unwrap_or(i64::MAX),
+            Err(e) => i64::try_from(e.duration().as_nanos()).map_or(i64::MIN, |n| -n),
         };
-        let modified = nanos(meta.modified().ok()?)?;
+        let modified = nanos(meta.modified().ok()?);
         #[cfg(unix)]
         let (changed, inode) = {
             use std::os::unix::fs::MetadataExt as _;
@@ -153,14 +155,13 @@ fn kind_of(name: &str) -> Option<Kind> {
 }
 
 /// One file the loader reads: where it is listed, the regular file it is
-/// (a link's target, inside the directory), its size and modification time.
+/// (a link's target, inside the directory), its size, and its stamp (size,
+/// times, inode; none where the system gives no modification time).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Listed {
     pub path: PathBuf,
     pub target: PathBuf,
     pub len: u64,
-    pub modified: Option<SystemTime>,
-    /// Its size, times and inode: what the watcher compares.
     pub stamp: Option<Stamp>,
     kind_order: u8,
 }
@@ -226,7 +227,6 @@ pub fn listing(dir: &Path) -> Result<Vec<Listed>, LoadError> {
             path,
             target,
             len: meta.len(),
-            modified: meta.modified().ok(),
             stamp: Stamp::of(&meta),
             kind_order: kind as u8,
         });
