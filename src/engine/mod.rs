@@ -174,9 +174,9 @@ impl Engine {
         };
         // What the last start saved of the notes, first: the files it
         // found unchanged are not read again.
-        let saved = source.index_dir.as_deref().and_then(|dir| {
-            crate::knowledge::saved::load(&dir.join(crate::knowledge::saved::FILE))
-        });
+        let saved = source
+            .saved_notes()
+            .and_then(|path| crate::knowledge::saved::load(&path));
         let sources = read(&source, saved.as_ref().map(|(_, n)| n))?;
         let (index, notes) = build(&source, sources, Before::Saved(saved.map(Box::new)))?;
         Ok(Engine::with_source(
@@ -289,6 +289,14 @@ struct Source {
     limits: Limits,
 }
 
+impl Source {
+    /// Where a start saves what the notes came to: beside the index, if any.
+    fn saved_notes(&self) -> Option<PathBuf> {
+        let dir = self.index_dir.as_deref()?;
+        Some(dir.join(crate::knowledge::saved::FILE))
+    }
+}
+
 /// The knowledge directory's files; notes files unchanged since `before`
 /// read them are not read again ([`crate::knowledge::read_dir_after`]).
 fn read(source: &Source, before: Option<&Notes>) -> Result<Sources, ReloadError> {
@@ -321,9 +329,9 @@ fn build(
         Before::Serving(s) => Some(*s),
         Before::Saved(_) => None,
     };
-    let saved_at = match (serving, &source.index_dir) {
-        (None, Some(dir)) => Some(dir.join(saved::FILE)),
-        _ => None,
+    let saved_at = match serving {
+        None => source.saved_notes(),
+        Some(_) => None,
     };
     let mut saved_state = None;
     let (knowledge, notes) = match before {
