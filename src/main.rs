@@ -11,7 +11,6 @@ use clap::{Parser, Subcommand};
 
 use lineage_bot::config::{self, Config};
 use lineage_bot::curation::{report, store, Recorder, Store};
-use lineage_bot::engine::request::{parse_line, usage};
 use lineage_bot::engine::{Engine, Locale, ReloadError, Request};
 use lineage_bot::render::markdown;
 use lineage_bot::respond::Responder;
@@ -135,8 +134,9 @@ fn main() -> ExitCode {
     if let Some(Cmd::Ask(args)) = &cli.command {
         if args.message.is_some() {
             // A channel message: any text is a question.
-        } else if let Err(e) = parse_line(&args.command.join(" ")) {
-            eprintln!("error: {e}\n\n{}", usage());
+        } else if let Err(e) = ask_request(&args.command.join(" "), Locale::En) {
+            // The error carries the usage.
+            eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     }
@@ -290,8 +290,8 @@ fn search_cmd(engine: &Engine, args: &SearchArgs) -> anyhow::Result<()> {
 }
 
 fn ask(responder: &Responder, args: &AskArgs) -> anyhow::Result<()> {
-    let command = parse_line(&args.command.join(" ")).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let request = Request::new(command, Locale::from_discord(&args.locale));
+    let request = ask_request(&args.command.join(" "), Locale::from_discord(&args.locale))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut message = responder.answer(&request);
     let mut saved = Vec::new();
     if let Some(dir) = &args.attachments_dir {
@@ -315,6 +315,12 @@ fn ask(responder: &Responder, args: &AskArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// What `ask` was given: a slash command, or (as the console reads it) a
+/// question in free text, searched.
+fn ask_request(line: &str, locale: Locale) -> Result<Request, String> {
+    console::request_for_line(line, locale)
 }
 
 /// `ask --message TEXT`: the reply the gateway bot would post to TEXT in a

@@ -440,12 +440,7 @@ fn ask_json_prints_the_payload() {
 
 #[test]
 fn ask_usage_errors_exit_2_and_odd_values_exit_0() {
-    for bad in [
-        &["/modle chatgpt"][..],
-        &["/model"],
-        &["/compare 002"],
-        &["hello"],
-    ] {
+    for bad in [&["/modle chatgpt"][..], &["/model"], &["/compare 002"]] {
         let out = bin().arg("ask").args(bad).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{bad:?}");
         assert!(
@@ -459,6 +454,9 @@ fn ask_usage_errors_exit_2_and_odd_values_exit_0() {
         "/compare a b c d",
         "/lineage 🙂",
         "/search (((((",
+        // Without a leading `/`, a question in free text (issue #27).
+        "hello",
+        "what is the alignment tax",
     ] {
         let out = bin().arg("ask").arg(odd).output().unwrap();
         assert_eq!(
