@@ -160,7 +160,8 @@ impl Responder {
         let Reply::Search(answer) = &reply else {
             return None;
         };
-        if answer.hits.is_empty() && !speak_when_nothing {
+        let unanswered = answer.hits.is_empty() || !answer.lacking.is_empty();
+        if unanswered && !speak_when_nothing {
             return None;
         }
         let key = self.recorder.asked(question, locale, answer);

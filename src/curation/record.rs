@@ -71,6 +71,11 @@ pub fn normalise(question: &str) -> String {
 /// What a search answered: nothing (no hits), weak (a first hit scoring
 /// under [`WEAK_SCORE`]), answered otherwise; and the first hit's source.
 pub fn outcome(answer: &SearchAnswer) -> (Outcome, Option<String>) {
+    // Hits about the subject of a question the notes don't cover are no
+    // answer: it is a gap.
+    if !answer.lacking.is_empty() {
+        return (Outcome::Nothing, None);
+    }
     match answer.hits.first() {
         None => (Outcome::Nothing, None),
         Some(h) => (
@@ -404,7 +409,13 @@ mod tests {
         assert!(top.is_some_and(|t| t.starts_with("knowledge/")));
         assert_eq!(of("volcano eruption forecast"), (Outcome::Nothing, None));
         assert_eq!(of("instructgpt dataset size").0, Outcome::Nothing);
-        assert_eq!(of("codex paper authors").0, Outcome::Weak);
+        assert_eq!(of("paper").0, Outcome::Weak);
+        // What the notes lack is a gap, although they have its subject.
+        assert_eq!(of("codex paper authors"), (Outcome::Nothing, None));
+        assert_eq!(
+            of("How many layers does text-davinci-002 have?"),
+            (Outcome::Nothing, None)
+        );
     }
 
     fn a_search(q: &str) -> SearchAnswer {

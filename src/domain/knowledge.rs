@@ -68,6 +68,9 @@ pub struct Knowledge {
     pub names: NameIndex,
     /// Groups of words that mean the same thing (`glossary.toml`), for search.
     pub synonyms: Vec<Vec<String>>,
+    /// Where the notes' lineage chain line stands: what a question about the
+    /// lineage quotes beside the steps the graph gives.
+    pub chain_at: Option<Source>,
 }
 
 /// The counts `check` prints.

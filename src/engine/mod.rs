@@ -596,12 +596,30 @@ impl Snapshot {
 
     pub fn search(&self, query: &str, page: usize) -> Reply {
         let page = page.min(100);
-        let r = self
+        let mut r = self
             .index
             .search(query, HITS_PER_PAGE, page * HITS_PER_PAGE);
+        // The notes don't cover what is asked: what they say of its subject
+        // (the question without the words they lack), said as such.
+        if !r.lacking.is_empty() {
+            let mut subject = query.to_string();
+            for w in &r.lacking {
+                subject = subject.replace(w.as_str(), " ");
+            }
+            let about = self
+                .index
+                .search(&subject, HITS_PER_PAGE, page * HITS_PER_PAGE);
+            if about.lacking.is_empty() {
+                r.hits = about.hits;
+                r.total = about.total;
+                r.total_is_lower_bound = about.total_is_lower_bound;
+            }
+        }
         // The answer leads the first page: the best hit, and the next ones
         // that are nearly as good and are text of the notes.
         let lead = match r.hits.first() {
+            // A step of the lineage is answered by the chain line alone.
+            Some(_) if page == 0 && !r.steps.is_empty() => 1,
             Some(top) if page == 0 => {
                 1 + r.hits[1..]
                     .iter()
@@ -623,6 +641,8 @@ impl Snapshot {
             hits: r.hits,
             lead,
             corrections: r.corrections,
+            lacking: r.lacking,
+            steps: r.steps,
         })
     }
 

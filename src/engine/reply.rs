@@ -101,6 +101,12 @@ pub struct SearchAnswer {
     /// are more places in the notes.
     pub lead: usize,
     pub corrections: Vec<(String, String)>,
+    /// What the question asks that the notes don't say (as typed): the hits
+    /// are then only what the notes say about its subject, for a reply
+    /// addressed to the bot; a search channel stays silent.
+    pub lacking: Vec<String>,
+    /// A question about the lineage: the graph's steps, which lead.
+    pub steps: Vec<crate::domain::Edge>,
 }
 
 impl SearchAnswer {

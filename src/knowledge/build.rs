@@ -351,6 +351,10 @@ impl Builder {
             capabilities: self.capabilities,
             names: self.names,
             synonyms: self.synonyms,
+            chain_at: self.chain.as_ref().map(|(file, chain)| Source {
+                file: file.clone(),
+                line: chain.line,
+            }),
         };
         let found = Found::of(&knowledge);
         (

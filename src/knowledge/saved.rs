@@ -591,6 +591,7 @@ fn decode<R: Read>(input: &mut In<R>) -> Option<(Knowledge, Notes)> {
             capabilities: Vec::new(),
             names: NameIndex::default(),
             synonyms: Vec::new(),
+            chain_at: None,
         };
         (k, Notes { files, found })
     })

@@ -288,6 +288,7 @@ mod tests {
             capabilities: vec![],
             names: NameIndex::default(),
             synonyms: vec![],
+            chain_at: None,
         }
     }
 

@@ -124,6 +124,9 @@ labels! {
     SAME_MODEL_TITLE = "The same model twice", "同一个模型";
     SEARCH_NOTHING = "Nothing in the notes matches this. Try a model (`/model chatgpt`), a term (`/term alignment-tax`) or other words.", "笔记中没有匹配的内容。试试模型（`/model chatgpt`）、术语（`/term alignment-tax`）或换个说法。";
     NEXT = "Next page", "下一页";
+    NOTES_DONT_SAY = "The notes don't say anything about {0}. What they say about the rest of the question:", "笔记里没有关于{0}的内容。笔记里与问题其余部分有关的内容：";
+    NOTES_DONT_SAY_AT_ALL = "The notes don't say anything about {0}.", "笔记里没有关于{0}的内容。";
+    IN_THE_LINEAGE = "In the lineage", "谱系中";
     MORE_IN_NOTES = "More in the notes", "笔记中的更多内容";
     PREVIOUS = "Previous page", "上一页";
     FAMILY_TREE = "Family tree", "家族树";

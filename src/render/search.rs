@@ -27,7 +27,22 @@ pub(super) fn search(a: &SearchAnswer, k: &Knowledge, locale: Locale) -> (Embed,
             limits::escape_user_text(typed)
         ));
     }
-    if a.hits.is_empty() {
+    if !a.steps.is_empty() && a.page == 0 {
+        lines.push(steps(a, k, locale));
+    }
+    if !a.lacking.is_empty() {
+        let words: Vec<String> = a
+            .lacking
+            .iter()
+            .map(|w| format!("**{}**", limits::escape_user_text(w)))
+            .collect();
+        let said = if a.hits.is_empty() {
+            l::NOTES_DONT_SAY_AT_ALL
+        } else {
+            l::NOTES_DONT_SAY
+        };
+        lines.push(said.fill(locale, &[&words.join(", ")]));
+    } else if a.hits.is_empty() {
         lines.push(l::SEARCH_NOTHING.get(locale).to_string());
     }
     let (lead, more) = a.hits.split_at(a.lead.min(a.hits.len()));
@@ -99,6 +114,28 @@ pub(super) fn search(a: &SearchAnswer, k: &Knowledge, locale: Locale) -> (Embed,
         ..Embed::default()
     };
     (embed, buttons)
+}
+
+/// The steps of the lineage a question asks about, from the graph:
+/// `text-davinci-002 ─(RLHF)→ ChatGPT`.
+fn steps(a: &SearchAnswer, k: &Knowledge, locale: Locale) -> String {
+    let shown: Vec<String> = a
+        .steps
+        .iter()
+        .map(|e| {
+            format!(
+                "{} ─({})→ {}",
+                md(&k.model(e.parent).name),
+                e.method.label(locale.is_zh()),
+                md(&k.model(e.child).name)
+            )
+        })
+        .collect();
+    format!(
+        "**{}**\n{}",
+        l::IN_THE_LINEAGE.get(locale),
+        shown.join("\n")
+    )
 }
 
 #[cfg(test)]

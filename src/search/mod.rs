@@ -7,11 +7,14 @@
 
 mod documents;
 mod files;
+pub mod information;
+mod lineage;
 pub mod question;
 mod scoring;
 mod segment;
 mod snippet;
 mod vocabulary;
+mod weights;
 
 use foldhash::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
@@ -28,7 +31,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 use crate::domain::{Knowledge, ModelId, PassageId, UnitKind};
 
 pub use documents::{doc_text, DocRef, DocText};
-use question::{Kind, Offer, Question};
+use question::{Kind, Question};
 use scoring::{Frequencies, Scoring};
 pub use segment::{Piece, Segmenter};
 pub use snippet::Snippet;
@@ -99,6 +102,13 @@ pub struct Results {
     pub corrections: Vec<(String, String)>,
     /// What the question asked for.
     pub kinds: question::Kinds,
+    /// What the question asks that the notes do not have at all (as typed:
+    /// `layers`, `上下文窗口`): the notes don't cover this question, whatever
+    /// they say about its subject. Empty when they cover it.
+    pub lacking: Vec<String>,
+    /// A question about the lineage: the steps of the graph it asks about
+    /// (text-davinci-002 ─RLHF→ ChatGPT), which the answer leads with.
+    pub steps: Vec<crate::domain::Edge>,
 }
 
 #[derive(Clone, Copy)]
@@ -132,6 +142,14 @@ struct Concept {
     named: bool,
     /// The name of a model or a term.
     entity: bool,
+    /// The name of a model: what a question is about, never what it asks.
+    model: bool,
+    /// How much it says against general language ([`information`]): 0 for
+    /// wording, 1 for a name or a rare word.
+    info: f32,
+    /// As the question wrote it, and where (bytes).
+    typed: String,
+    span: (usize, usize),
 }
 
 /// Which wanted tokens each candidate (by position) contains: where a
@@ -150,8 +168,11 @@ struct Contained<'q> {
 struct Scored {
     score: f32,
     doc: DocRef,
-    /// Content concepts it covers (title included), and in its own words.
+    /// Weighty content concepts it covers (title included), and content
+    /// concepts in its own words.
     covered: usize,
+    /// Which concepts it covers, by index (the first 64).
+    counts: Covers,
     own: usize,
     /// One of the notes' own words among the covered ones.
     anchor: bool,
@@ -520,6 +541,28 @@ impl SearchIndex {
     }
 
     fn try_search(&self, query: &str, limit: usize, offset: usize) -> tantivy::Result<Results> {
+        let (results, graph) = self.organic(query, limit, offset)?;
+        Ok(match graph {
+            Some(lineage::Graph::Steps(steps)) if offset == 0 => {
+                self.lead_with_lineage(results, steps, limit)
+            }
+            Some(lineage::Graph::Steps(steps)) => Results { steps, ..results },
+            Some(lineage::Graph::Size(model)) if offset == 0 => {
+                self.lead_with_size(results, model, limit)
+            }
+            _ => results,
+        })
+    }
+
+    /// The text search, and what the knowledge's graph and catalogue answer
+    /// of the question: the lineage steps it asks about, or the size of the
+    /// model whose size it asks.
+    fn organic(
+        &self,
+        query: &str,
+        limit: usize,
+        offset: usize,
+    ) -> tantivy::Result<(Results, Option<lineage::Graph>)> {
         let searcher = self.reader.searcher();
         let frequencies = Frequencies::new(&searcher);
         let mut query: String = query.chars().take(MAX_QUERY_CHARS).collect();
@@ -558,7 +601,29 @@ impl SearchIndex {
             Vec::new()
         };
         let pieces = self.segmenter.pieces(&query);
-        let concepts = self.concepts(&pieces, &question, &known)?;
+        let concepts = self.concepts(&query, &pieces, &question, &known)?;
+        // What a quantity question counts ("how many parameters", "多少人工
+        // 标注者") is what it asks: an answer must say it.
+        let counted = counted(&concepts, &question);
+        let mut descent = self.descent(&query, &concepts).map(lineage::Graph::Steps);
+        match counted.and_then(|i| self.size_asked(&concepts, i)) {
+            // The catalogue knows every size the notes give: one it lacks,
+            // the notes don't say.
+            Some((_, false)) => {
+                let i = counted.expect("a counted concept");
+                return Ok((
+                    Results {
+                        lacking: vec![concepts[i].typed.clone()],
+                        kinds: question.kinds,
+                        corrections,
+                        ..Results::default()
+                    },
+                    None,
+                ));
+            }
+            Some((model, true)) => descent = Some(lineage::Graph::Size(model)),
+            None => {}
+        }
         // The notes' own words: in the text of the notes, or a name of the
         // vocabulary. A question must be about at least one of them.
         let f = self.fields;
@@ -579,11 +644,12 @@ impl SearchIndex {
             seen.push(v);
         }
         let content = concepts.iter().filter(|c| c.content).count();
-        let mut matched = 0;
+        let mut found: Vec<bool> = vec![false; concepts.len()];
         let mut clauses: Vec<Scoring> = Vec::new();
         let mut flat: HashMap<Term, f32> = HashMap::default();
         let mut wanted: HashSet<String> = HashSet::default();
-        for c in &concepts {
+        let mut shown: snippet::Wanted = HashMap::default();
+        for (ci, c) in concepts.iter().enumerate() {
             let mut alternatives: Vec<Scoring> = Vec::new();
             for alt in &c.alternatives {
                 let mut all_known = true;
@@ -594,16 +660,19 @@ impl SearchIndex {
                     continue;
                 }
                 wanted.extend(alt.iter().cloned());
+                for t in alt {
+                    shown.entry(t.clone()).or_insert(ci as u32);
+                }
                 alternatives.push(self.alternative(alt, &frequencies)?);
                 self.flatten(&frequencies, alt, c.weight, &mut flat)?;
             }
             if alternatives.is_empty() {
                 continue;
             }
-            matched += usize::from(c.content);
+            found[ci] = true;
             clauses.push(Scoring::Boost(
                 c.weight,
-                Box::new(Scoring::Max(alternatives, 0.2)),
+                Box::new(Scoring::Max(alternatives, weights::WEIGHTS.synonym_tie)),
             ));
         }
         // A question that shares too little with the notes gets no answer
@@ -613,8 +682,55 @@ impl SearchIndex {
             kinds: question.kinds,
             ..Results::default()
         };
-        if content == 0 || matched * 2 < content || !anchored.contains(&true) {
-            return Ok(nothing(corrections));
+        if content == 0 || !anchored.contains(&true) {
+            return Ok((nothing(corrections), descent));
+        }
+        // What the question asks that the notes lack: a question is about
+        // its heavy words, and when those the notes never mention weigh as
+        // much as the rest of what it asks, the notes don't cover it
+        // ("how many layers does text-davinci-002 have": `layers`).
+        let lacking = lacking(
+            &concepts,
+            &found,
+            !question.asks(),
+            !question.fillers.is_empty() && !question.asks(),
+            &|c: &Concept| {
+                c.alternatives
+                    .iter()
+                    .all(|alt| alt.iter().all(|t| self.vocabulary.only_inside_longer(t)))
+            },
+        );
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            let shown: Vec<String> = concepts
+                .iter()
+                .zip(&found)
+                .map(|(c, f)| {
+                    format!(
+                        "{}{}{}{}:{:.2}",
+                        c.typed,
+                        if c.content { "" } else { "/w" },
+                        if c.model {
+                            "/m"
+                        } else if c.entity {
+                            "/e"
+                        } else {
+                            ""
+                        },
+                        if *f { "" } else { "/absent" },
+                        c.info
+                    )
+                })
+                .collect();
+            tracing::debug!(concepts = ?shown, ?lacking, kinds = ?question.kinds, "question read");
+        }
+        if !lacking.is_empty() {
+            return Ok((
+                Results {
+                    lacking,
+                    ..nothing(corrections)
+                },
+                descent,
+            ));
         }
         // Words next to each other in the question score more when they are
         // near each other in the text.
@@ -626,9 +742,9 @@ impl SearchIndex {
                     .map(|t| Term::from_field_text(self.fields.body, t))
                     .collect();
                 let mut phrase = PhraseQuery::new(terms);
-                phrase.set_slop(3);
+                phrase.set_slop(weights::WEIGHTS.neighbour_slop);
                 clauses.push(Scoring::Boost(
-                    0.5,
+                    weights::WEIGHTS.neighbour_boost,
                     Box::new(Scoring::Leaf(Box::new(phrase))),
                 ));
             }
@@ -687,6 +803,12 @@ impl SearchIndex {
             };
             let hit = count(&mut covered.iter().copied());
             let own = count(&mut concepts.iter().map(|c| has(&contained.own, c)));
+            let weighty_hit = concepts
+                .iter()
+                .zip(&covered)
+                .filter(|(c, &h)| h && weighty(c))
+                .count();
+
             let anchor = covered.iter().zip(&anchored).any(|(&h, &a)| h && a);
             let entity = concepts
                 .iter()
@@ -697,11 +819,12 @@ impl SearchIndex {
                 .any(|c| c.content && has(&contained.near, c));
             let coord = hit as f32 / content as f32;
             let offer = question::Offers(offers[segment].first(addr.doc_id).unwrap_or(0));
-            let fit = fit(question.kinds, doc, offer, under);
+            let fit = weights::fit(question.kinds, doc, offer, under);
             scored.push(Scored {
-                score: score * coord * coord * fit,
+                score: score * coord.powi(weights::WEIGHTS.coord_power) * fit,
                 doc,
-                covered: hit,
+                covered: weighty_hit,
+                counts: Covers::of(&covered),
                 own,
                 anchor,
                 fits: fit > 1.0,
@@ -724,12 +847,16 @@ impl SearchIndex {
         //   has more than two content words a reader could find in the
         //   notes at all ("when was ChatGPT released": not `released`), a
         //   third of those.
-        let talk = !question.fillers.is_empty();
+        // Words that say little (below `lacking_word`) are not required:
+        // "how does RLHF work" is about RLHF.
+        // Talk is fillers in a message that asks nothing ("thanks for the
+        // prompt reply"); "anyone know what …" is asking.
+        let talk = !question.fillers.is_empty() && !question.asks();
         let names_entity = concepts.iter().any(|c| c.content && c.entity) && !talk;
         let wanted_words: Vec<&Concept> = concepts
             .iter()
             .zip(&seen)
-            .filter(|(c, &v)| c.content && (v || !names_entity))
+            .filter(|(c, &v)| weighty(c) && (v || !names_entity))
             .map(|(c, _)| c)
             .collect();
         let need = wanted_words.len();
@@ -743,13 +870,13 @@ impl SearchIndex {
             } else {
                 s.entity && (need <= 2 || s.covered * 3 >= need)
             };
-            s.anchor && enough
+            s.anchor && enough && counted.is_none_or(|i| s.counts[i])
         };
         // Only what answers is shown; nothing answers → no hits at all.
         let before = scored.len();
         scored.retain(answers);
         if scored.is_empty() {
-            return Ok(nothing(corrections));
+            return Ok((nothing(corrections), descent));
         }
         let scored = self.one_per_place(scored, question.kinds.has(Kind::Difference));
         let total = if top.len() < candidates {
@@ -761,15 +888,20 @@ impl SearchIndex {
             .into_iter()
             .skip(offset)
             .take(limit)
-            .map(|s| self.hit(s.doc, s.score, &wanted))
+            .map(|s| self.hit(s.doc, s.score, &shown))
             .collect();
-        Ok(Results {
-            hits,
-            total,
-            total_is_lower_bound: !exhaustive,
-            corrections,
-            kinds: question.kinds,
-        })
+        Ok((
+            Results {
+                hits,
+                total,
+                total_is_lower_bound: !exhaustive,
+                corrections,
+                kinds: question.kinds,
+                lacking: Vec::new(),
+                steps: Vec::new(),
+            },
+            descent,
+        ))
     }
 
     /// One hit per place in the notes: a unit, the passage it stands in and
@@ -981,7 +1113,7 @@ impl SearchIndex {
         pieces
     }
 
-    fn hit(&self, doc: DocRef, score: f32, wanted: &HashSet<String>) -> Hit {
+    fn hit(&self, doc: DocRef, score: f32, wanted: &snippet::Wanted) -> Hit {
         let t = doc_text(&self.knowledge, doc);
         let pieces = self.pieces_of(doc, &t.shown);
         let snippet = snippet::make(&pieces, &t.shown, wanted);
@@ -1041,11 +1173,12 @@ impl SearchIndex {
 
     fn field_boosts(&self) -> [(Field, f32); 4] {
         let f = self.fields;
+        let w = &weights::WEIGHTS.fields;
         [
-            (f.names, 3.0),
-            (f.title, 1.5),
-            (f.body, 1.0),
-            (f.facts, 0.8),
+            (f.names, w.names),
+            (f.title, w.title),
+            (f.body, w.body),
+            (f.facts, w.facts),
         ]
     }
 
@@ -1084,6 +1217,7 @@ impl SearchIndex {
     /// compound as a whole when the notes have it, else by its parts.
     fn concepts(
         &self,
+        query: &str,
         pieces: &[Piece],
         question: &Question,
         known: &dyn Fn(&str) -> tantivy::Result<bool>,
@@ -1122,6 +1256,10 @@ impl SearchIndex {
             content: !wording && !lone_han(w),
             named: false,
             entity: false,
+            model: false,
+            info: 0.0,
+            typed: String::new(),
+            span: (0, 0),
         };
         let mut out: Vec<Concept> = Vec::new();
         // Where each concept stands in the query: jieba's search mode cuts
@@ -1141,10 +1279,14 @@ impl SearchIndex {
                 }
                 out.push(Concept {
                     alternatives,
-                    weight: 1.0 + 0.25 * (len as f32 - 1.0).min(2.0),
+                    weight: 1.0 + weights::WEIGHTS.longer_name * (len as f32 - 1.0).min(2.0),
                     content: !talk[i..i + len].iter().all(|&w| w),
                     named: true,
                     entity: groups.iter().any(|&g| self.vocabulary.groups[g].entity),
+                    model: groups.iter().any(|&g| self.vocabulary.groups[g].model),
+                    info: 0.0,
+                    typed: String::new(),
+                    span: (0, 0),
                 });
                 i += len;
             } else {
@@ -1159,6 +1301,10 @@ impl SearchIndex {
                             content: !wording[i..i + rest].iter().all(|&w| w),
                             named: false,
                             entity: false,
+                            model: false,
+                            info: 0.0,
+                            typed: String::new(),
+                            span: (0, 0),
                         });
                         i += rest;
                     }
@@ -1172,6 +1318,19 @@ impl SearchIndex {
                 spans[start].0,
                 spans[start..i].iter().map(|s| s.1).max().unwrap_or(0),
             );
+            if let Some(c) = out.last_mut() {
+                c.typed = query.get(span.0..span.1).unwrap_or_default().to_string();
+                c.span = span;
+                // What it says: a name says all; a word, what general
+                // language says of it; wording, nothing.
+                c.info = if !c.content {
+                    0.0
+                } else if c.entity {
+                    1.0
+                } else {
+                    information::weight(&self.segmenter, &c.typed)
+                };
+            }
             let overlapping = at.last().is_some_and(|&(f, t)| span.0 < t && f < span.1);
             if overlapping && out.len() >= 2 {
                 let c = out.pop().expect("a concept");
@@ -1185,6 +1344,12 @@ impl SearchIndex {
                 prev.content |= c.content;
                 prev.named |= c.named;
                 prev.entity |= c.entity;
+                prev.model |= c.model;
+                prev.info = prev.info.max(c.info);
+                if c.typed.len() > prev.typed.len() {
+                    prev.typed = c.typed;
+                }
+                prev.span = (prev.span.0.min(c.span.0), prev.span.1.max(c.span.1));
                 let last = at.last_mut().expect("a span");
                 *last = (last.0.min(span.0), last.1.max(span.1));
             } else {
@@ -1249,6 +1414,136 @@ const POOL_MIN: usize = 1000;
 /// The best documents by score, how many match, and whether that count is
 /// exact.
 type Candidates = (Vec<(f32, tantivy::DocAddress)>, usize, bool);
+
+/// `words` (typed texts of `concepts`) with neighbours written together
+/// joined into one: `上下文` and `窗口` into `上下文窗口`.
+fn merge_adjacent(concepts: &[Concept], words: Vec<String>) -> Vec<String> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for c in concepts {
+        if !words.contains(&c.typed) {
+            continue;
+        }
+        match out.last_mut() {
+            Some((text, end)) if *end == c.span.0 => {
+                text.push_str(&c.typed);
+                *end = c.span.1;
+            }
+            _ => out.push((c.typed.clone(), c.span.1)),
+        }
+    }
+    out.into_iter().map(|(t, _)| t).collect()
+}
+
+/// Which concepts a candidate covers: a bit per concept (at most
+/// [`MAX_CONCEPTS`] ≤ 64).
+#[derive(Debug, Clone, Copy, Default)]
+struct Covers(u64);
+
+impl Covers {
+    fn of(flags: &[bool]) -> Covers {
+        Covers(
+            flags
+                .iter()
+                .take(64)
+                .enumerate()
+                .fold(0, |bits, (i, &f)| bits | (u64::from(f) << i)),
+        )
+    }
+}
+
+impl std::ops::Index<usize> for Covers {
+    type Output = bool;
+    fn index(&self, i: usize) -> &bool {
+        if i < 64 && self.0 & (1 << i) != 0 {
+            &true
+        } else {
+            &false
+        }
+    }
+}
+
+/// The concept a quantity question counts: the first content concept after
+/// its quantity cue, when it is a weighty word and no name ("how many
+/// parameters does ChatGPT have": `parameters`).
+fn counted(concepts: &[Concept], question: &Question) -> Option<usize> {
+    let after = question.counted_after?;
+    let i = concepts
+        .iter()
+        .position(|c| c.content && c.span.0 >= after)?;
+    let c = &concepts[i];
+    (weighty(c) && !c.entity).then_some(i)
+}
+
+/// A content word that says enough to be asked about: a name, or a word
+/// no more common than [`weights::RankWeights::lacking_word`] allows.
+fn weighty(c: &Concept) -> bool {
+    c.content && (c.entity || c.info >= weights::WEIGHTS.lacking_word)
+}
+
+/// The words of a question the notes lack, as typed, when they weigh as
+/// much as what the notes have of what it asks: a model it names is what it
+/// is about, not what it asks, and counts for neither side. Empty when the
+/// notes cover the question.
+fn lacking(
+    concepts: &[Concept],
+    found: &[bool],
+    statement: bool,
+    talk: bool,
+    bound: &dyn Fn(&Concept) -> bool,
+) -> Vec<String> {
+    let w = &weights::WEIGHTS;
+    // Talk that is no question must be the notes' words through and through.
+    let least = if statement && talk {
+        0.0
+    } else {
+        w.lacking_word
+    };
+    let absent = |i: usize| {
+        let c = &concepts[i];
+        c.content && !c.model && !found[i] && c.info >= least && (c.info > 0.0 || least > 0.0)
+    };
+    let han = |c: &Concept| !c.typed.is_empty() && c.typed.chars().all(|ch| !ch.is_ascii());
+    let (mut lack, mut asked) = (0.0f32, 0.0f32);
+    let mut words: Vec<String> = Vec::new();
+    for (i, c) in concepts.iter().enumerate() {
+        if !c.content || c.model {
+            continue;
+        }
+        asked += if c.entity { w.term_share } else { c.info };
+        // A Chinese word the notes use only inside longer names, written
+        // together with a rare word they lack, is part of the compound they
+        // lack: 上下文窗口 is not 上下文(学习).
+        let glued = !absent(i)
+            && !c.named
+            && han(c)
+            && bound(c)
+            && [i.wrapping_sub(1), i + 1].into_iter().any(|j| {
+                j < concepts.len()
+                    && absent(j)
+                    && concepts[j].info >= w.glued_word
+                    && han(&concepts[j])
+                    && (concepts[j].span.1 == c.span.0 || c.span.1 == concepts[j].span.0)
+            });
+        if absent(i) || glued {
+            lack += c.info;
+            words.push(c.typed.clone());
+        }
+    }
+    // Glued words are shown as the compound the question wrote.
+    words = merge_adjacent(concepts, words);
+    // A statement (no question wording) is held to a stricter share: in a
+    // channel it is more likely talk about these things than a query.
+    let share = if statement {
+        w.statement_lacking_share
+    } else {
+        w.lacking_share
+    };
+    if lack > 0.0 && lack >= share * asked {
+        words
+    } else {
+        Vec::new()
+    }
+}
 
 /// The `n` best documents for the full query `q`, found in two passes so
 /// that large notes are not scored exhaustively: a union of weighted terms
@@ -1334,47 +1629,6 @@ fn best(mut scored: Vec<(f32, tantivy::DocAddress)>, n: usize, exhaustive: bool)
     let matches = scored.len();
     scored.truncate(n);
     (scored, matches, exhaustive)
-}
-
-/// A card's weight for questions that ask for more than what a thing is.
-const CARD_ELSE: f32 = 0.1;
-
-/// How well a document's kind fits what the question asks for: a
-/// multiplier of its score. A card answers "what is"; for other questions
-/// the text that states the answer outranks a card that only names the
-/// entity. Each kind favours the documents that offer it (see [`question`]).
-fn fit(kinds: question::Kinds, doc: DocRef, offers: question::Offers, under: bool) -> f32 {
-    let asks_other = kinds.iter().any(|k| k != Kind::Definition);
-    if doc.is_card() {
-        return if kinds.has(Kind::Definition) {
-            if matches!(doc, DocRef::Term(_)) {
-                1.3
-            } else {
-                1.1
-            }
-        } else if asks_other {
-            CARD_ELSE
-        } else {
-            1.0
-        };
-    }
-    let mut f = 1.0;
-    for kind in kinds.iter() {
-        f *= match kind {
-            Kind::Reason if offers.has(Offer::Cause) => 2.5,
-            Kind::Purpose if offers.has(Offer::Purpose) => 2.0,
-            // What the notes list under the subject (its heading, the item
-            // above it, or its label names it).
-            Kind::Purpose if offers.has(Offer::Listed) && under => 2.0,
-            Kind::Purpose if under => 1.5,
-            Kind::Purpose if offers.has(Offer::Listed) => 1.2,
-            Kind::Which if offers.has(Offer::Model) => 2.0,
-            Kind::Quantity if offers.has(Offer::Number) => 1.8,
-            Kind::Difference if offers.has(Offer::Comparison) => 2.0,
-            _ => 1.0,
-        };
-    }
-    f
 }
 
 fn register(index: &Index, seg: &Arc<Segmenter>) {

@@ -14,6 +14,7 @@
 //! | [`Kind::Which`] | 哪个, 哪些, 谁, which, who | sentences that name a model |
 //! | [`Kind::Quantity`] | 多少, 几成, 占比, how many, how much, percentage | sentences with numbers (60%, 1750 亿, 12b) |
 //! | [`Kind::Difference`] | 区别, 不同, 相比, vs, difference, in common | the notes' comparison sections |
+//! | [`Kind::YesNo`] | 是不是, 是否, …吗, is, does, can (opening the question) | the statement that settles it: text, not a card |
 //!
 //! Cue words and conversational fillers (`thanks`, `actually`, `哈哈`) are
 //! not content: a question is answered only when its content words are
@@ -36,16 +37,20 @@ pub enum Kind {
     Which,
     Quantity,
     Difference,
+    /// A yes/no question (是不是, …吗, does, is, can): the statement that
+    /// settles it answers, not a card.
+    YesNo,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Definition,
         Kind::Reason,
         Kind::Purpose,
         Kind::Which,
         Kind::Quantity,
         Kind::Difference,
+        Kind::YesNo,
     ];
 
     fn bit(self) -> u8 {
@@ -83,7 +88,66 @@ pub struct Question {
     /// the notes' comparison sections are made of (相同点, 不同点, 比较).
     pub comparing: Vec<Range<usize>>,
     pub fillers: Vec<Range<usize>>,
+    asks: bool,
+    /// Where a quantity cue ends ("how many|", "多少|"): the word after it
+    /// is what is counted.
+    pub counted_after: Option<usize>,
 }
+
+/// Whether every byte of `range` lies within some range of `a` or `b`.
+fn within(a: &[Range<usize>], b: &[Range<usize>], range: &Range<usize>) -> bool {
+    let mut all: Vec<&Range<usize>> = a.iter().chain(b).collect();
+    all.sort_by_key(|r| r.start);
+    let mut at = range.start;
+    for r in all {
+        if r.start <= at && at < r.end {
+            at = r.end;
+        }
+        if at >= range.end {
+            return true;
+        }
+    }
+    at >= range.end
+}
+
+/// First words that open an English question.
+const EN_OPENERS: &[&str] = &[
+    "how", "what", "whats", "what's", "why", "when", "where", "which", "who", "whose", "is", "are",
+    "was", "were", "does", "do", "did", "can", "could", "should", "would", "will", "has", "have",
+    "had", "tell", "explain", "describe", "define", "list", "compare", "show", "any", "anyone",
+    "anybody", "eli5", "hey", "hi", "so", "ok",
+];
+
+/// First words that open an English yes/no question.
+const YES_NO_OPENERS: &[&str] = &[
+    "is", "are", "was", "were", "does", "do", "did", "can", "could", "has", "have", "had", "will",
+    "would", "should", "isn't", "doesn't", "didn't", "wasn't", "aren't",
+];
+
+/// Particles and words that make a Chinese sentence a question.
+const ZH_ASKING: &[&str] = &[
+    "吗",
+    "呢",
+    "么",
+    "什么",
+    "怎么",
+    "如何",
+    "哪",
+    "几",
+    "多少",
+    "是否",
+    "是不是",
+    "有没有",
+    "能否",
+    "为何",
+    "啥",
+    "请问",
+    "介绍",
+    "解释",
+    "讲讲",
+    "说说",
+    "告诉",
+];
 
 fn overlaps(ranges: &[Range<usize>], range: &Range<usize>) -> bool {
     ranges
@@ -99,9 +163,18 @@ impl Question {
         self.wording.push(range);
     }
 
-    /// Whether the piece of the query at `range` is a cue word or talk.
+    /// Whether the piece of the query at `range` is a cue word or talk: it
+    /// lies within them ("多少钱" is more than the cue "多少": its `钱` is
+    /// what is asked).
     pub fn is_wording(&self, range: Range<usize>) -> bool {
-        overlaps(&self.wording, &range) || self.is_filler(range)
+        within(&self.wording, &self.fillers, &range)
+    }
+
+    /// Whether it reads as a question (or a request to the bot): question
+    /// wording of any kind, a question mark, a question particle, or a
+    /// first word that opens a question. Otherwise it is a statement.
+    pub fn asks(&self) -> bool {
+        self.asks
     }
 
     /// Whether it is wording that never says what a question is about: any
@@ -136,6 +209,26 @@ const ZH_CUES: &[(Kind, &[&str])] = &[
             "什么意思",
             "含义",
             "指什么",
+            "中文叫什么",
+            "中文叫啥",
+            "英文叫什么",
+            "英文叫啥",
+            "中文怎么说",
+            "英文怎么说",
+            "怎么翻译",
+            "如何翻译",
+            "翻译成",
+            "中文名",
+            "英文名",
+            "全称",
+            "啥意思",
+            "是干嘛的",
+            "有名字吗",
+            "怎么回事",
+            "说的是啥",
+            "说的是什么",
+            "指的是",
+            "是指",
         ],
     ),
     (
@@ -147,6 +240,7 @@ const ZH_CUES: &[(Kind, &[&str])] = &[
             "怎么会",
             "原因",
             "来自哪",
+            "出自",
             "来自于哪",
             "从哪",
             "哪来",
@@ -170,6 +264,10 @@ const ZH_CUES: &[(Kind, &[&str])] = &[
             "干什么",
             "干嘛",
             "干啥",
+            "能干啥",
+            "能干什么",
+            "能做什么",
+            "能做啥",
             "有什么用",
             "有啥用",
             "啥用",
@@ -196,6 +294,10 @@ const ZH_CUES: &[(Kind, &[&str])] = &[
             "哪一",
             "谁",
             "叫什么",
+            "哪里",
+            "哪儿",
+            "哪篇",
+            "哪家",
         ],
     ),
     (
@@ -210,6 +312,11 @@ const ZH_CUES: &[(Kind, &[&str])] = &[
             "比重",
             "有几",
             "多长",
+            "哪一年",
+            "哪年",
+            "几年",
+            "什么时候",
+            "何时",
         ],
     ),
     (
@@ -250,6 +357,13 @@ const EN_CUES: &[(Kind, &[&str])] = &[
             "stand for",
             "stands for",
             "what does … mean",
+            "what do you call",
+            "what's it called",
+            "what is it called",
+            "called",
+            "short for",
+            "in chinese",
+            "in english",
         ],
     ),
     (
@@ -302,6 +416,9 @@ const EN_CUES: &[(Kind, &[&str])] = &[
     (
         Kind::Which,
         &[
+            "what kind of",
+            "what sort of",
+            "what type of",
             "which model",
             "which models",
             "what model",
@@ -324,6 +441,9 @@ const EN_CUES: &[(Kind, &[&str])] = &[
             "proportion",
             "share of",
             "number of",
+            "when",
+            "what year",
+            "which year",
         ],
     ),
     (
@@ -428,6 +548,62 @@ const EN_FILLERS: &[&str] = &[
     "brb",
     "gg",
     "ya",
+    // Asking wording: how a question is put, never what it is about.
+    "exactly",
+    "precisely",
+    "quick",
+    "q",
+    "qq",
+    "dumb",
+    "stupid",
+    "silly",
+    "noob",
+    "newbie",
+    "random",
+    "again",
+    "anybody",
+    "somebody",
+    "wonder",
+    "wondering",
+    "curious",
+    "remind",
+    "briefly",
+    "simply",
+    "roughly",
+    "approximately",
+    "ever",
+    "even",
+    "still",
+    "guess",
+    "maybe",
+    "probably",
+    "pretty",
+    "hmm",
+    "um",
+    "uh",
+    "oh",
+    "folks",
+    "y'all",
+    "idea",
+    "matter",
+    "matters",
+    "important",
+    "sentence",
+    "eli5",
+    "tldr",
+    "understand",
+    "confused",
+    "correct",
+    "right",
+    "wrong",
+    "chinese",
+    "english",
+    "sense",
+    "stuff",
+    "things",
+    "thing",
+    "kind",
+    "sort",
 ];
 
 const ZH_FILLERS: &[&str] = &[
@@ -460,6 +636,48 @@ const ZH_FILLERS: &[&str] = &[
     "其实",
     "一般",
     "具体",
+    // Asking wording: how a question is put, never what it is about.
+    "大概",
+    "大约",
+    "请教",
+    "想问",
+    "问一下",
+    "问下",
+    "有人知道",
+    "谁知道",
+    "知道吗",
+    "简单说",
+    "一句话",
+    "能不能",
+    "能否",
+    "可不可以",
+    "麻烦",
+    "大佬",
+    "各位",
+    "重要",
+    "为什么重要",
+    "理解",
+    "对吗",
+    "对不对",
+    "是不是",
+    "还是",
+    "中文",
+    "英文",
+    "汉语",
+    "不怎么",
+    "不太",
+    "这么",
+    "那么",
+    "有点",
+    "是从",
+    "一共",
+    "总共",
+    "左右",
+    "怎么样",
+    "咋样",
+    "别的",
+    "其他",
+    "其它",
 ];
 
 /// Reads what a question asks for and which of its words are wording.
@@ -475,8 +693,18 @@ pub fn read(query: &str) -> Question {
     for (kind, cues) in ZH_CUES {
         for cue in *cues {
             for (at, _) in folded.match_indices(cue) {
-                q.kinds.add(*kind);
-                q.cue(*kind, map.back(at)..map.back(at + cue.len()));
+                // "用的是什么数据": 是什么 before a word asks which one, not
+                // what a thing is.
+                let kind = if *kind == Kind::Definition && asks_which_thing(&folded[at..], cue) {
+                    Kind::Which
+                } else {
+                    *kind
+                };
+                q.kinds.add(kind);
+                q.cue(kind, map.back(at)..map.back(at + cue.len()));
+                if kind == Kind::Quantity {
+                    q.counted_after.get_or_insert(map.back(at + cue.len()));
+                }
             }
         }
     }
@@ -490,6 +718,12 @@ pub fn read(query: &str) -> Question {
         for cue in *cues {
             for r in find_words(&words, cue) {
                 q.kinds.add(*kind);
+                if *kind == Kind::Quantity && matches!(*cue, "how many" | "how much" | "number of")
+                {
+                    if let Some(last) = r.last() {
+                        q.counted_after.get_or_insert(map.back(last.end));
+                    }
+                }
                 for w in r {
                     q.cue(*kind, map.back(w.start)..map.back(w.end));
                 }
@@ -501,6 +735,46 @@ pub fn read(query: &str) -> Question {
             q.fillers.push(map.back(range.start)..map.back(range.end));
         }
     }
+    // "What does RLHF stand for": the `for` is the definition's, not a
+    // purpose's ("what … for").
+    let defines = ["stand for", "stands for", "short for"]
+        .iter()
+        .any(|cue| !find_words(&words, cue).is_empty());
+    if defines {
+        q.kinds.0 &= !Kind::Purpose.bit();
+    }
+    // A yes/no question: opened by an auxiliary verb, or with a Chinese
+    // yes/no form.
+    let yes_no_zh = [
+        "是不是",
+        "是否",
+        "有没有",
+        "能不能",
+        "会不会",
+        "可不可以",
+        "对吗",
+        "对不对",
+    ];
+    let trimmed = folded.trim_end_matches(|c: char| c.is_whitespace() || "?？!！。.~".contains(c));
+    if yes_no_zh.iter().any(|w| folded.contains(w))
+        || trimmed.ends_with('吗')
+        || folded
+            .replace("干吗", "")
+            .split('吗')
+            .skip(1)
+            .any(|after| after.starts_with(|c: char| c.is_ascii_punctuation() || c == ' '))
+        || words
+            .first()
+            .is_some_and(|(w, _)| YES_NO_OPENERS.contains(&w.as_str()))
+    {
+        q.kinds.add(Kind::YesNo);
+    }
+    q.asks = !q.kinds.is_empty()
+        || folded.contains(['?', '？'])
+        || ZH_ASKING.iter().any(|w| folded.contains(w))
+        || words
+            .first()
+            .is_some_and(|(w, _)| EN_OPENERS.contains(&w.as_str()));
     // "哪些好处" asks for benefits, not a model.
     if q.kinds.has(Kind::Purpose) {
         q.kinds.0 &= !Kind::Which.bit();
@@ -511,6 +785,21 @@ pub fn read(query: &str) -> Question {
         q.kinds.0 &= !Kind::Definition.bit();
     }
     q
+}
+
+/// Whether a definition cue ending in 什么/啥 (是什么, 是啥) is followed by
+/// a word it asks about (是什么数据) rather than ending the question
+/// (是什么？, 是什么意思, 是什么呢).
+fn asks_which_thing(from_cue: &str, cue: &str) -> bool {
+    if !(cue.ends_with("什么") || cue.ends_with('啥')) {
+        return false;
+    }
+    let rest = &from_cue[cue.len()..];
+    let endings = ["意思", "呢", "啊", "呀", "吗", "东西", "来的", "回事"];
+    rest.chars()
+        .next()
+        .is_some_and(|c| !c.is_ascii() && c.is_alphabetic())
+        && !endings.iter().any(|e| rest.starts_with(e))
 }
 
 /// Byte offsets of the folded text back to the original.
@@ -569,6 +858,21 @@ fn latin_words(text: &str) -> Vec<(String, Range<usize>)> {
         out.push((text[s..].replace('’', "'"), s..text.len()));
     }
     out
+}
+
+/// The Latin words of lowercase text with their byte ranges (for other
+/// readers of question wording: [`super::lineage`]).
+pub(super) fn latin_words_of(lower: &str) -> Vec<(String, Range<usize>)> {
+    latin_words(lower)
+}
+
+/// The byte ranges of the words of each occurrence of `cue` (`-` counts as
+/// a space: "fine-tuned from" matches `fine tuned from` and `fine-tuned from`).
+pub(super) fn find_phrase(words: &[(String, Range<usize>)], cue: &str) -> Vec<Range<usize>> {
+    find_words(words, &cue.replace('-', " "))
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// Where a cue occurs: the byte ranges of its words. A `…` matches any

@@ -142,6 +142,43 @@ impl Segmenter {
         }
     }
 
+    /// The words of `text` as general language knows them: Latin words
+    /// lowercased (not stemmed, joiners kept), Han runs cut by jieba
+    /// (precise mode: one cut, no overlapping words).
+    pub fn general_words(&self, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut latin = String::new();
+        let mut han = String::new();
+        let flush = |latin: &mut String, han: &mut String, out: &mut Vec<String>| {
+            let word = latin.trim_matches(is_joiner);
+            if !word.is_empty() {
+                out.push(word.to_string());
+            }
+            latin.clear();
+            for t in self.jieba.cut(han, false) {
+                out.push(t.word.to_string());
+            }
+            han.clear();
+        };
+        for c in text.chars().map(fold_width) {
+            if is_latin(c) || (is_joiner(c) && !latin.is_empty()) {
+                if !han.is_empty() {
+                    flush(&mut String::new(), &mut han, &mut out);
+                }
+                latin.push(c.to_ascii_lowercase());
+            } else if is_han(c) {
+                if !latin.is_empty() {
+                    flush(&mut latin, &mut String::new(), &mut out);
+                }
+                han.push(c);
+            } else {
+                flush(&mut latin, &mut han, &mut out);
+            }
+        }
+        flush(&mut latin, &mut han, &mut out);
+        out
+    }
+
     /// The tokens of `text`, with byte ranges into `text`.
     pub fn pieces(&self, text: &str) -> Vec<Piece> {
         let mut out = Vec::new();
@@ -412,7 +449,11 @@ mod tests {
         let wanted = ["davinci".to_string(), "gpt".to_string(), "3".to_string()]
             .into_iter()
             .collect();
-        let s = super::super::snippet::make(&SEG.pieces(text), text, &wanted);
+        let s = super::super::snippet::make(
+            &SEG.pieces(text),
+            text,
+            &super::super::snippet::each_its_own(&wanted),
+        );
         let bold: Vec<&str> = s.matches.iter().map(|m| &s.text[m.clone()]).collect();
         assert!(bold.contains(&"ｄａｖｉｎｃｉ"), "{bold:?}");
     }

@@ -2,7 +2,7 @@
 //! boundaries (never bytes), with the matched words as byte ranges into it.
 //! How they are shown (bold, escaping) is `render::markdown`'s business.
 
-use foldhash::HashSet;
+use foldhash::{HashMap, HashSet};
 use std::ops::Range;
 
 use super::segment::Piece;
@@ -60,12 +60,26 @@ impl Snippet {
     }
 }
 
+/// The question's words a snippet shows: each token with the concept of
+/// the question it stands for (a name's parts and synonyms are one).
+pub type Wanted = HashMap<String, u32>;
+
+/// Every token its own concept (for callers with plain words).
+#[cfg(test)]
+pub fn each_its_own(words: &HashSet<String>) -> Wanted {
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.clone(), i as u32))
+        .collect()
+}
+
 /// The snippet of `text`, already cut into words (`pieces`), for the
 /// question's `wanted` words.
-pub fn make(pieces: &[Piece], text: &str, wanted: &HashSet<String>) -> Snippet {
+pub fn make(pieces: &[Piece], text: &str, wanted: &Wanted) -> Snippet {
     let spans: Vec<(usize, usize)> = pieces
         .iter()
-        .filter(|p| wanted.contains(&p.text))
+        .filter(|p| wanted.contains_key(&p.text))
         .map(|p| (p.from, p.to))
         // Pieces are on character boundaries by construction; a range that
         // is not would panic below, so it is dropped rather than trusted.
@@ -76,21 +90,63 @@ pub fn make(pieces: &[Piece], text: &str, wanted: &HashSet<String>) -> Snippet {
     // Pick the window start (in chars) covering the most matches.
     let char_at = |byte: usize| chars.partition_point(|&(i, _)| i < byte);
     let starts: Vec<usize> = spans.iter().map(|&(f, _)| char_at(f)).collect();
-    let mut best = (0usize, 0usize);
+    // The window that shows the question's concepts where this text says
+    // them least often, then the most matches: each concept counts as the
+    // share of its mentions in the text that the window holds, once. A
+    // comparison's `相同点`, said once, beats its model names said all over.
+    let concepts: Vec<u32> = pieces
+        .iter()
+        .filter(|p| wanted.contains_key(&p.text))
+        .filter(|p| p.from < p.to && text.is_char_boundary(p.from) && text.is_char_boundary(p.to))
+        .map(|p| wanted[&p.text])
+        .collect();
+    let mut mentions: HashMap<u32, usize> = HashMap::default();
+    for &c in &concepts {
+        *mentions.entry(c).or_default() += 1;
+    }
+    let mut best = (0usize, (0.0f32, 0usize));
     for &s in &starts {
         let from = s.saturating_sub(20);
-        let count = starts
-            .iter()
-            .filter(|&&x| x >= from && x < from + SNIPPET_CHARS)
-            .count();
-        if count > best.1 {
-            best = (from, count);
+        let inside: Vec<usize> = (0..starts.len())
+            .filter(|&i| starts[i] >= from && starts[i] < from + SNIPPET_CHARS)
+            .collect();
+        let mut distinct: Vec<u32> = inside.iter().map(|&i| concepts[i]).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let share: f32 = distinct.iter().map(|c| 1.0 / mentions[c] as f32).sum();
+        let score = (share, inside.len());
+        if score.0 > best.1 .0 + 1e-6
+            || ((score.0 - best.1 .0).abs() <= 1e-6 && score.1 > best.1 .1)
+        {
+            best = (from, score);
         }
     }
     // Text that fits is shown whole; longer text from just before its
-    // best stretch of matches.
-    let from = if n <= SNIPPET_CHARS { 0 } else { best.0.min(n) };
-    let to = (from + SNIPPET_CHARS).min(n);
+    // best stretch of matches, both ends on word boundaries.
+    let boundary = Boundaries::new(pieces, text, &chars);
+    let (from, to) = if n <= SNIPPET_CHARS {
+        (0, n)
+    } else {
+        let first_match = starts
+            .iter()
+            .copied()
+            .filter(|&x| x >= best.0)
+            .min()
+            .unwrap_or(best.0);
+        // Back to the start of the word it falls in, else forward to a
+        // boundary no later than the first match (a match starts a word).
+        let at = best.0.min(n);
+        let from = boundary
+            .before(at, SLACK)
+            .or_else(|| boundary.after(at, first_match.max(at)))
+            .unwrap_or(at);
+        let end = (from + SNIPPET_CHARS).min(n);
+        let to = boundary
+            .before(end, SLACK)
+            .filter(|&t| t > from)
+            .unwrap_or(end);
+        (from, to)
+    };
     let byte = |c: usize| if c >= n { text.len() } else { chars[c].0 };
     let (bf, bt) = (byte(from), byte(to));
     // Merge overlapping spans (a compound and its parts) inside the window.
@@ -112,5 +168,50 @@ pub fn make(pieces: &[Piece], text: &str, wanted: &HashSet<String>) -> Snippet {
         matches: merged.into_iter().map(|(f, t)| f - bf..t - bf).collect(),
         cut_before: from > 0,
         cut_after: to < n,
+    }
+}
+
+/// How far (in characters) a snippet's end moves back to a word boundary.
+const SLACK: usize = 20;
+
+/// Where a snippet may start or end without cutting a word: not inside a
+/// Latin word or name (`code-cushman-001[12b]`), and between Chinese
+/// characters only where jieba starts a word.
+struct Boundaries<'a> {
+    chars: &'a [(usize, char)],
+    /// Byte offsets where a piece (a word) starts or ends.
+    edges: HashSet<usize>,
+}
+
+impl<'a> Boundaries<'a> {
+    fn new(pieces: &[Piece], _text: &str, chars: &'a [(usize, char)]) -> Boundaries<'a> {
+        let edges = pieces.iter().flat_map(|p| [p.from, p.to]).collect();
+        Boundaries { chars, edges }
+    }
+
+    fn is(&self, c: usize) -> bool {
+        if c == 0 || c >= self.chars.len() {
+            return true;
+        }
+        let (prev, (byte, cur)) = (self.chars[c - 1].1, self.chars[c]);
+        let latin = |x: char| x.is_ascii_alphanumeric() || matches!(x, '-' | '_' | '.' | '\'');
+        let han = |x: char| !x.is_ascii() && x.is_alphanumeric();
+        if latin(prev) && latin(cur) {
+            return false;
+        }
+        if han(prev) && han(cur) {
+            return self.edges.contains(&byte);
+        }
+        true
+    }
+
+    /// The nearest boundary at or before `c`, at most `slack` characters back.
+    fn before(&self, c: usize, slack: usize) -> Option<usize> {
+        (c.saturating_sub(slack)..=c).rev().find(|&x| self.is(x))
+    }
+
+    /// The first boundary after `c`, up to `limit`.
+    fn after(&self, c: usize, limit: usize) -> Option<usize> {
+        (c..=limit).find(|&x| self.is(x))
     }
 }

@@ -18,6 +18,8 @@ pub struct Group {
     pub queries: Vec<Vec<String>>,
     /// The names of a model or a term (not a glossary word).
     pub entity: bool,
+    /// The names of a model or a generation: what a question is about.
+    pub model: bool,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -78,6 +80,7 @@ impl Vocabulary {
     pub fn build(k: &Knowledge, seg: &Segmenter) -> Vocabulary {
         let mut v = Vocabulary::default();
         let glossary = k.synonyms.len();
+        let terms = glossary + k.terms.len();
         for (n, raw) in raw_groups(k).into_iter().enumerate() {
             let mut sequences: Vec<Vec<String>> = Vec::new();
             let mut queries: Vec<Vec<String>> = Vec::new();
@@ -113,9 +116,27 @@ impl Vocabulary {
                 sequences,
                 queries,
                 entity: n >= glossary,
+                model: n >= terms,
             });
         }
         v
+    }
+
+    /// Whether `token` stands in the vocabulary only inside longer names
+    /// (上下文 in 上下文学习, 上下文演示): alone, it is not what they name.
+    pub fn only_inside_longer(&self, token: &str) -> bool {
+        let mut inside = false;
+        for g in &self.groups {
+            for s in &g.sequences {
+                if s.iter().any(|t| t == token) {
+                    if s.len() == 1 {
+                        return false;
+                    }
+                    inside = true;
+                }
+            }
+        }
+        inside
     }
 
     pub fn knows(&self, token: &str) -> bool {

@@ -10,6 +10,9 @@ struct QuerySet {
     /// Channel talk that must get no reply.
     #[serde(default)]
     chatter: Vec<String>,
+    /// On-topic questions the notes do not answer.
+    #[serde(default)]
+    not_in_notes: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -42,6 +45,14 @@ pub fn load_chatter(path: &str) -> std::io::Result<Vec<String>> {
     let text = std::fs::read_to_string(path)?;
     let set: QuerySet = serde_json::from_str(&text).map_err(std::io::Error::other)?;
     Ok(set.chatter)
+}
+
+/// The on-topic questions of one labelled set that the notes do not answer.
+#[allow(dead_code)]
+pub fn load_not_in_notes(path: &str) -> std::io::Result<Vec<String>> {
+    let text = std::fs::read_to_string(path)?;
+    let set: QuerySet = serde_json::from_str(&text).map_err(std::io::Error::other)?;
+    Ok(set.not_in_notes)
 }
 
 /// The kinds of answer natural questions want.
