@@ -238,6 +238,7 @@ fn search_cmd(engine: &Engine, args: &SearchArgs) -> anyhow::Result<()> {
                     serde_json::json!({
                         "rank": i + 1,
                         "score": (h.score * 1000.0).round() / 1000.0,
+                        "confidence": (h.confidence * 1000.0).round() / 1000.0,
                         "kind": h.doc.kind(),
                         "title": h.title,
                         "text": h.text,

@@ -21,13 +21,12 @@ use crate::engine::Locale;
 /// Rows waiting for the writer; more are dropped (and counted), never waited for.
 pub const QUEUE: usize = 1024;
 
-/// A first hit scoring below this is a weak answer: found, but by little of
-/// the question. `SearchIndex::search` returns BM25 scores already scaled
-/// by the square of the share of the question's concepts a hit covers, so a
-/// hit that matches one word of a long question lands well below it, and
-/// one that covers the question well lands well above (see the unit test on
-/// the bundled notes).
-pub const WEAK_SCORE: f32 = 5.0;
+/// A first hit whose confidence ([`crate::search::Hit::confidence`]: the
+/// share of what the question asks that it covers, weighed by what each
+/// word says) is below this is a weak answer: found, but by little of the
+/// question. A normalised figure, unlike the ranking's scores, which only
+/// compare the hits of one question.
+pub const WEAK_CONFIDENCE: f32 = 0.5;
 
 /// The secret of the voter key, inside `data.dir`.
 pub const SECRET_FILE: &str = "secret";
@@ -69,8 +68,14 @@ pub fn normalise(question: &str) -> String {
 }
 
 /// What a search answered: nothing (no hits), weak (a first hit scoring
-/// under [`WEAK_SCORE`]), answered otherwise; and the first hit's source.
+/// whose confidence is under [`WEAK_CONFIDENCE`]: it covers less than half
+/// of what was asked), error (the search failed), answered otherwise; and
+/// the first hit's source.
 pub fn outcome(answer: &SearchAnswer) -> (Outcome, Option<String>) {
+    // A failed search says nothing of the notes.
+    if answer.failed {
+        return (Outcome::Error, None);
+    }
     // Hits about the subject of a question the notes don't cover are no
     // answer: it is a gap.
     if !answer.lacking.is_empty() {
@@ -79,7 +84,7 @@ pub fn outcome(answer: &SearchAnswer) -> (Outcome, Option<String>) {
     match answer.hits.first() {
         None => (Outcome::Nothing, None),
         Some(h) => (
-            if h.score < WEAK_SCORE {
+            if h.confidence < WEAK_CONFIDENCE {
                 Outcome::Weak
             } else {
                 Outcome::Answered
@@ -410,6 +415,11 @@ mod tests {
         assert_eq!(of("volcano eruption forecast"), (Outcome::Nothing, None));
         assert_eq!(of("instructgpt dataset size").0, Outcome::Nothing);
         assert_eq!(of("paper").0, Outcome::Weak);
+        // A failed search is recorded as an error, not as a gap.
+        let mut failed = a_search("alignment tax");
+        failed.hits.clear();
+        failed.failed = true;
+        assert_eq!(outcome(&failed), (Outcome::Error, None));
         // What the notes lack is a gap, although they have its subject.
         assert_eq!(of("codex paper authors"), (Outcome::Nothing, None));
         assert_eq!(

@@ -53,7 +53,7 @@ pub fn gaps(
         SELECT q.question, q.n, strftime('%Y-%m-%dT%H:%M:%SZ', q.last, 'unixepoch'), q.outcome,
                coalesce(v.up, 0), coalesce(v.down, 0)
         FROM q LEFT JOIN v ON v.answer_key = q.answer_key
-        WHERE q.outcome != 'answered' OR coalesce(v.down, 0) > 0
+        WHERE (q.outcome != 'answered' AND q.outcome != 'error') OR coalesce(v.down, 0) > 0
         ORDER BY q.n DESC, q.last DESC, q.question
         LIMIT ?2";
     let err = |source| StoreError::Sqlite {

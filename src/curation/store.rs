@@ -17,7 +17,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// The schema, one step per version: step `i` takes `user_version` from `i`
 /// to `i + 1`. Append, never edit a step that has shipped.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE questions (
         id INTEGER PRIMARY KEY,
         asked_at INTEGER NOT NULL,           -- unix seconds
@@ -37,7 +38,25 @@ const MIGRATIONS: &[&str] = &["
         PRIMARY KEY (answer_key, voter)
     );
     CREATE INDEX votes_by_time ON votes (voted_at);
-"];
+",
+    "
+    CREATE TABLE questions_2 (
+        id INTEGER PRIMARY KEY,
+        asked_at INTEGER NOT NULL,
+        question TEXT NOT NULL,
+        answer_key TEXT NOT NULL,
+        locale TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('answered', 'weak', 'nothing', 'error')),
+        top_source TEXT
+    );
+    INSERT INTO questions_2 SELECT id, asked_at, question, answer_key, locale, outcome, top_source
+        FROM questions;
+    DROP TABLE questions;
+    ALTER TABLE questions_2 RENAME TO questions;
+    CREATE INDEX questions_by_key ON questions (answer_key, asked_at);
+    CREATE INDEX questions_by_time ON questions (asked_at);
+",
+];
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
@@ -70,6 +89,8 @@ pub enum Outcome {
     Answered,
     Weak,
     Nothing,
+    /// The search failed: no gap of the notes, kept apart from them.
+    Error,
 }
 
 impl Outcome {
@@ -78,6 +99,7 @@ impl Outcome {
             Outcome::Answered => "answered",
             Outcome::Weak => "weak",
             Outcome::Nothing => "nothing",
+            Outcome::Error => "error",
         }
     }
 }
@@ -309,6 +331,39 @@ mod tests {
         // Reopening migrates nothing and keeps the rows.
         let store = Store::open(&data).unwrap();
         assert_eq!(store.counts().unwrap(), (1, 0));
+    }
+
+    /// A store of the first schema (before failed searches were recorded as
+    /// `error`) keeps its rows and takes an error row after migrating.
+    #[test]
+    fn a_first_schema_store_migrates_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        {
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch(&format!("{}; PRAGMA user_version = 1;", MIGRATIONS[0]))
+                .unwrap();
+            c.execute(
+                "INSERT INTO questions (asked_at, question, answer_key, locale, outcome)
+                 VALUES (1, 'old', 'k-old', 'en', 'nothing')",
+                [],
+            )
+            .unwrap();
+            // The first schema refuses the new outcome.
+            assert!(c
+                .execute(
+                    "INSERT INTO questions (asked_at, question, answer_key, locale, outcome)
+                     VALUES (2, 'x', 'k-x', 'en', 'error')",
+                    [],
+                )
+                .is_err());
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.version().unwrap(), schema_version());
+        store
+            .insert_asked(&asked(3, "failed", Outcome::Error))
+            .unwrap();
+        assert_eq!(store.counts().unwrap(), (2, 0));
     }
 
     #[test]

@@ -643,6 +643,7 @@ impl Snapshot {
             corrections: r.corrections,
             lacking: r.lacking,
             steps: r.steps,
+            failed: r.failed,
         })
     }
 

@@ -107,6 +107,8 @@ pub struct SearchAnswer {
     pub lacking: Vec<String>,
     /// A question about the lineage: the graph's steps, which lead.
     pub steps: Vec<crate::domain::Edge>,
+    /// The search failed (logged): no hits, and no gap of the notes either.
+    pub failed: bool,
 }
 
 impl SearchAnswer {

@@ -124,6 +124,7 @@ labels! {
     SAME_MODEL_TITLE = "The same model twice", "同一个模型";
     SEARCH_NOTHING = "Nothing in the notes matches this. Try a model (`/model chatgpt`), a term (`/term alignment-tax`) or other words.", "笔记中没有匹配的内容。试试模型（`/model chatgpt`）、术语（`/term alignment-tax`）或换个说法。";
     NEXT = "Next page", "下一页";
+    SEARCH_FAILED = "The search failed; it is logged. Try again in a moment.", "搜索出错，已记录。请稍后再试。";
     NOTES_DONT_SAY = "The notes don't say anything about {0}. What they say about the rest of the question:", "笔记里没有关于{0}的内容。笔记里与问题其余部分有关的内容：";
     NOTES_DONT_SAY_AT_ALL = "The notes don't say anything about {0}.", "笔记里没有关于{0}的内容。";
     IN_THE_LINEAGE = "In the lineage", "谱系中";

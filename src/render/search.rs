@@ -42,6 +42,8 @@ pub(super) fn search(a: &SearchAnswer, k: &Knowledge, locale: Locale) -> (Embed,
             l::NOTES_DONT_SAY
         };
         lines.push(said.fill(locale, &[&words.join(", ")]));
+    } else if a.failed {
+        lines.push(l::SEARCH_FAILED.get(locale).to_string());
     } else if a.hits.is_empty() {
         lines.push(l::SEARCH_NOTHING.get(locale).to_string());
     }

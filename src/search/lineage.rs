@@ -345,7 +345,8 @@ impl super::SearchIndex {
         limit: usize,
     ) -> super::Results {
         let score = results.hits.first().map_or(1.0, |h| h.score);
-        let lead = self.hit(doc, score, wanted);
+        // What the knowledge answers itself is answered with confidence.
+        let lead = self.hit(doc, (score, 1.0), wanted);
         results.hits.retain(|h| h.doc != doc);
         results.hits.insert(0, lead);
         results.hits.truncate(limit.max(1));

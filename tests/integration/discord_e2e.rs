@@ -1345,8 +1345,8 @@ async fn buttons_update_in_place_with_their_whole_state() {
     );
 
     // A long question's "Next page" runs the whole question.
-    let query = "which model restored in-context learning after instruction tuning and how did \
-                 RLHF change the alignment tax of text-davinci-002 compared with code-davinci-002";
+    let query = "how did instruction tuning, code training and RLHF change code-davinci-002, \
+                 text-davinci-002, text-davinci-003 and ChatGPT, and what did each of them gain";
     assert!(query.chars().count() > 100 && query.chars().count() <= 200);
     f.dispatch(
         "INTERACTION_CREATE",

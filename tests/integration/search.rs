@@ -414,6 +414,27 @@ fn pages_do_not_repeat_hits() {
     }
 }
 
+/// A total past the first page means a second page with hits: "Next page"
+/// never leads to an empty page.
+#[test]
+fn a_next_page_is_never_empty() {
+    let mut paged = 0;
+    for q in labelled::load(SET).unwrap() {
+        let first = index().search(&q.q, 5, 0);
+        if first.total > 5 {
+            paged += 1;
+            let second = index().search(&q.q, 5, 5);
+            assert!(
+                !second.hits.is_empty(),
+                "{:?}: total {} but page 2 is empty",
+                q.q,
+                first.total
+            );
+        }
+    }
+    assert!(paged > 0, "no query had a second page");
+}
+
 #[test]
 fn a_persisted_index_is_reused_until_the_notes_change() {
     let dir = tempfile::tempdir().unwrap();
