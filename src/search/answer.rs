@@ -76,7 +76,12 @@ impl SearchIndex {
             Vec::new()
         };
         let pieces = self.segmenter.pieces(&query);
-        let concepts = self.concepts(&query, &pieces, &question, &known)?;
+        let mut concepts = self.concepts(&query, &pieces, &question, &known)?;
+        // Talk is held to the notes' own words: no translations.
+        if question.asks() || question.fillers.is_empty() {
+            self.bridge(&mut concepts, &known)?;
+        }
+        let concepts = concepts;
         // What a quantity question counts ("how many parameters", "多少人工
         // 标注者") is what it asks: an answer must say it.
         let counted = counted(&concepts, &question);

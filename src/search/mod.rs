@@ -9,7 +9,7 @@
 //! |---|---|---|---|
 //! | 1 | spelling | `concepts.rs` (`did_you_mean`) | the question with Latin typos corrected |
 //! | 2 | question | `question.rs`, `wording.rs` | the kinds it asks for, its wording and talk |
-//! | 3 | concepts | `concepts.rs`, `information.rs` | `Concept`s: synonyms, weight, what each says |
+//! | 3 | concepts | `concepts.rs`, `information.rs`, `bridge.rs` | `Concept`s: synonyms and translations, weight, what each says |
 //! | 4 | plan | `plan.rs`, `lineage.rs` | what the notes lack (`Results::lacking`), what is counted, lineage steps or a size the knowledge answers |
 //! | 5 | retrieve | `retrieve.rs`, `scoring.rs` | candidates and the question words each contains |
 //! | 6 | coverage and rank | `answer.rs`, `weights.rs` | `Scored` candidates that answer, in order |
@@ -20,6 +20,7 @@
 //! from answering, in `storage.rs`, `documents.rs` and `files.rs`.
 
 mod answer;
+mod bridge;
 mod concepts;
 mod documents;
 mod files;

@@ -43,6 +43,11 @@ pub(super) const ZH_ASKING: &[&str] = &[
     "讲讲",
     "说说",
     "告诉",
+    "还是",
+    "想问",
+    "请教",
+    "问一下",
+    "问下",
 ];
 
 /// Chinese cues, matched as written (after width folding).

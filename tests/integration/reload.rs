@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use lineage_bot::engine::{Engine, ReloadError};
 
-fn copy_knowledge(to: &Path) {
+pub fn copy_knowledge(to: &Path) {
     for entry in std::fs::read_dir("knowledge").unwrap() {
         let p = entry.unwrap().path();
         std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();

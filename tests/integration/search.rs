@@ -103,7 +103,7 @@ fn natural_questions_are_answered_by_what_the_first_hit_shows() {
 /// `../shared/eval/score.py` scores them.
 #[test]
 fn blind_sets_are_answered_and_what_the_notes_lack_is_not() {
-    for set in BLIND {
+    for (set, min_seen, min_recall) in BLIND {
         let queries = labelled::load(set).unwrap();
         assert!(queries.len() >= 60, "{set}");
         let (mut seen, mut found, mut silent, mut misses) = (0, 0, Vec::new(), Vec::new());
@@ -140,10 +140,10 @@ fn blind_sets_are_answered_and_what_the_notes_lack_is_not() {
             replied_off.len(),
             noise.len()
         );
-        assert!(seen1 >= 0.85, "{set}: seen@1 {seen1:.3} < 0.85");
+        assert!(seen1 >= min_seen, "{set}: seen@1 {seen1:.3} < {min_seen}");
         assert!(
-            recall >= 0.95,
-            "{set}: recall@3 {recall:.3}; misses {misses:#?}"
+            recall >= min_recall,
+            "{set}: recall@3 {recall:.3} < {min_recall}; misses {misses:#?}"
         );
         assert!(
             silent.len() as f64 <= 0.02 * n,
@@ -290,8 +290,50 @@ fn snippets_start_and_end_on_word_boundaries() {
     assert!(checked > 0, "no snippet was cut: nothing checked");
 }
 
-/// The blind sets, gated once measured (#27).
-const BLIND: [&str; 1] = ["tests/data/blind-1.json"];
+/// A word the notes lack in the question's language is searched as its
+/// dictionary translations the notes hold (CC-CEDICT), both ways (#27).
+#[test]
+fn questions_cross_the_language_of_the_notes() {
+    // English over the Chinese notes: `key` is 关键 there.
+    let hits = index()
+        .search("what is the key to unlocking emergent abilities?", K, 0)
+        .hits;
+    let shown = hits[0].snippet.visible();
+    assert!(
+        shown.contains("关键") && shown.contains("解锁突现能力"),
+        "{shown}"
+    );
+    // Chinese over a notes file in English: 内存 is memory, 权重 weights.
+    let dir = tempfile::tempdir().unwrap();
+    crate::reload::copy_knowledge(dir.path());
+    std::fs::write(
+        dir.path().join("adapters.md"),
+        "## Adapters\n\n* Adapter tuning: the base model's weights stay frozen, and only small \
+         adapter layers are trained on the new task.\n* LoRA adds low-rank matrices beside the \
+         attention weights; it needs far less GPU memory than full fine-tuning.\n",
+    )
+    .unwrap();
+    let engine = lineage_bot::engine::Engine::load(dir.path(), None).unwrap();
+    for q in ["LoRA 为什么省内存", "LoRA 跟注意力权重有什么关系"] {
+        let hits = engine.index().search(q, K, 0).hits;
+        let first = hits.first().unwrap_or_else(|| panic!("{q}: no hits"));
+        assert!(
+            first.text.contains("LoRA adds low-rank"),
+            "{q} → {}",
+            first.text
+        );
+    }
+}
+
+/// The blind sets, gated once measured (#27), with the least seen@1 and
+/// recall@3 each must keep. Blind set 1 was developed against and holds
+/// #27's targets (0.85, 0.95). Blind set 2 was first measured at seen@1
+/// 0.667, recall@3 0.783; it misses the targets and is gated where the
+/// work left it, so that it can only rise.
+const BLIND: [(&str, f64, f64); 2] = [
+    ("tests/data/blind-1.json", 0.85, 0.95),
+    ("tests/data/blind-2.json", 0.80, 0.88),
+];
 
 /// In a search channel chatter gets no reply and every labelled question
 /// gets one: the very path the gateway and `ask --message` take.
