@@ -259,6 +259,13 @@ impl SearchIndex {
             .map(|c| c.info)
             .sum::<f32>()
             .max(1.0);
+        // A difference between two terms (and no model): what each is.
+        let compares_terms = concepts
+            .iter()
+            .filter(|c| c.content && c.entity && !c.model)
+            .count()
+            >= 2
+            && !concepts.iter().any(|c| c.content && c.model);
         let mut scored: Vec<Scored> = Vec::with_capacity(top.len());
         for (i, (score, addr)) in top.iter().enumerate() {
             let segment = addr.segment_ord as usize;
@@ -306,7 +313,7 @@ impl SearchIndex {
                 .any(|c| c.content && has(&contained.near, c));
             let coord = hit as f32 / content as f32;
             let offer = question::Offers(offers[segment].first(addr.doc_id).unwrap_or(0));
-            let fit = weights::fit(question.kinds, doc, offer, under);
+            let fit = weights::fit(question.kinds, doc, offer, under, compares_terms);
             scored.push(Scored {
                 score: score * coord.powi(weights::WEIGHTS.coord_power) * fit,
                 doc,

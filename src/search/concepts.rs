@@ -28,6 +28,24 @@ pub(super) struct Concept {
     pub(super) span: (usize, usize),
 }
 
+impl Concept {
+    /// A concept of plain words (no name of the vocabulary), its weight and
+    /// place filled in later.
+    fn plain(alternatives: Vec<Vec<String>>, content: bool) -> Concept {
+        Concept {
+            alternatives,
+            weight: 1.0,
+            content,
+            named: false,
+            entity: false,
+            model: false,
+            info: 0.0,
+            typed: String::new(),
+            span: (0, 0),
+        }
+    }
+}
+
 impl SearchIndex {
     /// Groups the query's words into concepts: a glossary or name match
     /// (longest first) brings all its synonyms; other words stand alone, a
@@ -67,16 +85,8 @@ impl SearchIndex {
         // A lone Chinese character (多, 车, 做) is no content word unless the
         // vocabulary has it.
         let lone_han = |w: &str| w.chars().count() == 1 && w.chars().all(|c| !c.is_ascii());
-        let single = |w: &str, wording: bool| Concept {
-            alternatives: vec![vec![w.to_string()]],
-            weight: 1.0,
-            content: !wording && !lone_han(w),
-            named: false,
-            entity: false,
-            model: false,
-            info: 0.0,
-            typed: String::new(),
-            span: (0, 0),
+        let single = |w: &str, wording: bool| {
+            Concept::plain(vec![vec![w.to_string()]], !wording && !lone_han(w))
         };
         let mut out: Vec<Concept> = Vec::new();
         // Where each concept stands in the query: jieba's search mode cuts
@@ -95,15 +105,11 @@ impl SearchIndex {
                     }
                 }
                 out.push(Concept {
-                    alternatives,
                     weight: 1.0 + weights::WEIGHTS.longer_name * (len as f32 - 1.0).min(2.0),
-                    content: !talk[i..i + len].iter().all(|&w| w),
                     named: true,
                     entity: groups.iter().any(|&g| self.vocabulary.groups[g].entity),
                     model: groups.iter().any(|&g| self.vocabulary.groups[g].model),
-                    info: 0.0,
-                    typed: String::new(),
-                    span: (0, 0),
+                    ..Concept::plain(alternatives, !talk[i..i + len].iter().all(|&w| w))
                 });
                 i += len;
             } else {
@@ -112,17 +118,10 @@ impl SearchIndex {
                         // The compound as written, and its parts as a phrase.
                         let rest = owner[i..].iter().take_while(|o| **o == Some(w)).count();
                         let parts = words[i..i + rest].to_vec();
-                        out.push(Concept {
-                            alternatives: vec![vec![pieces[w].text.clone()], parts],
-                            weight: 1.0,
-                            content: !wording[i..i + rest].iter().all(|&w| w),
-                            named: false,
-                            entity: false,
-                            model: false,
-                            info: 0.0,
-                            typed: String::new(),
-                            span: (0, 0),
-                        });
+                        out.push(Concept::plain(
+                            vec![vec![pieces[w].text.clone()], parts],
+                            !wording[i..i + rest].iter().all(|&w| w),
+                        ));
                         i += rest;
                     }
                     _ => {

@@ -92,10 +92,14 @@ pub(super) fn fit(
     doc: DocRef,
     offers: question::Offers,
     under: bool,
+    compares_terms: bool,
 ) -> f32 {
     let asks_other = kinds.iter().any(|k| k != Kind::Definition);
     if doc.is_card() {
-        return if kinds.has(Kind::Definition) {
+        // "SFT 和 RLHF 有啥区别": two terms differ by what each of them is.
+        let defines = kinds.has(Kind::Definition)
+            || (compares_terms && kinds.has(Kind::Difference) && matches!(doc, DocRef::Term(_)));
+        return if defines {
             if matches!(doc, DocRef::Term(_)) {
                 WEIGHTS.term_card_defines
             } else {
