@@ -140,8 +140,11 @@ impl SearchIndex {
                     continue;
                 }
                 wanted.extend(alt.iter().cloned());
+                // In choosing what a snippet shows, a model the question
+                // names is its subject: what it asks of it counts more.
+                let weight = if c.model { 0.25 } else { 1.0 };
                 for t in alt {
-                    shown.entry(t.clone()).or_insert(ci as u32);
+                    shown.entry(t.clone()).or_insert((ci as u32, weight));
                 }
                 alternatives.push(self.alternative(alt, &frequencies)?);
                 self.flatten(&frequencies, alt, c.weight, &mut flat)?;

@@ -330,7 +330,7 @@ impl super::SearchIndex {
         let mut wanted = super::snippet::Wanted::default();
         for n in m.names() {
             for p in self.segmenter.pieces(&n).into_iter().filter(|p| !p.part) {
-                wanted.entry(p.text).or_insert(0);
+                wanted.entry(p.text).or_insert((0, 1.0));
             }
         }
         self.lead_with(results, chain, &wanted, limit)
@@ -408,7 +408,7 @@ impl super::SearchIndex {
         for &m in &involved {
             for n in names(m) {
                 for p in self.segmenter.pieces(&n).into_iter().filter(|p| !p.part) {
-                    wanted.entry(p.text).or_insert(m.index() as u32);
+                    wanted.entry(p.text).or_insert((m.index() as u32, 1.0));
                 }
             }
         }

@@ -61,8 +61,10 @@ impl Snippet {
 }
 
 /// The question's words a snippet shows: each token with the concept of
-/// the question it stands for (a name's parts and synonyms are one).
-pub type Wanted = HashMap<String, u32>;
+/// the question it stands for (a name's parts and synonyms are one) and
+/// what that concept weighs in choosing the window (a model the question
+/// is about, less than what it asks of it).
+pub type Wanted = HashMap<String, (u32, f32)>;
 
 /// Every token its own concept (for callers with plain words).
 #[cfg(test)]
@@ -70,39 +72,43 @@ pub fn each_its_own(words: &HashSet<String>) -> Wanted {
     words
         .iter()
         .enumerate()
-        .map(|(i, w)| (w.clone(), i as u32))
+        .map(|(i, w)| (w.clone(), (i as u32, 1.0)))
         .collect()
 }
 
 /// The snippet of `text`, already cut into words (`pieces`), for the
 /// question's `wanted` words.
 pub fn make(pieces: &[Piece], text: &str, wanted: &Wanted) -> Snippet {
-    let spans: Vec<(usize, usize)> = pieces
-        .iter()
-        .filter(|p| wanted.contains_key(&p.text))
-        .map(|p| (p.from, p.to))
-        // Pieces are on character boundaries by construction; a range that
-        // is not would panic below, so it is dropped rather than trusted.
-        .filter(|&(f, t)| f < t && text.is_char_boundary(f) && text.is_char_boundary(t))
-        .collect();
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let n = chars.len();
-    // Pick the window start (in chars) covering the most matches.
-    let char_at = |byte: usize| chars.partition_point(|&(i, _)| i < byte);
-    let starts: Vec<usize> = spans.iter().map(|&(f, _)| char_at(f)).collect();
-    // The window that shows the question's concepts where this text says
-    // them least often, then the most matches: each concept counts as the
-    // share of its mentions in the text that the window holds, once. A
-    // comparison's `相同点`, said once, beats its model names said all over.
-    let concepts: Vec<u32> = pieces
+    // Pieces are on character boundaries by construction; a range that is
+    // not would panic below, so it is dropped rather than trusted.
+    let matched: Vec<&Piece> = pieces
         .iter()
         .filter(|p| wanted.contains_key(&p.text))
         .filter(|p| p.from < p.to && text.is_char_boundary(p.from) && text.is_char_boundary(p.to))
-        .map(|p| wanted[&p.text])
+        .collect();
+    let spans: Vec<(usize, usize)> = matched.iter().map(|p| (p.from, p.to)).collect();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let n = chars.len();
+    let char_at = |byte: usize| chars.partition_point(|&(i, _)| i < byte);
+    let starts: Vec<usize> = spans.iter().map(|&(f, _)| char_at(f)).collect();
+    // The window that shows the question's concepts where this text says
+    // them least often, then the most matches: each concept, once, weighs
+    // its weight over how often the text mentions it. A mention is a whole
+    // word: a part of a longer word (`davinci` of `code-davinci-002`, `同点`
+    // of `不同点`) is none. A comparison's `相同点`, said once, beats the
+    // model names said all over its other half.
+    let whole = |p: &Piece| {
+        !pieces
+            .iter()
+            .any(|q| q.from <= p.from && p.to <= q.to && (q.to - q.from) > (p.to - p.from))
+    };
+    let concepts: Vec<Option<(u32, f32)>> = matched
+        .iter()
+        .map(|p| whole(p).then(|| wanted[&p.text]))
         .collect();
     let mut mentions: HashMap<u32, usize> = HashMap::default();
-    for &c in &concepts {
-        *mentions.entry(c).or_default() += 1;
+    for (c, _) in concepts.iter().flatten() {
+        *mentions.entry(*c).or_default() += 1;
     }
     let mut best = (0usize, (0.0f32, 0usize));
     for &s in &starts {
@@ -110,10 +116,13 @@ pub fn make(pieces: &[Piece], text: &str, wanted: &Wanted) -> Snippet {
         let inside: Vec<usize> = (0..starts.len())
             .filter(|&i| starts[i] >= from && starts[i] < from + SNIPPET_CHARS)
             .collect();
-        let mut distinct: Vec<u32> = inside.iter().map(|&i| concepts[i]).collect();
-        distinct.sort_unstable();
-        distinct.dedup();
-        let share: f32 = distinct.iter().map(|c| 1.0 / mentions[c] as f32).sum();
+        let mut distinct: Vec<(u32, f32)> = inside.iter().filter_map(|&i| concepts[i]).collect();
+        distinct.sort_unstable_by_key(|c| c.0);
+        distinct.dedup_by_key(|c| c.0);
+        let share: f32 = distinct
+            .iter()
+            .map(|(c, weight)| weight / mentions[c] as f32)
+            .sum();
         let score = (share, inside.len());
         if score.0 > best.1 .0 + 1e-6
             || ((score.0 - best.1 .0).abs() <= 1e-6 && score.1 > best.1 .1)

@@ -259,6 +259,24 @@ fn lineage_questions_are_answered_from_the_graph() {
     }
 }
 
+/// A snippet shows what a question asks, not the names it is about said
+/// over and over: "what do they have in common" shows the comparison's
+/// 相同点 half, not its 不同点 half full of model names (#27).
+#[test]
+fn a_snippet_shows_what_is_asked_not_the_names_repeated() {
+    for q in [
+        "code-davinci-002 和 text-davinci-002 有啥共同点",
+        "what do code-davinci-002 and text-davinci-002 have in common?",
+    ] {
+        let hits = index().search(q, K, 0).hits;
+        let shown = hits[0].snippet.visible();
+        assert!(
+            shown.contains("相同点") && shown.contains("响应人类指令"),
+            "{q} → {shown}"
+        );
+    }
+}
+
 /// Snippets of long texts start and end on word boundaries: never inside a
 /// name such as `code-cushman-001[12b]` (#27).
 #[test]
@@ -328,11 +346,11 @@ fn questions_cross_the_language_of_the_notes() {
 /// The blind sets, gated once measured (#27), with the least seen@1 and
 /// recall@3 each must keep. Blind set 1 was developed against and holds
 /// #27's targets (0.85, 0.95). Blind set 2 was first measured at seen@1
-/// 0.667, recall@3 0.783; it misses the targets and is gated where the
-/// work left it, so that it can only rise.
+/// 0.667, recall@3 0.783; its recall misses the target (0.95) and is gated
+/// where the work left it, so that it can only rise.
 const BLIND: [(&str, f64, f64); 2] = [
     ("tests/data/blind-1.json", 0.85, 0.95),
-    ("tests/data/blind-2.json", 0.83, 0.90),
+    ("tests/data/blind-2.json", 0.85, 0.90),
 ];
 
 /// In a search channel chatter gets no reply and every labelled question
