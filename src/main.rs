@@ -28,8 +28,10 @@ struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     knowledge: Option<PathBuf>,
     /// Keep the search index in this directory, rebuilt when the notes change
-    /// (default: search.index_dir of the config, else in memory). It must be
-    /// new, empty or made by lineage-bot: any other folder is refused.
+    /// (default: search.index_dir of the config for `run` and `serve-http`,
+    /// else in memory; `ask`, `search` and `gaps` never use the config's, so a
+    /// one-shot run cannot touch the folder a running bot serves from). It
+    /// must be new, empty or made by lineage-bot: any other folder is refused.
     #[arg(long, global = true, value_name = "DIR")]
     index_dir: Option<PathBuf>,
     #[command(subcommand)]
@@ -126,10 +128,19 @@ fn main() -> ExitCode {
         .knowledge
         .clone()
         .unwrap_or_else(|| config.knowledge.dir.clone());
-    let index_dir = cli
-        .index_dir
-        .clone()
-        .or_else(|| config.search.index_dir.clone());
+    // The configured index folder belongs to the serving bot. A one-shot
+    // command (`ask`, `search`, `gaps`), perhaps over other notes, builds its
+    // index in memory unless `--index-dir` names a folder for it: it must
+    // never rebuild or update the folder a running bot serves from.
+    let one_shot = matches!(
+        cli.command,
+        Some(Cmd::Ask(_)) | Some(Cmd::Search(_)) | Some(Cmd::Gaps(_))
+    );
+    let index_dir = cli.index_dir.clone().or_else(|| {
+        (!one_shot)
+            .then(|| config.search.index_dir.clone())
+            .flatten()
+    });
     // An unknown command is a usage error before any work is done.
     if let Some(Cmd::Ask(args)) = &cli.command {
         if args.message.is_some() {

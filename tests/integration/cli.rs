@@ -66,6 +66,58 @@ fn a_bad_config_is_named_with_its_line() {
 /// Issue #15, point 5: the console's pictures go to a private folder made for
 /// the session, never through a link planted at a predictable path.
 #[cfg(unix)]
+/// `ask`, `search` and `gaps` with the bot's config (#29 point 1) leave the
+/// bot's index folder alone, whatever notes they are given: the old code
+/// built the drafts' index into it and stamped their fingerprint.
+#[test]
+fn one_shot_commands_never_touch_the_configured_index_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = tmp.path().join("index");
+    let config = tmp.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[search]\nindex_dir = {:?}\n[data]\ndir = {:?}\n",
+            index.display().to_string(),
+            tmp.path().join("data").display().to_string()
+        ),
+    )
+    .unwrap();
+    for args in [
+        &["ask", "/model chatgpt"][..],
+        &["search", "alignment tax"],
+        &["gaps"],
+    ] {
+        let out = bin()
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!index.exists(), "{args:?} wrote the bot's index folder");
+    }
+    // Named on the command line, the folder is used.
+    let out = bin()
+        .arg("--config")
+        .arg(&config)
+        .arg("--index-dir")
+        .arg(&index)
+        .args(["search", "alignment tax"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(index.join("lineage-bot.index").is_file());
+}
+
 #[test]
 fn console_pictures_never_follow_a_planted_link() {
     use std::io::Write;
