@@ -247,7 +247,15 @@ pub fn redact_url(text: &str) -> String {
         )
         .expect("a valid pattern")
     });
+    // An interaction's or a webhook's token is a path segment
+    // (`/interactions/<id>/<token>/callback`, `/webhooks/<app>/<token>/…`):
+    // a live credential for 15 minutes.
+    static TOKEN_SEGMENT: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)(/(?:interactions|webhooks)/[^/\s?#)]+/)[^/\s?#)]+")
+            .expect("a valid pattern")
+    });
     let text = USERINFO.replace_all(text, "${1}<redacted>@");
+    let text = TOKEN_SEGMENT.replace_all(&text, "${1}<redacted>");
     SECRET_PARAM
         .replace_all(&text, "${1}<redacted>")
         .into_owned()
@@ -767,6 +775,14 @@ mod tests {
                 "http://h/x?api_key=<redacted>#f",
             ),
             ("http://h/a@b", "http://h/a@b"),
+            (
+                "error sending request for url (http://127.0.0.1:9/api/v10/interactions/123/aW50ZXJhY3Rpb24.tok-en_9/callback): operation timed out",
+                "error sending request for url (http://127.0.0.1:9/api/v10/interactions/123/<redacted>/callback): operation timed out",
+            ),
+            (
+                "https://discord.com/api/v10/webhooks/456/aW50ZX.JhY3Rpb24/messages/@original",
+                "https://discord.com/api/v10/webhooks/456/<redacted>/messages/@original",
+            ),
             (
                 "error sending request for url (http://bob:hunter2@10.0.0.1/api/v10/x): refused",
                 "error sending request for url (http://<redacted>@10.0.0.1/api/v10/x): refused",

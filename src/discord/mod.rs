@@ -245,7 +245,7 @@ impl Handler {
                     )
                 };
                 if let Err(e) = retrying("answering", call.callback_deadline(), send).await {
-                    tracing::warn!(error = %e, kind = call.kind, "sending an interaction response failed");
+                    tracing::warn!(error = %crate::config::redact_url(&e.to_string()), kind = call.kind, "sending an interaction response failed");
                     return;
                 }
                 if out.response == Response::AckAndDelete {
@@ -264,7 +264,7 @@ impl Handler {
                     )
                 };
                 if let Err(e) = retrying("deferring", call.callback_deadline(), defer).await {
-                    tracing::warn!(error = %e, "deferring failed");
+                    tracing::warn!(error = %crate::config::redact_url(&e.to_string()), "deferring failed");
                 }
                 later.deliver().await;
             }
@@ -357,7 +357,7 @@ impl Handler {
         })
         .await
         {
-            tracing::warn!(error = %e, "sending a free-text answer failed");
+            tracing::warn!(error = %crate::config::redact_url(&e.to_string()), "sending a free-text answer failed");
         }
     }
 
