@@ -128,30 +128,57 @@ pub fn voter_key(secret: &[u8; 32], user: &str, answer_key: &str) -> String {
 }
 
 /// The secret in `dir`, made on first use: 32 bytes from the system's
-/// random source, mode 0600.
+/// random source, mode 0600. It is written whole to a file of its own and
+/// linked into place, so a failed read of the random source or a kill
+/// midway never leaves an empty or short secret; one left by an older
+/// version (not 32 bytes) is replaced, with a warning.
 pub fn secret(dir: &Path) -> std::io::Result<[u8; 32]> {
     std::fs::create_dir_all(dir)?;
     let path = dir.join(SECRET_FILE);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(&path) {
-        Ok(mut file) => {
-            let mut bytes = [0u8; 32];
-            std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
-            file.write_all(&bytes)?;
-            file.sync_all()?;
-            Ok(bytes)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            let bytes = std::fs::read(&path)?;
-            bytes
-                .try_into()
-                .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not 32 bytes"))
-        }
-        Err(e) => Err(e),
+    match std::fs::read(&path) {
+        Ok(bytes) => match <[u8; 32]>::try_from(bytes.as_slice()) {
+            Ok(secret) => return Ok(secret),
+            Err(_) => tracing::warn!(
+                path = %path.display(),
+                len = bytes.len(),
+                "the voter-key secret is not 32 bytes (a write cut short); making a new one"
+            ),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
     }
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let temporary = dir.join(format!(".{SECRET_FILE}.{}.{nanos}.tmp", std::process::id()));
+    let written = (|| {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&temporary)?;
+        file.write_all(&bytes)?;
+        file.sync_all()?;
+        // Linked, not renamed, where there is none: two processes making
+        // one at once keep the first, and both read it.
+        match std::fs::hard_link(&temporary, &path) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                match std::fs::read(&path).map(|b| <[u8; 32]>::try_from(b.as_slice())) {
+                    Ok(Ok(theirs)) => {
+                        bytes = theirs;
+                        Ok(())
+                    }
+                    // Still the short one an older version left: replace it.
+                    _ => std::fs::rename(&temporary, &path),
+                }
+            }
+            other => other,
+        }
+    })();
+    let _ = std::fs::remove_file(&temporary);
+    written.map(|()| bytes)
 }
 
 /// Unix seconds.
@@ -499,6 +526,19 @@ mod tests {
         assert_ne!(k, voter_key(&b, user, "k1"));
         assert_ne!(k, voter_key(&a, "123456789012345679", "k1"));
         assert_ne!(k, voter_key(&a, user, "k2"));
+    }
+
+    /// A secret cut short (an empty file, as a kill between creating and
+    /// writing it left with the old code) is replaced, and no temporary
+    /// file stays behind.
+    #[test]
+    fn a_secret_cut_short_is_made_anew() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(SECRET_FILE), b"").unwrap();
+        let made = secret(dir.path()).unwrap();
+        assert_ne!(made, [0u8; 32]);
+        assert_eq!(secret(dir.path()).unwrap(), made);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]
