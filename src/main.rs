@@ -309,6 +309,15 @@ fn ask(responder: &Responder, args: &AskArgs) -> anyhow::Result<()> {
     if let Some(dir) = &args.attachments_dir {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         for f in responder.files(&mut message) {
+            // The name comes from a model's slug in the curator's catalogue:
+            // it is written inside `dir` or not at all.
+            if !is_plain_file_name(&f.filename) {
+                anyhow::bail!(
+                    "refusing to write a picture named {:?}: not a plain file name inside {}",
+                    f.filename,
+                    dir.display()
+                );
+            }
             let path = dir.join(&f.filename);
             std::fs::write(&path, f.bytes.as_slice())
                 .with_context(|| format!("writing {}", path.display()))?;
@@ -327,6 +336,16 @@ fn ask(responder: &Responder, args: &AskArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A single, ordinary path component: no separator, no `..`, not hidden.
+fn is_plain_file_name(name: &str) -> bool {
+    let mut parts = Path::new(name).components();
+    matches!(
+        (parts.next(), parts.next()),
+        (Some(std::path::Component::Normal(_)), None)
+    ) && !name.starts_with('.')
+        && !name.contains(['/', '\\'])
 }
 
 /// What `ask` was given: a slash command, or (as the console reads it) a
@@ -418,4 +437,34 @@ fn run(engine: Engine, config: &Config) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(lineage_bot::discord::run(config, responder(engine, config)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_plain_file_name;
+
+    /// `ask --attachments-dir` writes a picture only under a plain name
+    /// (#29 point 10): a slug such as `../x` cannot climb out of the folder.
+    #[test]
+    fn picture_names_stay_inside_the_folder() {
+        for ok in [
+            "lineage.png",
+            "lineage-chatgpt.png",
+            "capability-in-context-learning.png",
+        ] {
+            assert!(is_plain_file_name(ok), "{ok}");
+        }
+        for bad in [
+            "../x.png",
+            "lineage-../../x.png",
+            "/etc/passwd",
+            "a/b.png",
+            ".hidden",
+            "",
+            "..",
+            "a\\b",
+        ] {
+            assert!(!is_plain_file_name(bad), "{bad}");
+        }
+    }
 }
