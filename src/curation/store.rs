@@ -75,6 +75,8 @@ pub enum StoreError {
         path: String,
         source: std::io::Error,
     },
+    #[error("{path}: schema version {found} is no version of this store (a file of another program?); refusing to use it")]
+    Foreign { path: String, found: i64 },
     #[error("{path}: schema version {found} is newer than this build's {known}")]
     Newer {
         path: String,
@@ -197,6 +199,12 @@ impl Store {
     fn migrate(&self) -> Result<(), StoreError> {
         let found = self.version()?;
         let known = schema_version();
+        if found < 0 {
+            return Err(StoreError::Foreign {
+                path: self.path.display().to_string(),
+                found,
+            });
+        }
         if found > known {
             return Err(StoreError::Newer {
                 path: self.path.display().to_string(),
@@ -364,6 +372,19 @@ mod tests {
             .insert_asked(&asked(3, "failed", Outcome::Error))
             .unwrap();
         assert_eq!(store.counts().unwrap(), (2, 0));
+    }
+
+    /// A SQLite file whose version no step ever wrote (negative) is refused,
+    /// not "opened" with no tables (#29 point 10).
+    #[test]
+    fn a_negative_schema_version_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let c = rusqlite::Connection::open(dir.path().join(FILE)).unwrap();
+            c.pragma_update(None, "user_version", -3).unwrap();
+        }
+        let e = Store::open(dir.path()).unwrap_err();
+        assert!(matches!(e, StoreError::Foreign { found: -3, .. }), "{e}");
     }
 
     #[test]
