@@ -78,7 +78,7 @@ impl SearchIndex {
         let pieces = self.segmenter.pieces(&query);
         let mut concepts = self.concepts(&query, &pieces, &question, &known)?;
         // Talk is held to the notes' own words: no translations.
-        if question.asks() || question.fillers.is_empty() {
+        if !question.is_talk() {
             self.bridge(&mut concepts, &known)?;
         }
         let concepts = concepts;
@@ -142,7 +142,11 @@ impl SearchIndex {
                 wanted.extend(alt.iter().cloned());
                 // In choosing what a snippet shows, a model the question
                 // names is its subject: what it asks of it counts more.
-                let weight = if c.model { 0.25 } else { 1.0 };
+                let weight = if c.model {
+                    weights::WEIGHTS.snippet_subject
+                } else {
+                    1.0
+                };
                 for t in alt {
                     shown.entry(t.clone()).or_insert((ci as u32, weight));
                 }
@@ -172,17 +176,11 @@ impl SearchIndex {
         // its heavy words, and when those the notes never mention weigh as
         // much as the rest of what it asks, the notes don't cover it
         // ("how many layers does text-davinci-002 have": `layers`).
-        let lacking = lacking(
-            &concepts,
-            &found,
-            !question.asks(),
-            !question.fillers.is_empty() && !question.asks(),
-            &|c: &Concept| {
-                c.alternatives
-                    .iter()
-                    .all(|alt| alt.iter().all(|t| self.vocabulary.only_inside_longer(t)))
-            },
-        );
+        let lacking = lacking(&concepts, &found, &question, &|c: &Concept| {
+            c.alternatives
+                .iter()
+                .all(|alt| alt.iter().all(|t| self.vocabulary.only_inside_longer(t)))
+        });
         if tracing::enabled!(tracing::Level::DEBUG) {
             let shown: Vec<String> = concepts
                 .iter()
@@ -300,11 +298,12 @@ impl SearchIndex {
             };
             let hit = count(&mut covered.iter().copied());
             let own = count(&mut concepts.iter().map(|c| has(&contained.own, c)));
-            let weighty_hit = concepts
+            // The weighty concepts it covers: how many, and what they weigh.
+            let (weighty_hit, weighty_info) = concepts
                 .iter()
                 .zip(&covered)
                 .filter(|(c, &h)| h && weighty(c))
-                .count();
+                .fold((0, 0.0f32), |(n, info), (c, _)| (n + 1, info + c.info));
 
             let anchor = covered.iter().zip(&anchored).any(|(&h, &a)| h && a);
             let entity = concepts
@@ -321,13 +320,7 @@ impl SearchIndex {
                 score: score * coord.powi(weights::WEIGHTS.coord_power) * fit,
                 doc,
                 covered: weighty_hit,
-                confidence: concepts
-                    .iter()
-                    .zip(&covered)
-                    .filter(|(c, &h)| h && weighty(c))
-                    .map(|(c, _)| c.info)
-                    .sum::<f32>()
-                    / asked_info,
+                confidence: weighty_info / asked_info,
                 counts: Covers::of(&covered),
                 own,
                 anchor,
@@ -353,10 +346,8 @@ impl SearchIndex {
         //   third of those.
         // Words that say little (below `lacking_word`) are not required:
         // "how does RLHF work" is about RLHF.
-        // Talk is fillers in a message that asks nothing ("thanks for the
-        // prompt reply"); "anyone know what …" is asking.
-        let talk = !question.fillers.is_empty() && !question.asks();
-        let names_entity = concepts.iter().any(|c| c.content && c.entity) && !talk;
+        // Talk ([`Question::is_talk`]) names things without asking of them.
+        let names_entity = concepts.iter().any(|c| c.content && c.entity) && !question.is_talk();
         let wanted_words: Vec<&Concept> = concepts
             .iter()
             .zip(&seen)

@@ -29,13 +29,7 @@ static DICTIONARY: LazyLock<Dictionary> = LazyLock::new(|| {
         glosses: HashMap::new(),
         words: HashMap::new(),
     };
-    for line in include_str!("../../assets/words/cedict.tsv").lines() {
-        let Some((word, glosses)) = line.split_once('\t') else {
-            continue;
-        };
-        if word.starts_with('#') {
-            continue;
-        }
+    for (word, glosses) in super::information::rows(include_str!("../../assets/words/cedict.tsv")) {
         let glosses: Vec<&str> = glosses.split('|').collect();
         for g in &glosses {
             d.words.entry(g).or_default().push(word);

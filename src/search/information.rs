@@ -7,7 +7,7 @@
 //! really, know) says little about what is asked, a rare one (tokenizer,
 //! 上下文, optimizer) says a lot. Words of asking that are not common
 //! enough to weigh little by frequency alone (exactly, quick, 中文叫什么) are
-//! the question's form, listed in [`super::question`].
+//! the question's form, listed in [`super::wording`].
 //!
 //! Frequencies are Zipf values (log10 of occurrences per billion words), of
 //! the 30 000 most frequent words of each language in wordfreq 3.1
@@ -33,13 +33,17 @@ pub const RARE_ZIPF: f32 = 4.0;
 /// than the rarest listed (~2.97 in English, ~3.14 in Chinese).
 const UNLISTED_ZIPF: f32 = 2.5;
 
-fn table(tsv: &'static str) -> HashMap<&'static str, f32> {
+/// The rows of one of `assets/words/`' tables: a word, a tab, its value;
+/// `#` lines are comments.
+pub(super) fn rows(tsv: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
     tsv.lines()
         .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| {
-            let (word, zipf) = l.split_once('\t')?;
-            Some((word, zipf.trim().parse().ok()?))
-        })
+        .filter_map(|l| l.split_once('\t'))
+}
+
+fn table(tsv: &'static str) -> HashMap<&'static str, f32> {
+    rows(tsv)
+        .filter_map(|(word, zipf)| Some((word, zipf.trim().parse().ok()?)))
         .collect()
 }
 

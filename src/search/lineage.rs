@@ -138,12 +138,12 @@ pub fn wording(query: &str) -> Option<(Direction, Vec<Range<usize>>)> {
         // Lowercasing moved bytes (rare scripts): no ranges to trust.
         return None;
     }
+    let words = super::question::latin_words(&lower);
     let find = |en: &[&str], zh: &[&str]| {
         let mut ranges = Vec::new();
         for cue in zh {
             ranges.extend(lower.match_indices(cue).map(|(at, c)| at..at + c.len()));
         }
-        let words = super::question::latin_words_of(&lower);
         for cue in en {
             for r in super::question::find_phrase(&words, cue) {
                 ranges.push(r);
@@ -231,10 +231,10 @@ impl super::SearchIndex {
                 continue;
             }
             if c.model {
-                match k.resolve_model(&c.typed) {
-                    crate::domain::Resolved::One(id) if !models.contains(&id) => models.push(id),
-                    crate::domain::Resolved::One(_) => {}
-                    _ => return None,
+                // A shorthand for several models (`002`) names no one step.
+                let id = self.model_named(c)?;
+                if !models.contains(&id) {
+                    models.push(id);
                 }
             } else if c.info >= super::weights::WEIGHTS.lacking_word
                 && !OF_THE_LINEAGE.contains(&typed.as_str())
@@ -283,10 +283,7 @@ impl super::SearchIndex {
         let mut models = concepts
             .iter()
             .filter(|c| c.content && c.model)
-            .filter_map(|c| match k.resolve_model(&c.typed) {
-                crate::domain::Resolved::One(id) => Some(id),
-                _ => None,
-            });
+            .filter_map(|c| self.model_named(c));
         let model = models.next()?;
         if models.any(|m| m != model) {
             return None;
@@ -327,12 +324,7 @@ impl super::SearchIndex {
         if !written {
             return results;
         }
-        let mut wanted = super::snippet::Wanted::default();
-        for n in m.names() {
-            for p in self.segmenter.pieces(&n).into_iter().filter(|p| !p.part) {
-                wanted.entry(p.text).or_insert((0, 1.0));
-            }
-        }
+        let wanted = self.names_whole(&[model]);
         self.lead_with(results, chain, &wanted, limit)
     }
 
@@ -402,17 +394,31 @@ impl super::SearchIndex {
         let Some(chain) = self.chain_doc() else {
             return results;
         };
-        // The names whole (`text-davinci-002`, not `davinci`): the snippet
-        // stands where the models of the step are written.
+        let wanted = self.names_whole(&involved);
+        self.lead_with(results, chain, &wanted, limit)
+    }
+
+    /// The one model a concept names (`None` for a shorthand of several).
+    fn model_named(&self, c: &super::Concept) -> Option<ModelId> {
+        match self.knowledge.resolve_model(&c.typed) {
+            crate::domain::Resolved::One(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The models' names whole (`text-davinci-002`, not `davinci`), each
+    /// model a concept of its own: a snippet cut around them stands where
+    /// they are written.
+    fn names_whole(&self, models: &[ModelId]) -> super::snippet::Wanted {
         let mut wanted = super::snippet::Wanted::default();
-        for &m in &involved {
-            for n in names(m) {
+        for &m in models {
+            for n in self.knowledge.model(m).names() {
                 for p in self.segmenter.pieces(&n).into_iter().filter(|p| !p.part) {
                     wanted.entry(p.text).or_insert((m.index() as u32, 1.0));
                 }
             }
         }
-        self.lead_with(results, chain, &wanted, limit)
+        wanted
     }
 
     /// The document of the notes' chain line: the unit or passage that

@@ -77,20 +77,21 @@ pub(super) fn weighty(c: &Concept) -> bool {
 pub(super) fn lacking(
     concepts: &[Concept],
     found: &[bool],
-    statement: bool,
-    talk: bool,
+    question: &Question,
     bound: &dyn Fn(&Concept) -> bool,
 ) -> Vec<String> {
     let w = &weights::WEIGHTS;
-    // Talk that is no question must be the notes' words through and through.
-    let least = if statement && talk {
-        0.0
-    } else {
-        w.lacking_word
-    };
+    let talk = question.is_talk();
     let absent = |i: usize| {
         let c = &concepts[i];
-        c.content && !c.model && !found[i] && c.info >= least && (c.info > 0.0 || least > 0.0)
+        // Talk must be the notes' words through and through: any word
+        // that says something counts against it.
+        let says_enough = if talk {
+            c.info > 0.0
+        } else {
+            c.info >= w.lacking_word
+        };
+        c.content && !c.model && !found[i] && says_enough
     };
     let han = |c: &Concept| !c.typed.is_empty() && c.typed.chars().all(|ch| !ch.is_ascii());
     let (mut lack, mut asked) = (0.0f32, 0.0f32);
@@ -123,7 +124,7 @@ pub(super) fn lacking(
     words = merge_adjacent(concepts, words);
     // A statement (no question wording) is held to a stricter share: in a
     // channel it is more likely talk about these things than a query.
-    let share = if statement {
+    let share = if !question.asks() {
         w.statement_lacking_share
     } else {
         w.lacking_share

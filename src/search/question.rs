@@ -141,6 +141,12 @@ impl Question {
         self.asks
     }
 
+    /// Whether it is talk: fillers (thanks, lol, 哈哈) in a message that asks
+    /// nothing ("thanks for the prompt reply"); "anyone know what …" asks.
+    pub fn is_talk(&self) -> bool {
+        !self.fillers.is_empty() && !self.asks
+    }
+
     /// Whether it is wording that never says what a question is about: any
     /// cue but a difference's, and talk. A difference cue that is a word of
     /// the notes' vocabulary (`in common` → 相同点, `compare` → 比较) is.
@@ -314,7 +320,7 @@ impl ByteMap {
 }
 
 /// Latin words (letters, digits, inner `'` and `.`) with their byte ranges.
-fn latin_words(text: &str) -> Vec<(String, Range<usize>)> {
+pub(super) fn latin_words(text: &str) -> Vec<(String, Range<usize>)> {
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     let chars: Vec<(usize, char)> = text.char_indices().collect();
@@ -334,12 +340,6 @@ fn latin_words(text: &str) -> Vec<(String, Range<usize>)> {
         out.push((text[s..].replace('’', "'"), s..text.len()));
     }
     out
-}
-
-/// The Latin words of lowercase text with their byte ranges (for other
-/// readers of question wording: [`super::lineage`]).
-pub(super) fn latin_words_of(lower: &str) -> Vec<(String, Range<usize>)> {
-    latin_words(lower)
 }
 
 /// The byte ranges of the words of each occurrence of `cue` (`-` counts as

@@ -146,36 +146,35 @@ impl Segmenter {
     /// lowercased (not stemmed, joiners kept), Han runs cut by jieba
     /// (precise mode: one cut, no overlapping words).
     pub fn general_words(&self, text: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut latin = String::new();
-        let mut han = String::new();
-        let flush = |latin: &mut String, han: &mut String, out: &mut Vec<String>| {
-            let word = latin.trim_matches(is_joiner);
-            if !word.is_empty() {
-                out.push(word.to_string());
-            }
-            latin.clear();
-            for t in self.jieba.cut(han, false) {
-                out.push(t.word.to_string());
-            }
-            han.clear();
+        let folded: Vec<char> = text.chars().map(fold_width).collect();
+        let run_end = |from: usize, keep: &dyn Fn(char) -> bool| {
+            (from..folded.len())
+                .find(|&j| !keep(folded[j]))
+                .unwrap_or(folded.len())
         };
-        for c in text.chars().map(fold_width) {
-            if is_latin(c) || (is_joiner(c) && !latin.is_empty()) {
-                if !han.is_empty() {
-                    flush(&mut String::new(), &mut han, &mut out);
-                }
-                latin.push(c.to_ascii_lowercase());
-            } else if is_han(c) {
-                if !latin.is_empty() {
-                    flush(&mut latin, &mut String::new(), &mut out);
-                }
-                han.push(c);
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < folded.len() {
+            let c = folded[i];
+            if is_han(c) {
+                let j = run_end(i, &is_han);
+                let run: String = folded[i..j].iter().collect();
+                out.extend(
+                    self.jieba
+                        .cut(&run, false)
+                        .iter()
+                        .map(|t| t.word.to_string()),
+                );
+                i = j;
+            } else if is_latin(c) {
+                let j = run_end(i, &|d| is_latin(d) || is_joiner(d));
+                let word: String = folded[i..j].iter().collect();
+                out.push(word.trim_end_matches(is_joiner).to_ascii_lowercase());
+                i = j;
             } else {
-                flush(&mut latin, &mut han, &mut out);
+                i += 1;
             }
         }
-        flush(&mut latin, &mut han, &mut out);
         out
     }
 

@@ -59,6 +59,10 @@ pub struct RankWeights {
     /// How rare a word the notes lack must be to make the word written
     /// against it part of one compound (窗口 in 上下文窗口).
     pub glued_word: f32,
+    /// What a model the question names weighs, against 1 for each other
+    /// concept, in choosing the part of a long text a snippet shows: the
+    /// model is what the question is about, not what it asks of it.
+    pub snippet_subject: f32,
 }
 
 pub const WEIGHTS: RankWeights = RankWeights {
@@ -81,6 +85,7 @@ pub const WEIGHTS: RankWeights = RankWeights {
     term_share: 0.5,
     statement_lacking_share: 0.25,
     glued_word: 0.6,
+    snippet_subject: 0.25,
 };
 
 /// How well a document's kind fits what the question asks for: a
