@@ -167,10 +167,16 @@ impl Engine {
         index_dir: Option<&Path>,
         limits: Limits,
     ) -> Result<Engine, ReloadError> {
+        // The folder is this process's for as long as the engine lives.
+        let held = index_dir
+            .map(crate::search::hold_index_dir)
+            .transpose()?
+            .map(Arc::new);
         let source = Source {
             dir: dir.to_path_buf(),
             index_dir: index_dir.map(Path::to_path_buf),
             limits,
+            _held: held,
         };
         // What the last start saved of the notes, first: the files it
         // found unchanged are not read again.
@@ -287,6 +293,8 @@ struct Source {
     dir: PathBuf,
     index_dir: Option<PathBuf>,
     limits: Limits,
+    /// The lock on `index_dir`, held while any clone of this lives.
+    _held: Option<Arc<crate::search::HeldIndexDir>>,
 }
 
 impl Source {

@@ -51,7 +51,10 @@ fn writer_id() -> Option<u64> {
 /// and a failed write leaves no temporary file behind).
 pub fn save(path: &Path, k: &Knowledge, notes: &Notes) -> io::Result<()> {
     let id = writer_id().ok_or_else(|| io::Error::other("the executable's identity is unknown"))?;
-    let tmp = path.with_extension("notes.tmp");
+    // A name of its own: two writers never write into one temporary file.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("notes.{}.{n}.tmp", std::process::id()));
     let written = write(&tmp, id, k, notes).and_then(|()| std::fs::rename(&tmp, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);

@@ -64,7 +64,7 @@ pub use segment::{Piece, Segmenter};
 pub use snippet::Snippet;
 use vocabulary::Vocabulary;
 
-pub use storage::{knowledge_fingerprint, segmenter_for};
+pub use storage::{hold_index_dir, knowledge_fingerprint, segmenter_for, HeldIndexDir};
 
 const TOKENIZER: &str = "lineage";
 /// Which [`DocRef`] a document is: a fast field, read without the doc store.
@@ -104,6 +104,11 @@ pub enum SearchError {
         "search index directory {path} {why}; refusing to use it (choose an empty or new folder)"
     )]
     Foreign { path: String, why: &'static str },
+    #[error(
+        "search index directory {path} is in use by another lineage-bot process (pid {pid}); \
+         stop it, or give this one another --index-dir"
+    )]
+    Busy { path: String, pid: String },
 }
 
 /// One result.

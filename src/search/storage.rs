@@ -225,6 +225,69 @@ Deleting the whole folder is safe: it is rebuilt at the next start.\n";
 
 pub(super) const FINGERPRINT_FILE: &str = "lineage-bot.fingerprint";
 
+/// The file whose OS lock says which process owns the folder; it holds
+/// that process's id, for the error another one gets.
+pub(super) const LOCK_FILE: &str = "lineage-bot.lock";
+
+/// An index folder owned by this process: an advisory OS lock
+/// (`flock`/`LockFileEx`) on [`LOCK_FILE`], released when this is dropped or
+/// the process ends, however it ends. While it is held no other lineage-bot
+/// process updates, rebuilds or saves notes into the folder.
+#[derive(Debug)]
+pub struct HeldIndexDir {
+    _lock: std::fs::File,
+}
+
+/// Claims `dir` ([`claim_index_dir`]) and takes its lock, or says which
+/// process holds it. Hold the result for as long as the folder is used: a
+/// second hold of the same folder fails, in this process too.
+pub fn hold_index_dir(dir: &Path) -> Result<HeldIndexDir, SearchError> {
+    use std::io::{Read, Seek, Write};
+    claim_index_dir(dir)?;
+    let path = dir.join(LOCK_FILE);
+    let io = |source| SearchError::Dir {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut pid = String::new();
+            let _ = (&file).take(32).read_to_string(&mut pid);
+            let pid = pid.trim();
+            return Err(SearchError::Busy {
+                path: dir.display().to_string(),
+                pid: if pid.is_empty() { "unknown".into() } else { pid.into() },
+            });
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+    }
+    file.set_len(0)
+        .and_then(|()| file.rewind())
+        .and_then(|()| writeln!(file, "{}", std::process::id()))
+        .map_err(io)?;
+    Ok(HeldIndexDir { _lock: file })
+}
+
+/// Whether `e` is tantivy saying another writer holds its lock: never a
+/// reason to rebuild (that would delete the files under the other writer).
+fn is_lock_busy(e: &SearchError) -> bool {
+    matches!(
+        e,
+        SearchError::Index(tantivy::TantivyError::LockFailure(
+            tantivy::directory::error::LockError::LockBusy,
+            _
+        ))
+    )
+}
+
 /// The index itself, a subfolder so the bot's files are never mixed with others.
 pub(super) const INDEX_SUBDIR: &str = "tantivy";
 
@@ -313,7 +376,11 @@ pub(super) fn open_persistent(
         .ok()
         .and_then(|t| Stamp::parse(&t));
     if let Some(had) = had.filter(|h| h.shared == want.shared) {
-        if let Ok(index) = Index::open_in_dir(&index_dir) {
+        let opened = Index::open_in_dir(&index_dir).inspect_err(|e| {
+            tracing::warn!(dir = %dir.display(), error = %e,
+                "the search index folder is damaged; rebuilding it")
+        });
+        if let Ok(index) = opened {
             register(&index, seg);
             if had.full == want.full {
                 tracing::debug!(dir = %dir.display(), "search index is current; opened");
@@ -336,6 +403,7 @@ pub(super) fn open_persistent(
                     );
                     return Ok((index, Opened::Updated { files: changed }));
                 }
+                Err(e) if is_lock_busy(&e) => return Err(e),
                 Err(e) => {
                     tracing::warn!(error = %e, "updating the search index failed; rebuilding it")
                 }
@@ -344,14 +412,7 @@ pub(super) fn open_persistent(
     }
     tracing::info!(dir = %dir.display(), "building the search index (the notes changed)");
     // The old fingerprint goes first: a build cut short is then rebuilt.
-    if let Err(e) = std::fs::remove_file(&stamp) {
-        if e.kind() != std::io::ErrorKind::NotFound {
-            return Err(SearchError::Dir {
-                path: stamp.display().to_string(),
-                source: e,
-            });
-        }
-    }
+    forget_stamp(dir)?;
     if index_dir.is_dir() {
         remove_tantivy_files(&index_dir).map_err(io)?;
     } else {
@@ -362,6 +423,19 @@ pub(super) fn open_persistent(
     fill(&index, k, files, f)?;
     std::fs::write(&stamp, want.render()).map_err(io)?;
     Ok((index, Opened::Built))
+}
+
+/// Removes the stamp of the index in `dir`: whatever is there is built
+/// anew at the next open.
+fn forget_stamp(dir: &Path) -> Result<(), SearchError> {
+    let stamp = dir.join(FINGERPRINT_FILE);
+    match std::fs::remove_file(&stamp) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(SearchError::Dir {
+            path: stamp.display().to_string(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Whether [`reindex_files`] indexes the cards again.
@@ -392,13 +466,14 @@ pub(super) fn reindex_files(
         path: path.display().to_string(),
         source,
     };
+    // The writer first: when another holds tantivy's lock nothing is touched.
+    let writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 20_000_000)?;
     if let Some((path, _)) = stamp {
         match std::fs::remove_file(path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(path, e)),
             _ => {}
         }
     }
-    let writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 20_000_000)?;
     let now: HashMap<&str, u64> = files.spans.iter().map(|s| (&*s.path, s.hash)).collect();
     let then: HashMap<&str, u64> = before.iter().map(|&(_, hash, path)| (path, hash)).collect();
     for &(key, hash, path) in before {
@@ -475,7 +550,34 @@ impl SearchIndex {
                 fill(&index, &knowledge, &files, fields)?;
                 (index, Opened::Built)
             }
-            Some(dir) => open_persistent(dir, schema, &knowledge, &files, &segmenter, fields)?,
+            Some(dir) => {
+                let (index, opened) =
+                    open_persistent(dir, schema.clone(), &knowledge, &files, &segmenter, fields)?;
+                if opened == Opened::Built {
+                    (index, opened)
+                } else {
+                    // A folder whose stamp matches can still be damaged (a
+                    // segment deleted or cut short): it is built again.
+                    let served = SearchIndex::serving(
+                        knowledge.clone(),
+                        segmenter.clone(),
+                        index,
+                        fields,
+                        files.clone(),
+                        Some(dir),
+                        opened,
+                    );
+                    match served {
+                        Ok(s) => return Ok(s),
+                        Err(e) => {
+                            tracing::warn!(dir = %dir.display(), error = %e,
+                                "the search index folder is damaged; rebuilding it");
+                            forget_stamp(dir)?;
+                            open_persistent(dir, schema, &knowledge, &files, &segmenter, fields)?
+                        }
+                    }
+                }
+            }
         };
         SearchIndex::serving(knowledge, segmenter, index, fields, files, dir, opened)
     }
@@ -554,12 +656,20 @@ impl SearchIndex {
             || question::OfferInputs::of(&knowledge) != question::OfferInputs::of(&self.knowledge)
         {
             let segmenter = Arc::new(Segmenter::new(words.iter().map(String::as_str)));
+            // A rebuild in the folder replaces the files this index reads:
+            // cut short, it leaves an index this snapshot cannot update.
+            if self.dir.is_some() {
+                self.torn.store(true, SeqCst);
+            }
             return SearchIndex::build(knowledge, segmenter, self.dir.as_deref());
         }
         self.torn.store(true, SeqCst);
-        let updated = self.apply(knowledge, changed)?;
-        self.torn.store(false, SeqCst);
-        Ok(updated)
+        let updated = self.apply(knowledge, changed);
+        // Refused by tantivy's lock, nothing was written.
+        if updated.as_ref().map_or_else(is_lock_busy, |_| true) {
+            self.torn.store(false, SeqCst);
+        }
+        updated
     }
 
     /// [`SearchIndex::update`]'s writing part.

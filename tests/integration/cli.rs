@@ -63,9 +63,6 @@ fn a_bad_config_is_named_with_its_line() {
     );
 }
 
-/// Issue #15, point 5: the console's pictures go to a private folder made for
-/// the session, never through a link planted at a predictable path.
-#[cfg(unix)]
 /// `ask`, `search` and `gaps` with the bot's config (#29 point 1) leave the
 /// bot's index folder alone, whatever notes they are given: the old code
 /// built the drafts' index into it and stamped their fingerprint.
@@ -111,6 +108,42 @@ fn one_shot_commands_never_touch_the_configured_index_folder() {
     assert!(index.join("lineage-bot.index").is_file());
 }
 
+/// #29 point 1, across processes: while a bot owns an index folder, a
+/// one-shot run given the same folder is refused with the owner's pid and
+/// writes nothing; the old code updated the folder under the bot.
+#[test]
+fn a_folder_another_process_owns_is_refused_with_its_pid() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = tmp.path().join("index");
+    let owner = lineage_bot::engine::Engine::load(
+        &crate::crate_path("knowledge"),
+        Some(&index),
+    )
+    .unwrap();
+    let stamp = std::fs::read(index.join("lineage-bot.fingerprint")).unwrap();
+    let drafts = tmp.path().join("drafts");
+    std::fs::create_dir(&drafts).unwrap();
+    crate::reload::copy_knowledge(&drafts);
+    std::fs::write(drafts.join("extra.md"), "# 草稿\n\nThe okapi draft.\n").unwrap();
+    let out = bin()
+        .arg("--index-dir")
+        .arg(&index)
+        .arg("--knowledge")
+        .arg(&drafts)
+        .args(["search", "okapi"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains(&index.display().to_string()), "{stderr}");
+    assert!(stderr.contains(&format!("pid {}", std::process::id())), "{stderr}");
+    assert_eq!(std::fs::read(index.join("lineage-bot.fingerprint")).unwrap(), stamp);
+    drop(owner);
+}
+
+/// Issue #15, point 5: the console's pictures go to a private folder made for
+/// the session, never through a link planted at a predictable path.
+#[cfg(unix)]
 #[test]
 fn console_pictures_never_follow_a_planted_link() {
     use std::io::Write;

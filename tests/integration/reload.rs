@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use lineage_bot::engine::{Engine, ReloadError};
+use lineage_bot::search::Opened;
 
 pub fn copy_knowledge(to: &Path) {
     for entry in std::fs::read_dir("knowledge").unwrap() {
@@ -326,9 +327,14 @@ fn an_edit_to_one_file_reindexes_it_alone(index_dir: Option<&Path>) {
         let stamp = std::fs::read_to_string(index_dir.join("lineage-bot.fingerprint")).unwrap();
         let want = lineage_bot::search::knowledge_fingerprint(&engine.knowledge());
         assert_eq!(stamp.lines().next(), Some(format!("{want:016x}").as_str()));
+        let asked: Vec<&str> = QUESTIONS.iter().chain(&["quokka", "numbat", "pangolin"]).copied().collect();
+        let served: Vec<_> = asked.iter().map(|q| shown(&engine, q)).collect();
+        // The folder is one process's at a time (#29 point 1): the restart
+        // comes after the engine is gone.
+        drop(engine);
         let restarted = Engine::load(dir.path(), Some(index_dir)).unwrap();
-        for q in QUESTIONS.iter().chain(&["quokka", "numbat", "pangolin"]) {
-            assert_eq!(shown(&restarted, q), shown(&engine, q), "{q}");
+        for (q, was) in asked.iter().zip(&served) {
+            assert_eq!(&shown(&restarted, q), was, "{q}");
         }
     }
 }
@@ -346,7 +352,6 @@ fn parsed_places(engine: &Engine) -> String {
 
 #[test]
 fn a_start_after_edits_while_stopped_reindexes_the_changed_files_alone() {
-    use lineage_bot::search::Opened;
     let dir = tempfile::tempdir().unwrap();
     copy_knowledge(dir.path());
     let first = dir.path().join("a-first.md");
@@ -489,5 +494,123 @@ fn a_comparison_moved_to_another_heading_is_reindexed() {
     let restarted = Engine::load(dir.path(), Some(&index.path().join("index"))).unwrap();
     for q in ["okapi", "zebu", "alpha section", "beta section"] {
         assert_eq!(shown(&restarted, q), shown(&fresh, q), "{q}");
+    }
+}
+
+/// Notes and an index folder for the tests of who owns the folder.
+fn notes_and_index() -> (tempfile::TempDir, tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    copy_knowledge(dir.path());
+    let index = tempfile::tempdir().unwrap();
+    let index_dir = index.path().join("index");
+    (dir, index, index_dir)
+}
+
+/// #29 point 1: one owner per index folder. A second engine on the folder
+/// (in another process the same lock answers) is refused with the holder's
+/// pid; the old code opened it read-write beside the first.
+#[test]
+fn an_index_folder_has_one_owner_at_a_time() {
+    let (dir, _index, index_dir) = notes_and_index();
+    let engine = Engine::load(dir.path(), Some(&index_dir)).unwrap();
+    match Engine::load(dir.path(), Some(&index_dir)) {
+        Err(ReloadError::Index(e)) => {
+            let text = e.to_string();
+            assert!(text.contains(&index_dir.display().to_string()), "{text}");
+            assert!(text.contains(&format!("pid {}", std::process::id())), "{text}");
+        }
+        Err(e) => panic!("another error: {e}"),
+        Ok(_) => panic!("a second owner was let in"),
+    }
+    // The owner's reloads still write the folder; gone, it frees it.
+    append(&dir.path().join("notes.md"), "\n* the okapi joined\n");
+    engine.reload().unwrap();
+    drop(engine);
+    let next = Engine::load(dir.path(), Some(&index_dir)).unwrap();
+    assert_eq!(hits(&next, "okapi"), 1);
+}
+
+/// #29 point 1: tantivy's own lock held elsewhere (a writer of a version
+/// without the folder lock) is never a reason to rebuild: the old code
+/// deleted every file of the index, the other writer's lock included.
+#[test]
+fn a_busy_tantivy_lock_is_not_a_reason_to_rebuild() {
+    let (dir, _index, index_dir) = notes_and_index();
+    drop(Engine::load(dir.path(), Some(&index_dir)).unwrap());
+    let tantivy_dir = index_dir.join("tantivy");
+    let files = |d: &Path| {
+        let mut v: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        v.sort();
+        v
+    };
+    let before = files(&tantivy_dir);
+    let other = tantivy::Index::open_in_dir(&tantivy_dir).unwrap();
+    let writer: tantivy::IndexWriter = other.writer_with_num_threads(1, 15_000_000).unwrap();
+    append(&dir.path().join("notes.md"), "\n* the okapi joined\n");
+    let err = Engine::load(dir.path(), Some(&index_dir)).expect_err("the writer lock is busy");
+    assert!(err.to_string().contains("lock"), "{err}");
+    assert_eq!(files(&tantivy_dir), before, "the index was touched");
+    assert!(index_dir.join("lineage-bot.fingerprint").is_file());
+    drop(writer);
+    let engine = Engine::load(dir.path(), Some(&index_dir)).unwrap();
+    assert_eq!(engine.index().opened(), Opened::Updated { files: 1 });
+    assert_eq!(hits(&engine, "okapi"), 1);
+}
+
+/// #29 point 3: a folder whose stamp matches but whose segment is gone is
+/// built again (logged), instead of failing the start as the old code did.
+#[test]
+fn a_damaged_index_folder_is_rebuilt() {
+    let (dir, _index, index_dir) = notes_and_index();
+    let engine = Engine::load(dir.path(), Some(&index_dir)).unwrap();
+    let asked: Vec<_> = ["alignment tax", "code-davinci-002"]
+        .iter()
+        .map(|q| shown(&engine, q))
+        .collect();
+    drop(engine);
+    let segment = std::fs::read_dir(index_dir.join("tantivy"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .expect("a segment");
+    std::fs::remove_file(segment).unwrap();
+    let engine = Engine::load(dir.path(), Some(&index_dir)).expect("rebuilt");
+    assert_eq!(engine.index().opened(), Opened::Built);
+    let again: Vec<_> = ["alignment tax", "code-davinci-002"]
+        .iter()
+        .map(|q| shown(&engine, q))
+        .collect();
+    assert_eq!(again, asked);
+}
+
+/// #29 point 2: a rebuild during a reload (the vocabulary changed) that
+/// fails after removing the serving index's files marks it torn, so the next
+/// reload builds anew; the old code applied the next edit alone to what was
+/// left.
+#[test]
+fn a_rebuild_cut_short_is_built_anew_at_the_next_reload() {
+    let (dir, _index, index_dir) = notes_and_index();
+    let engine = Engine::load(dir.path(), Some(&index_dir)).unwrap();
+    let glossary = dir.path().join("glossary.toml");
+    let kept_glossary = std::fs::read_to_string(&glossary).unwrap();
+    append(&glossary, "\n[[same]]\nwords = [\"okapi\", \"forest giraffe\"]\n");
+    // What a rebuild that failed half-way leaves: the index's files gone
+    // (here, in its place a file the rebuild cannot replace).
+    let tantivy_dir = index_dir.join("tantivy");
+    std::fs::remove_dir_all(&tantivy_dir).unwrap();
+    std::fs::write(&tantivy_dir, "not a folder").unwrap();
+    assert!(engine.reload().is_err(), "the rebuild cannot succeed");
+    // The curator takes the glossary line back and edits a notes file.
+    std::fs::remove_file(&tantivy_dir).unwrap();
+    std::fs::write(&glossary, kept_glossary).unwrap();
+    append(&dir.path().join("notes.md"), "\n* the okapi joined\n");
+    engine.reload().expect("built anew");
+    assert_eq!(engine.index().opened(), Opened::Built);
+    let fresh = Engine::load(dir.path(), None).unwrap();
+    for q in ["okapi", "alignment tax", "code-davinci-002", "ChatGPT"] {
+        assert_eq!(shown(&engine, q), shown(&fresh, q), "{q}");
     }
 }
