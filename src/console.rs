@@ -93,10 +93,7 @@ pub fn request_for_line(line: &str, locale: Locale) -> Result<Request, String> {
             .map_err(|e| format!("{e}\n{}", usage()))
     } else {
         Ok(Request::new(
-            Command::Search {
-                query: line.to_string(),
-                page: 0,
-            },
+            Command::search(line, 0),
             locale,
         ))
     }
@@ -191,7 +188,7 @@ pub fn serve(
                 Ok(req) => {
                     // Questions are recorded for the curator (when the
                     // responder records); commands are not.
-                    let (mut message, _) = responder.answer_asked(&req);
+                    let (mut message, _) = responder.answer_asked(&req, None);
                     write!(out, "{}", to_text(&message, colour))?;
                     // Pictures go to a file the terminal can open.
                     for f in responder.files(&mut message) {

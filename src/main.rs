@@ -372,6 +372,13 @@ fn ask_message(
             false,
             config.discord.reply_when_nothing,
         )
+        .map(|(m, asking)| {
+            // Printed is posted: a question answered here counts as asked.
+            if let Some(asking) = asking {
+                responder.record(asking, None);
+            }
+            m
+        })
     };
     match (reply, args.json) {
         (Some(m), true) => println!("{}", serde_json::to_string_pretty(&m)?),

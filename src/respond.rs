@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::curation::Recorder;
+use crate::curation::{Asking, Recorder};
 use crate::domain::{Knowledge, NameKey, Named};
 use crate::engine::{Command, Engine, Locale, Reply, Request, Snapshot, Wanted};
 use crate::picture;
@@ -20,6 +20,9 @@ use crate::render::{self, limits, Message, Picture};
 
 /// Buttons whose command does not fit a custom_id, kept at most this many…
 pub const KEPT_BUTTONS: usize = 20_000;
+/// …and at most this many bytes of commands (a query is cut to 300
+/// characters where its command is made, so ~1.2 KB at most each)…
+pub const KEPT_BYTES: usize = 16 << 20;
 /// …for this long; a click after that is told the button has expired.
 pub const KEPT_FOR: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -72,7 +75,7 @@ impl Responder {
         Responder {
             engine,
             pictures: Arc::default(),
-            kept: Arc::new(Mutex::new(Kept::new(capacity, ttl))),
+            kept: Arc::new(Mutex::new(Kept::new(capacity, KEPT_BYTES, ttl))),
             recorder: Recorder::off(),
         }
     }
@@ -136,25 +139,20 @@ impl Responder {
         m
     }
 
-    /// A question typed in a channel, answered as a search: the message to
-    /// post with its answer key (for the vote buttons), or `None` when the
-    /// notes have nothing for it and `speak_when_nothing` is off (chatter in
-    /// a search channel gets no reply). Only a question that gets a reply is
-    /// recorded for the curator: chatter the bot stays silent on is not a
-    /// question to it.
+    /// A question typed in a channel: the message to post with what
+    /// recording it will write (its answer key is on the vote buttons), or
+    /// `None` when the notes have nothing for it and `speak_when_nothing` is
+    /// off (chatter in a search channel gets no reply). Nothing is recorded
+    /// here: the transport records the asking once the reply is posted
+    /// ([`Responder::record`]), so chatter the bot stays silent on, and a
+    /// reply that never goes out, are not questions counted.
     pub fn free_text(
         &self,
         question: &str,
         locale: Locale,
         speak_when_nothing: bool,
-    ) -> Option<(Message, Option<String>)> {
-        let request = Request::new(
-            Command::Search {
-                query: question.to_string(),
-                page: 0,
-            },
-            locale,
-        );
+    ) -> Option<(Message, Option<Asking>)> {
+        let request = Request::new(Command::search(question, 0), locale);
         let snapshot = self.engine.snapshot();
         let reply = snapshot.handle(&request);
         let Reply::Search(answer) = &reply else {
@@ -164,21 +162,30 @@ impl Responder {
         if unanswered && !speak_when_nothing {
             return None;
         }
-        let key = self.recorder.asked(question, locale, answer);
+        let Command::Search { query, .. } = &request.command else {
+            return None;
+        };
+        let asking = self.recorder.asking(query, locale, answer);
         let mut m = render::render(&reply, snapshot.knowledge(), locale);
         self.keep_long_ids(&mut m);
-        Some((m, key))
+        Some((m, asking))
     }
 
-    /// Answers a question someone asked (free text, `/search`, a console
-    /// line): a first page of search is recorded for the curator,
-    /// best-effort, and its answer key (for the vote buttons) returned.
-    pub fn answer_asked(&self, request: &Request) -> (Message, Option<String>) {
+    /// Records an asking [`Responder::free_text`] prepared, by `user` when
+    /// known (best-effort; nothing when recording is off).
+    pub fn record(&self, asking: Asking, user: Option<&str>) {
+        self.recorder.record(asking, user);
+    }
+
+    /// Answers a question someone asked (`/search`, a console line): a
+    /// first page of search is recorded for the curator, best-effort, by
+    /// `user` when known, and its answer key (for the vote buttons) returned.
+    pub fn answer_asked(&self, request: &Request, user: Option<&str>) -> (Message, Option<String>) {
         let snapshot = self.engine.snapshot();
         let reply = snapshot.handle(request);
         let key = match (&request.command, &reply) {
             (Command::Search { query, page: 0 }, Reply::Search(answer)) => {
-                self.recorder.asked(query, request.locale, answer)
+                self.recorder.asked(query, request.locale, answer, user)
             }
             _ => None,
         };
@@ -263,15 +270,21 @@ fn choice(k: &Knowledge, named: Named, matched: &str, typed: &str) -> Choice {
 #[derive(Debug)]
 struct Kept {
     capacity: usize,
+    /// The bound on `bytes`.
+    max_bytes: usize,
+    /// Of the keys and commands kept.
+    bytes: usize,
     ttl: Duration,
     by_key: HashMap<String, (String, Instant)>,
     order: VecDeque<(String, Instant)>,
 }
 
 impl Kept {
-    fn new(capacity: usize, ttl: Duration) -> Kept {
+    fn new(capacity: usize, max_bytes: usize, ttl: Duration) -> Kept {
         Kept {
             capacity: capacity.max(1),
+            max_bytes,
+            bytes: 0,
             ttl,
             by_key: HashMap::new(),
             order: VecDeque::new(),
@@ -293,18 +306,27 @@ impl Kept {
                 _ => break key,
             }
         };
-        self.by_key.insert(key.clone(), (full.to_string(), now));
+        if let Some((was, _)) = self.by_key.insert(key.clone(), (full.to_string(), now)) {
+            self.bytes -= key.len() + was.len();
+        }
+        self.bytes += key.len() + full.len();
         self.order.push_back((key.clone(), now));
-        while self.by_key.len() > self.capacity {
+        while self.by_key.len() > self.capacity || self.bytes > self.max_bytes {
             let Some((old, at)) = self.order.pop_front() else {
                 break;
             };
             // A refreshed key has a newer entry further on: keep it.
             if self.by_key.get(&old).is_some_and(|(_, kept)| *kept == at) {
-                self.by_key.remove(&old);
+                self.remove(&old);
             }
         }
         key
+    }
+
+    fn remove(&mut self, key: &str) {
+        if let Some((full, _)) = self.by_key.remove(key) {
+            self.bytes -= key.len() + full.len();
+        }
     }
 
     fn get(&mut self, key: &str, now: Instant) -> Option<String> {
@@ -318,7 +340,8 @@ impl Kept {
                 break;
             }
             if self.by_key.get(key).is_some_and(|(_, kept)| kept == at) {
-                self.by_key.remove(key);
+                let key = key.clone();
+                self.remove(&key);
             }
             self.order.pop_front();
         }
@@ -396,7 +419,7 @@ mod tests {
     #[test]
     fn kept_commands_are_bounded_and_expire() {
         let start = Instant::now();
-        let mut kept = Kept::new(2, Duration::from_secs(10));
+        let mut kept = Kept::new(2, usize::MAX, Duration::from_secs(10));
         let a = kept.keep("search:0:a", start);
         assert_eq!(kept.keep("search:0:a", start), a, "one key per command");
         let b = kept.keep("search:0:b", start);
@@ -407,6 +430,43 @@ mod tests {
         let later = start + Duration::from_secs(11);
         assert_eq!(kept.get(&c, later), None, "expired");
         assert!(kept.by_key.is_empty() && kept.order.is_empty());
+    }
+
+    /// #29 point 4: kept state is bounded by bytes as well as by count.
+    #[test]
+    fn kept_commands_are_bounded_by_bytes() {
+        let start = Instant::now();
+        let mut kept = Kept::new(1000, 1000, Duration::from_secs(10));
+        let keys: Vec<String> = (0..10)
+            .map(|i| kept.keep(&format!("search:0:{i}{}", "x".repeat(200)), start))
+            .collect();
+        assert!(kept.bytes <= 1000, "{}", kept.bytes);
+        assert_eq!(kept.get(&keys[0], start), None, "the oldest went first");
+        assert!(kept.get(&keys[9], start).is_some());
+        let sum: usize = kept.by_key.iter().map(|(k, (f, _))| k.len() + f.len()).sum();
+        assert_eq!(kept.bytes, sum);
+        kept.expire(start + Duration::from_secs(11));
+        assert_eq!(kept.bytes, 0);
+    }
+
+    /// #29 point 4: a search command is cut where it is made, so "Ask the
+    /// notes" on a 4 000-character message keeps 300 characters, not all of
+    /// it (the old code kept the whole text in the button's command).
+    #[test]
+    fn a_wall_of_text_is_cut_where_its_command_is_made() {
+        let wall = "对齐税 alignment ".repeat(300);
+        let cut = |c: Command| match c {
+            Command::Search { query, .. } => query.chars().count(),
+            _ => unreachable!(),
+        };
+        assert_eq!(cut(Command::search(&wall, 0)), crate::search::MAX_QUERY_CHARS);
+        let typed = crate::engine::request::from_options("search", |o| {
+            (o == "query").then(|| wall.clone())
+        })
+        .unwrap();
+        assert_eq!(cut(typed), crate::search::MAX_QUERY_CHARS);
+        let clicked = from_custom_id(&format!("search:1:{wall}")).unwrap();
+        assert_eq!(cut(clicked), crate::search::MAX_QUERY_CHARS);
     }
 
     #[test]
@@ -468,7 +528,7 @@ mod tests {
             },
             Locale::En,
         );
-        let (m, key) = responder.answer_asked(&asked);
+        let (m, key) = responder.answer_asked(&asked, Some("42"));
         assert_eq!(key, None, "nothing recorded, no vote buttons");
         assert_eq!(m, plain.answer(&asked), "the same answer");
     }

@@ -8,6 +8,6 @@ pub mod record;
 pub mod report;
 pub mod store;
 
-pub use record::{normalise, Recorder};
+pub use record::{normalise, Asking, Recorder};
 pub use report::Gap;
 pub use store::{Outcome, Store, StoreError};

@@ -322,9 +322,12 @@ impl Recorder {
         }
     }
 
-    /// Records a question asked (free text, `/search`, the console) and
-    /// returns its answer key (for the vote buttons); `None` when off.
-    pub fn asked(&self, question: &str, locale: Locale, answer: &SearchAnswer) -> Option<String> {
+    /// What recording a question would write, not written yet: the
+    /// transport records it ([`Recorder::record`]) once its reply is posted,
+    /// so a question the bot then does not answer (a cooldown, a failed
+    /// post) is not counted. `None` when off or when nothing is left of the
+    /// question once normalised.
+    pub fn asking(&self, question: &str, locale: Locale, answer: &SearchAnswer) -> Option<Asking> {
         self.on.as_ref()?;
         let question = normalise(question);
         if question.is_empty() {
@@ -332,15 +335,40 @@ impl Recorder {
         }
         let (outcome, top_source) = outcome(answer);
         let answer_key = answer_key(&question);
-        self.send(Row::Asked(Asked {
+        Some(Asking(Asked {
             at: now(),
             question,
-            answer_key: answer_key.clone(),
+            answer_key,
             locale: locale_code(locale),
             outcome,
             top_source,
-        }));
-        Some(answer_key)
+            asker: None,
+        }))
+    }
+
+    /// Records an asking, with who asked when a user is known (kept as
+    /// their keyed hash, like a vote's: the report counts distinct askers).
+    pub fn record(&self, asking: Asking, user: Option<&str>) {
+        let Some(on) = &self.on else { return };
+        let mut row = asking.0;
+        row.asker = user.map(|u| voter_key(&on.secret, u, &row.answer_key));
+        self.send(Row::Asked(row));
+    }
+
+    /// Records a question asked now ([`Recorder::asking`] and
+    /// [`Recorder::record`] in one) and returns its answer key (for the vote
+    /// buttons); `None` when off.
+    pub fn asked(
+        &self,
+        question: &str,
+        locale: Locale,
+        answer: &SearchAnswer,
+        user: Option<&str>,
+    ) -> Option<String> {
+        let asking = self.asking(question, locale, answer)?;
+        let key = asking.key().to_string();
+        self.record(asking, user);
+        Some(key)
     }
 
     /// Records `user`'s vote on an answer (one per user and answer; a
@@ -354,6 +382,17 @@ impl Recorder {
             voter,
             up,
         }))
+    }
+}
+
+/// A question's row before it is recorded ([`Recorder::asking`]).
+#[derive(Debug, Clone)]
+pub struct Asking(Asked);
+
+impl Asking {
+    /// The answer key, for the vote buttons.
+    pub fn key(&self) -> &str {
+        &self.0.answer_key
     }
 }
 
@@ -469,7 +508,7 @@ mod tests {
         let recorder = Recorder::open(dir.path(), 90);
         assert!(recorder.is_on());
         let answer = a_search("what is a tokenizer");
-        let key = recorder.asked("What is a Tokenizer?", Locale::En, &answer);
+        let key = recorder.asked("What is a Tokenizer?", Locale::En, &answer, Some("42"));
         assert_eq!(
             key.as_deref(),
             Some(answer_key("what is a tokenizer").as_str())
@@ -491,7 +530,7 @@ mod tests {
         std::fs::write(dir.path().join(super::super::store::FILE), vec![0x5a; 8192]).unwrap();
         let recorder = Recorder::open(dir.path(), 90);
         assert!(!recorder.is_on(), "corrupt");
-        assert_eq!(recorder.asked("q", Locale::En, &a_search("q")), None);
+        assert_eq!(recorder.asked("q", Locale::En, &a_search("q"), None), None);
         assert!(!recorder.vote("00", "1", true));
 
         let dir = tempfile::tempdir().unwrap();

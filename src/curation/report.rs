@@ -21,7 +21,11 @@ pub struct Closest {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Gap {
     pub question: String,
+    /// How many times it was asked.
     pub count: u64,
+    /// By how many people (each asking with no known asker counts as one):
+    /// the report's order, so one person repeating a question cannot top it.
+    pub askers: u64,
     /// UTC, `2025-01-31T12:00:00Z`.
     pub last_asked: String,
     /// The latest outcome: `nothing`, `weak`, or `answered` (then voted down).
@@ -43,6 +47,7 @@ pub fn gaps(
     let sql = "
         WITH q AS (
             SELECT answer_key, min(question) AS question, count(*) AS n, max(asked_at) AS last,
+                   count(DISTINCT coalesce(asker, 'row ' || id)) AS askers,
                    (SELECT outcome FROM questions l WHERE l.answer_key = questions.answer_key
                     ORDER BY asked_at DESC, id DESC LIMIT 1) AS outcome
             FROM questions WHERE asked_at >= ?1 GROUP BY answer_key
@@ -51,10 +56,10 @@ pub fn gaps(
             FROM votes WHERE voted_at >= ?1 GROUP BY answer_key
         )
         SELECT q.question, q.n, strftime('%Y-%m-%dT%H:%M:%SZ', q.last, 'unixepoch'), q.outcome,
-               coalesce(v.up, 0), coalesce(v.down, 0)
+               coalesce(v.up, 0), coalesce(v.down, 0), q.askers
         FROM q LEFT JOIN v ON v.answer_key = q.answer_key
         WHERE (q.outcome != 'answered' AND q.outcome != 'error') OR coalesce(v.down, 0) > 0
-        ORDER BY q.n DESC, q.last DESC, q.question
+        ORDER BY q.askers DESC, q.n DESC, q.last DESC, q.question
         LIMIT ?2";
     let err = |source| StoreError::Sqlite {
         path: store.path().display().to_string(),
@@ -70,6 +75,7 @@ pub fn gaps(
                 outcome: r.get(3)?,
                 votes_up: r.get::<_, i64>(4)? as u64,
                 votes_down: r.get::<_, i64>(5)? as u64,
+                askers: r.get::<_, i64>(6)? as u64,
                 closest: None,
             })
         })
@@ -146,9 +152,10 @@ pub fn to_text(gaps: &[Gap]) -> String {
         } else {
             String::new()
         };
+        let people = if g.askers == 1 { "person" } else { "people" };
         out.push_str(&format!(
-            "{}× “{}” — {} · last {}{votes}\n",
-            g.count, g.question, g.outcome, g.last_asked
+            "{}× by {} {people} “{}” — {} · last {}{votes}\n",
+            g.count, g.askers, g.question, g.outcome, g.last_asked
         ));
         match &g.closest {
             Some(c) => {
@@ -175,6 +182,10 @@ mod tests {
     use crate::curation::store::{Asked, Outcome, Vote};
 
     fn ask(store: &Store, at: i64, q: &str, outcome: Outcome) {
+        ask_by(store, at, q, outcome, None)
+    }
+
+    fn ask_by(store: &Store, at: i64, q: &str, outcome: Outcome, asker: Option<&str>) {
         store
             .insert_asked(&Asked {
                 at,
@@ -183,8 +194,30 @@ mod tests {
                 locale: "en",
                 outcome,
                 top_source: None,
+                asker: asker.map(str::to_string),
             })
             .unwrap();
+    }
+
+    /// #29 point 6: one person asking five times is one asker; the gap two
+    /// people asked comes first. The old report ordered by rows alone.
+    #[test]
+    fn gaps_count_distinct_askers_and_order_by_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let now = 1000 * 86_400;
+        for _ in 0..5 {
+            ask_by(&store, now - 60, "spam question", Outcome::Nothing, Some("a"));
+        }
+        ask_by(&store, now - 60, "real gap", Outcome::Nothing, Some("b"));
+        ask_by(&store, now - 60, "real gap", Outcome::Nothing, Some("c"));
+        let g = gaps(&store, None, 10, now).unwrap();
+        let got: Vec<(&str, u64, u64)> = g
+            .iter()
+            .map(|g| (g.question.as_str(), g.askers, g.count))
+            .collect();
+        assert_eq!(got, vec![("real gap", 2, 2), ("spam question", 1, 5)]);
+        assert!(to_text(&g).contains("5× by 1 person “spam question”"), "{}", to_text(&g));
     }
 
     #[test]

@@ -56,6 +56,11 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX questions_by_key ON questions (answer_key, asked_at);
     CREATE INDEX questions_by_time ON questions (asked_at);
 ",
+    "
+    -- keyed hash of (user, answer) as for votes: who asked, without a user
+    -- id; NULL where no one is known (the console, rows from before).
+    ALTER TABLE questions ADD COLUMN asker TEXT;
+",
 ];
 
 /// The schema version this build writes.
@@ -115,6 +120,8 @@ pub struct Asked {
     pub locale: &'static str,
     pub outcome: Outcome,
     pub top_source: Option<String>,
+    /// The asker's keyed hash (see `record::voter_key`), when known.
+    pub asker: Option<String>,
 }
 
 /// One vote as recorded.
@@ -229,8 +236,8 @@ impl Store {
     pub fn insert_asked(&self, a: &Asked) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(
-                "INSERT INTO questions (asked_at, question, answer_key, locale, outcome, top_source)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO questions (asked_at, question, answer_key, locale, outcome, top_source, asker)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -239,7 +246,8 @@ impl Store {
                     a.answer_key,
                     a.locale,
                     a.outcome.as_str(),
-                    a.top_source
+                    a.top_source,
+                    a.asker
                 ])
             })
             .map(drop)
@@ -317,6 +325,7 @@ mod tests {
             locale: "en",
             outcome,
             top_source: None,
+            asker: None,
         }
     }
 

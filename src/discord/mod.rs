@@ -14,7 +14,7 @@ use anyhow::Context as _;
 use serde_json::{json, Value};
 use serenity::all::{
     ChannelId, Context, EventHandler, GatewayIntents, GuildId, Interaction as SerenityInteraction,
-    Message as SerenityMessage, Ready,
+    Message as SerenityMessage, ReactionType, Ready,
 };
 use serenity::async_trait;
 use serenity::gateway::GatewayError;
@@ -57,6 +57,8 @@ struct Handler {
 const PARENTS_KEPT: usize = 10_000;
 /// Registration and channel reads give up after this.
 const SETUP_DEADLINE: Duration = Duration::from_secs(60);
+/// The reaction on a question addressed to the bot that its cooldown held back.
+const WAITING: &str = "⏳";
 
 /// Connects and serves until SIGINT/SIGTERM.
 pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
@@ -311,10 +313,17 @@ impl Handler {
         if question.is_empty() {
             return;
         }
+        let (user, channel) = (msg.author.id.get(), msg.channel_id.get());
+        // The cooldown before any work: a message it holds back costs no
+        // search, no record and no kept button.
+        if !self.cooldowns.ready(user, channel, addressed) {
+            self.held_back(http, msg, addressed).await;
+            return;
+        }
         let responder = self.responder.clone();
         let q = question.clone();
         let reply_when_nothing = self.reply_when_nothing;
-        let message = match tokio::task::spawn_blocking(move || {
+        let (message, asking) = match tokio::task::spawn_blocking(move || {
             interaction::free_text(&responder, &q, addressed, reply_when_nothing)
         })
         .await
@@ -333,12 +342,10 @@ impl Handler {
             }
         };
         // Only a reply counts against the cooldown: chatter the bot stays
-        // silent on does not hold back the next real question.
-        if !self
-            .cooldowns
-            .try_take(msg.author.id.get(), msg.channel_id.get())
-        {
-            tracing::debug!(user = msg.author.id.get(), "free-text cooldown");
+        // silent on does not hold back the next real question. Another reply
+        // may have taken the turn while this one was searched.
+        if !self.cooldowns.try_take(user, channel, addressed) {
+            self.held_back(http, msg, addressed).await;
             return;
         }
         let mut body = serde_json::to_value(&message).unwrap_or_default();
@@ -346,10 +353,10 @@ impl Handler {
             json!({"message_id": msg.id.get().to_string(), "fail_if_not_exists": false});
         // Where it was asked: a thread's answer stays in the thread.
         let route = Route::ChannelMessages {
-            channel_id: ChannelId::new(msg.channel_id.get()),
+            channel_id: ChannelId::new(channel),
         };
         let deadline = Instant::now() + SETUP_DEADLINE;
-        if let Err(e) = retrying("answering free text", deadline, || {
+        match retrying("answering free text", deadline, || {
             rest::send(
                 http,
                 rest::request(route, LightMethod::Post, Some(&body), &[]),
@@ -357,7 +364,42 @@ impl Handler {
         })
         .await
         {
-            tracing::warn!(error = %crate::config::redact_url(&e.to_string()), "sending a free-text answer failed");
+            // Posted: now it is a question the bot answered.
+            Ok(_) => {
+                if let Some(asking) = asking {
+                    self.responder.record(asking, Some(&user.to_string()));
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %crate::config::redact_url(&e.to_string()), "sending a free-text answer failed");
+            }
+        }
+    }
+
+    /// A message the cooldown held back. Chatter-level questions stay
+    /// silent; one addressed to the bot ("always answered") gets a ⏳
+    /// reaction, so its asker knows to ask again shortly rather than
+    /// being ignored.
+    async fn held_back(&self, http: &Http, msg: &SerenityMessage, addressed: bool) {
+        tracing::debug!(
+            user = msg.author.id.get(),
+            msg_id = msg.id.get(),
+            addressed,
+            "free-text cooldown"
+        );
+        if !addressed {
+            return;
+        }
+        let waiting = ReactionType::Unicode(WAITING.to_string()).as_data();
+        let route = Route::ChannelMessageReactionMe {
+            channel_id: msg.channel_id,
+            message_id: msg.id,
+            reaction: &waiting,
+        };
+        let request = rest::request(route, LightMethod::Put, None, &[]);
+        let sent = tokio::time::timeout(Duration::from_secs(10), rest::send(http, request)).await;
+        if !matches!(sent, Ok(Ok(_))) {
+            tracing::warn!(msg_id = msg.id.get(), "could not mark a held-back question with ⏳");
         }
     }
 

@@ -65,6 +65,19 @@ pub enum Command {
     Help,
 }
 
+impl Command {
+    /// A search for `query`, cut to the longest question the search reads
+    /// ([`crate::search::MAX_QUERY_CHARS`]): every search command is made
+    /// here, so no copy of a pasted wall of text travels further (into the
+    /// store, or a kept button).
+    pub fn search(query: &str, page: usize) -> Command {
+        Command::Search {
+            query: query.chars().take(crate::search::MAX_QUERY_CHARS).collect(),
+            page,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     pub command: Command,
@@ -153,10 +166,7 @@ pub fn from_options(
             first: value("first")?,
             second: value("second")?,
         },
-        "search" => Command::Search {
-            query: value("query")?,
-            page: 0,
-        },
+        "search" => Command::search(&value("query")?, 0),
         "lineage" => Command::Lineage {
             name: get("name").filter(|v| !v.trim().is_empty()),
         },

@@ -85,10 +85,7 @@ pub fn from_custom_id(id: &str) -> Option<Command> {
         }
         "search" => {
             let (page, query) = rest.split_once(':')?;
-            Command::Search {
-                query: some(query)?,
-                page: page.parse().ok().filter(|p| *p < 200)?,
-            }
+            Command::search(&some(query)?, page.parse().ok().filter(|p| *p < 200)?)
         }
         "lineage" => Command::Lineage { name: some(rest) },
         "capability" => Command::Capability { name: some(rest)? },

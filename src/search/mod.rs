@@ -86,7 +86,10 @@ const INDEX_FORMAT: u32 = 7;
 /// few deleted documents hardly move the statistics.
 const MERGE_BELOW_DOCS: u32 = 5_000;
 /// Longest query considered; the rest of a pasted wall of text is ignored.
-const MAX_QUERY_CHARS: usize = 300;
+/// A `Command` is cut to it where it is made (`Command::search`), so what
+/// is searched, recorded and kept in a button is the same bounded text;
+/// the search cuts again only for callers of the library.
+pub const MAX_QUERY_CHARS: usize = 300;
 const MAX_CONCEPTS: usize = 24;
 /// Candidates re-ranked by coverage.
 const RERANK_DEPTH: usize = 50;

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::curation::report;
+use crate::curation::{report, Asking};
 use crate::engine::request::from_options;
 use crate::engine::{Command, Locale, Request, Wanted};
 use crate::render::custom_id;
@@ -227,7 +227,7 @@ pub fn respond(responder: &Responder, i: &Interaction) -> Response {
             match from_options(&name, |o| i.option(o)) {
                 // A question asked: recorded, with 👍 / 👎 on its answer.
                 Ok(cmd @ Command::Search { .. }) => {
-                    let (m, key) = responder.answer_asked(&Request::new(cmd, i.locale()));
+                    let (m, key) = responder.answer_asked(&Request::new(cmd, i.locale()), i.user_id());
                     Response::Message(with_delete(with_votes(m, key.as_deref()), i.user_id()))
                 }
                 Ok(cmd) => Response::Message(with_delete(
@@ -296,10 +296,7 @@ fn ask(responder: &Responder, i: &Interaction) -> Response {
     let Some(text) = i.target_text() else {
         return Response::Message(render::notice(l::NO_TEXT_TO_ASK.get(locale), true));
     };
-    let cmd = Command::Search {
-        query: text,
-        page: 0,
-    };
+    let cmd = Command::search(&text, 0);
     let mut m = responder.answer(&Request::new(cmd.clone(), locale));
     m.flags |= FLAG_EPHEMERAL;
     let post = Button::new(
@@ -430,20 +427,21 @@ pub fn with_delete(mut m: Message, user: Option<&str>) -> Message {
 /// silent. `addressed` is a message to the bot itself (a mention, a DM): it
 /// always gets an answer, if only that the notes have nothing. In a search
 /// channel a message gets a reply only when the notes have something for
-/// it, unless `reply_when_nothing` is set. A reply is recorded for the
-/// curator and carries 👍 / 👎.
+/// it, unless `reply_when_nothing` is set. A reply carries 👍 / 👎; the
+/// asking comes with it, for the adapter to record once the reply is posted.
 pub fn free_text(
     responder: &Responder,
     question: &str,
     addressed: bool,
     reply_when_nothing: bool,
-) -> Option<Message> {
-    let (m, key) = responder.free_text(
+) -> Option<(Message, Option<Asking>)> {
+    let (m, asking) = responder.free_text(
         question,
         locale_of(question),
         addressed || reply_when_nothing,
     )?;
-    Some(with_votes(m, key.as_deref()))
+    let key = asking.as_ref().map(|a| a.key().to_string());
+    Some((with_votes(m, key.as_deref()), asking))
 }
 
 /// The reader's language as their question shows it: Chinese when it has

@@ -1683,3 +1683,73 @@ async fn two_shard_processes_answer_every_guild_once() {
     let logged = |b: &Bot| log_of(b).contains("connected");
     assert!(logged(&b0) && logged(&b1));
 }
+
+/// The questions the bot recorded, in order.
+fn recorded_questions(dir: &Path) -> Vec<String> {
+    let Ok(store) = lineage_bot::curation::Store::open(&dir.join("data")) else {
+        return vec![];
+    };
+    let mut stmt = store
+        .connection()
+        .prepare("SELECT question FROM questions ORDER BY id")
+        .unwrap();
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+/// #28 point 5 and #29 point 5: the cooldown is checked before any work. A
+/// held-back message is neither searched nor recorded; one addressed to the
+/// bot gets ⏳ instead of silence. The old code searched and recorded both,
+/// then dropped them silently.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cooldown_holds_before_any_work_and_marks_a_direct_question() {
+    let (f, bot, dir) = started().await;
+    let long = Duration::from_secs(60);
+    let ask = |id: &str, user: &str, text: &str| {
+        f.dispatch(
+            "MESSAGE_CREATE",
+            message_object(id, SEARCH_CHANNEL, user, false, text),
+        );
+    };
+    let reply_to = |id: &'static str| {
+        let f = f.clone();
+        move || {
+            replies_in(&f, SEARCH_CHANNEL)
+                .into_iter()
+                .find(|r| r["message_reference"]["message_id"] == id)
+        }
+    };
+    ask("7901", "5011", "what is the alignment tax");
+    wait_until("the first answer", long, reply_to("7901")).await;
+    // The same person again at once: held back, in the log only.
+    ask("7902", "5011", "what is RLHF");
+    wait_until("the cooldown to hold 7902", long, || {
+        log_of(&bot)
+            .lines()
+            .any(|l| l.contains("free-text cooldown") && l.contains("msg_id=7902"))
+            .then_some(())
+    })
+    .await;
+    // Addressed to the bot: marked as held back.
+    ask("7903", "5011", &format!("<@{APP}> what is RLHF"));
+    let reaction = format!("/api/v10/channels/{SEARCH_CHANNEL}/messages/7903/reactions/%E2%8F%B3/@me");
+    wait_until("⏳ on the direct question", long, || {
+        f.requests()
+            .into_iter()
+            .find(|r| r.method == "PUT" && r.path == reaction)
+    })
+    .await;
+    // Someone else's question is answered and recorded; the recorder writes
+    // in order, so once it is there, anything recorded before is too.
+    ask("7904", "5012", "what is InstructGPT");
+    wait_until("the other person's answer", long, reply_to("7904")).await;
+    let rows = wait_until("the answers recorded", long, || {
+        let rows = recorded_questions(dir.path());
+        rows.iter().any(|q| q.contains("instructgpt")).then_some(rows)
+    })
+    .await;
+    assert_eq!(rows.len(), 2, "held-back questions were recorded: {rows:?}");
+    assert!(rows[0].contains("alignment tax"), "{rows:?}");
+    assert!(reply_to("7902")().is_none(), "7902 answered");
+    assert!(reply_to("7903")().is_none(), "7903 answered");
+}

@@ -188,7 +188,8 @@ fn what_the_notes_lack_gets_no_answer_and_is_named() {
         true,
         false,
     )
-    .unwrap();
+    .unwrap()
+    .0;
     let text = m.embeds[0].description.as_deref().unwrap();
     assert!(
         text.starts_with("The notes don't say anything about **layers**."),
@@ -374,7 +375,7 @@ fn chatter_gets_no_reply_and_questions_do() {
     assert!(silent.is_empty(), "no reply to questions: {silent:?}");
     // Addressed to the bot (a mention, a DM), it says briefly that the
     // notes have nothing.
-    let m = interaction::free_text(&crate::RESPONDER, "who wants pizza", true, false).unwrap();
+    let (m, _) = interaction::free_text(&crate::RESPONDER, "who wants pizza", true, false).unwrap();
     let text = m.embeds[0].description.as_deref().unwrap();
     assert!(text.contains("/model"), "{text}");
 }
