@@ -44,8 +44,16 @@ impl RestError {
         RestError::Failed(e.to_string())
     }
 
+    /// reqwest's error text carries the URL, and an interaction's or a
+    /// webhook's URL carries its token (a live credential for 15 minutes):
+    /// it is dropped here, so no log line can show it.
+    fn from_reqwest(e: reqwest::Error) -> RestError {
+        RestError::failed(e.without_url())
+    }
+
     fn from_serenity(e: serenity::Error) -> RestError {
         match e {
+            serenity::Error::Http(HttpError::Request(e)) => RestError::from_reqwest(e),
             serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => RestError::Refused {
                 status: r.status_code.as_u16(),
                 message: r.error.message,
@@ -91,23 +99,30 @@ pub async fn send(http: &Http, request: Request<'_>) -> Result<Vec<u8>, RestErro
             .request(request)
             .await
             .map_err(RestError::from_serenity)?;
-        return Ok(response.bytes().await.map_err(RestError::failed)?.to_vec());
+        return Ok(response
+            .bytes()
+            .await
+            .map_err(RestError::from_reqwest)?
+            .to_vec());
     }
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     let client = CLIENT.get_or_init(reqwest::Client::new);
     let built = request
         .build(client, http.token(), http.proxy.as_deref())
-        .map_err(RestError::failed)?
+        .map_err(RestError::from_serenity)?
         .build()
-        .map_err(RestError::failed)?;
-    let response = client.execute(built).await.map_err(RestError::failed)?;
+        .map_err(RestError::from_reqwest)?;
+    let response = client
+        .execute(built)
+        .await
+        .map_err(RestError::from_reqwest)?;
     let status = response.status();
     let header = response
         .headers()
         .get("retry-after")
         .and_then(|v| v.to_str().ok())
         .and_then(|s| s.trim().parse::<f64>().ok());
-    let bytes = response.bytes().await.map_err(RestError::failed)?;
+    let bytes = response.bytes().await.map_err(RestError::from_reqwest)?;
     if status.is_success() {
         return Ok(bytes.to_vec());
     }

@@ -103,6 +103,9 @@ struct Fake {
     shards: Mutex<std::collections::HashMap<u64, mpsc::UnboundedSender<GatewayCmd>>>,
     /// Commands registered, by their URL path (what a GET lists).
     registered: Mutex<std::collections::HashMap<String, Value>>,
+    /// Paths whose answer breaks off mid-body (a connection cut short): the
+    /// client's error then names the URL.
+    broken: Mutex<Vec<String>>,
 }
 
 impl Fake {
@@ -421,6 +424,12 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
         at: Instant::now(),
         status: 200,
     });
+    if f.broken.lock().unwrap().contains(&path) {
+        let cut = futures_util::stream::once(async {
+            Err::<axum::body::Bytes, _>(std::io::Error::other("connection cut short"))
+        });
+        return (StatusCode::OK, axum::body::Body::from_stream(cut)).into_response();
+    }
     if method == Method::GET && path.ends_with("/commands") {
         let listed = f.registered.lock().unwrap().get(&path).cloned();
         return Json(listed.unwrap_or(json!([]))).into_response();
@@ -1752,4 +1761,31 @@ async fn the_cooldown_holds_before_any_work_and_marks_a_direct_question() {
     assert!(rows[0].contains("alignment tax"), "{rows:?}");
     assert!(reply_to("7902")().is_none(), "7902 answered");
     assert!(reply_to("7903")().is_none(), "7903 answered");
+}
+
+/// #29 point 7: a transport error on an interaction's callback names its
+/// URL, and the URL carries the interaction's token. The bot logs the
+/// failure without it (the old code logged reqwest's text, URL and all).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_callback_never_logs_the_interaction_token() {
+    let (f, bot, _dir) = started().await;
+    let long = Duration::from_secs(60);
+    let token = "tok-4301";
+    f.broken
+        .lock()
+        .unwrap()
+        .push(format!("/api/v10/interactions/4301/{token}/callback"));
+    f.dispatch(
+        "INTERACTION_CREATE",
+        interaction("4301", 2, "en-US", command("model", &[("name", "chatgpt")])),
+    );
+    let line = wait_until("the failure logged", long, || {
+        log_of(&bot)
+            .lines()
+            .find(|l| l.contains("sending an interaction response failed") && l.contains("4301"))
+            .map(str::to_string)
+    })
+    .await;
+    let log = log_of(&bot);
+    assert!(!log.contains(token), "the token reached the log: {line}\n{log}");
 }
