@@ -163,7 +163,24 @@ pub struct Listed {
     pub target: PathBuf,
     pub len: u64,
     pub stamp: Option<Stamp>,
+    /// The device and inode listed: what is opened must be this file, not
+    /// whatever the path names by then.
+    identity: Option<(u64, u64)>,
     kind_order: u8,
+}
+
+/// A file's device and inode (none where the system has no such thing).
+fn identity(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
 }
 
 /// The files of `dir` the loader reads, in name order: notes (`*.md`) and
@@ -228,6 +245,7 @@ pub fn listing(dir: &Path) -> Result<Vec<Listed>, LoadError> {
             target,
             len: meta.len(),
             stamp: Stamp::of(&meta),
+            identity: identity(&meta),
             kind_order: kind as u8,
         });
     }
@@ -269,6 +287,45 @@ fn read_files(
     before: Option<&Notes>,
     clock: impl Fn() -> SystemTime,
 ) -> Result<Sources, LoadError> {
+    // A file replaced between the listing and its opening (an editor's
+    // save, or a swap for a link out of the folder) is listed again.
+    let mut tries = 0;
+    loop {
+        match read_listing(dir, limits, before, &clock) {
+            Err(Reading::Replaced(_)) if tries < 2 => tries += 1,
+            Err(Reading::Replaced(problem)) => return Err(LoadError { problems: vec![problem] }),
+            Err(Reading::Invalid(e)) => return Err(e),
+            Ok(sources) => return Ok(sources),
+        }
+    }
+}
+
+/// Why one pass of [`read_files`] read nothing.
+enum Reading {
+    Invalid(LoadError),
+    /// The file opened is not the one listed.
+    Replaced(Problem),
+}
+
+impl From<LoadError> for Reading {
+    fn from(e: LoadError) -> Reading {
+        Reading::Invalid(e)
+    }
+}
+
+impl From<Problem> for Reading {
+    fn from(p: Problem) -> Reading {
+        Reading::Invalid(p.into())
+    }
+}
+
+/// One pass of [`read_files`]: list, then read what was listed.
+fn read_listing(
+    dir: &Path,
+    limits: Limits,
+    before: Option<&Notes>,
+    clock: &impl Fn() -> SystemTime,
+) -> Result<Sources, Reading> {
     let known: std::collections::HashMap<&str, (Stamp, u64)> = before
         .map(|n| {
             n.files
@@ -304,7 +361,7 @@ fn read_files(
         ));
     }
     if !problems.is_empty() {
-        return Err(LoadError { problems });
+        return Err(LoadError { problems }.into());
     }
     let mut sources = Sources::default();
     for f in listed {
@@ -327,13 +384,21 @@ fn read_files(
         let mut text = String::new();
         let opened = std::fs::File::open(&f.target)
             .map_err(|e| Problem::in_file(&shown, format!("cannot read: {e}")))?;
+        let meta = opened
+            .metadata()
+            .map_err(|e| Problem::in_file(&shown, format!("cannot read: {e}")))?;
+        // What was opened is what was listed: checked on the open file, so a
+        // path swapped for a link (to config.toml, say) after the listing is
+        // never read.
+        if identity(&meta) != f.identity || !meta.is_file() {
+            return Err(Reading::Replaced(Problem::in_file(
+                &shown,
+                "was replaced while it was being read, again and again: not read",
+            )));
+        }
         // The stamp of what is read: taken from the open file, before it is
         // read, so that a write during the read leaves a newer one.
-        let stamp = opened
-            .metadata()
-            .ok()
-            .and_then(|m| Stamp::of(&m))
-            .filter(|s| s.settled(read_at));
+        let stamp = Stamp::of(&meta).filter(|s| s.settled(read_at));
         opened
             .take(limits.max_file_bytes)
             .read_to_string(&mut text)
@@ -398,6 +463,54 @@ mod tests {
         assert!(text.contains("zz.md"), "{text}");
         assert!(text.contains("outside the knowledge directory"), "{text}");
         assert!(!text.contains("SECRET"));
+    }
+
+    /// #29 point 9: a file swapped for a link out of the folder between the
+    /// listing and its opening is not read: it is listed again, and the
+    /// link refused by name. The old code opened the path and read the
+    /// link's target.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_swapped_for_a_link_after_the_listing_is_not_read() {
+        let outside = tempfile::tempdir().unwrap();
+        let secret = outside.path().join("config.toml");
+        std::fs::write(&secret, "token = \"SECRET\"\n").unwrap();
+        let dir = dir_with_notes();
+        let note = dir.path().join("a.md");
+        let swapped = std::sync::atomic::AtomicBool::new(false);
+        // The clock is read just before each file is opened: the swap
+        // happens in the window between the listing and the open.
+        let clock = || {
+            if !swapped.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                std::fs::remove_file(&note).unwrap();
+                std::os::unix::fs::symlink(&secret, &note).unwrap();
+            }
+            SystemTime::now()
+        };
+        let e = read_files(dir.path(), Limits::default(), None, clock).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("a.md") && text.contains("outside the knowledge directory"), "{text}");
+        assert!(!text.contains("SECRET"));
+    }
+
+    /// An editor's save (a new file renamed over the old) in that window is
+    /// read as saved.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_saved_anew_after_the_listing_is_read_as_saved() {
+        let dir = dir_with_notes();
+        let note = dir.path().join("a.md");
+        let saved = std::sync::atomic::AtomicBool::new(false);
+        let clock = || {
+            if !saved.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                let tmp = dir.path().join("a.md.swp");
+                std::fs::write(&tmp, "# A\n\nsaved anew\n").unwrap();
+                std::fs::rename(&tmp, &note).unwrap();
+            }
+            SystemTime::now()
+        };
+        let s = read_files(dir.path(), Limits::default(), None, clock).unwrap();
+        assert_eq!(s.notes[0].text, "# A\n\nsaved anew\n");
     }
 
     #[cfg(unix)]
