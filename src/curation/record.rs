@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -20,6 +20,11 @@ use crate::engine::Locale;
 
 /// Rows waiting for the writer; more are dropped (and counted), never waited for.
 pub const QUEUE: usize = 1024;
+/// How long the writer may go on writing the queue out once the process
+/// is stopping: a store locked by another program waits its busy timeout
+/// (500 ms) per row, and 1 024 rows would hold a shutdown for ~8.5 min.
+/// What is still queued then is counted in the log and not written.
+pub const DRAIN_FOR: Duration = Duration::from_secs(5);
 
 /// A first hit whose confidence ([`crate::search::Hit::confidence`]: the
 /// share of what the question asks that it covers, weighed by what each
@@ -207,7 +212,31 @@ struct On {
     secret: [u8; 32],
     dropped: AtomicU64,
     failing: Arc<AtomicBool>,
-    writer: Mutex<Option<JoinHandle<()>>>,
+    /// Set when the process stops: the end of [`DRAIN_FOR`].
+    closing: Arc<OnceLock<Instant>>,
+    drain_for: Duration,
+    /// Returns how many rows it gave up at shutdown.
+    writer: Mutex<Option<JoinHandle<usize>>>,
+}
+
+impl On {
+    /// Stops taking rows, lets the writer write the queue out for at most
+    /// `drain_for`, and returns how many rows it gave up.
+    fn close(&self) -> usize {
+        let _ = self.closing.set(Instant::now() + self.drain_for);
+        self.tx.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let Some(w) = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take() else {
+            return 0;
+        };
+        let dropped = w.join().unwrap_or(0);
+        if dropped > 0 {
+            tracing::warn!(
+                rows = dropped,
+                "stopping: the curator's store did not keep up; the last rows were not recorded"
+            );
+        }
+        dropped
+    }
 }
 
 impl std::fmt::Debug for On {
@@ -217,12 +246,10 @@ impl std::fmt::Debug for On {
 }
 
 impl Drop for On {
-    /// The queue is written out before the process ends.
+    /// The queue is written out before the process ends, for at most
+    /// [`DRAIN_FOR`].
     fn drop(&mut self) {
-        self.tx.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(w) = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            let _ = w.join();
-        }
+        self.close();
     }
 }
 
@@ -236,6 +263,12 @@ impl Recorder {
     /// writer. Never fails: a store that cannot be opened is logged with its
     /// path, and the recorder is off.
     pub fn open(dir: &Path, retention_days: u32) -> Recorder {
+        Recorder::open_draining(dir, retention_days, DRAIN_FOR)
+    }
+
+    /// [`Recorder::open`], writing the queue out for at most `drain_for`
+    /// when it closes.
+    fn open_draining(dir: &Path, retention_days: u32, drain_for: Duration) -> Recorder {
         let off = Recorder {
             on: None,
             dir: Some(dir.to_path_buf()),
@@ -256,11 +289,13 @@ impl Recorder {
         };
         let (tx, rx) = sync_channel(QUEUE);
         let failing = Arc::new(AtomicBool::new(false));
+        let closing = Arc::new(OnceLock::new());
         let writer = {
             let failing = failing.clone();
+            let closing = closing.clone();
             std::thread::Builder::new()
                 .name("curation-writer".into())
-                .spawn(move || write_rows(store, rx, retention_days, &failing))
+                .spawn(move || write_rows(store, rx, retention_days, &failing, &closing))
         };
         let writer = match writer {
             Ok(w) => w,
@@ -275,6 +310,8 @@ impl Recorder {
                 secret,
                 dropped: AtomicU64::new(0),
                 failing,
+                closing,
+                drain_for,
                 writer: Mutex::new(Some(writer)),
             })),
             dir: Some(dir.to_path_buf()),
@@ -408,8 +445,15 @@ fn locale_code(locale: Locale) -> &'static str {
 const PRUNE_EVERY: Duration = Duration::from_secs(60 * 60);
 
 /// The writer thread: owns the connection, prunes on start and hourly, and
-/// logs failures (with the path) without stopping.
-fn write_rows(store: Store, rx: Receiver<Row>, retention_days: u32, failing: &AtomicBool) {
+/// logs failures (with the path) without stopping. Once `closing` is past,
+/// it gives up what is still queued and returns how many rows that was.
+fn write_rows(
+    store: Store,
+    rx: Receiver<Row>,
+    retention_days: u32,
+    failing: &AtomicBool,
+    closing: &OnceLock<Instant>,
+) -> usize {
     let path = store.path().display().to_string();
     let report = |what: &str, e: &dyn std::fmt::Display| {
         // Logged when it starts failing, not once per row.
@@ -427,8 +471,11 @@ fn write_rows(store: Store, rx: Receiver<Row>, retention_days: u32, failing: &At
         let row = match rx.recv_timeout(PRUNE_EVERY) {
             Ok(row) => Some(row),
             Err(RecvTimeoutError::Timeout) => None,
-            Err(RecvTimeoutError::Disconnected) => return,
+            Err(RecvTimeoutError::Disconnected) => return 0,
         };
+        if closing.get().is_some_and(|until| Instant::now() >= *until) {
+            return usize::from(row.is_some()) + rx.try_iter().count();
+        }
         let written = match row {
             Some(Row::Asked(a)) => store.insert_asked(&a),
             Some(Row::Vote(v)) => store.insert_vote(&v),
@@ -454,6 +501,32 @@ fn write_rows(store: Store, rx: Receiver<Row>, retention_days: u32, failing: &At
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// #29 point 10: stopping with the store locked by another program
+    /// gives up the queue once the drain time is over, and says how many
+    /// rows; the old writer waited the busy timeout for every queued row.
+    #[test]
+    fn a_locked_store_does_not_hold_a_shutdown() {
+        let dir = tempfile::tempdir().unwrap();
+        let recorder = Recorder::open_draining(dir.path(), 90, Duration::ZERO);
+        // Another program holds the database's write lock.
+        let other = rusqlite::Connection::open(dir.path().join(super::super::store::FILE)).unwrap();
+        other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        let answer = a_search("q");
+        for i in 0..50 {
+            assert!(recorder.asked(&format!("question {i}"), Locale::En, &answer, None).is_some());
+        }
+        let on = recorder.on.clone().unwrap();
+        drop(recorder);
+        let dropped = on.close();
+        assert!(dropped > 0, "nothing was given up");
+        other.execute_batch("COMMIT").unwrap();
+        let written: i64 = other
+            .query_row("SELECT count(*) FROM questions", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(written, 0, "written while locked?");
+        assert!(dropped <= 50);
+    }
 
     #[test]
     fn normalising_folds_case_width_punctuation_and_spaces() {
