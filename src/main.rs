@@ -372,11 +372,9 @@ fn ask_message(
             false,
             config.discord.reply_when_nothing,
         )
-        .map(|(m, asking)| {
+        .map(|(m, posting)| {
             // Printed is posted: a question answered here counts as asked.
-            if let Some(asking) = asking {
-                responder.record(asking, None);
-            }
+            responder.posted(posting, None);
             m
         })
     };

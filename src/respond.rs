@@ -50,6 +50,21 @@ pub struct Responder {
     recorder: Recorder,
 }
 
+/// What a free-text reply leaves to do once it is posted: the question to
+/// record and the long button commands to keep.
+#[derive(Debug)]
+pub struct Posting {
+    asking: Option<Asking>,
+    kept: Vec<(String, String)>,
+}
+
+impl Posting {
+    /// The answer key the vote buttons carry, when the question is recorded.
+    pub fn answer_key(&self) -> Option<&str> {
+        self.asking.as_ref().map(Asking::key)
+    }
+}
+
 /// What a button's custom_id stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Clicked {
@@ -94,6 +109,15 @@ impl Responder {
     /// Gives every button whose custom_id does not fit Discord's 100
     /// characters a short id, the command being kept here: never cut.
     pub fn keep_long_ids(&self, message: &mut Message) {
+        let later = self.shorten_long_ids(message);
+        self.keep(later);
+    }
+
+    /// [`Responder::keep_long_ids`]'s short ids, with the commands to keep
+    /// under them returned rather than kept: for a reply that may not be
+    /// posted.
+    fn shorten_long_ids(&self, message: &mut Message) -> Vec<(String, String)> {
+        let mut later = Vec::new();
         for b in message
             .components
             .iter_mut()
@@ -101,9 +125,20 @@ impl Responder {
         {
             if let Some(id) = &mut b.custom_id {
                 if !custom_id::fits(id) {
-                    *id = custom_id::kept(&self.lock_kept().keep(id, Instant::now()));
+                    let key = self.lock_kept().key_for(id);
+                    let full = std::mem::replace(id, custom_id::kept(&key));
+                    later.push((key, full));
                 }
             }
+        }
+        later
+    }
+
+    fn keep(&self, commands: Vec<(String, String)>) {
+        let now = Instant::now();
+        let mut kept = self.lock_kept();
+        for (key, full) in commands {
+            kept.put(key, full, now);
         }
     }
 
@@ -139,19 +174,19 @@ impl Responder {
         m
     }
 
-    /// A question typed in a channel: the message to post with what
-    /// recording it will write (its answer key is on the vote buttons), or
-    /// `None` when the notes have nothing for it and `speak_when_nothing` is
-    /// off (chatter in a search channel gets no reply). Nothing is recorded
-    /// here: the transport records the asking once the reply is posted
-    /// ([`Responder::record`]), so chatter the bot stays silent on, and a
-    /// reply that never goes out, are not questions counted.
+    /// A question typed in a channel: the message to post with what is
+    /// left to do once it is posted, or `None` when the notes have nothing
+    /// for it and `speak_when_nothing` is off (chatter in a search channel
+    /// gets no reply). Nothing is recorded or kept here: the transport
+    /// hands the [`Posting`] back once the reply is posted
+    /// ([`Responder::posted`]), so a reply that never goes out is neither a
+    /// question counted nor a button kept.
     pub fn free_text(
         &self,
         question: &str,
         locale: Locale,
         speak_when_nothing: bool,
-    ) -> Option<(Message, Option<Asking>)> {
+    ) -> Option<(Message, Posting)> {
         let request = Request::new(Command::search(question, 0), locale);
         let snapshot = self.engine.snapshot();
         let reply = snapshot.handle(&request);
@@ -167,14 +202,18 @@ impl Responder {
         };
         let asking = self.recorder.asking(query, locale, answer);
         let mut m = render::render(&reply, snapshot.knowledge(), locale);
-        self.keep_long_ids(&mut m);
-        Some((m, asking))
+        let kept = self.shorten_long_ids(&mut m);
+        Some((m, Posting { asking, kept }))
     }
 
-    /// Records an asking [`Responder::free_text`] prepared, by `user` when
-    /// known (best-effort; nothing when recording is off).
-    pub fn record(&self, asking: Asking, user: Option<&str>) {
-        self.recorder.record(asking, user);
+    /// A reply [`Responder::free_text`] made was posted: its long buttons
+    /// are kept, and the question recorded, by `user` when known
+    /// (best-effort; nothing when recording is off).
+    pub fn posted(&self, posting: Posting, user: Option<&str>) {
+        self.keep(posting.kept);
+        if let Some(asking) = posting.asking {
+            self.recorder.record(asking, user);
+        }
     }
 
     /// Answers a question someone asked (`/search`, a console line): a
@@ -291,26 +330,39 @@ impl Kept {
         }
     }
 
-    /// Keeps `full` and returns its key: 16 hex digits of its hash, so the
-    /// same command keeps one entry (refreshed); a different command whose
-    /// hash collides takes the next free key.
+    /// Keeps `full` and returns its key.
+    #[cfg(test)]
     fn keep(&mut self, full: &str, now: Instant) -> String {
-        self.expire(now);
+        let key = self.key_for(full);
+        self.put(key.clone(), full.to_string(), now);
+        key
+    }
+
+    /// The key `full` is kept under: 16 hex digits of its hash, so the same
+    /// command keeps one entry (refreshed); a different command whose hash
+    /// collides takes the next free key.
+    fn key_for(&self, full: &str) -> String {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         full.hash(&mut h);
         let mut n = h.finish();
-        let key = loop {
+        loop {
             let key = format!("{n:016x}");
             match self.by_key.get(&key) {
                 Some((other, _)) if other != full => n = n.wrapping_add(1),
                 _ => break key,
             }
-        };
-        if let Some((was, _)) = self.by_key.insert(key.clone(), (full.to_string(), now)) {
+        }
+    }
+
+    /// Keeps `full` under `key` ([`Kept::key_for`]).
+    fn put(&mut self, key: String, full: String, now: Instant) {
+        self.expire(now);
+        let size = key.len() + full.len();
+        if let Some((was, _)) = self.by_key.insert(key.clone(), (full, now)) {
             self.bytes -= key.len() + was.len();
         }
-        self.bytes += key.len() + full.len();
-        self.order.push_back((key.clone(), now));
+        self.bytes += size;
+        self.order.push_back((key, now));
         while self.by_key.len() > self.capacity || self.bytes > self.max_bytes {
             let Some((old, at)) = self.order.pop_front() else {
                 break;
@@ -320,7 +372,6 @@ impl Kept {
                 self.remove(&old);
             }
         }
-        key
     }
 
     fn remove(&mut self, key: &str) {
@@ -467,6 +518,32 @@ mod tests {
         assert_eq!(cut(typed), crate::search::MAX_QUERY_CHARS);
         let clicked = from_custom_id(&format!("search:1:{wall}")).unwrap();
         assert_eq!(cut(clicked), crate::search::MAX_QUERY_CHARS);
+    }
+
+    /// #29 point 5: a free-text reply's long buttons are kept once it is
+    /// posted, not when it is made (a reply the cooldown or a failed post
+    /// stops keeps nothing); the old code kept them at once.
+    #[test]
+    fn a_free_text_reply_keeps_its_buttons_once_posted() {
+        let engine = Engine::load(Path::new("knowledge"), None).expect("bundled notes");
+        let responder = Responder::new(engine);
+        let question = "alignment tax 对齐税 RLHF InstructGPT ChatGPT text-davinci-002 code-davinci-002 in-context learning 指令微调 chain of thought";
+        let (m, posting) = responder.free_text(question, Locale::En, true).unwrap();
+        let kept: Vec<String> = m
+            .components
+            .iter()
+            .flat_map(|r| &r.components)
+            .filter_map(|b| b.custom_id.clone())
+            .filter(|id| custom_id::kept_key(id).is_some())
+            .collect();
+        assert!(!kept.is_empty(), "no long button: {:?}", m.components);
+        for id in &kept {
+            assert_eq!(responder.clicked(id), Clicked::Expired, "kept before it was posted");
+        }
+        responder.posted(posting, None);
+        for id in &kept {
+            assert!(matches!(responder.clicked(id), Clicked::Run(_)), "{id}");
+        }
     }
 
     #[test]

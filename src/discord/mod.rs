@@ -323,7 +323,7 @@ impl Handler {
         let responder = self.responder.clone();
         let q = question.clone();
         let reply_when_nothing = self.reply_when_nothing;
-        let (message, asking) = match tokio::task::spawn_blocking(move || {
+        let (message, posting) = match tokio::task::spawn_blocking(move || {
             interaction::free_text(&responder, &q, addressed, reply_when_nothing)
         })
         .await
@@ -364,12 +364,8 @@ impl Handler {
         })
         .await
         {
-            // Posted: now it is a question the bot answered.
-            Ok(_) => {
-                if let Some(asking) = asking {
-                    self.responder.record(asking, Some(&user.to_string()));
-                }
-            }
+            // Posted: now it is a question the bot answered, with buttons.
+            Ok(_) => self.responder.posted(posting, Some(&user.to_string())),
             Err(e) => {
                 tracing::warn!(error = %crate::config::redact_url(&e.to_string()), "sending a free-text answer failed");
             }

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::curation::{report, Asking};
+use crate::curation::report;
 use crate::engine::request::from_options;
 use crate::engine::{Command, Locale, Request, Wanted};
 use crate::render::custom_id;
@@ -15,7 +15,7 @@ use crate::render::message::{
     Button, FLAG_EPHEMERAL, STYLE_DANGER, STYLE_PRIMARY, STYLE_SECONDARY,
 };
 use crate::render::{self, limits, Message};
-use crate::respond::{Choice, Clicked, Responder};
+use crate::respond::{Choice, Clicked, Posting, Responder};
 
 use super::commands::{ASK, GAPS, RELOAD};
 
@@ -428,20 +428,20 @@ pub fn with_delete(mut m: Message, user: Option<&str>) -> Message {
 /// always gets an answer, if only that the notes have nothing. In a search
 /// channel a message gets a reply only when the notes have something for
 /// it, unless `reply_when_nothing` is set. A reply carries 👍 / 👎; the
-/// asking comes with it, for the adapter to record once the reply is posted.
+/// adapter hands its [`Posting`] back once it is posted.
 pub fn free_text(
     responder: &Responder,
     question: &str,
     addressed: bool,
     reply_when_nothing: bool,
-) -> Option<(Message, Option<Asking>)> {
-    let (m, asking) = responder.free_text(
+) -> Option<(Message, Posting)> {
+    let (m, posting) = responder.free_text(
         question,
         locale_of(question),
         addressed || reply_when_nothing,
     )?;
-    let key = asking.as_ref().map(|a| a.key().to_string());
-    Some((with_votes(m, key.as_deref()), asking))
+    let m = with_votes(m, posting.answer_key());
+    Some((m, posting))
 }
 
 /// The reader's language as their question shows it: Chinese when it has
