@@ -90,11 +90,13 @@ pub fn request<'a>(
 }
 
 /// Sends one request; the answer's body on success. With serenity's
-/// ratelimiter (talking to Discord directly) serenity sends it and waits out
-/// rate limits itself; behind a proxy (ratelimiter off) it is sent here, so
-/// that a refusal keeps its `retry_after`, which serenity's error drops.
+/// ratelimiter (talking to Discord directly) serenity sends the bot's own
+/// calls and waits out rate limits itself; behind a proxy (ratelimiter off),
+/// and for an interaction's calls always, it is sent here, so that a
+/// refusal keeps its `retry_after` (which serenity's error drops) for
+/// [`retrying`] to weigh against the interaction's deadline.
 pub async fn send(http: &Http, request: Request<'_>) -> Result<Vec<u8>, RestError> {
-    if http.ratelimiter.is_some() {
+    if http.ratelimiter.is_some() && !for_an_interaction(&request) {
         let response = http
             .request(request)
             .await
@@ -144,6 +146,15 @@ pub async fn send(http: &Http, request: Request<'_>) -> Result<Vec<u8>, RestErro
     })
 }
 
+/// Whether `request` answers an interaction (its callback, its webhook):
+/// "interaction endpoints are not bound to the bot's global rate limit"
+/// (Discord's docs, Rate Limits), and serenity's ratelimiter sleeps any
+/// `retry_after` with no cap, past the 3 s callback and the 15 min token.
+fn for_an_interaction(request: &Request<'_>) -> bool {
+    let path = request.route_ref().path();
+    path.contains("/interactions/") || path.contains("/webhooks/")
+}
+
 /// Sends, and on 429 (rate limited) or 5xx tries again, at most `RETRIES` (3)
 /// times: after the `retry_after` Discord asked for, else after 250 ms,
 /// 500 ms, 1 s. A wait that would end past `deadline` (an interaction's 3 s,
@@ -160,9 +171,17 @@ where
     let mut backoff = FIRST_BACKOFF;
     let mut attempt = 0;
     loop {
-        let e = match send().await {
-            Ok(v) => return Ok(v),
-            Err(e) => e,
+        // Bounded whatever the server (or a ratelimiter) does: no answer by
+        // the deadline is a failure, never a late post.
+        let sent = tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), send()).await;
+        let e = match sent {
+            Ok(Ok(v)) => return Ok(v),
+            Ok(Err(e)) => e,
+            Err(_) => {
+                return Err(RestError::Failed(format!(
+                    "{what}: no answer before the deadline"
+                )))
+            }
         };
         let RestError::Refused {
             status,

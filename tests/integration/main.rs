@@ -3,6 +3,7 @@
 mod architecture;
 mod cli;
 mod config;
+mod deadlines;
 mod discord_e2e;
 mod http_endpoint;
 mod http_flood;
