@@ -152,6 +152,12 @@ impl Fake {
     /// type for its interaction, custom_ids over 100 characters or repeated
     /// within a message. `Some((code, message))` when refused.
     fn refuses(&self, method: &Method, path: &str, body: &Value) -> Option<(u64, String)> {
+        // What Discord's own description refuses, Discord refuses.
+        if *method != Method::GET {
+            if let Err(e) = crate::openapi::check(method.as_str(), path, body) {
+                return Some((50035, format!("Invalid Form Body: {e}")));
+            }
+        }
         let message = if path.ends_with("/callback") {
             let id = path.split('/').nth(4).unwrap_or("");
             let kind = self.kinds.lock().unwrap().get(id).copied();

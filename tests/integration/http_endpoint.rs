@@ -213,7 +213,18 @@ async fn post(addr: SocketAddr, body: &Value) -> Reply {
     if body.get("id").is_some() {
         body["id"] = json!(NEXT_ID.fetch_add(1, Ordering::Relaxed).to_string());
     }
-    post_signed(addr, body.to_string().as_bytes()).await
+    let reply = post_signed(addr, body.to_string().as_bytes()).await;
+    // An answer in the response body is an interaction callback: it must be
+    // one Discord's description accepts.
+    let json = reply
+        .header("content-type")
+        .is_some_and(|t| t.starts_with("application/json"));
+    if reply.status == 200 && json {
+        if let Err(e) = crate::openapi::check("POST", "/interactions/1/token/callback", &reply.json()) {
+            panic!("Discord would refuse this answer: {e}");
+        }
+    }
+    reply
 }
 
 async fn post_signed(addr: SocketAddr, body: &[u8]) -> Reply {

@@ -10,6 +10,7 @@ mod http_flood;
 mod interactions;
 mod knowledge;
 mod labelled;
+mod openapi;
 mod reload;
 mod render;
 mod robustness;
