@@ -58,10 +58,10 @@ fn recording(c: &mut Criterion) {
         )
     };
     c.bench_function("recording/answer unrecorded", |b| {
-        b.iter(|| std::hint::black_box(plain.answer_asked(&request(QUESTIONS[0]))))
+        b.iter(|| std::hint::black_box(plain.answer_asked(&request(QUESTIONS[0]), Some("42"))))
     });
     c.bench_function("recording/answer recorded", |b| {
-        b.iter(|| std::hint::black_box(recording.answer_asked(&request(QUESTIONS[0]))))
+        b.iter(|| std::hint::black_box(recording.answer_asked(&request(QUESTIONS[0]), Some("42"))))
     });
     eprintln!(
         "rows dropped while the writer was behind: {}",

@@ -504,35 +504,6 @@ pub(super) fn reindex_files(
     Ok(changed)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::is_tantivy_file;
-
-    #[test]
-    fn only_tantivy_names_count_as_its_files() {
-        for name in [
-            "meta.json",
-            ".managed.json",
-            ".tantivy-writer.lock",
-            ".tantivy-meta.lock",
-            "0123456789abcdef0123456789abcdef.idx",
-            "0123456789abcdef0123456789abcdef.12.del",
-        ] {
-            assert!(is_tantivy_file(name), "{name}");
-        }
-        for name in [
-            "notes.md",
-            "lineage-bot.index",
-            "lineage-bot.fingerprint",
-            "0123456789abcdef0123456789abcdeg.idx",
-            "0123456789abcdef0123456789abcdef",
-            "meta.json.bak",
-        ] {
-            assert!(!is_tantivy_file(name), "{name}");
-        }
-    }
-}
-
 impl SearchIndex {
     /// Builds the index in RAM, or opens/rebuilds it in `dir` when given
     /// (rebuilt only when the knowledge changed).
@@ -707,5 +678,34 @@ impl SearchIndex {
             self.dir.as_deref(),
             Opened::Updated { files: reindexed },
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_tantivy_file;
+
+    #[test]
+    fn only_tantivy_names_count_as_its_files() {
+        for name in [
+            "meta.json",
+            ".managed.json",
+            ".tantivy-writer.lock",
+            ".tantivy-meta.lock",
+            "0123456789abcdef0123456789abcdef.idx",
+            "0123456789abcdef0123456789abcdef.12.del",
+        ] {
+            assert!(is_tantivy_file(name), "{name}");
+        }
+        for name in [
+            "notes.md",
+            "lineage-bot.index",
+            "lineage-bot.fingerprint",
+            "0123456789abcdef0123456789abcdeg.idx",
+            "0123456789abcdef0123456789abcdef",
+            "meta.json.bak",
+        ] {
+            assert!(!is_tantivy_file(name), "{name}");
+        }
     }
 }
