@@ -51,6 +51,8 @@ struct Handler {
     cooldowns: Cooldowns,
     /// Each channel's parent (a thread's or forum post's channel), read once.
     parents: Mutex<HashMap<u64, Option<u64>>>,
+    /// Deferred answers under way, delivered before the process ends.
+    pending: shutdown::Pending,
 }
 
 /// Channels whose parent is remembered; past this the memory starts over.
@@ -69,6 +71,7 @@ pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
         Duration::try_from_secs_f64(seconds)
             .with_context(|| format!("discord.cooldown.{key} = {seconds}"))
     };
+    let pending = shutdown::Pending::default();
     let handler = Handler {
         responder,
         guild_ids: config.discord.guild_ids.iter().map(|g| g.0).collect(),
@@ -78,6 +81,7 @@ pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
         reply_when_nothing: config.discord.reply_when_nothing,
         me: OnceLock::new(),
         parents: Mutex::new(HashMap::new()),
+        pending: pending.clone(),
         cooldowns: Cooldowns::new(
             cooldown("user_seconds", config.discord.cooldown.user_seconds)?,
             cooldown("channel_seconds", config.discord.cooldown.channel_seconds)?,
@@ -98,6 +102,8 @@ pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
         Some(s) => client.start_shard_range(s.first..s.last, s.total).await,
         None => client.start_autosharded().await,
     };
+    // The gateway is closed: the answers still owed go out first.
+    pending.drain(shutdown::DRAIN_FOR).await;
     match started {
         Ok(()) => Ok(()),
         Err(serenity::Error::Gateway(GatewayError::DisallowedGatewayIntents)) => anyhow::bail!(
@@ -251,7 +257,10 @@ impl Handler {
                     return;
                 }
                 if out.response == Response::AckAndDelete {
-                    deferral::deliver(Some(http.clone()), &call, out, false).await;
+                    let http = http.clone();
+                    self.pending.spawn(async move {
+                        deferral::deliver(Some(http), &call, out, false).await;
+                    });
                 }
             }
             Timely::Deferred { deferral, later } => {
@@ -268,7 +277,7 @@ impl Handler {
                 if let Err(e) = retrying("deferring", call.callback_deadline(), defer).await {
                     tracing::warn!(error = %crate::config::redact_url(&e.to_string()), "deferring failed");
                 }
-                later.deliver().await;
+                self.pending.spawn(later.deliver());
             }
         }
     }

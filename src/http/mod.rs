@@ -92,6 +92,9 @@ pub struct EndpointConfig {
     pub request_timeout: Duration,
     /// Interactions remembered against replays (default 100 000).
     pub replay_capacity: usize,
+    /// An answer not ready by then is deferred (default 2 s, Discord's
+    /// 3 s less a margin).
+    pub defer_after: Duration,
 }
 
 impl std::fmt::Debug for EndpointConfig {
@@ -105,6 +108,7 @@ impl std::fmt::Debug for EndpointConfig {
             .field("header_timeout", &self.header_timeout)
             .field("request_timeout", &self.request_timeout)
             .field("replay_capacity", &self.replay_capacity)
+            .field("defer_after", &self.defer_after)
             .finish()
     }
 }
@@ -144,6 +148,7 @@ impl EndpointConfig {
             header_timeout: DEFAULT_HEADER_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             replay_capacity: replay::DEFAULT_CAPACITY,
+            defer_after: DEFER_AFTER,
         })
     }
 }
@@ -153,11 +158,17 @@ struct Shared {
     config: EndpointConfig,
     /// The interactions accepted within the signature window.
     seen: Mutex<replay::Seen>,
+    /// Deferred answers and deletes under way, delivered before [`serve`] returns.
+    pending: shutdown::Pending,
 }
 
 /// The endpoint's routes, ready to serve. Without the connection limits and
 /// timeouts of [`serve`], which are the server's.
 pub fn router(responder: Responder, config: EndpointConfig) -> Router {
+    router_with(responder, config, shutdown::Pending::default())
+}
+
+fn router_with(responder: Responder, config: EndpointConfig, pending: shutdown::Pending) -> Router {
     // A signature passes while its timestamp is no older than max_age and no
     // further ahead than MAX_FUTURE: remembering an id for that long after it
     // arrived (plus a second for the timestamps' rounding) covers it.
@@ -170,6 +181,7 @@ pub fn router(responder: Responder, config: EndpointConfig) -> Router {
             responder,
             config,
             seen,
+            pending,
         }))
 }
 
@@ -201,7 +213,8 @@ pub async fn serve(
         .timer(TokioTimer::new())
         .header_read_timeout(config.header_timeout)
         .keep_alive(true);
-    let app = router(responder, config);
+    let pending = shutdown::Pending::default();
+    let app = router_with(responder, config, pending.clone());
     let service = hyper::service::service_fn(
         move |request: axum::extract::Request<hyper::body::Incoming>| {
             let mut app = app.clone();
@@ -285,6 +298,7 @@ pub async fn serve(
         );
         connections.shutdown().await;
     }
+    pending.drain(shutdown::DRAIN_FOR).await;
     Ok(())
 }
 
@@ -419,13 +433,13 @@ async fn interactions(
         // With its files (the lineage picture): a response with files is
         // sent as multipart/form-data, as Discord accepts.
         let job = move || Outgoing::answer(&responder, &i);
-        match answer_within(config.rest.clone(), call.clone(), job, DEFER_AFTER).await {
+        match answer_within(config.rest.clone(), call.clone(), job, config.defer_after).await {
             Timely::Now(out) => {
                 let body = out.response.to_json();
                 files = out.files.clone();
                 if out.response == Response::AckAndDelete {
                     let (rest, call) = (config.rest.clone(), call.clone());
-                    tokio::spawn(async move {
+                    shared.pending.spawn(async move {
                         tokio::time::sleep(DELETE_AFTER_ACK).await;
                         deferral::deliver(rest, &call, out, false).await;
                     });
@@ -433,7 +447,7 @@ async fn interactions(
                 body
             }
             Timely::Deferred { deferral, later } => {
-                tokio::spawn(later.deliver());
+                shared.pending.spawn(later.deliver());
                 deferral
             }
         }

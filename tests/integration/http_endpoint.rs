@@ -951,3 +951,48 @@ async fn shutdown_ends_within_the_grace_whatever_the_clients_do() {
         );
     }
 }
+
+/// #28 point 10: a deferred answer still under way when the process is told
+/// to stop is delivered before the endpoint returns; the old code returned
+/// at once and the asker kept "thinking…" for good. The fake Discord takes
+/// a moment to answer each edit, and counts it only when it has.
+#[tokio::test]
+async fn a_deferred_answer_is_delivered_before_the_endpoint_stops() {
+    let delivered: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let record = delivered.clone();
+    let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
+        let record = record.clone();
+        async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            record
+                .lock()
+                .unwrap()
+                .push((req.method().to_string(), req.uri().path().to_string()));
+            axum::Json(json!({"id": "9000", "channel_id": "1", "content": "", "embeds": []}))
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let api = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let mut config = config();
+    config.rest = Some(Arc::new(
+        serenity::http::HttpBuilder::new("test-token")
+            .proxy(format!("http://{api}"))
+            .ratelimiter_disabled(true)
+            .build(),
+    ));
+    // Every answer is deferred.
+    config.defer_after = Duration::ZERO;
+    let s = start_stoppable(config).await;
+    let r = post(s.addr, &command("model", &[("name", "chatgpt")], Some("5000"), "en-US")).await;
+    assert_eq!(r.json()["type"], 5, "deferred: {}", r.text());
+    s.stop.send(()).unwrap();
+    s.served.await.unwrap();
+    let delivered = delivered.lock().unwrap().clone();
+    assert!(
+        delivered
+            .iter()
+            .any(|(m, p)| m == "PATCH" && p.ends_with("/messages/@original")),
+        "the answer was not delivered before the endpoint stopped: {delivered:?}"
+    );
+}
