@@ -93,7 +93,7 @@ pub struct EndpointConfig {
     /// Interactions remembered against replays (default 100 000).
     pub replay_capacity: usize,
     /// An answer not ready by then is deferred (default 2 s, Discord's
-    /// 3 s less a margin).
+    /// 3 s less a margin); zero defers every answer.
     pub defer_after: Duration,
 }
 
