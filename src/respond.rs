@@ -134,21 +134,27 @@ impl Responder {
         later
     }
 
+    /// Keeps long button commands here and, when recording, in the store,
+    /// where a restart or another replica reads them back.
     fn keep(&self, commands: Vec<(String, String)>) {
         let now = Instant::now();
-        let mut kept = self.lock_kept();
         for (key, full) in commands {
-            kept.put(key, full, now);
+            self.recorder.keep_button(&key, &full);
+            self.lock_kept().put(key, full, now);
         }
     }
 
     /// What a clicked button's custom_id runs.
     pub fn clicked(&self, id: &str) -> Clicked {
         let full = match custom_id::kept_key(id) {
-            Some(key) => match self.lock_kept().get(key, Instant::now()) {
-                Some(full) => full,
-                None => return Clicked::Expired,
-            },
+            Some(key) => {
+                let here = self.lock_kept().get(key, Instant::now());
+                // Kept before a restart, or by another replica.
+                match here.or_else(|| self.recorder.kept(key)) {
+                    Some(full) => full,
+                    None => return Clicked::Expired,
+                }
+            }
             None => id.to_string(),
         };
         if let Some(inner) = full.strip_prefix(custom_id::PUBLIC_PREFIX) {
@@ -544,6 +550,28 @@ mod tests {
         for id in &kept {
             assert!(matches!(responder.clicked(id), Clicked::Run(_)), "{id}");
         }
+    }
+
+    /// #28 point 3: a long button outlives a restart (and reaches another
+    /// replica on the same data dir): its command is kept in the store.
+    /// The old code kept it in memory only, so the click answered "this
+    /// button has expired".
+    #[test]
+    fn a_long_button_works_after_a_restart() {
+        let engine = Engine::load(Path::new("knowledge"), None).expect("bundled notes");
+        let data = tempfile::tempdir().unwrap();
+        let first = Responder::new(engine.clone()).with_recorder(Recorder::open(data.path(), 90));
+        let full = custom_id::custom_id(&Command::search(&"alignment tax ".repeat(12), 1));
+        let mut m = Message::default();
+        m.components.push(render::ActionRow::of(vec![render::Button::new(1, "next", full.clone())]));
+        first.keep_long_ids(&mut m);
+        let id = m.components[0].components[0].custom_id.clone().unwrap();
+        assert!(custom_id::kept_key(&id).is_some(), "{id}");
+        // The process ends: its queue is written out.
+        drop(first);
+        let restarted = Responder::new(engine).with_recorder(Recorder::open(data.path(), 90));
+        assert_eq!(restarted.clicked(&id), Clicked::Run(from_custom_id(&full).unwrap()));
+        assert_eq!(restarted.clicked("kept:0123456789abcdef"), Clicked::Expired);
     }
 
     #[test]

@@ -196,7 +196,13 @@ pub(crate) fn now() -> i64 {
 enum Row {
     Asked(Asked),
     Vote(Vote),
+    /// A long button's command, by its key.
+    Kept { key: String, command: String, at: i64 },
 }
+
+/// How long a kept button command is read back (the responder's
+/// `KEPT_FOR`, 24 h, as the memory keeps it).
+pub const KEPT_FOR_SECS: i64 = 24 * 60 * 60;
 
 /// The recorder every serving mode shares (cheap to clone). Off when
 /// `data.record` is false, or when the store could not be opened.
@@ -214,6 +220,9 @@ struct On {
     failing: Arc<AtomicBool>,
     /// Set when the process stops: the end of [`DRAIN_FOR`].
     closing: Arc<OnceLock<Instant>>,
+    /// A connection of its own for reading kept buttons back (the writer
+    /// owns the other).
+    reader: Mutex<Option<Store>>,
     drain_for: Duration,
     /// Returns how many rows it gave up at shutdown.
     writer: Mutex<Option<JoinHandle<usize>>>,
@@ -311,6 +320,7 @@ impl Recorder {
                 dropped: AtomicU64::new(0),
                 failing,
                 closing,
+                reader: Mutex::new(Store::open(dir).ok()),
                 drain_for,
                 writer: Mutex::new(Some(writer)),
             })),
@@ -408,6 +418,30 @@ impl Recorder {
         Some(key)
     }
 
+    /// Keeps a long button's command in the store, where a restarted bot
+    /// or another replica on the same data dir reads it back
+    /// ([`Recorder::kept`]). Best-effort, like every row; nothing when off.
+    pub fn keep_button(&self, key: &str, command: &str) {
+        self.send(Row::Kept {
+            key: key.to_string(),
+            command: command.to_string(),
+            at: now(),
+        });
+    }
+
+    /// The command a long button kept under `key` within the last 24 h.
+    pub fn kept(&self, key: &str) -> Option<String> {
+        let on = self.on.as_ref()?;
+        let reader = on.reader.lock().unwrap_or_else(|p| p.into_inner());
+        match reader.as_ref()?.kept(key, now() - KEPT_FOR_SECS) {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading a kept button failed");
+                None
+            }
+        }
+    }
+
     /// Records `user`'s vote on an answer (one per user and answer; a
     /// second replaces the first). `false` when off.
     pub fn vote(&self, answer_key: &str, user: &str, up: bool) -> bool {
@@ -479,6 +513,7 @@ fn write_rows(
         let written = match row {
             Some(Row::Asked(a)) => store.insert_asked(&a),
             Some(Row::Vote(v)) => store.insert_vote(&v),
+            Some(Row::Kept { key, command, at }) => store.insert_kept(&key, &command, at),
             None => Ok(()),
         };
         match written {
@@ -492,6 +527,9 @@ fn write_rows(
         if pruned.elapsed() >= PRUNE_EVERY {
             pruned = Instant::now();
             if let Err(e) = store.prune(now(), retention_days) {
+                report("prune", &e);
+            }
+            if let Err(e) = store.prune_kept(now() - KEPT_FOR_SECS) {
                 report("prune", &e);
             }
         }

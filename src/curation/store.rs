@@ -61,7 +61,20 @@ const MIGRATIONS: &[&str] = &[
     -- id; NULL where no one is known (the console, rows from before).
     ALTER TABLE questions ADD COLUMN asker TEXT;
 ",
+    "
+    -- Button commands too long for a custom_id, by their short key: read
+    -- by a restarted bot, or another replica on the same data dir.
+    CREATE TABLE kept (
+        key TEXT PRIMARY KEY,
+        command TEXT NOT NULL,
+        kept_at INTEGER NOT NULL
+    );
+    CREATE INDEX kept_by_time ON kept (kept_at);
+",
 ];
+
+/// Kept button commands the store holds at most (the newest stay).
+pub const KEPT_ROWS: i64 = 100_000;
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
@@ -266,6 +279,45 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Keeps a button's command under its key (a second keep refreshes it).
+    pub fn insert_kept(&self, key: &str, command: &str, at: i64) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO kept (key, command, kept_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (key) DO UPDATE SET command = excluded.command, kept_at = excluded.kept_at",
+            )
+            .and_then(|mut s| s.execute(params![key, command, at]))
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
+    /// The command kept under `key` since `since` (unix seconds), if any.
+    pub fn kept(&self, key: &str, since: i64) -> Result<Option<String>, StoreError> {
+        use rusqlite::OptionalExtension as _;
+        self.conn
+            .prepare_cached("SELECT command FROM kept WHERE key = ?1 AND kept_at >= ?2")
+            .and_then(|mut s| s.query_row(params![key, since], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Deletes kept commands older than `since`, and the oldest past
+    /// [`KEPT_ROWS`]; returns how many.
+    pub fn prune_kept(&self, since: i64) -> Result<usize, StoreError> {
+        let old = self
+            .conn
+            .execute("DELETE FROM kept WHERE kept_at < ?1", [since])
+            .map_err(|e| self.err(e))?;
+        let over = self
+            .conn
+            .execute(
+                "DELETE FROM kept WHERE key IN
+                 (SELECT key FROM kept ORDER BY kept_at DESC LIMIT -1 OFFSET ?1)",
+                [KEPT_ROWS],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(old + over)
+    }
+
     /// Deletes the rows older than `days` before `now`; returns how many.
     pub fn prune(&self, now: i64, days: u32) -> Result<usize, StoreError> {
         let before = now - i64::from(days) * 86_400;
@@ -290,6 +342,9 @@ impl Store {
         let v = self
             .conn
             .execute("DELETE FROM votes", [])
+            .map_err(|e| self.err(e))?;
+        self.conn
+            .execute("DELETE FROM kept", [])
             .map_err(|e| self.err(e))?;
         self.conn
             .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM;")
