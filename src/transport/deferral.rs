@@ -220,8 +220,14 @@ where
 /// What the callback could not carry, through REST: the delete of an answer,
 /// or a deferred answer (an edit of the original, or for a button's
 /// ephemeral notice a follow-up, so that the message the button is on stays).
-/// An ephemeral answer (a failure) to a command whose deferral was public is
-/// a follow-up only the asker sees, and the public loading message goes.
+///
+/// A command's deferral (type 5) settles who sees the answer: the first
+/// follow-up after it *is* the deferred message and Discord ignores its
+/// flags (discord/discord-api-docs#2860, closed as intended). So an
+/// ephemeral answer (a failure with its id) to a command deferred publicly
+/// replaces the loading message for everyone: an edit of `@original`. A
+/// follow-up "for the asker only" and a delete of `@original` would show the
+/// notice publicly, then delete it: nobody would read the error id.
 pub async fn deliver(rest: Option<Arc<Http>>, call: &Call, out: Outgoing, deferred: bool) {
     let Some(rest) = call.rest(rest) else { return };
     let Some(app) = rest.application_id() else {
@@ -253,23 +259,9 @@ pub async fn deliver(rest: Option<Arc<Http>>, call: &Call, out: Outgoing, deferr
             let body = serde_json::to_value(m).unwrap_or_default();
             send("following up", LightMethod::Post, followup(), Some(body)).await
         }
-        Response::Message(m) if deferred && !call.ephemeral && m.flags & FLAG_EPHEMERAL != 0 => {
-            let body = serde_json::to_value(m).unwrap_or_default();
-            match send("following up", LightMethod::Post, followup(), Some(body)).await {
-                Ok(_) => {
-                    send(
-                        "deleting the loading message",
-                        LightMethod::Delete,
-                        original(),
-                        None,
-                    )
-                    .await
-                }
-                Err(e) => Err(e),
-            }
-        }
         Response::Message(m) | Response::Update(m) => {
-            // Whether the answer is ephemeral was settled by the deferral;
+            // Whether the answer is ephemeral was settled by the deferral
+            // (a failure after a public one is shown to all, with its id);
             // an edit keeps the files it does not name: it names them all.
             let mut m = m.clone();
             m.flags &= !FLAG_EPHEMERAL;
@@ -484,31 +476,33 @@ mod tests {
             std::thread::sleep(Duration::from_millis(300));
             panic!("slow boom")
         };
-        let answer = first_answer(
+        let Timely::Deferred { deferral, later } = answer_within(
             Some(rest),
             call(APPLICATION_COMMAND),
             slow_boom,
             Duration::from_millis(50),
         )
-        .await;
-        assert_eq!(answer, json!({"type": 5}));
-        // The failure is for the asker only: a follow-up only they see, and
-        // the public loading message goes.
-        let (method, path, body) = wait_for(&seen).await;
-        assert_eq!(
-            (method.as_str(), path.as_str()),
-            ("POST", "/api/v10/webhooks/1000/tok")
+        .await
+        else {
+            panic!("not deferred")
+        };
+        assert_eq!(deferral, json!({"type": 5}), "a public deferral");
+        later.deliver().await;
+        // The first follow-up would be the public loading message itself
+        // (its ephemeral flag ignored), deleted right after: the failure
+        // replaces the loading message instead, its id there for the asker.
+        let seen = seen.lock().unwrap().clone();
+        let sent: Vec<(&str, &str)> = seen
+            .iter()
+            .map(|(m, p, _)| (m.as_str(), p.as_str()))
+            .collect();
+        assert_eq!(sent, [("PATCH", ORIGINAL)], "{seen:?}");
+        let body = &seen[0].2;
+        assert!(
+            body["content"].as_str().unwrap().contains("Error id"),
+            "{body}"
         );
-        assert!(body["content"].as_str().unwrap().contains("Error id"));
-        assert_eq!(body["flags"], render::message::FLAG_EPHEMERAL);
-        for _ in 0..200 {
-            if seen.lock().unwrap().len() > 1 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        let (method, path, _) = seen.lock().unwrap()[1].clone();
-        assert_eq!((method.as_str(), path.as_str()), ("DELETE", ORIGINAL));
+        assert_eq!(body["flags"], 0, "the deferral settled who sees it");
     }
 
     #[tokio::test]

@@ -100,15 +100,62 @@ impl Interaction {
             .map(|u| u.id.as_str())
     }
 
-    /// Who asked the question a button belongs to: the owner named by the
-    /// message's delete button, so navigating never takes the answer over.
-    pub fn asker(&self) -> Option<String> {
-        let rows = self.message.as_ref()?.get("components")?.as_array()?;
-        rows.iter()
+    /// The custom_ids of the buttons on the message a button is on.
+    fn message_custom_ids(&self) -> impl Iterator<Item = &str> {
+        self.message
+            .as_ref()
+            .and_then(|m| m.get("components")?.as_array())
+            .into_iter()
+            .flatten()
             .filter_map(|r| r.get("components")?.as_array())
             .flatten()
             .filter_map(|b| b.get("custom_id")?.as_str())
+    }
+
+    /// The owner named by the message's delete button: the only one a
+    /// delete button is ever made for, never the clicker by default.
+    pub fn delete_owner(&self) -> Option<String> {
+        self.message_custom_ids()
             .find_map(|id| id.strip_prefix(DELETE_PREFIX).map(str::to_string))
+    }
+
+    /// Who asked the question a button's message answers, as the message
+    /// says: its delete button; else the user whose command it answers
+    /// (`interaction_metadata`, or the older `interaction`); else, for a
+    /// reply to free text, the author of the message it replies to.
+    pub fn asker(&self) -> Option<String> {
+        if let Some(owner) = self.delete_owner() {
+            return Some(owner);
+        }
+        let m = self.message.as_ref()?;
+        let id_at = |v: &Value| -> Option<String> {
+            match v {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            }
+        };
+        [
+            &m["interaction_metadata"]["user"]["id"],
+            &m["interaction"]["user"]["id"],
+            &m["referenced_message"]["author"]["id"],
+        ]
+        .into_iter()
+        .find_map(id_at)
+    }
+
+    /// Whether the one who clicked is the one who asked: then a button may
+    /// change the message. An ephemeral message only its asker can see.
+    pub fn clicked_by_asker(&self) -> bool {
+        let ephemeral = self
+            .message
+            .as_ref()
+            .and_then(|m| m.get("flags")?.as_u64())
+            .is_some_and(|f| f & FLAG_EPHEMERAL != 0);
+        ephemeral
+            || self
+                .asker()
+                .is_some_and(|a| Some(a.as_str()) == self.user_id())
     }
 
     /// Whether the answer will be ephemeral (only the asker sees it), known
@@ -268,11 +315,7 @@ pub fn respond(responder: &Responder, i: &Interaction) -> Response {
                 };
             }
             match responder.clicked(&id) {
-                Clicked::Run(cmd) => {
-                    let owner = i.asker().or_else(|| i.user_id().map(str::to_string));
-                    let answer = responder.answer(&Request::new(cmd, i.locale()));
-                    Response::Update(with_delete(answer, owner.as_deref()))
-                }
+                Clicked::Run(cmd) => navigate(responder, i, cmd),
                 Clicked::Public(cmd) => {
                     let answer = responder.answer(&Request::new(cmd, i.locale()));
                     Response::Message(with_delete(answer, i.user_id()))
@@ -289,6 +332,33 @@ pub fn respond(responder: &Responder, i: &Interaction) -> Response {
     }
 }
 
+/// A button that runs a command on an answer ("Next page", "vs …"): the
+/// asker's message changes in place, keeping its 👍 / 👎, its "Post
+/// publicly" (now for what it shows) and its delete button, all recovered
+/// from the message. Anyone else gets the answer as a new message only they
+/// see: someone else's answer is never replaced for the whole channel, nor
+/// given a delete button for the clicker.
+fn navigate(responder: &Responder, i: &Interaction, cmd: Command) -> Response {
+    let locale = i.locale();
+    let mut answer = responder.answer(&Request::new(cmd.clone(), locale));
+    let vote_key = i.message_custom_ids().find_map(custom_id::vote_of);
+    answer = with_votes(answer, vote_key.map(|(_, key)| key));
+    let had_public = i.message_custom_ids().any(|id| {
+        id.starts_with(custom_id::PUBLIC_PREFIX)
+            || (custom_id::kept_key(id).is_some()
+                && matches!(responder.clicked(id), Clicked::Public(_)))
+    });
+    if had_public {
+        answer = with_public(responder, answer, &cmd, locale);
+    }
+    if i.clicked_by_asker() {
+        Response::Update(with_delete(answer, i.delete_owner().as_deref()))
+    } else {
+        answer.flags |= FLAG_EPHEMERAL;
+        Response::Message(answer)
+    }
+}
+
 /// "Ask the notes" on a message: its text searched, for the asker only, with
 /// a button that posts the answer for everyone.
 fn ask(responder: &Responder, i: &Interaction) -> Response {
@@ -299,10 +369,15 @@ fn ask(responder: &Responder, i: &Interaction) -> Response {
     let cmd = Command::search(&text, 0);
     let mut m = responder.answer(&Request::new(cmd.clone(), locale));
     m.flags |= FLAG_EPHEMERAL;
+    Response::Message(with_public(responder, m, &cmd, locale))
+}
+
+/// Adds a "Post publicly" button that posts `cmd`'s answer for everyone.
+fn with_public(responder: &Responder, mut m: Message, cmd: &Command, locale: Locale) -> Message {
     let post = Button::new(
         STYLE_PRIMARY,
         l::POST_PUBLICLY.get(locale),
-        custom_id::public(&cmd),
+        custom_id::public(cmd),
     );
     let rows = m.components.len();
     match m.components.last_mut() {
@@ -311,7 +386,7 @@ fn ask(responder: &Responder, i: &Interaction) -> Response {
         _ => {}
     }
     responder.keep_long_ids(&mut m);
-    Response::Message(m)
+    m
 }
 
 /// `/reload`, for the bot's owners: reads the notes again now. The answer is

@@ -106,6 +106,81 @@ struct Fake {
     /// Paths whose answer breaks off mid-body (a connection cut short): the
     /// client's error then names the URL.
     broken: Mutex<Vec<String>>,
+    /// Each interaction's first answer as its asker sees it, by token.
+    originals: Mutex<std::collections::HashMap<String, Original>>,
+}
+
+/// An interaction's first answer on Discord. A deferral (type 5) shows a
+/// loading message with the deferral's flags; the first follow-up after it
+/// *replaces* that message and keeps the deferral's flags (its own are
+/// ignored: discord/discord-api-docs#2860); edits change it, a delete ends it.
+#[derive(Debug, Clone)]
+struct Original {
+    /// The message shown; `None` while it is still "thinking…".
+    message: Option<Value>,
+    flags: u64,
+    deleted: bool,
+}
+
+impl Fake {
+    /// The answer to the interaction with `token` as its asker sees it:
+    /// `None` while loading, when deleted, or never answered.
+    fn seen_by_asker(&self, token: &str) -> Option<(Value, u64)> {
+        let originals = self.originals.lock().unwrap();
+        let o = originals.get(token)?;
+        if o.deleted {
+            return None;
+        }
+        Some((o.message.clone()?, o.flags))
+    }
+
+    /// Follows an accepted request's effect on an interaction's answer.
+    fn follow_original(&self, method: &Method, path: &str, body: &Value) {
+        let parts: Vec<&str> = path.split('/').collect();
+        let mut originals = self.originals.lock().unwrap();
+        match (method, parts.as_slice()) {
+            (&Method::POST, ["", "api", "v10", "interactions", _, token, "callback"]) => {
+                let flags = body["data"]["flags"].as_u64().unwrap_or(0);
+                let message = (body["type"] == 4).then(|| body["data"].clone());
+                if body["type"] == 4 || body["type"] == 5 {
+                    originals.insert(
+                        token.to_string(),
+                        Original {
+                            message,
+                            flags,
+                            deleted: false,
+                        },
+                    );
+                }
+            }
+            // The first follow-up after a deferral is the deferred message.
+            (&Method::POST, ["", "api", "v10", "webhooks", _, token]) => {
+                if let Some(o) = originals.get_mut(*token) {
+                    if o.message.is_none() && !o.deleted {
+                        o.message = Some(body.clone());
+                    }
+                }
+            }
+            (&Method::PATCH, ["", "api", "v10", "webhooks", _, token, "messages", "@original"]) => {
+                if let Some(o) = originals.get_mut(*token) {
+                    let mut m = o.message.take().unwrap_or_else(|| json!({}));
+                    for (k, v) in body.as_object().into_iter().flatten() {
+                        m[k] = v.clone();
+                    }
+                    o.message = Some(m);
+                }
+            }
+            (
+                &Method::DELETE,
+                ["", "api", "v10", "webhooks", _, token, "messages", "@original"],
+            ) => {
+                if let Some(o) = originals.get_mut(*token) {
+                    o.deleted = true;
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 impl Fake {
@@ -430,6 +505,7 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
         at: Instant::now(),
         status: 200,
     });
+    f.follow_original(&method, &path, &body);
     if f.broken.lock().unwrap().contains(&path) {
         let cut = futures_util::stream::once(async {
             Err::<axum::body::Bytes, _>(std::io::Error::other("connection cut short"))
@@ -467,7 +543,7 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
     if path.ends_with("/callback") || method == Method::DELETE {
         return StatusCode::NO_CONTENT.into_response();
     }
-    if path.contains("/messages") {
+    if path.contains("/messages") || path.starts_with("/api/v10/webhooks/") {
         let channel = path.split('/').nth(4).unwrap_or(SEARCH_CHANNEL).to_string();
         let mut m = message_object("9000", &channel, APP, true, "");
         m["embeds"] = body["embeds"].clone();
@@ -1794,4 +1870,68 @@ async fn a_failed_callback_never_logs_the_interaction_token() {
     .await;
     let log = log_of(&bot);
     assert!(!log.contains(token), "the token reached the log: {line}\n{log}");
+}
+
+/// Issue #28 point 1: a command deferred publicly that then fails. Its
+/// failure notice (with the error id to quote) must stay where the asker
+/// reads it, under Discord's rule that the first follow-up after a deferral
+/// is the deferred message itself, flags and all. The deferral is sent as
+/// the gateway adapter sends it; the REST calls go to the fake.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_after_a_public_deferral_reaches_the_asker() {
+    use lineage_bot::transport::deferral::{answer_within, Call, Outgoing, Timely};
+    use lineage_bot::transport::interaction::Interaction;
+    use lineage_bot::transport::rest;
+    use serenity::http::{HttpBuilder, LightMethod, Route};
+
+    let f = start_fake().await;
+    let http = Arc::new(
+        HttpBuilder::new(TOKEN)
+            .proxy(format!(
+                "http://127.0.0.1:{}",
+                f.port.load(Ordering::SeqCst)
+            ))
+            .ratelimiter_disabled(true)
+            .build(),
+    );
+    let raw = interaction("3901", 2, "en-US", command("search", &[("query", "rlhf")]));
+    let parsed: Interaction = serde_json::from_value(raw).unwrap();
+    let call = Call::new(&parsed);
+    let slow_failure = || -> Outgoing {
+        std::thread::sleep(Duration::from_millis(300));
+        panic!("a failure after the deferral")
+    };
+    let Timely::Deferred { deferral, later } = answer_within(
+        Some(http.clone()),
+        call.clone(),
+        slow_failure,
+        Duration::from_millis(50),
+    )
+    .await
+    else {
+        panic!("not deferred")
+    };
+    let route = Route::InteractionResponse {
+        interaction_id: serenity::all::InteractionId::new(3901),
+        token: &call.token,
+    };
+    rest::call(
+        &http,
+        "deferring",
+        call.callback_deadline(),
+        LightMethod::Post,
+        route,
+        Some(&deferral),
+        &[],
+    )
+    .await
+    .expect("the deferral accepted");
+    assert_eq!(f.seen_by_asker("tok-3901"), None, "thinking…");
+    later.deliver().await;
+    let (shown, flags) = f
+        .seen_by_asker("tok-3901")
+        .expect("the asker sees the failure, not a deleted or loading message");
+    let text = shown["content"].as_str().unwrap_or_default();
+    assert!(text.contains("Error id: `"), "{shown}");
+    assert_eq!(flags, 0, "the public deferral's flags");
 }

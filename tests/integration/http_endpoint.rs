@@ -417,7 +417,11 @@ async fn autocomplete_offers_choices() {
 #[tokio::test]
 async fn a_button_updates_its_message() {
     let s = start(config()).await;
-    let r = post(s.addr, &button("model:text-davinci-002", "5000")).await;
+    // On the asker's own answer (its delete button names them).
+    let mut click = button("model:text-davinci-002", "5000");
+    click["message"]["components"] = json!([{"type": 1, "components": [
+        {"type": 2, "style": 4, "label": "🗑", "custom_id": "delete:5000"}]}]);
+    let r = post(s.addr, &click).await;
     assert_eq!(r.status, 200, "{}", r.text());
     let expected = Response::Update(with_delete(
         crate::RESPONDER.answer(&Request::new(

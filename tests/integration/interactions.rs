@@ -47,9 +47,30 @@ fn a_command_answers_with_a_message_and_a_delete_button_for_the_asker() {
     assert!(ids.contains(&"delete:42".to_string()), "{ids:?}");
 }
 
+/// A click by `user` on the button `custom_id` of `message` (as Discord
+/// delivers it: the message with its components).
+fn click_on(custom_id: &str, user: &str, message: Value) -> Interaction {
+    parse(
+        json!({"type": 3, "id": "1", "token": "t", "locale": "en-US",
+        "member": {"user": {"id": user}}, "message": message,
+        "data": {"custom_id": custom_id, "component_type": 2}}),
+    )
+}
+
+/// A message as Discord delivers it with a click: what was sent, plus `extra`.
+fn delivered(m: &lineage_bot::render::Message, extra: Value) -> Value {
+    let mut v = serde_json::to_value(m).unwrap();
+    for (k, x) in extra.as_object().unwrap() {
+        v[k] = x.clone();
+    }
+    v
+}
+
 #[test]
 fn buttons_update_the_message_and_delete_only_for_the_asker() {
-    let Response::Update(m) = respond(&RESPONDER, &component("model:text-davinci-002", "42"))
+    let card = json!({"components": [{"type": 1, "components": [
+        {"type": 2, "style": 4, "label": "🗑", "custom_id": "delete:42"}]}]});
+    let Response::Update(m) = respond(&RESPONDER, &click_on("model:text-davinci-002", "42", card))
     else {
         panic!("an update")
     };
@@ -69,22 +90,126 @@ fn buttons_update_the_message_and_delete_only_for_the_asker() {
     assert_eq!(m.flags, 64);
 }
 
+/// Issue #28 point 2: "Next page" on someone else's answer answers the
+/// clicker alone and leaves the asker's message as it is; the asker's own
+/// click pages in place and keeps 👍 / 👎, "Post publicly" and 🗑.
 #[test]
-fn navigating_someone_elses_answer_keeps_their_delete_button() {
-    let i = parse(
-        json!({"type": 3, "id": "1", "token": "t", "member": {"user": {"id": "7"}},
-        "data": {"custom_id": "model:chatgpt", "component_type": 2},
-        "message": {"components": [{"type": 1, "components": [
-            {"type": 2, "style": 2, "label": "x", "custom_id": "model:davinci"},
-            {"type": 2, "style": 4, "label": "🗑", "custom_id": "delete:42"}]}]}}),
+fn paging_someone_elses_answer_is_for_the_clicker_alone_and_keeps_the_askers_buttons() {
+    use lineage_bot::transport::interaction::with_delete;
+    use lineage_bot::transport::interaction::with_votes;
+    let search = parse(
+        json!({"type": 2, "id": "1", "token": "t", "locale": "en-US", "member": {"user": {"id": "42"}},
+        "data": {"name": "search", "options": [{"name": "query", "type": 3, "value": "RLHF"}]}}),
     );
-    let Response::Update(m) = respond(&RESPONDER, &i) else {
-        panic!("an update")
+    let Response::Message(first) = respond(&RESPONDER, &search) else {
+        panic!("a message")
     };
-    let ids = custom_ids(&m);
-    assert!(
-        ids.contains(&"delete:42".to_string()) && !ids.contains(&"delete:7".to_string()),
-        "{ids:?}"
+    let next_of = |m: &lineage_bot::render::Message| {
+        m.components
+            .iter()
+            .flat_map(|r| &r.components)
+            .find(|b| b.label == "Next page")
+            .and_then(|b| b.custom_id.clone())
+            .expect("a Next page button")
+    };
+    let next = next_of(&first);
+    // As answered with the recorder on: 👍 / 👎 for answer 0a1b, then 🗑.
+    let answered = with_delete(
+        with_votes(
+            RESPONDER.answer(&lineage_bot::engine::Request::new(
+                lineage_bot::render::custom_id::from_custom_id("search:0:RLHF").unwrap(),
+                lineage_bot::engine::Locale::En,
+            )),
+            Some("0a1b"),
+        ),
+        Some("42"),
+    );
+    let public = delivered(&answered, json!({"flags": 0}));
+
+    // Someone else: a page only they see, no delete button, the votes kept;
+    // the asker's message is not replaced.
+    match respond(&RESPONDER, &click_on(&next, "7", public.clone())) {
+        Response::Message(m) => {
+            assert_eq!(m.flags & 64, 64, "only the clicker sees it");
+            let ids = custom_ids(&m);
+            assert!(!ids.iter().any(|id| id.starts_with("delete:")), "{ids:?}");
+            assert!(ids.contains(&"vote:up:0a1b".to_string()), "{ids:?}");
+        }
+        other => panic!("someone else's click replaced the asker's answer: {other:?}"),
+    }
+    // The asker: paged in place, with the votes and their delete button.
+    let Response::Update(page) = respond(&RESPONDER, &click_on(&next, "42", public)) else {
+        panic!("the asker's click pages in place")
+    };
+    let ids = custom_ids(&page);
+    for kept in ["vote:up:0a1b", "vote:down:0a1b", "delete:42"] {
+        assert!(ids.contains(&kept.to_string()), "{kept} lost: {ids:?}");
+    }
+
+    // A free-text reply (no delete button) names its asker by the message
+    // it replies to: a stranger's click gets no delete button of its own.
+    let reply = delivered(
+        &with_votes(first.clone(), Some("0a1b")),
+        json!({"flags": 0, "referenced_message": {"author": {"id": "42"}}}),
+    );
+    let reply = {
+        let mut r = reply;
+        let rows = r["components"].as_array_mut().unwrap();
+        for row in rows.iter_mut() {
+            row["components"]
+                .as_array_mut()
+                .unwrap()
+                .retain(|b| !b["custom_id"].as_str().unwrap().starts_with("delete:"));
+        }
+        r
+    };
+    match respond(&RESPONDER, &click_on(&next, "7", reply.clone())) {
+        Response::Message(m) => {
+            assert_eq!(m.flags & 64, 64);
+            assert!(!custom_ids(&m).contains(&"delete:7".to_string()));
+        }
+        other => panic!("a stranger paged the free-text reply: {other:?}"),
+    }
+    let Response::Update(m) = respond(&RESPONDER, &click_on(&next, "42", reply)) else {
+        panic!("the asker pages their free-text reply in place")
+    };
+    assert!(custom_ids(&m).contains(&"vote:down:0a1b".to_string()));
+
+    // "Ask the notes" (ephemeral: only its asker sees it): paging keeps
+    // "Post publicly", which then posts the page shown.
+    let target = "what did RLHF change";
+    let ask = parse(
+        json!({"type": 2, "id": "1", "token": "t", "locale": "en-US",
+        "member": {"user": {"id": "42"}},
+        "data": {"name": "Ask the notes", "type": 3, "target_id": "77",
+            "resolved": {"messages": {"77": {"id": "77", "content": target}}}}}),
+    );
+    let Response::Message(private) = respond(&RESPONDER, &ask) else {
+        panic!("a message")
+    };
+    let next = next_of(&private);
+    let Response::Update(page) = respond(
+        &RESPONDER,
+        &click_on(&next, "42", delivered(&private, json!({}))),
+    ) else {
+        panic!("paged in place")
+    };
+    let post = page
+        .components
+        .iter()
+        .flat_map(|r| &r.components)
+        .find(|b| b.label == "Post publicly")
+        .expect("Post publicly kept after paging");
+    let Response::Message(posted) = respond(
+        &RESPONDER,
+        &component(post.custom_id.as_deref().unwrap(), "42"),
+    ) else {
+        panic!("posted")
+    };
+    assert_eq!(posted.flags, 0);
+    assert_eq!(
+        posted.embeds[0].footer, page.embeds[0].footer,
+        "the page shown"
     );
 }
 
