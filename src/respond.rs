@@ -563,7 +563,7 @@ mod tests {
         let first = Responder::new(engine.clone()).with_recorder(Recorder::open(data.path(), 90));
         let full = custom_id::custom_id(&Command::search(&"alignment tax ".repeat(12), 1));
         let mut m = Message::default();
-        m.components.push(render::ActionRow::of(vec![render::Button::new(1, "next", full.clone())]));
+        m.components.push(render::ActionRow::of(vec![render::Button::new(render::ButtonStyle::Primary, "next", full.clone())]));
         first.keep_long_ids(&mut m);
         let id = m.components[0].components[0].custom_id.clone().unwrap();
         assert!(custom_id::kept_key(&id).is_some(), "{id}");
@@ -586,7 +586,7 @@ mod tests {
         let mut m = Message::default();
         m.components
             .push(render::ActionRow::of(vec![render::Button::new(
-                1,
+                render::ButtonStyle::Primary,
                 "next",
                 full.clone(),
             )]));
@@ -599,7 +599,7 @@ mod tests {
         let mut m = Message::default();
         m.components
             .push(render::ActionRow::of(vec![render::Button::new(
-                1, "next", full,
+                render::ButtonStyle::Primary, "next", full,
             )]));
         responder.keep_long_ids(&mut m);
         let id = m.components[0].components[0].custom_id.clone().unwrap();

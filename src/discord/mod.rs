@@ -253,7 +253,7 @@ impl Handler {
                     )
                 };
                 if let Err(e) = retrying("answering", call.callback_deadline(), send).await {
-                    tracing::warn!(interaction = %call.id, error = %crate::config::redact_url(&e.to_string()), kind = call.kind, "sending an interaction response failed");
+                    tracing::warn!(interaction = %call.id, error = %crate::config::redact_url(&e.to_string()), kind = ?call.kind, "sending an interaction response failed");
                     return;
                 }
                 if out.response == Response::AckAndDelete {

@@ -417,7 +417,7 @@ async fn interactions(
         }
     };
     let call = Call::new(&i);
-    if i.kind != interaction::PING && !first_time(&shared, &i.id, &signed) {
+    if i.kind != interaction::InteractionKind::Ping && !first_time(&shared, &i.id, &signed) {
         tracing::warn!(interaction = %call.id, what = %call.what, "refused a replayed interaction");
         return error(
             StatusCode::UNAUTHORIZED,
@@ -426,7 +426,7 @@ async fn interactions(
     }
     let started = Instant::now();
     let mut files = Vec::new();
-    let answer = if i.kind == interaction::PING {
+    let answer = if i.kind == interaction::InteractionKind::Ping {
         Response::Pong.to_json()
     } else {
         let responder = shared.responder.clone();
@@ -454,7 +454,7 @@ async fn interactions(
     };
     tracing::debug!(
         interaction = %call.id,
-        kind = call.kind,
+        kind = ?call.kind,
         what = %call.what,
         answer = answer["type"].as_u64().unwrap_or(0),
         elapsed_ms = started.elapsed().as_millis() as u64,

@@ -80,15 +80,15 @@ pub struct AttachmentInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActionRow {
     #[serde(rename = "type")]
-    pub kind: u8,
+    pub kind: ComponentType,
     pub components: Vec<Button>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Button {
     #[serde(rename = "type")]
-    pub kind: u8,
-    pub style: u8,
+    pub kind: ComponentType,
+    pub style: ButtonStyle,
     pub label: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
@@ -96,9 +96,56 @@ pub struct Button {
     pub disabled: bool,
 }
 
-pub const STYLE_PRIMARY: u8 = 1;
-pub const STYLE_SECONDARY: u8 = 2;
-pub const STYLE_DANGER: u8 = 4;
+/// Discord's numbers on the wire for the enums below: sent as the number,
+/// read back from it (a number Discord may add later is an error to read,
+/// never a silent default).
+macro_rules! wire_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $n:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(into = "u8", try_from = "u8")]
+        pub enum $name {
+            $($(#[$vdoc])* $variant = $n),+
+        }
+
+        impl From<$name> for u8 {
+            fn from(v: $name) -> u8 {
+                v as u8
+            }
+        }
+
+        impl TryFrom<u8> for $name {
+            type Error = String;
+            fn try_from(n: u8) -> Result<$name, String> {
+                match n {
+                    $($n => Ok($name::$variant),)+
+                    n => Err(format!("{} {n} is not one Discord defines", stringify!($name))),
+                }
+            }
+        }
+    };
+}
+pub(crate) use wire_enum;
+
+wire_enum! {
+    /// A message component's `type`.
+    ComponentType {
+        ActionRow = 1,
+        Button = 2,
+    }
+}
+
+wire_enum! {
+    /// A button's `style`.
+    ButtonStyle {
+        Primary = 1,
+        Secondary = 2,
+        Success = 3,
+        Danger = 4,
+        /// A URL button: no custom_id, keeps no state.
+        Link = 5,
+    }
+}
 
 impl Message {
     /// The JSON of an update (interaction response type 7, `PATCH
@@ -142,9 +189,9 @@ impl Message {
 }
 
 impl Button {
-    pub fn new(style: u8, label: impl Into<String>, custom_id: impl Into<String>) -> Button {
+    pub fn new(style: ButtonStyle, label: impl Into<String>, custom_id: impl Into<String>) -> Button {
         Button {
-            kind: 2,
+            kind: ComponentType::Button,
             style,
             label: label.into(),
             custom_id: Some(custom_id.into()),
@@ -156,7 +203,7 @@ impl Button {
 impl ActionRow {
     pub fn of(buttons: Vec<Button>) -> ActionRow {
         ActionRow {
-            kind: 1,
+            kind: ComponentType::ActionRow,
             components: buttons,
         }
     }
@@ -165,6 +212,15 @@ impl ActionRow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wire_codes_are_discords_numbers_both_ways() {
+        let b = Button::new(ButtonStyle::Danger, "🗑", "delete:1");
+        let v = serde_json::to_value(&b).unwrap();
+        assert_eq!((v["type"].as_u64(), v["style"].as_u64()), (Some(2), Some(4)));
+        assert_eq!(serde_json::from_value::<Button>(v).unwrap(), b);
+        assert!(serde_json::from_value::<ButtonStyle>(serde_json::json!(9)).is_err());
+    }
 
     #[test]
     fn updates_always_state_their_files() {

@@ -28,8 +28,7 @@ use custom_id::custom_id;
 use markdown::escape as md;
 
 use labels as l;
-pub use message::{ActionRow, AllowedMentions, Button, Embed, Field, Footer, Message};
-use message::{STYLE_PRIMARY, STYLE_SECONDARY};
+pub use message::{ActionRow, AllowedMentions, Button, ButtonStyle, ComponentType, Embed, Field, Footer, Message};
 
 const BLUE: u32 = 0x5865F2;
 const GREEN: u32 = 0x57F287;
@@ -187,9 +186,9 @@ fn field(name: impl Into<String>, value: impl Into<String>, inline: bool) -> Fie
 fn button(label: impl Into<String>, cmd: &Command, primary: bool) -> Button {
     Button::new(
         if primary {
-            STYLE_PRIMARY
+            ButtonStyle::Primary
         } else {
-            STYLE_SECONDARY
+            ButtonStyle::Secondary
         },
         label,
         custom_id(cmd),

@@ -16,7 +16,7 @@ use crate::render::message::FLAG_EPHEMERAL;
 use crate::respond::File;
 
 use super::failure::{error_id, failure};
-use super::interaction::{Interaction, Response, AUTOCOMPLETE, MESSAGE_COMPONENT};
+use super::interaction::{CallbackType, Interaction, InteractionKind, Response};
 use super::rest;
 
 /// An answer not ready after this is deferred, by every transport.
@@ -31,7 +31,7 @@ pub const TOKEN_VALID: Duration = Duration::from_secs(15 * 60);
 #[derive(Clone)]
 pub struct Call {
     pub id: String,
-    pub kind: u8,
+    pub kind: InteractionKind,
     pub token: String,
     pub locale: Locale,
     pub application_id: Option<u64>,
@@ -90,7 +90,7 @@ impl Later {
     /// Waits for the answer and delivers it (autocomplete has nothing to
     /// deliver: its deferral already was the empty answer).
     pub async fn deliver(self) {
-        if self.call.kind == AUTOCOMPLETE {
+        if self.call.kind == InteractionKind::Autocomplete {
             return;
         }
         let out = self.call.settle(self.job.await);
@@ -141,7 +141,7 @@ impl Call {
                 tracing::error!(
                     error_id = %error_id,
                     interaction = %self.id,
-                    kind = self.kind,
+                    kind = ?self.kind,
                     what = %self.what,
                     "the engine failed: {detail}"
                 );
@@ -156,10 +156,16 @@ impl Call {
     /// wait, so no choices.
     pub fn deferral(&self) -> Value {
         match self.kind {
-            MESSAGE_COMPONENT => json!({"type": 6}),
-            AUTOCOMPLETE => json!({"type": 8, "data": {"choices": []}}),
-            _ if self.ephemeral => json!({"type": 5, "data": {"flags": FLAG_EPHEMERAL}}),
-            _ => json!({"type": 5}),
+            InteractionKind::MessageComponent => {
+                json!({"type": CallbackType::DeferredUpdateMessage})
+            }
+            InteractionKind::Autocomplete => {
+                json!({"type": CallbackType::AutocompleteResult, "data": {"choices": []}})
+            }
+            _ if self.ephemeral => json!({
+                "type": CallbackType::DeferredChannelMessage, "data": {"flags": FLAG_EPHEMERAL}
+            }),
+            _ => json!({"type": CallbackType::DeferredChannelMessage}),
         }
     }
 
@@ -255,7 +261,7 @@ pub async fn deliver(rest: Option<Arc<Http>>, call: &Call, out: Outgoing, deferr
         Response::AckAndDelete => {
             send("deleting an answer", LightMethod::Delete, original(), None).await
         }
-        Response::Message(m) if deferred && call.kind == MESSAGE_COMPONENT => {
+        Response::Message(m) if deferred && call.kind == InteractionKind::MessageComponent => {
             let body = serde_json::to_value(m).unwrap_or_default();
             send("following up", LightMethod::Post, followup(), Some(body)).await
         }
@@ -297,7 +303,10 @@ mod tests {
 
     use super::*;
     use crate::render;
-    use crate::transport::interaction::APPLICATION_COMMAND;
+    use crate::transport::interaction::InteractionKind::{
+        ApplicationCommand as APPLICATION_COMMAND, Autocomplete as AUTOCOMPLETE,
+        MessageComponent as MESSAGE_COMPONENT,
+    };
 
     /// The first answer as the HTTP endpoint sends it: the response now, or
     /// the deferral with the answer delivered later.
@@ -360,7 +369,7 @@ mod tests {
         (Arc::new(http), seen)
     }
 
-    fn call(kind: u8) -> Call {
+    fn call(kind: InteractionKind) -> Call {
         Call {
             id: "3000".into(),
             kind,

@@ -12,23 +12,60 @@ use crate::engine::{Command, Locale, Request, Wanted};
 use crate::render::custom_id;
 use crate::render::labels as l;
 use crate::render::message::{
-    Button, FLAG_EPHEMERAL, STYLE_DANGER, STYLE_PRIMARY, STYLE_SECONDARY,
+    Button, ButtonStyle, FLAG_EPHEMERAL,
 };
 use crate::render::{self, limits, Message};
 use crate::respond::{Choice, Clicked, Posting, Responder};
 
 use super::commands::{ASK, GAPS, RELOAD};
 
-pub const PING: u8 = 1;
-pub const APPLICATION_COMMAND: u8 = 2;
-pub const MESSAGE_COMPONENT: u8 = 3;
-pub const AUTOCOMPLETE: u8 = 4;
+/// An interaction's `type`. A number Discord adds later is read as
+/// `Other`, and answered with a notice rather than refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(from = "u8")]
+pub enum InteractionKind {
+    Ping,
+    ApplicationCommand,
+    MessageComponent,
+    Autocomplete,
+    ModalSubmit,
+    Other(u8),
+}
+
+impl From<u8> for InteractionKind {
+    fn from(n: u8) -> InteractionKind {
+        match n {
+            1 => InteractionKind::Ping,
+            2 => InteractionKind::ApplicationCommand,
+            3 => InteractionKind::MessageComponent,
+            4 => InteractionKind::Autocomplete,
+            5 => InteractionKind::ModalSubmit,
+            n => InteractionKind::Other(n),
+        }
+    }
+}
+
+crate::render::message::wire_enum! {
+    /// An interaction callback's `type`.
+    CallbackType {
+        Pong = 1,
+        /// Answers with a message.
+        ChannelMessage = 4,
+        /// "Thinking…": the answer follows by REST.
+        DeferredChannelMessage = 5,
+        /// A button acknowledged, its message left as it is (for now).
+        DeferredUpdateMessage = 6,
+        /// A button's message replaced.
+        UpdateMessage = 7,
+        AutocompleteResult = 8,
+    }
+}
 
 /// The parts of an interaction we read; unknown fields are ignored.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Interaction {
     #[serde(rename = "type")]
-    pub kind: u8,
+    pub kind: InteractionKind,
     #[serde(default)]
     pub id: String,
     #[serde(default)]
@@ -161,7 +198,7 @@ impl Interaction {
     /// Whether the answer will be ephemeral (only the asker sees it), known
     /// before it is computed so that a deferral can say so: `/reload`.
     pub fn answer_is_ephemeral(&self) -> bool {
-        self.kind == APPLICATION_COMMAND
+        self.kind == InteractionKind::ApplicationCommand
             && matches!(
                 self.data.as_ref().and_then(|d| d.name.as_deref()),
                 Some(RELOAD | ASK | GAPS)
@@ -243,11 +280,15 @@ impl Response {
     /// The body of the interaction callback.
     pub fn to_json(&self) -> Value {
         match self {
-            Response::Pong => json!({"type": 1}),
-            Response::Message(m) => json!({"type": 4, "data": m}),
-            Response::Update(m) => json!({"type": 7, "data": m.to_update_json()}),
-            Response::Choices(c) => json!({"type": 8, "data": {"choices": c}}),
-            Response::AckAndDelete => json!({"type": 6}),
+            Response::Pong => json!({"type": CallbackType::Pong}),
+            Response::Message(m) => json!({"type": CallbackType::ChannelMessage, "data": m}),
+            Response::Update(m) => {
+                json!({"type": CallbackType::UpdateMessage, "data": m.to_update_json()})
+            }
+            Response::Choices(c) => {
+                json!({"type": CallbackType::AutocompleteResult, "data": {"choices": c}})
+            }
+            Response::AckAndDelete => json!({"type": CallbackType::DeferredUpdateMessage}),
         }
     }
 }
@@ -255,8 +296,8 @@ impl Response {
 /// The response to an interaction. Pure: the caller does the I/O.
 pub fn respond(responder: &Responder, i: &Interaction) -> Response {
     match i.kind {
-        PING => Response::Pong,
-        APPLICATION_COMMAND => {
+        InteractionKind::Ping => Response::Pong,
+        InteractionKind::ApplicationCommand => {
             let name = i
                 .data
                 .as_ref()
@@ -284,7 +325,7 @@ pub fn respond(responder: &Responder, i: &Interaction) -> Response {
                 Err(e) => Response::Message(render::notice(&format!("{e}"), true)),
             }
         }
-        AUTOCOMPLETE => {
+        InteractionKind::Autocomplete => {
             let data = i.data.clone().unwrap_or_default();
             let focused = data.options.iter().find(|o| o.focused == Some(true));
             let typed = focused
@@ -298,7 +339,7 @@ pub fn respond(responder: &Responder, i: &Interaction) -> Response {
             };
             Response::Choices(responder.choices(wanted, typed))
         }
-        MESSAGE_COMPONENT => {
+        InteractionKind::MessageComponent => {
             let id = i
                 .data
                 .as_ref()
@@ -375,7 +416,7 @@ fn ask(responder: &Responder, i: &Interaction) -> Response {
 /// Adds a "Post publicly" button that posts `cmd`'s answer for everyone.
 fn with_public(responder: &Responder, mut m: Message, cmd: &Command, locale: Locale) -> Message {
     let post = Button::new(
-        STYLE_PRIMARY,
+        ButtonStyle::Primary,
         l::POST_PUBLICLY.get(locale),
         custom_id::public(cmd),
     );
@@ -465,8 +506,8 @@ fn gaps(responder: &Responder, i: &Interaction) -> Response {
 pub fn with_votes(mut m: Message, key: Option<&str>) -> Message {
     let Some(key) = key else { return m };
     let buttons = [
-        Button::new(STYLE_SECONDARY, "👍", custom_id::vote(true, key)),
-        Button::new(STYLE_SECONDARY, "👎", custom_id::vote(false, key)),
+        Button::new(ButtonStyle::Secondary, "👍", custom_id::vote(true, key)),
+        Button::new(ButtonStyle::Secondary, "👎", custom_id::vote(false, key)),
     ];
     let room = m.components.last().map_or(0, |r| {
         limits::BUTTONS_PER_ROW - r.components.len().min(limits::BUTTONS_PER_ROW)
@@ -488,7 +529,7 @@ pub const DELETE_PREFIX: &str = "delete:";
 /// Adds a "delete" button that works for the person who asked.
 pub fn with_delete(mut m: Message, user: Option<&str>) -> Message {
     let Some(user) = user else { return m };
-    let button = Button::new(STYLE_DANGER, "🗑", format!("{DELETE_PREFIX}{user}"));
+    let button = Button::new(ButtonStyle::Danger, "🗑", format!("{DELETE_PREFIX}{user}"));
     let rows = m.components.len();
     match m.components.last_mut() {
         Some(row) if row.components.len() < limits::BUTTONS_PER_ROW => row.components.push(button),
