@@ -5,8 +5,8 @@
 //! serenity's gateway client; the REST side lives in `transport`.
 
 mod cooldown;
+mod parents;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -50,13 +50,11 @@ struct Handler {
     me: OnceLock<u64>,
     cooldowns: Cooldowns,
     /// Each channel's parent (a thread's or forum post's channel), read once.
-    parents: Mutex<HashMap<u64, Option<u64>>>,
+    parents: Mutex<parents::Parents>,
     /// Deferred answers under way, delivered before the process ends.
     pending: shutdown::Pending,
 }
 
-/// Channels whose parent is remembered; past this the memory starts over.
-const PARENTS_KEPT: usize = 10_000;
 /// Registration and channel reads give up after this.
 const SETUP_DEADLINE: Duration = Duration::from_secs(60);
 /// The reaction on a question addressed to the bot that its cooldown held back.
@@ -80,7 +78,7 @@ pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
         dm: config.discord.dm,
         reply_when_nothing: config.discord.reply_when_nothing,
         me: OnceLock::new(),
-        parents: Mutex::new(HashMap::new()),
+        parents: Mutex::default(),
         pending: pending.clone(),
         cooldowns: Cooldowns::new(
             cooldown("user_seconds", config.discord.cooldown.user_seconds)?,
@@ -287,7 +285,8 @@ impl Handler {
     /// with `discord.dm`. A mention in a reply to someone else's message asks
     /// about that message; a reply to the bot's own answer ("thanks!") is not
     /// a question unless its text mentions the bot.
-    async fn free_text(&self, http: &Http, msg: &SerenityMessage) {
+    async fn free_text(&self, ctx: &Context, msg: &SerenityMessage) {
+        let http = &*ctx.http;
         if !self.free_text || msg.author.bot || msg.content.trim().is_empty() {
             return;
         }
@@ -309,8 +308,9 @@ impl Handler {
         let addressed = mentioned || msg.guild_id.is_none();
         let asked = mentioned
             || (msg.guild_id.is_none() && self.dm)
-            || self.in_search_channel(http, msg).await;
+            || self.in_search_channel(ctx, msg).await;
         if !asked {
+            tracing::debug!(msg_id = msg.id.get(), "free text: not a search channel, not addressed");
             return;
         }
         let question = match replied {
@@ -410,53 +410,72 @@ impl Handler {
 
     /// Whether a guild message is in a search channel, or in a thread or
     /// forum post whose parent is one.
-    async fn in_search_channel(&self, http: &Http, msg: &SerenityMessage) -> bool {
+    async fn in_search_channel(&self, ctx: &Context, msg: &SerenityMessage) -> bool {
         let channel = msg.channel_id.get();
         if self.search_channels.contains(&channel) {
             return true;
         }
-        if msg.guild_id.is_none() || self.search_channels.is_empty() {
+        let Some(guild) = msg.guild_id else {
+            return false;
+        };
+        if self.search_channels.is_empty() {
             return false;
         }
-        self.parent_of(http, channel)
+        self.parent_of(ctx, guild, msg.channel_id)
             .await
             .is_some_and(|p| self.search_channels.contains(&p))
     }
 
-    /// A channel's parent (`GET /channels/{id}`), remembered: a thread's or
-    /// forum post's channel, a channel's category.
-    async fn parent_of(&self, http: &Http, channel: u64) -> Option<u64> {
-        if let Some(known) = self.lock_parents().get(&channel) {
-            return *known;
+    /// A channel's parent (a thread's or forum post's channel, a channel's
+    /// category): from the gateway's cache when it knows the channel, else
+    /// `GET /channels/{id}` once, remembered (a failure for a minute).
+    async fn parent_of(&self, ctx: &Context, guild: GuildId, channel: ChannelId) -> Option<u64> {
+        let id = channel.get();
+        if let Some(known) = self.lock_parents().get(id, Instant::now()) {
+            return known;
         }
-        let route = Route::Channel {
-            channel_id: ChannelId::new(channel),
-        };
+        if let Some(parent) = cached_parent(&ctx.cache, guild, channel) {
+            self.lock_parents().insert(id, parents::Known::Parent(parent));
+            return parent;
+        }
+        let route = Route::Channel { channel_id: channel };
         let deadline = Instant::now() + SETUP_DEADLINE;
         let read = retrying("reading a channel", deadline, || {
-            rest::send(http, rest::request(route, LightMethod::Get, None, &[]))
+            rest::send(&ctx.http, rest::request(route, LightMethod::Get, None, &[]))
         })
         .await;
-        let parent = match read {
-            Ok(bytes) => serde_json::from_slice::<Value>(&bytes)
-                .ok()
-                .and_then(|c| c["parent_id"].as_str()?.parse().ok()),
+        let known = match read {
+            Ok(bytes) => parents::Known::Parent(
+                serde_json::from_slice::<Value>(&bytes)
+                    .ok()
+                    .and_then(|c| c["parent_id"].as_str()?.parse().ok()),
+            ),
             Err(e) => {
-                tracing::warn!(channel, error = %e, "reading a channel failed");
-                return None;
+                tracing::warn!(channel = id, error = %e, "reading a channel failed; not read again for a minute");
+                parents::Known::Failed(Instant::now())
             }
         };
-        let mut parents = self.lock_parents();
-        if parents.len() >= PARENTS_KEPT {
-            parents.clear();
+        self.lock_parents().insert(id, known);
+        match known {
+            parents::Known::Parent(p) => p,
+            parents::Known::Failed(_) => None,
         }
-        parents.insert(channel, parent);
-        parent
     }
 
-    fn lock_parents(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Option<u64>>> {
+    fn lock_parents(&self) -> std::sync::MutexGuard<'_, parents::Parents> {
         self.parents.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// A channel's parent as the gateway's cache has it: `Some` when the cache
+/// knows the channel (an ordinary channel or an active thread).
+fn cached_parent(cache: &serenity::cache::Cache, guild: GuildId, channel: ChannelId) -> Option<Option<u64>> {
+    let g = cache.guild(guild)?;
+    let c = g
+        .channels
+        .get(&channel)
+        .or_else(|| g.threads.iter().find(|t| t.id == channel))?;
+    Some(c.parent_id.map(|p| p.get()))
 }
 
 /// Whether a message's text mentions user `id` (`<@id>` or `<@!id>`).
@@ -498,7 +517,7 @@ impl EventHandler for Handler {
     }
 
     async fn message(&self, ctx: Context, msg: SerenityMessage) {
-        self.free_text(&ctx.http, &msg).await;
+        self.free_text(&ctx, &msg).await;
     }
 }
 

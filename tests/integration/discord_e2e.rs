@@ -417,8 +417,15 @@ async fn session(f: Arc<Fake>, socket: WebSocket) {
                     }
                     _ => None,
                 };
+                let ready = reply.as_ref().is_some_and(|r| r["t"] == "READY");
                 if let Some(r) = reply {
                     if sink.send(frame(r)).await.is_err() { break; }
+                }
+                // As Discord does after READY: each guild, with its channels.
+                if ready {
+                    let s = f.seq.fetch_add(1, Ordering::SeqCst) + 1;
+                    let guild = frame(json!({"op": 0, "s": s, "t": "GUILD_CREATE", "d": guild_create()}));
+                    if sink.send(guild).await.is_err() { break; }
                 }
             }
             cmd = rx.recv() => match cmd {
@@ -431,6 +438,29 @@ async fn session(f: Arc<Fake>, socket: WebSocket) {
             }
         }
     }
+}
+
+/// The guild as GUILD_CREATE delivers it: its text channels (the thread is
+/// left out, as an archived one would be, so its parent is read by REST).
+fn guild_create() -> Value {
+    let channel = |id: &str, name: &str| {
+        json!({"id": id, "type": 0, "guild_id": GUILD, "name": name, "position": 0,
+               "permission_overwrites": [], "nsfw": false, "parent_id": null})
+    };
+    json!({
+        "id": GUILD, "name": "lineage", "owner_id": "5000", "icon": null, "splash": null,
+        "discovery_splash": null, "afk_channel_id": null, "afk_timeout": 300,
+        "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
+        "roles": [], "emojis": [], "features": [], "mfa_level": 0, "application_id": null,
+        "system_channel_id": null, "system_channel_flags": 0, "rules_channel_id": null,
+        "vanity_url_code": null, "description": null, "banner": null, "premium_tier": 0,
+        "preferred_locale": "en-US", "public_updates_channel_id": null, "nsfw_level": 0,
+        "stickers": [], "premium_progress_bar_enabled": false,
+        "joined_at": "2026-01-01T00:00:00.000000+00:00", "large": false, "unavailable": false,
+        "member_count": 2, "voice_states": [], "members": [], "presences": [],
+        "stage_instances": [], "guild_scheduled_events": [], "threads": [],
+        "channels": [channel(SEARCH_CHANNEL, "ask-the-notes"), channel(OTHER_CHANNEL, "general")],
+    })
 }
 
 async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
@@ -518,6 +548,13 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
     }
     if method == Method::GET && path.starts_with("/api/v10/channels/") {
         let id = path.split('/').nth(4).unwrap_or("");
+        if ![SEARCH_CHANNEL, OTHER_CHANNEL, THREAD, DM_CHANNEL].contains(&id) {
+            return (
+                StatusCode::NOT_FOUND,
+                Json(json!({"code": 10003, "message": "Unknown Channel"})),
+            )
+                .into_response();
+        }
         let parent = (id == THREAD).then_some(SEARCH_CHANNEL);
         return Json(
             json!({"id": id, "type": if parent.is_some() { 11 } else { 0 },
@@ -1934,4 +1971,40 @@ async fn a_failure_after_a_public_deferral_reaches_the_asker() {
     let text = shown["content"].as_str().unwrap_or_default();
     assert!(text.contains("Error id: `"), "{shown}");
     assert_eq!(flags, 0, "the public deferral's flags");
+}
+
+/// #28 point 8: an ordinary channel the gateway's cache knows is never read
+/// by REST, and a channel that cannot be read (404) is read once, not once a
+/// message. The old code read every channel that was not a search channel,
+/// each time its read failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn channels_are_known_from_the_gateway_and_failed_reads_are_remembered() {
+    let (f, bot, _dir) = started().await;
+    let long = Duration::from_secs(60);
+    let not_asked = |id: &str| {
+        let id = format!("msg_id={id}");
+        let bot = &bot;
+        move || {
+            log_of(bot)
+                .lines()
+                .any(|l| l.contains("not a search channel") && l.contains(&id))
+                .then_some(())
+        }
+    };
+    const UNKNOWN: &str = "4999";
+    for (id, channel) in [("7951", OTHER_CHANNEL), ("7952", UNKNOWN), ("7953", UNKNOWN)] {
+        f.dispatch(
+            "MESSAGE_CREATE",
+            message_object(id, channel, "5020", false, "what is RLHF"),
+        );
+        wait_until(&format!("{id} read as not asked"), long, not_asked(id)).await;
+    }
+    let reads = |channel: &str| {
+        f.requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path == format!("/api/v10/channels/{channel}"))
+            .count()
+    };
+    assert_eq!(reads(OTHER_CHANNEL), 0, "an ordinary channel the cache knows was read");
+    assert_eq!(reads(UNKNOWN), 1, "a channel that cannot be read was read again");
 }
