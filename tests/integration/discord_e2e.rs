@@ -103,6 +103,11 @@ struct Fake {
     shards: Mutex<std::collections::HashMap<u64, mpsc::UnboundedSender<GatewayCmd>>>,
     /// Commands registered, by their URL path (what a GET lists).
     registered: Mutex<std::collections::HashMap<String, Value>>,
+    /// When each interaction was dispatched: its callback is accepted for
+    /// 3 s (10062 after), its token for 15 minutes (50027 after).
+    dispatched: Mutex<std::collections::HashMap<String, Instant>>,
+    /// Interactions whose callback was accepted: a second is 40060.
+    acknowledged: Mutex<std::collections::HashSet<String>>,
     /// Paths whose answer breaks off mid-body (a connection cut short): the
     /// client's error then names the URL.
     broken: Mutex<Vec<String>>,
@@ -205,6 +210,11 @@ impl Fake {
     /// A guild's event, sent as Discord does: to shard
     /// `(guild_id >> 22) % total`.
     fn dispatch_to_guild(&self, total: u64, t: &'static str, d: Value) {
+        if t == "INTERACTION_CREATE" {
+            if let Some(id) = d["id"].as_str() {
+                self.dispatched.lock().unwrap().insert(id.to_string(), Instant::now());
+            }
+        }
         let guild: u64 = d["guild_id"].as_str().unwrap().parse().unwrap();
         let shard = (guild >> 22) % total;
         if let (Some(id), Some(kind)) = (d["id"].as_str(), d["type"].as_u64()) {
@@ -216,11 +226,42 @@ impl Fake {
 
     fn dispatch(&self, t: &'static str, d: Value) {
         if t == "INTERACTION_CREATE" {
+            if let Some(id) = d["id"].as_str() {
+                self.dispatched.lock().unwrap().insert(id.to_string(), Instant::now());
+            }
+        }
+        if t == "INTERACTION_CREATE" {
             if let (Some(id), Some(kind)) = (d["id"].as_str(), d["type"].as_u64()) {
                 self.kinds.lock().unwrap().insert(id.to_string(), kind);
             }
         }
         self.send(GatewayCmd::Dispatch(t, d));
+    }
+
+    /// Discord's rules of sequence for an interaction (documented under
+    /// "Receiving and Responding"): one initial response (40060 after it),
+    /// within 3 s of the interaction (10062 after), and its token valid for
+    /// 15 minutes (50027 after). `Some((status, code, message))` when refused.
+    fn out_of_sequence(&self, path: &str) -> Option<(StatusCode, u64, &'static str)> {
+        let parts: Vec<&str> = path.split('/').collect();
+        let (id, callback) = match parts.as_slice() {
+            ["", "api", "v10", "interactions", id, _, "callback"] => (id.to_string(), true),
+            ["", "api", "v10", "webhooks", _, token, ..] => {
+                (token.strip_prefix("tok-")?.to_string(), false)
+            }
+            _ => return None,
+        };
+        let age = self.dispatched.lock().unwrap().get(&id)?.elapsed();
+        if callback && self.acknowledged.lock().unwrap().contains(&id) {
+            return Some((StatusCode::BAD_REQUEST, 40060, "Interaction has already been acknowledged."));
+        }
+        if callback && age > Duration::from_secs(3) {
+            return Some((StatusCode::NOT_FOUND, 10062, "Unknown interaction"));
+        }
+        if !callback && age > Duration::from_secs(15 * 60) {
+            return Some((StatusCode::UNAUTHORIZED, 50027, "Invalid Webhook Token"));
+        }
+        None
     }
 
     /// What Discord refuses in a body we were sent: a callback of the wrong
@@ -498,6 +539,17 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
         )
             .into_response();
     }
+    if let Some((status, code, message)) = f.out_of_sequence(&path) {
+        f.requests.lock().unwrap().push(Recorded {
+            method: method.to_string(),
+            path: path.clone(),
+            body,
+            files,
+            at: Instant::now(),
+            status: status.as_u16(),
+        });
+        return (status, Json(json!({"code": code, "message": message}))).into_response();
+    }
     let refusal = {
         let mut refusals = f.refusals.lock().unwrap();
         refusals
@@ -535,6 +587,11 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
         at: Instant::now(),
         status: 200,
     });
+    if path.ends_with("/callback") {
+        if let Some(id) = path.split('/').nth(4) {
+            f.acknowledged.lock().unwrap().insert(id.to_string());
+        }
+    }
     f.follow_original(&method, &path, &body);
     if f.broken.lock().unwrap().contains(&path) {
         let cut = futures_util::stream::once(async {
@@ -2007,4 +2064,57 @@ async fn channels_are_known_from_the_gateway_and_failed_reads_are_remembered() {
     };
     assert_eq!(reads(OTHER_CHANNEL), 0, "an ordinary channel the cache knows was read");
     assert_eq!(reads(UNKNOWN), 1, "a channel that cannot be read was read again");
+}
+
+/// The fake's rules of sequence, shown on their own: a second initial
+/// response is 40060, a callback after 3 s is 10062, an edit after 15
+/// minutes is 50027. (The bot's own runs never break them: its retries stop
+/// at the deadline, `rate_limits_are_waited_as_asked_within_the_deadline`.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fake_refuses_what_breaks_an_interactions_sequence() {
+    use lineage_bot::transport::rest::{self, RestError};
+    use serenity::http::{HttpBuilder, LightMethod, Route};
+    let f = start_fake().await;
+    let http = HttpBuilder::new(TOKEN)
+        .proxy(format!("http://127.0.0.1:{}", f.port.load(Ordering::SeqCst)))
+        .ratelimiter_disabled(true)
+        .build();
+    let callback = |id: &'static str| {
+        rest::request(
+            Route::InteractionResponse { interaction_id: id.parse::<u64>().unwrap().into(), token: "t" },
+            LightMethod::Post,
+            Some(&json!({"type": 4, "data": {"content": "hi"}})),
+            &[],
+        )
+    };
+    let refused = |r: Result<Vec<u8>, RestError>| match r {
+        Err(RestError::Refused { status, message, .. }) => Some((status, message)),
+        _ => None,
+    };
+    let now = Instant::now();
+    f.dispatched.lock().unwrap().insert("4601".into(), now);
+    f.dispatched.lock().unwrap().insert("4602".into(), now - Duration::from_secs(4));
+    f.dispatched
+        .lock()
+        .unwrap()
+        .insert("4603".into(), now - Duration::from_secs(15 * 60 + 1));
+    assert_eq!(refused(rest::send(&http, callback("4601")).await), None);
+    assert_eq!(
+        refused(rest::send(&http, callback("4601")).await),
+        Some((400, "Interaction has already been acknowledged.".into()))
+    );
+    assert_eq!(
+        refused(rest::send(&http, callback("4602")).await),
+        Some((404, "Unknown interaction".into()))
+    );
+    let edit = rest::request(
+        Route::WebhookOriginalInteractionResponse { application_id: 1000.into(), token: "tok-4603" },
+        LightMethod::Patch,
+        Some(&json!({"content": "late"})),
+        &[],
+    );
+    assert_eq!(
+        refused(rest::send(&http, edit).await),
+        Some((401, "Invalid Webhook Token".into()))
+    );
 }
