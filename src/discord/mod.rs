@@ -57,6 +57,10 @@ struct Handler {
 
 /// Registration and channel reads give up after this.
 const SETUP_DEADLINE: Duration = Duration::from_secs(60);
+/// Discord's code for a reply refused: the bot may not read the channel's history.
+const CANNOT_REPLY: u64 = 160_002;
+/// Discord's code for a permission the bot lacks (Embed Links, for an embed).
+const MISSING_PERMISSIONS: u64 = 50_013;
 /// The reaction on a question addressed to the bot that its cooldown held back.
 const WAITING: &str = "⏳";
 
@@ -357,22 +361,42 @@ impl Handler {
             self.held_back(http, msg, addressed).await;
             return;
         }
-        let mut body = serde_json::to_value(&message).unwrap_or_default();
-        body["message_reference"] =
-            json!({"message_id": msg.id.get().to_string(), "fail_if_not_exists": false});
         // Where it was asked: a thread's answer stays in the thread.
         let route = Route::ChannelMessages {
             channel_id: ChannelId::new(channel),
         };
         let deadline = Instant::now() + SETUP_DEADLINE;
-        match retrying("answering free text", deadline, || {
-            rest::send(
-                http,
-                rest::request(route, LightMethod::Post, Some(&body), &[]),
-            )
-        })
-        .await
-        {
+        let mut message = message;
+        let mut as_reply = true;
+        // A channel override may deny what a reply needs: Read Message
+        // History (a reply is refused, 160002) or Embed Links (an embed-only
+        // message is refused, 50013). Each is met once, by posting without
+        // the reference or as text, and said in the log with what to grant.
+        let posted = loop {
+            let mut body = serde_json::to_value(&message).unwrap_or_default();
+            if as_reply {
+                body["message_reference"] =
+                    json!({"message_id": msg.id.get().to_string(), "fail_if_not_exists": false});
+            }
+            let sent = retrying("answering free text", deadline, || {
+                rest::send(http, rest::request(route, LightMethod::Post, Some(&body), &[]))
+            })
+            .await;
+            match sent {
+                Err(rest::RestError::Refused { code: Some(CANNOT_REPLY), .. }) if as_reply => {
+                    tracing::warn!(channel, "no Read Message History in this channel: answering without replying (grant it to the bot's role)");
+                    as_reply = false;
+                }
+                Err(rest::RestError::Refused { code: Some(MISSING_PERMISSIONS), .. })
+                    if !message.embeds.is_empty() =>
+                {
+                    tracing::warn!(channel, "no Embed Links in this channel: answering as text (grant it to the bot's role)");
+                    message = message.as_text();
+                }
+                other => break other,
+            }
+        };
+        match posted {
             // Posted: now it is a question the bot answered, with buttons.
             Ok(_) => self.responder.posted(posting, Some(&user.to_string())),
             Err(e) => {

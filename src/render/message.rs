@@ -161,6 +161,33 @@ impl Message {
         v
     }
 
+    /// The message as text alone, for a channel where the bot may not embed
+    /// links (Discord then refuses an embed-only message, 50013): each
+    /// embed's title in bold, its description, its fields, its footer, as
+    /// Markdown in `content`, cut to Discord's 2 000 characters. The buttons
+    /// stay; the pictures go.
+    pub fn as_text(mut self) -> Message {
+        let mut parts = Vec::new();
+        if !self.content.is_empty() {
+            parts.push(std::mem::take(&mut self.content));
+        }
+        for e in self.embeds.drain(..) {
+            if let Some(t) = e.title {
+                parts.push(format!("**{t}**"));
+            }
+            parts.extend(e.description);
+            for f in e.fields {
+                parts.push(format!("**{}**\n{}", f.name, f.value));
+            }
+            if let Some(f) = e.footer {
+                parts.push(format!("-# {}", f.text));
+            }
+        }
+        self.content = super::limits::truncate(&parts.join("\n\n"), super::limits::CONTENT);
+        self.attachments.clear();
+        self
+    }
+
     /// The message without its files: for a transport that can only send
     /// JSON (the HTTP endpoint's response body), where naming an attachment
     /// that is not uploaded would make Discord refuse the whole answer.
@@ -220,6 +247,23 @@ mod tests {
         assert_eq!((v["type"].as_u64(), v["style"].as_u64()), (Some(2), Some(4)));
         assert_eq!(serde_json::from_value::<Button>(v).unwrap(), b);
         assert!(serde_json::from_value::<ButtonStyle>(serde_json::json!(9)).is_err());
+    }
+
+    #[test]
+    fn as_text_keeps_what_an_embed_said_within_the_content_limit() {
+        let mut m = Message::default();
+        m.embeds.push(Embed {
+            title: Some("Alignment tax".into()),
+            description: Some("> 对齐税 — `notes.md:12`".into()),
+            ..Embed::default()
+        });
+        m.components.push(ActionRow::of(vec![Button::new(ButtonStyle::Secondary, "👍", "vote:up:k")]));
+        let t = m.clone().as_text();
+        assert!(t.embeds.is_empty());
+        assert_eq!(t.content, "**Alignment tax**\n\n> 对齐税 — `notes.md:12`");
+        assert_eq!(t.components, m.components);
+        m.embeds[0].description = Some("x".repeat(5000));
+        assert_eq!(m.as_text().content.chars().count(), super::super::limits::CONTENT);
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub enum RestError {
     #[error("Discord answered {status}: {message}")]
     Refused {
         status: u16,
+        /// Discord's JSON error code (50013 Missing Permissions, 160002
+        /// cannot reply without Read Message History…), when it gave one.
+        code: Option<u64>,
         message: String,
         /// How long Discord asked us to wait (429's `retry_after`).
         retry_after: Option<Duration>,
@@ -56,6 +59,7 @@ impl RestError {
             serenity::Error::Http(HttpError::Request(e)) => RestError::from_reqwest(e),
             serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => RestError::Refused {
                 status: r.status_code.as_u16(),
+                code: u64::try_from(r.error.code).ok(),
                 message: r.error.message,
                 retry_after: None,
             },
@@ -136,6 +140,7 @@ pub async fn send(http: &Http, request: Request<'_>) -> Result<Vec<u8>, RestErro
         .map(Duration::from_secs_f64);
     Err(RestError::Refused {
         status: status.as_u16(),
+        code: body["code"].as_u64(),
         message: body["message"]
             .as_str()
             .unwrap_or("")
@@ -253,6 +258,7 @@ mod tests {
     fn refused(retry_after: Option<f64>) -> RestError {
         RestError::Refused {
             status: 429,
+            code: None,
             message: String::new(),
             retry_after: retry_after.map(Duration::from_secs_f64),
         }

@@ -108,6 +108,9 @@ struct Fake {
     dispatched: Mutex<std::collections::HashMap<String, Instant>>,
     /// Interactions whose callback was accepted: a second is 40060.
     acknowledged: Mutex<std::collections::HashSet<String>>,
+    /// Channels whose override denies the bot Read Message History and
+    /// Embed Links: a reply there is 160002, an embed-only message 50013.
+    denied: Mutex<Vec<String>>,
     /// Paths whose answer breaks off mid-body (a connection cut short): the
     /// client's error then names the URL.
     broken: Mutex<Vec<String>>,
@@ -539,7 +542,20 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
         )
             .into_response();
     }
-    if let Some((status, code, message)) = f.out_of_sequence(&path) {
+    let denied = method == Method::POST
+        && f.denied.lock().unwrap().iter().any(|c| path == format!("/api/v10/channels/{c}/messages"));
+    let refused_here = if !denied {
+        None
+    } else if !body["message_reference"].is_null() {
+        Some((StatusCode::FORBIDDEN, 160002, "Cannot reply without permission to read message history"))
+    } else if body["embeds"].as_array().is_some_and(|e| !e.is_empty())
+        && body["content"].as_str().unwrap_or("").is_empty()
+    {
+        Some((StatusCode::FORBIDDEN, 50013, "Missing Permissions"))
+    } else {
+        None
+    };
+    if let Some((status, code, message)) = refused_here.or_else(|| f.out_of_sequence(&path)) {
         f.requests.lock().unwrap().push(Recorded {
             method: method.to_string(),
             path: path.clone(),
@@ -2117,4 +2133,41 @@ async fn the_fake_refuses_what_breaks_an_interactions_sequence() {
         refused(rest::send(&http, edit).await),
         Some((401, "Invalid Webhook Token".into()))
     );
+}
+
+/// #28 point 11: a search channel whose override denies the bot Read
+/// Message History and Embed Links still gets its answer, posted without the
+/// reply and as text; the old code logged one line and posted nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_without_history_or_embeds_still_gets_its_answer() {
+    let fake = Fake::default();
+    fake.denied.lock().unwrap().push(SEARCH_CHANNEL.to_string());
+    let f = start_fake_with(fake).await;
+    let dir = tempfile::tempdir().unwrap();
+    let bot = start_bot(f.port.load(Ordering::SeqCst) as u16, dir.path());
+    *LOG.lock().unwrap() = Some(bot.1.clone());
+    let long = Duration::from_secs(60);
+    wait_until("registration", long, || {
+        f.requests().iter().any(|r| r.method == "PUT").then_some(())
+    })
+    .await;
+    f.dispatch(
+        "MESSAGE_CREATE",
+        message_object("7971", SEARCH_CHANNEL, "5030", false, "what is the alignment tax"),
+    );
+    let posted = wait_until("an answer the channel allows", long, || {
+        f.requests().into_iter().find(|r| {
+            r.method == "POST"
+                && r.status == 200
+                && r.path == format!("/api/v10/channels/{SEARCH_CHANNEL}/messages")
+        })
+    })
+    .await;
+    assert!(posted.body["message_reference"].is_null(), "{}", posted.body);
+    assert!(posted.body["embeds"].as_array().is_none_or(Vec::is_empty), "{}", posted.body);
+    let text = posted.body["content"].as_str().unwrap();
+    assert!(text.contains("notes.md:"), "{text}");
+    assert_eq!(posted.body["allowed_mentions"]["parse"], json!([]));
+    let log = log_of(&bot);
+    assert!(log.contains("Read Message History") && log.contains("Embed Links"), "{log}");
 }
