@@ -5,6 +5,7 @@
 //! serenity's gateway client; the REST side lives in `transport`.
 
 mod cooldown;
+mod registration;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -13,7 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use serde_json::{json, Value};
 use serenity::all::{
-    ChannelId, Context, EventHandler, GatewayIntents, GuildId, Interaction as SerenityInteraction,
+    ChannelId, Context, EventHandler, GatewayIntents, Interaction as SerenityInteraction,
     Message as SerenityMessage, Ready,
 };
 use serenity::async_trait;
@@ -25,9 +26,10 @@ use crate::respond::Responder;
 use crate::transport::deferral::{self, answer_within, Call, Outgoing, Timely, DEFER_AFTER};
 use crate::transport::interaction::{self, Interaction, Response};
 use crate::transport::rest::{self, retrying};
-use crate::transport::{commands, failure, shutdown};
+use crate::transport::{failure, shutdown};
 
 use cooldown::Cooldowns;
+use registration::Registration;
 
 pub fn intents(config: &Config) -> GatewayIntents {
     let mut i = GatewayIntents::GUILDS;
@@ -41,7 +43,7 @@ pub fn intents(config: &Config) -> GatewayIntents {
 
 struct Handler {
     responder: Responder,
-    guild_ids: Vec<u64>,
+    registration: Registration,
     search_channels: Vec<u64>,
     free_text: bool,
     /// Answer every direct message, not only those that mention the bot.
@@ -69,7 +71,10 @@ pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
     };
     let handler = Handler {
         responder,
-        guild_ids: config.discord.guild_ids.iter().map(|g| g.0).collect(),
+        registration: Registration::new(
+            config.discord.guild_ids.iter().map(|g| g.0).collect(),
+            &config.data.dir,
+        ),
         search_channels: config.discord.search_channels.iter().map(|c| c.0).collect(),
         free_text: config.discord.free_text,
         dm: config.discord.dm,
@@ -108,112 +113,6 @@ pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
 }
 
 impl Handler {
-    /// Registers the commands where configured and clears the other scope,
-    /// so that no command shows twice: with guild ids, the commands in those
-    /// guilds and no global ones (on shard 0); without, the global commands
-    /// (on shard 0) and none left in the guilds of this shard.
-    async fn register(&self, http: &Http, shard_zero: bool, guilds_here: &[u64]) {
-        let Some(application_id) = http.application_id() else {
-            tracing::error!("no application id after READY: commands not registered");
-            return;
-        };
-        let deadline = Instant::now() + SETUP_DEADLINE;
-        static NONE: OnceLock<Value> = OnceLock::new();
-        static DEFINITIONS: OnceLock<Value> = OnceLock::new();
-        let none = NONE.get_or_init(|| json!([]));
-        let definitions = DEFINITIONS.get_or_init(commands::definitions);
-        let call = |what: &'static str, method, route, body: Option<&'static Value>| async move {
-            let bytes = rest::call(http, what, deadline, method, route, body, &[]).await?;
-            let listed: Value = serde_json::from_slice(&bytes).unwrap_or_default();
-            Ok::<_, rest::RestError>(listed.as_array().map_or(0, Vec::len))
-        };
-        let global = Route::Commands { application_id };
-        let in_guild = |g: u64| Route::GuildCommands {
-            application_id,
-            guild_id: GuildId::new(g),
-        };
-        if self.guild_ids.is_empty() {
-            if shard_zero {
-                match call(
-                    "registering commands",
-                    LightMethod::Put,
-                    global,
-                    Some(definitions),
-                )
-                .await
-                {
-                    Ok(n) => tracing::info!(
-                        commands = n,
-                        "registered global commands (they may take up to an hour to appear)"
-                    ),
-                    Err(e) => tracing::error!(error = %e, "registering global commands failed"),
-                }
-            }
-            for &g in guilds_here {
-                match call(
-                    "reading guild commands",
-                    LightMethod::Get,
-                    in_guild(g),
-                    None,
-                )
-                .await
-                {
-                    Ok(0) => {}
-                    Ok(n) => match call(
-                        "clearing guild commands",
-                        LightMethod::Put,
-                        in_guild(g),
-                        Some(none),
-                    )
-                    .await
-                    {
-                        Ok(_) => tracing::info!(
-                            guild = g,
-                            stale = n,
-                            "cleared guild commands (commands are global now)"
-                        ),
-                        Err(e) => {
-                            tracing::warn!(guild = g, error = %e, "clearing guild commands failed")
-                        }
-                    },
-                    Err(e) => {
-                        tracing::warn!(guild = g, error = %e, "reading guild commands failed")
-                    }
-                }
-            }
-            return;
-        }
-        if !shard_zero {
-            return;
-        }
-        for &g in &self.guild_ids {
-            match call(
-                "registering commands",
-                LightMethod::Put,
-                in_guild(g),
-                Some(definitions),
-            )
-            .await
-            {
-                Ok(n) => tracing::info!(guild = g, commands = n, "registered guild commands"),
-                Err(e) => {
-                    tracing::error!(guild = g, error = %e, "registering guild commands failed")
-                }
-            }
-        }
-        match call(
-            "clearing global commands",
-            LightMethod::Put,
-            global,
-            Some(none),
-        )
-        .await
-        {
-            Ok(_) => tracing::info!("cleared global commands (commands are registered per guild)"),
-            Err(e) => tracing::error!(error = %e, "clearing global commands failed"),
-        }
-    }
-
     /// Computes the response off the async runtime; past [`DEFER_AFTER`] the
     /// interaction is deferred and the answer arrives through REST.
     async fn answer(&self, http: &Arc<Http>, raw: serde_json::Value) {
@@ -431,11 +330,11 @@ impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         let _ = self.me.set(ready.user.id.get());
         tracing::info!(user = %ready.user.name, shard = ?ready.shard.map(|s| s.id.0), guilds = ready.guilds.len(), "connected");
-        // Every shard gets READY: the global scope once (shard 0, or the
-        // only one), each shard its own guilds.
-        let shard_zero = ready.shard.is_none_or(|s| s.id.0 == 0);
+        // Every shard gets READY, at every (re)identify: registration
+        // keeps to once per process (see `registration`).
+        let shard = ready.shard.map_or(0, |s| s.id.0);
         let guilds: Vec<u64> = ready.guilds.iter().map(|g| g.id.get()).collect();
-        self.register(&ctx.http, shard_zero, &guilds).await;
+        self.registration.on_ready(&ctx.http, shard, &guilds).await;
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: SerenityInteraction) {

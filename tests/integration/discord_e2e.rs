@@ -103,6 +103,9 @@ struct Fake {
     shards: Mutex<std::collections::HashMap<u64, mpsc::UnboundedSender<GatewayCmd>>>,
     /// Commands registered, by their URL path (what a GET lists).
     registered: Mutex<std::collections::HashMap<String, Value>>,
+    /// Answer a RESUME with "invalid session", so that the bot identifies
+    /// again and gets a new READY (as after a long outage).
+    refuse_resume: std::sync::atomic::AtomicBool,
     /// Each interaction's first answer as its asker sees it, by token.
     originals: Mutex<std::collections::HashMap<String, Original>>,
 }
@@ -401,6 +404,10 @@ async fn session(f: Arc<Fake>, socket: WebSocket) {
                             "guilds": [{"id": GUILD, "unavailable": true}], "session_id": "session-1", "resume_gateway_url": f.ws_url(),
                             "application": {"id": APP, "flags": 0}}}))
                     }
+                    Some(6) if f.refuse_resume.load(Ordering::SeqCst) => {
+                        f.sessions.lock().unwrap().push(v.clone());
+                        Some(json!({"op": 9, "d": false}))
+                    }
                     Some(6) => {
                         f.sessions.lock().unwrap().push(v.clone());
                         let s = f.seq.fetch_add(1, Ordering::SeqCst) + 1;
@@ -610,6 +617,21 @@ fn callback_request(f: &Fake, id: &str) -> Option<Recorded> {
     })
 }
 
+/// The commands first registered at `path` (a bulk `PUT`).
+async fn registered_at(f: &Fake, path: &str) -> Value {
+    wait_until(
+        &format!("registration at {path}"),
+        Duration::from_secs(60),
+        || {
+            f.requests()
+                .into_iter()
+                .find(|r| r.method == "PUT" && r.path == path)
+        },
+    )
+    .await
+    .body
+}
+
 fn callback(f: &Fake, id: &str) -> Option<Value> {
     callback_request(f, id).map(|r| r.body)
 }
@@ -690,7 +712,8 @@ async fn the_bot_serves_discord_end_to_end() {
     let long = Duration::from_secs(60);
 
     // Start-up: GET /gateway/bot, IDENTIFY with the intents free text needs,
-    // commands registered in the guild with zh-CN localisations.
+    // commands registered with zh-CN localisations: the owners' in the
+    // guild, the rest globally.
     let identify = wait_until("IDENTIFY", long, || {
         f.sessions.lock().unwrap().first().cloned()
     })
@@ -707,22 +730,22 @@ async fn the_bot_serves_discord_end_to_end() {
         );
     }
     assert!(identify["d"]["token"].as_str().unwrap().ends_with(TOKEN));
-    let registered = wait_until("command registration", long, || {
-        f.requests().into_iter().find(|r| {
-            r.method == "PUT"
-                && r.path == format!("/api/v10/applications/{APP}/guilds/{GUILD}/commands")
-        })
-    })
-    .await
-    .body;
-    let names: Vec<&str> = registered
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
+    let names = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let in_guild = registered_at(
+        &f,
+        &format!("/api/v10/applications/{APP}/guilds/{GUILD}/commands"),
+    )
+    .await;
+    assert_eq!(names(&in_guild), ["gaps", "reload"]);
+    let registered = registered_at(&f, &format!("/api/v10/applications/{APP}/commands")).await;
     assert_eq!(
-        names,
+        names(&registered),
         [
             "model",
             "term",
@@ -732,8 +755,6 @@ async fn the_bot_serves_discord_end_to_end() {
             "capability",
             "help",
             "Ask the notes",
-            "gaps",
-            "reload"
         ]
     );
     assert_eq!(registered[5]["name_localizations"]["zh-CN"], "能力");
@@ -1488,43 +1509,122 @@ fn log_of(bot: &Bot) -> String {
     std::fs::read_to_string(&bot.1).unwrap_or_default()
 }
 
+/// How many times the bot logged `line`.
+fn logged_times(bot: &Bot, line: &str) -> usize {
+    log_of(bot).lines().filter(|l| l.contains(line)).count()
+}
+
+/// Issue #28 points 6 and 7: the read-only commands and "Ask the notes" are
+/// global whatever `guild_ids` says (a user install sees only global
+/// commands), `/reload` and `/gaps` go to the configured guilds; a READY
+/// again (a reconnect) reads and registers nothing; a guild dropped from
+/// `guild_ids` is cleared at the next start without reading any guild.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn commands_are_registered_in_one_scope_and_cleared_from_the_other() {
+async fn read_only_commands_are_global_owner_commands_in_the_guilds() {
+    use lineage_bot::transport::commands;
     let long = Duration::from_secs(60);
-    // Guild ids configured: the guild gets the commands, the global scope
-    // is emptied.
-    let (f, bot, _dir) = started().await;
     let global = format!("/api/v10/applications/{APP}/commands");
     let guild = format!("/api/v10/applications/{APP}/guilds/{GUILD}/commands");
-    let cleared = wait_until("the global commands cleared", long, || {
+    let puts_to = |f: &Fake, path: &str| -> Vec<Value> {
         f.requests()
             .into_iter()
-            .find(|r| r.method == "PUT" && r.path == global)
+            .filter(|r| r.method == "PUT" && r.path == path)
+            .map(|r| r.body)
+            .collect()
+    };
+    let guild_reads = |f: &Fake| {
+        f.requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.contains("/guilds/"))
+            .count()
+    };
+
+    // guild_ids configured.
+    let f = start_fake().await;
+    let port = f.port.load(Ordering::SeqCst) as u16;
+    let dir = tempfile::tempdir().unwrap();
+    let in_guild = format!("guild_ids = [\"{GUILD}\"]\n");
+    let bot = start_bot_configured(port, dir.path(), &in_guild, 30.0, 0.0);
+    *LOG.lock().unwrap() = Some(bot.1.clone());
+    assert_eq!(
+        registered_at(&f, &global).await,
+        commands::global_definitions(),
+        "the read-only commands and Ask the notes, globally"
+    );
+    wait_until("the first READY handled", long, || {
+        (logged_times(&bot, "commands checked at READY") == 1).then_some(())
     })
     .await;
-    assert_eq!(cleared.body, json!([]));
-    let registered = f.registered.lock().unwrap()[&guild].clone();
-    for c in registered.as_array().unwrap() {
-        let expected = if c["name"] == "reload" || c["name"] == "gaps" {
-            (json!([0]), json!([0]))
-        } else {
-            (json!([0, 1]), json!([0, 1, 2]))
-        };
+    assert_eq!(puts_to(&f, &global).len(), 1);
+    for c in commands::global_definitions().as_array().unwrap() {
         assert_eq!(
-            (c["integration_types"].clone(), c["contexts"].clone()),
-            expected,
-            "{c}"
+            c["integration_types"],
+            json!([0, 1]),
+            "user-installable: {c}"
         );
+        assert_eq!(c["contexts"], json!([0, 1, 2]), "usable in DMs: {c}");
     }
-    wait_until("the log of it", long, || {
-        log_of(&bot)
-            .contains("cleared global commands")
-            .then_some(())
+    assert_eq!(puts_to(&f, &guild), [commands::owner_definitions()]);
+    let owners = commands::owner_definitions();
+    let names: Vec<&str> = owners
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["gaps", "reload"]);
+    assert_eq!(
+        guild_reads(&f),
+        0,
+        "a configured guild is overwritten, not read"
+    );
+
+    // A reconnect whose session is gone: READY again, nothing read or
+    // registered again.
+    let requests = f.requests().len();
+    f.refuse_resume.store(true, Ordering::SeqCst);
+    f.send(GatewayCmd::Drop);
+    wait_until("the second READY handled", long, || {
+        (logged_times(&bot, "commands checked at READY") == 2).then_some(())
     })
     .await;
+    let again: Vec<String> = f.requests()[requests..]
+        .iter()
+        .filter(|r| r.path.contains("/commands"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(again.is_empty(), "at a second READY: {again:?}");
     drop(bot);
 
-    // No guild ids: global commands, and the guild's stale ones cleared.
+    // The same data dir, no guild ids now: the guild dropped from the scope
+    // is cleared, without a read; every command is global.
+    let requests = f.requests().len();
+    let bot = start_bot_configured(port, dir.path(), "", 30.0, 0.0);
+    *LOG.lock().unwrap() = Some(bot.1.clone());
+    wait_until("READY after the restart", long, || {
+        (logged_times(&bot, "commands checked at READY") == 1).then_some(())
+    })
+    .await;
+    let after: Vec<Recorded> = f.requests()[requests..].to_vec();
+    let cleared: Vec<&Value> = after
+        .iter()
+        .filter(|r| r.method == "PUT" && r.path == guild)
+        .map(|r| &r.body)
+        .collect();
+    assert_eq!(cleared, [&json!([])], "the dropped guild cleared once");
+    assert!(
+        !after.iter().any(|r| r.method == "GET" && r.path == guild),
+        "the record said where the commands were: no read"
+    );
+    let global_put = after
+        .iter()
+        .find(|r| r.method == "PUT" && r.path == global)
+        .expect("global registration");
+    assert_eq!(global_put.body, commands::definitions());
+    drop(bot);
+
+    // A first start with no record (an older version ran before) and no
+    // guild ids: the stale commands its guilds hold are read and cleared.
     let f = start_fake().await;
     f.registered
         .lock()
@@ -1546,16 +1646,6 @@ async fn commands_are_registered_in_one_scope_and_cleared_from_the_other() {
     })
     .await;
     assert_eq!(emptied.body, json!([]));
-    let global_put = f
-        .requests()
-        .into_iter()
-        .find(|r| r.method == "PUT" && r.path == global)
-        .expect("global registration");
-    assert_eq!(
-        global_put.body,
-        lineage_bot::transport::commands::definitions(),
-        "every command, registered globally"
-    );
     wait_until("the log of it", long, || {
         log_of(&bot)
             .contains("cleared guild commands")
