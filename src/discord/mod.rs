@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use serde_json::{json, Value};
 use serenity::all::{
-    ChannelId, Context, EventHandler, GatewayIntents, Interaction as SerenityInteraction,
+    ChannelId, Context, EventHandler, GatewayIntents, GuildId, Interaction as SerenityInteraction,
     Message as SerenityMessage, Ready,
 };
 use serenity::async_trait;
@@ -53,6 +53,8 @@ struct Handler {
     cooldowns: Cooldowns,
     /// Each channel's parent (a thread's or forum post's channel), read once.
     parents: Mutex<HashMap<u64, Option<u64>>>,
+    /// Each guild's role for the bot (its managed role), read once.
+    bot_roles: Mutex<HashMap<u64, Option<u64>>>,
 }
 
 /// Channels whose parent is remembered; past this the memory starts over.
@@ -81,6 +83,7 @@ pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
         reply_when_nothing: config.discord.reply_when_nothing,
         me: OnceLock::new(),
         parents: Mutex::new(HashMap::new()),
+        bot_roles: Mutex::new(HashMap::new()),
         cooldowns: Cooldowns::new(
             cooldown("user_seconds", config.discord.cooldown.user_seconds)?,
             cooldown("channel_seconds", config.discord.cooldown.channel_seconds)?,
@@ -175,14 +178,27 @@ impl Handler {
     /// with `discord.dm`. A mention in a reply to someone else's message asks
     /// about that message; a reply to the bot's own answer ("thanks!") is not
     /// a question unless its text mentions the bot.
-    async fn free_text(&self, http: &Http, msg: &SerenityMessage) {
+    async fn free_text(&self, ctx: &Context, msg: &SerenityMessage) {
+        let http = ctx.http.as_ref();
         if !self.free_text || msg.author.bot || msg.content.trim().is_empty() {
             return;
         }
         let me = self.me.get().copied();
         // In the text: a reply with ping lists the bot in `mentions` without
         // addressing it.
-        let mentioned = me.is_some_and(|me| mentions(&msg.content, me));
+        // The bot's managed role stands for the bot: people pick either
+        // from the mention list.
+        let mentioned = match me {
+            None => false,
+            Some(me) if mentions(&msg.content, me) => true,
+            Some(me) => match msg.guild_id {
+                Some(guild) if msg.content.contains("<@&") => self
+                    .bot_role(ctx, guild.get(), me)
+                    .await
+                    .is_some_and(|role| mentions_role(&msg.content, role)),
+                _ => false,
+            },
+        };
         let replied = msg.referenced_message.as_deref();
         let reply_to_me = replied.is_some_and(|r| Some(r.author.id.get()) == me);
         if reply_to_me && !mentioned {
@@ -306,6 +322,49 @@ impl Handler {
         parent
     }
 
+    /// The bot's managed role in a guild (the role Discord makes for a bot
+    /// when it joins: `tags.bot_id` is the bot), from serenity's cache (the
+    /// GUILD_CREATE payload), else read once (`GET /guilds/{id}/roles`).
+    async fn bot_role(&self, ctx: &Context, guild: u64, me: u64) -> Option<u64> {
+        let lock = || self.bot_roles.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(known) = lock().get(&guild) {
+            return *known;
+        }
+        let is_mine = |tags: &serenity::all::RoleTags| tags.bot_id.is_some_and(|b| b.get() == me);
+        let cached = ctx.cache.guild(GuildId::new(guild)).map(|g| {
+            g.roles
+                .values()
+                .find(|r| is_mine(&r.tags))
+                .map(|r| r.id.get())
+        });
+        let role = match cached {
+            Some(role) => role,
+            None => {
+                let route = Route::GuildRoles {
+                    guild_id: GuildId::new(guild),
+                };
+                let deadline = Instant::now() + SETUP_DEADLINE;
+                let read = retrying("reading the guild's roles", deadline, || {
+                    rest::send(&ctx.http, rest::request(route, LightMethod::Get, None, &[]))
+                })
+                .await;
+                match read {
+                    Ok(bytes) => serde_json::from_slice::<Vec<Value>>(&bytes)
+                        .unwrap_or_default()
+                        .iter()
+                        .find(|r| r["tags"]["bot_id"].as_str() == Some(me.to_string().as_str()))
+                        .and_then(|r| r["id"].as_str()?.parse().ok()),
+                    Err(e) => {
+                        tracing::warn!(guild, error = %e, "reading the guild's roles failed");
+                        return None;
+                    }
+                }
+            }
+        };
+        lock().insert(guild, role);
+        role
+    }
+
     fn lock_parents(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Option<u64>>> {
         self.parents.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -314,6 +373,11 @@ impl Handler {
 /// Whether a message's text mentions user `id` (`<@id>` or `<@!id>`).
 fn mentions(content: &str, id: u64) -> bool {
     content.contains(&format!("<@{id}>")) || content.contains(&format!("<@!{id}>"))
+}
+
+/// Whether a message's text mentions role `id` (`<@&id>`).
+fn mentions_role(content: &str, id: u64) -> bool {
+    content.contains(&format!("<@&{id}>"))
 }
 
 /// The question without the mentions that addressed it to the bot.
@@ -350,13 +414,13 @@ impl EventHandler for Handler {
     }
 
     async fn message(&self, ctx: Context, msg: SerenityMessage) {
-        self.free_text(&ctx.http, &msg).await;
+        self.free_text(&ctx, &msg).await;
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{mentions, strip_mentions};
+    use super::{mentions, mentions_role, strip_mentions};
 
     #[test]
     fn a_mention_is_in_the_text() {
@@ -364,6 +428,13 @@ mod tests {
         assert!(mentions("hi <@!1000>", 1000));
         assert!(!mentions("thanks!", 1000));
         assert!(!mentions("<@10001>", 1000));
+    }
+
+    #[test]
+    fn a_role_mention_is_in_the_text() {
+        assert!(mentions_role("<@&8800> hi", 8800));
+        assert!(!mentions_role("<@8800> hi", 8800), "a user, not the role");
+        assert!(!mentions_role("<@&88001>", 8800));
     }
 
     #[test]

@@ -27,6 +27,10 @@ const OTHER_CHANNEL: &str = "4001";
 const THREAD: &str = "4100";
 /// A direct message channel.
 const DM_CHANNEL: &str = "4500";
+/// The bot's managed role in GUILD (`tags.bot_id` is the bot).
+const BOT_ROLE: &str = "8800";
+/// A role of people in GUILD.
+const PEOPLE_ROLE: &str = "8801";
 
 #[derive(Debug, Clone)]
 struct Recorded {
@@ -507,6 +511,20 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
     if method == Method::GET && path.ends_with("/commands") {
         let listed = f.registered.lock().unwrap().get(&path).cloned();
         return Json(listed.unwrap_or(json!([]))).into_response();
+    }
+    if method == Method::GET && path == format!("/api/v10/guilds/{GUILD}/roles") {
+        // @everyone, a role of people, and the bot's managed role.
+        let role = |id: &str, name: &str, tags: Value| {
+            json!({"id": id, "name": name, "color": 0, "hoist": false, "position": 0,
+                "permissions": "0", "managed": !tags.as_object().unwrap().is_empty(),
+                "mentionable": true, "tags": tags, "flags": 0})
+        };
+        return Json(json!([
+            role(GUILD, "@everyone", json!({})),
+            role(PEOPLE_ROLE, "curators", json!({})),
+            role(BOT_ROLE, "testbot", json!({"bot_id": APP})),
+        ]))
+        .into_response();
     }
     if method == Method::GET && path.starts_with("/api/v10/channels/") {
         let id = path.split('/').nth(4).unwrap_or("");
@@ -1912,4 +1930,41 @@ async fn a_failure_after_a_public_deferral_reaches_the_asker() {
     let text = shown["content"].as_str().unwrap_or_default();
     assert!(text.contains("Error id: `"), "{shown}");
     assert_eq!(flags, 0, "the public deferral's flags");
+}
+
+/// Issue #28 point 11: a mention of the bot's managed role (`<@&id>`, what
+/// the mention list often offers first) asks the bot, anywhere; the guild's
+/// roles are read once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mention_of_the_bots_role_asks_the_bot() {
+    let (f, _bot, _dir) = started().await;
+    let long = Duration::from_secs(60);
+    for (n, (id, user)) in [("7401", "5201"), ("7402", "5202")].into_iter().enumerate() {
+        let mut m = message_object(
+            id,
+            OTHER_CHANNEL,
+            user,
+            false,
+            &format!("<@&{BOT_ROLE}> <@&{PEOPLE_ROLE}> 对齐税是什么"),
+        );
+        m["mention_roles"] = json!([BOT_ROLE, PEOPLE_ROLE]);
+        f.dispatch("MESSAGE_CREATE", m);
+        let reply = wait_until(&format!("an answer to role mention {id}"), long, || {
+            replies_in(&f, OTHER_CHANNEL).get(n).cloned()
+        })
+        .await;
+        assert_eq!(reply["message_reference"]["message_id"], id);
+        assert_eq!(reply["embeds"][0]["title"], "🔎 对齐税是什么", "{reply}");
+        assert_eq!(
+            reply["allowed_mentions"]["parse"],
+            json!([]),
+            "pings no one"
+        );
+    }
+    let reads = f
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with("/roles"))
+        .count();
+    assert_eq!(reads, 1, "the guild's roles are read once");
 }
