@@ -6,7 +6,9 @@
 
 mod cooldown;
 mod parents;
+mod registration;
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -25,9 +27,10 @@ use crate::respond::Responder;
 use crate::transport::deferral::{self, answer_within, Call, Outgoing, Timely, DEFER_AFTER};
 use crate::transport::interaction::{self, Interaction, Response};
 use crate::transport::rest::{self, retrying};
-use crate::transport::{commands, failure, shutdown};
+use crate::transport::{failure, shutdown};
 
 use cooldown::Cooldowns;
+use registration::Registration;
 
 pub fn intents(config: &Config) -> GatewayIntents {
     let mut i = GatewayIntents::GUILDS;
@@ -41,7 +44,7 @@ pub fn intents(config: &Config) -> GatewayIntents {
 
 struct Handler {
     responder: Responder,
-    guild_ids: Vec<u64>,
+    registration: Registration,
     search_channels: Vec<u64>,
     free_text: bool,
     /// Answer every direct message, not only those that mention the bot.
@@ -53,6 +56,8 @@ struct Handler {
     parents: Mutex<parents::Parents>,
     /// Deferred answers under way, delivered before the process ends.
     pending: shutdown::Pending,
+    /// Each guild's role for the bot (its managed role), read once.
+    bot_roles: Mutex<HashMap<u64, Option<u64>>>,
 }
 
 /// Registration and channel reads give up after this.
@@ -76,7 +81,10 @@ pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
     let pending = shutdown::Pending::default();
     let handler = Handler {
         responder,
-        guild_ids: config.discord.guild_ids.iter().map(|g| g.0).collect(),
+        registration: Registration::new(
+            config.discord.guild_ids.iter().map(|g| g.0).collect(),
+            &config.data.dir,
+        ),
         search_channels: config.discord.search_channels.iter().map(|c| c.0).collect(),
         free_text: config.discord.free_text,
         dm: config.discord.dm,
@@ -84,6 +92,7 @@ pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
         me: OnceLock::new(),
         parents: Mutex::default(),
         pending: pending.clone(),
+        bot_roles: Mutex::new(HashMap::new()),
         cooldowns: Cooldowns::new(
             cooldown("user_seconds", config.discord.cooldown.user_seconds)?,
             cooldown("channel_seconds", config.discord.cooldown.channel_seconds)?,
@@ -118,112 +127,6 @@ pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
 }
 
 impl Handler {
-    /// Registers the commands where configured and clears the other scope,
-    /// so that no command shows twice: with guild ids, the commands in those
-    /// guilds and no global ones (on shard 0); without, the global commands
-    /// (on shard 0) and none left in the guilds of this shard.
-    async fn register(&self, http: &Http, shard_zero: bool, guilds_here: &[u64]) {
-        let Some(application_id) = http.application_id() else {
-            tracing::error!("no application id after READY: commands not registered");
-            return;
-        };
-        let deadline = Instant::now() + SETUP_DEADLINE;
-        static NONE: OnceLock<Value> = OnceLock::new();
-        static DEFINITIONS: OnceLock<Value> = OnceLock::new();
-        let none = NONE.get_or_init(|| json!([]));
-        let definitions = DEFINITIONS.get_or_init(commands::definitions);
-        let call = |what: &'static str, method, route, body: Option<&'static Value>| async move {
-            let bytes = rest::call(http, what, deadline, method, route, body, &[]).await?;
-            let listed: Value = serde_json::from_slice(&bytes).unwrap_or_default();
-            Ok::<_, rest::RestError>(listed.as_array().map_or(0, Vec::len))
-        };
-        let global = Route::Commands { application_id };
-        let in_guild = |g: u64| Route::GuildCommands {
-            application_id,
-            guild_id: GuildId::new(g),
-        };
-        if self.guild_ids.is_empty() {
-            if shard_zero {
-                match call(
-                    "registering commands",
-                    LightMethod::Put,
-                    global,
-                    Some(definitions),
-                )
-                .await
-                {
-                    Ok(n) => tracing::info!(
-                        commands = n,
-                        "registered global commands (they may take up to an hour to appear)"
-                    ),
-                    Err(e) => tracing::error!(error = %e, "registering global commands failed"),
-                }
-            }
-            for &g in guilds_here {
-                match call(
-                    "reading guild commands",
-                    LightMethod::Get,
-                    in_guild(g),
-                    None,
-                )
-                .await
-                {
-                    Ok(0) => {}
-                    Ok(n) => match call(
-                        "clearing guild commands",
-                        LightMethod::Put,
-                        in_guild(g),
-                        Some(none),
-                    )
-                    .await
-                    {
-                        Ok(_) => tracing::info!(
-                            guild = g,
-                            stale = n,
-                            "cleared guild commands (commands are global now)"
-                        ),
-                        Err(e) => {
-                            tracing::warn!(guild = g, error = %e, "clearing guild commands failed")
-                        }
-                    },
-                    Err(e) => {
-                        tracing::warn!(guild = g, error = %e, "reading guild commands failed")
-                    }
-                }
-            }
-            return;
-        }
-        if !shard_zero {
-            return;
-        }
-        for &g in &self.guild_ids {
-            match call(
-                "registering commands",
-                LightMethod::Put,
-                in_guild(g),
-                Some(definitions),
-            )
-            .await
-            {
-                Ok(n) => tracing::info!(guild = g, commands = n, "registered guild commands"),
-                Err(e) => {
-                    tracing::error!(guild = g, error = %e, "registering guild commands failed")
-                }
-            }
-        }
-        match call(
-            "clearing global commands",
-            LightMethod::Put,
-            global,
-            Some(none),
-        )
-        .await
-        {
-            Ok(_) => tracing::info!("cleared global commands (commands are registered per guild)"),
-            Err(e) => tracing::error!(error = %e, "clearing global commands failed"),
-        }
-    }
-
     /// Computes the response off the async runtime; past [`DEFER_AFTER`] the
     /// interaction is deferred and the answer arrives through REST.
     async fn answer(&self, http: &Arc<Http>, raw: serde_json::Value) {
@@ -290,14 +193,26 @@ impl Handler {
     /// about that message; a reply to the bot's own answer ("thanks!") is not
     /// a question unless its text mentions the bot.
     async fn free_text(&self, ctx: &Context, msg: &SerenityMessage) {
-        let http = &*ctx.http;
+        let http = ctx.http.as_ref();
         if !self.free_text || msg.author.bot || msg.content.trim().is_empty() {
             return;
         }
         let me = self.me.get().copied();
         // In the text: a reply with ping lists the bot in `mentions` without
         // addressing it.
-        let mentioned = me.is_some_and(|me| mentions(&msg.content, me));
+        // The bot's managed role stands for the bot: people pick either
+        // from the mention list.
+        let mentioned = match me {
+            None => false,
+            Some(me) if mentions(&msg.content, me) => true,
+            Some(me) => match msg.guild_id {
+                Some(guild) if msg.content.contains("<@&") => self
+                    .bot_role(ctx, guild.get(), me)
+                    .await
+                    .is_some_and(|role| mentions_role(&msg.content, role)),
+                _ => false,
+            },
+        };
         let replied = msg.referenced_message.as_deref();
         let reply_to_me = replied.is_some_and(|r| Some(r.author.id.get()) == me);
         if reply_to_me && !mentioned {
@@ -486,6 +401,49 @@ impl Handler {
         }
     }
 
+    /// The bot's managed role in a guild (the role Discord makes for a bot
+    /// when it joins: `tags.bot_id` is the bot), from serenity's cache (the
+    /// GUILD_CREATE payload), else read once (`GET /guilds/{id}/roles`).
+    async fn bot_role(&self, ctx: &Context, guild: u64, me: u64) -> Option<u64> {
+        let lock = || self.bot_roles.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(known) = lock().get(&guild) {
+            return *known;
+        }
+        let is_mine = |tags: &serenity::all::RoleTags| tags.bot_id.is_some_and(|b| b.get() == me);
+        let cached = ctx.cache.guild(GuildId::new(guild)).map(|g| {
+            g.roles
+                .values()
+                .find(|r| is_mine(&r.tags))
+                .map(|r| r.id.get())
+        });
+        let role = match cached {
+            Some(role) => role,
+            None => {
+                let route = Route::GuildRoles {
+                    guild_id: GuildId::new(guild),
+                };
+                let deadline = Instant::now() + SETUP_DEADLINE;
+                let read = retrying("reading the guild's roles", deadline, || {
+                    rest::send(&ctx.http, rest::request(route, LightMethod::Get, None, &[]))
+                })
+                .await;
+                match read {
+                    Ok(bytes) => serde_json::from_slice::<Vec<Value>>(&bytes)
+                        .unwrap_or_default()
+                        .iter()
+                        .find(|r| r["tags"]["bot_id"].as_str() == Some(me.to_string().as_str()))
+                        .and_then(|r| r["id"].as_str()?.parse().ok()),
+                    Err(e) => {
+                        tracing::warn!(guild, error = %e, "reading the guild's roles failed");
+                        return None;
+                    }
+                }
+            }
+        };
+        lock().insert(guild, role);
+        role
+    }
+
     fn lock_parents(&self) -> std::sync::MutexGuard<'_, parents::Parents> {
         self.parents.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -507,6 +465,11 @@ fn mentions(content: &str, id: u64) -> bool {
     content.contains(&format!("<@{id}>")) || content.contains(&format!("<@!{id}>"))
 }
 
+/// Whether a message's text mentions role `id` (`<@&id>`).
+fn mentions_role(content: &str, id: u64) -> bool {
+    content.contains(&format!("<@&{id}>"))
+}
+
 /// The question without the mentions that addressed it to the bot.
 fn strip_mentions(content: &str) -> String {
     let re = regex::Regex::new(r"<@[!&]?\d+>").expect("regex");
@@ -521,11 +484,11 @@ impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         let _ = self.me.set(ready.user.id.get());
         tracing::info!(user = %ready.user.name, shard = ?ready.shard.map(|s| s.id.0), guilds = ready.guilds.len(), "connected");
-        // Every shard gets READY: the global scope once (shard 0, or the
-        // only one), each shard its own guilds.
-        let shard_zero = ready.shard.is_none_or(|s| s.id.0 == 0);
+        // Every shard gets READY, at every (re)identify: registration
+        // keeps to once per process (see `registration`).
+        let shard = ready.shard.map_or(0, |s| s.id.0);
         let guilds: Vec<u64> = ready.guilds.iter().map(|g| g.id.get()).collect();
-        self.register(&ctx.http, shard_zero, &guilds).await;
+        self.registration.on_ready(&ctx.http, shard, &guilds).await;
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: SerenityInteraction) {
@@ -547,7 +510,7 @@ impl EventHandler for Handler {
 
 #[cfg(test)]
 mod tests {
-    use super::{mentions, strip_mentions};
+    use super::{mentions, mentions_role, strip_mentions};
 
     #[test]
     fn a_mention_is_in_the_text() {
@@ -555,6 +518,13 @@ mod tests {
         assert!(mentions("hi <@!1000>", 1000));
         assert!(!mentions("thanks!", 1000));
         assert!(!mentions("<@10001>", 1000));
+    }
+
+    #[test]
+    fn a_role_mention_is_in_the_text() {
+        assert!(mentions_role("<@&8800> hi", 8800));
+        assert!(!mentions_role("<@8800> hi", 8800), "a user, not the role");
+        assert!(!mentions_role("<@&88001>", 8800));
     }
 
     #[test]

@@ -3,9 +3,12 @@
 //! Discord POSTs each interaction to `/interactions`, signed with the
 //! application's Ed25519 key. The signature (over `X-Signature-Timestamp` ++
 //! raw body) is checked before the body is parsed; the body is then answered
-//! with exactly [`interaction::respond`]`(…).to_json()`, the same bytes the
-//! gateway transport sends, as multipart/form-data (`payload_json` and the
-//! files) when the answer carries the lineage picture. Deferral follows the shared policy
+//! with [`interaction::respond`]`(…).to_json()`, the bytes the gateway
+//! transport sends, the lineage picture left out: always JSON. Discord takes
+//! a multipart response body only up to somewhere between ~82 and ~192 KB
+//! (discord/discord-api-docs#5925) and not at all for message commands
+//! (#5933), though its docs allow one; an answer delivered later through
+//! REST keeps its picture. Deferral follows the shared policy
 //! ([`crate::transport::deferral`]): an answer slower than [`DEFER_AFTER`] is
 //! deferred and delivered later through the REST client, when one is set.
 //!
@@ -41,7 +44,7 @@ use ed25519_dalek::VerifyingKey;
 use serde_json::{json, Value};
 
 use crate::config::Config;
-use crate::respond::{File, Responder};
+use crate::respond::Responder;
 use crate::transport::deferral::{self, answer_within, Call, Outgoing, Timely};
 use crate::transport::interaction::{self, Interaction, Response};
 use crate::transport::{rest, shutdown};
@@ -425,18 +428,16 @@ async fn interactions(
         );
     }
     let started = Instant::now();
-    let mut files = Vec::new();
     let answer = if i.kind == interaction::InteractionKind::Ping {
         Response::Pong.to_json()
     } else {
         let responder = shared.responder.clone();
-        // With its files (the lineage picture): a response with files is
-        // sent as multipart/form-data, as Discord accepts.
+        // With its files, for a deferred answer (REST takes them); the
+        // response body leaves them out (see the module's doc).
         let job = move || Outgoing::answer(&responder, &i);
         match answer_within(config.rest.clone(), call.clone(), job, config.defer_after).await {
             Timely::Now(out) => {
-                let body = out.response.to_json();
-                files = out.files.clone();
+                let body = out.response.clone().without_files().to_json();
                 if out.response == Response::AckAndDelete {
                     let (rest, call) = (config.rest.clone(), call.clone());
                     shared.pending.spawn(async move {
@@ -460,56 +461,7 @@ async fn interactions(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "answered an interaction"
     );
-    if files.is_empty() {
-        json_response(&answer)
-    } else {
-        multipart_response(&answer, &files)
-    }
-}
-
-/// A response with files: multipart/form-data, the JSON as `payload_json`
-/// and each file as `files[n]`, named as its `attachments` entry.
-fn multipart_response(value: &Value, files: &[File]) -> HttpResponse {
-    // Not found in the PNGs' bytes or the JSON (checked, else another).
-    let mut n = 0u64;
-    let boundary = loop {
-        let b = format!(
-            "lineage-bot-{:016x}",
-            now_secs() ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        );
-        let needle = b.as_bytes();
-        let found = |bytes: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
-        if !files.iter().any(|f| found(&f.bytes)) && !found(value.to_string().as_bytes()) {
-            break b;
-        }
-        n += 1;
-    };
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"payload_json\"\r\n\
-             Content-Type: application/json\r\n\r\n{value}\r\n"
-        )
-        .as_bytes(),
-    );
-    for (n, f) in files.iter().enumerate() {
-        let name = f.filename.replace(['"', '\r', '\n'], "_");
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"files[{n}]\"; filename=\"{name}\"\r\n\
-                 Content-Type: image/png\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(&f.bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let mut r = (StatusCode::OK, body).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("multipart/form-data; boundary={boundary}")) {
-        r.headers_mut().insert(header::CONTENT_TYPE, v);
-    }
-    r
+    json_response(&answer)
 }
 
 /// Whether this signed interaction arrives for the first time within the

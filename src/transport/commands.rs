@@ -128,10 +128,29 @@ fn name_localizations(name: &str) -> Option<Value> {
     }
 }
 
-/// The slash commands as registered with Discord (`PUT …/commands`): names,
+/// Every command as registered with Discord (`PUT …/commands`): names,
 /// options, descriptions and their zh-CN localisations. Option names match
-/// [`crate::engine::request::COMMANDS`].
+/// [`crate::engine::request::COMMANDS`]. The global ones, then the owners'.
 pub fn definitions() -> Value {
+    let mut all = for_everyone();
+    all.extend(for_owners());
+    Value::Array(all)
+}
+
+/// The read-only commands and "Ask the notes": registered globally, always,
+/// as `integration_types` and `contexts` (user install, DMs) apply only to
+/// global commands.
+pub fn global_definitions() -> Value {
+    Value::Array(for_everyone())
+}
+
+/// `/gaps` and `/reload`: registered in the configured guilds (globally
+/// when there are none).
+pub fn owner_definitions() -> Value {
+    Value::Array(for_owners())
+}
+
+fn for_everyone() -> Vec<Value> {
     let mut all: Vec<Value> = COMMANDS
         .iter()
         .map(|(name, en, zh, options)| {
@@ -168,27 +187,32 @@ pub fn definitions() -> Value {
         "integration_types": [GUILD_INSTALL, USER_INSTALL],
         "contexts": [IN_GUILD, IN_BOT_DM, IN_PRIVATE_CHANNEL],
     }));
-    all.push(owner_only(
-        GAPS,
-        "Owner only: questions the notes could not answer",
-        GAPS_ZH,
-        json!([{
-            "name": "days",
-            "type": 4,
-            "description": "Only questions asked in the last this many days (default 30)",
-            "description_localizations": {"zh-CN": "只看最近多少天（默认 30）", "zh-TW": to_traditional("只看最近多少天（默认 30）")},
-            "required": false,
-            "min_value": 1,
-            "max_value": 3650,
-        }]),
-    ));
-    all.push(owner_only(
-        RELOAD,
-        "Owner only: read the notes again now",
-        RELOAD_ZH,
-        json!([]),
-    ));
-    Value::Array(all)
+    all
+}
+
+fn for_owners() -> Vec<Value> {
+    vec![
+        owner_only(
+            GAPS,
+            "Owner only: questions the notes could not answer",
+            GAPS_ZH,
+            json!([{
+                "name": "days",
+                "type": 4,
+                "description": "Only questions asked in the last this many days (default 30)",
+                "description_localizations": {"zh-CN": "只看最近多少天（默认 30）", "zh-TW": to_traditional("只看最近多少天（默认 30）")},
+                "required": false,
+                "min_value": 1,
+                "max_value": 3650,
+            }]),
+        ),
+        owner_only(
+            RELOAD,
+            "Owner only: read the notes again now",
+            RELOAD_ZH,
+            json!([]),
+        ),
+    ]
 }
 
 /// A command for the bot's owners: hidden from members without
@@ -283,6 +307,27 @@ mod tests {
                 assert!((1..=100).contains(&o["description"].as_str().unwrap().chars().count()));
             }
         }
+    }
+
+    #[test]
+    fn owner_commands_are_apart_from_the_global_ones() {
+        let names = |v: Value| -> Vec<String> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["name"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let global = names(global_definitions());
+        assert!(global.contains(&ASK.to_string()), "{global:?}");
+        assert!(
+            !global.iter().any(|n| n == GAPS || n == RELOAD),
+            "{global:?}"
+        );
+        assert_eq!(names(owner_definitions()), [GAPS, RELOAD]);
+        let mut all = global;
+        all.extend(names(owner_definitions()));
+        assert_eq!(all, names(definitions()));
     }
 
     #[test]

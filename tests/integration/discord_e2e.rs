@@ -27,6 +27,10 @@ const OTHER_CHANNEL: &str = "4001";
 const THREAD: &str = "4100";
 /// A direct message channel.
 const DM_CHANNEL: &str = "4500";
+/// The bot's managed role in GUILD (`tags.bot_id` is the bot).
+const BOT_ROLE: &str = "8800";
+/// A role of people in GUILD.
+const PEOPLE_ROLE: &str = "8801";
 
 #[derive(Debug, Clone)]
 struct Recorded {
@@ -114,6 +118,9 @@ struct Fake {
     /// Paths whose answer breaks off mid-body (a connection cut short): the
     /// client's error then names the URL.
     broken: Mutex<Vec<String>>,
+    /// Answer a RESUME with "invalid session", so that the bot identifies
+    /// again and gets a new READY (as after a long outage).
+    refuse_resume: std::sync::atomic::AtomicBool,
     /// Each interaction's first answer as its asker sees it, by token.
     originals: Mutex<std::collections::HashMap<String, Original>>,
 }
@@ -454,6 +461,10 @@ async fn session(f: Arc<Fake>, socket: WebSocket) {
                             "guilds": [{"id": GUILD, "unavailable": true}], "session_id": "session-1", "resume_gateway_url": f.ws_url(),
                             "application": {"id": APP, "flags": 0}}}))
                     }
+                    Some(6) if f.refuse_resume.load(Ordering::SeqCst) => {
+                        f.sessions.lock().unwrap().push(v.clone());
+                        Some(json!({"op": 9, "d": false}))
+                    }
                     Some(6) => {
                         f.sessions.lock().unwrap().push(v.clone());
                         let s = f.seq.fetch_add(1, Ordering::SeqCst) + 1;
@@ -484,6 +495,21 @@ async fn session(f: Arc<Fake>, socket: WebSocket) {
     }
 }
 
+/// The guild's roles: @everyone, a role of people, and the bot's managed role.
+fn guild_roles() -> Value {
+    let role = |id: &str, name: &str, tags: Value| {
+        json!({"id": id, "name": name, "color": 0, "hoist": false, "position": 0,
+            "permissions": "0", "managed": !tags.as_object().unwrap().is_empty(),
+            "mentionable": true, "tags": tags, "flags": 0,
+            "colors": {"primary_color": 0, "secondary_color": null, "tertiary_color": null}})
+    };
+    json!([
+        role(GUILD, "@everyone", json!({})),
+        role(PEOPLE_ROLE, "curators", json!({})),
+        role(BOT_ROLE, "testbot", json!({"bot_id": APP})),
+    ])
+}
+
 /// The guild as GUILD_CREATE delivers it: its text channels (the thread is
 /// left out, as an archived one would be, so its parent is read by REST).
 fn guild_create() -> Value {
@@ -495,7 +521,7 @@ fn guild_create() -> Value {
         "id": GUILD, "name": "lineage", "owner_id": "5000", "icon": null, "splash": null,
         "discovery_splash": null, "afk_channel_id": null, "afk_timeout": 300,
         "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
-        "roles": [], "emojis": [], "features": [], "mfa_level": 0, "application_id": null,
+        "roles": guild_roles(), "emojis": [], "features": [], "mfa_level": 0, "application_id": null,
         "system_channel_id": null, "system_channel_flags": 0, "rules_channel_id": null,
         "vanity_url_code": null, "description": null, "banner": null, "premium_tier": 0,
         "preferred_locale": "en-US", "public_updates_channel_id": null, "nsfw_level": 0,
@@ -619,6 +645,9 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
         let listed = f.registered.lock().unwrap().get(&path).cloned();
         return Json(listed.unwrap_or(json!([]))).into_response();
     }
+    if method == Method::GET && path == format!("/api/v10/guilds/{GUILD}/roles") {
+        return Json(guild_roles()).into_response();
+    }
     if method == Method::GET && path.starts_with("/api/v10/channels/") {
         let id = path.split('/').nth(4).unwrap_or("");
         if ![SEARCH_CHANNEL, OTHER_CHANNEL, THREAD, DM_CHANNEL].contains(&id) {
@@ -735,6 +764,21 @@ fn callback_request(f: &Fake, id: &str) -> Option<Recorded> {
     })
 }
 
+/// The commands first registered at `path` (a bulk `PUT`).
+async fn registered_at(f: &Fake, path: &str) -> Value {
+    wait_until(
+        &format!("registration at {path}"),
+        Duration::from_secs(60),
+        || {
+            f.requests()
+                .into_iter()
+                .find(|r| r.method == "PUT" && r.path == path)
+        },
+    )
+    .await
+    .body
+}
+
 fn callback(f: &Fake, id: &str) -> Option<Value> {
     callback_request(f, id).map(|r| r.body)
 }
@@ -815,7 +859,8 @@ async fn the_bot_serves_discord_end_to_end() {
     let long = Duration::from_secs(60);
 
     // Start-up: GET /gateway/bot, IDENTIFY with the intents free text needs,
-    // commands registered in the guild with zh-CN localisations.
+    // commands registered with zh-CN localisations: the owners' in the
+    // guild, the rest globally.
     let identify = wait_until("IDENTIFY", long, || {
         f.sessions.lock().unwrap().first().cloned()
     })
@@ -832,22 +877,22 @@ async fn the_bot_serves_discord_end_to_end() {
         );
     }
     assert!(identify["d"]["token"].as_str().unwrap().ends_with(TOKEN));
-    let registered = wait_until("command registration", long, || {
-        f.requests().into_iter().find(|r| {
-            r.method == "PUT"
-                && r.path == format!("/api/v10/applications/{APP}/guilds/{GUILD}/commands")
-        })
-    })
-    .await
-    .body;
-    let names: Vec<&str> = registered
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
+    let names = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let in_guild = registered_at(
+        &f,
+        &format!("/api/v10/applications/{APP}/guilds/{GUILD}/commands"),
+    )
+    .await;
+    assert_eq!(names(&in_guild), ["gaps", "reload"]);
+    let registered = registered_at(&f, &format!("/api/v10/applications/{APP}/commands")).await;
     assert_eq!(
-        names,
+        names(&registered),
         [
             "model",
             "term",
@@ -857,8 +902,6 @@ async fn the_bot_serves_discord_end_to_end() {
             "capability",
             "help",
             "Ask the notes",
-            "gaps",
-            "reload"
         ]
     );
     assert_eq!(registered[5]["name_localizations"]["zh-CN"], "能力");
@@ -1613,43 +1656,122 @@ fn log_of(bot: &Bot) -> String {
     std::fs::read_to_string(&bot.1).unwrap_or_default()
 }
 
+/// How many times the bot logged `line`.
+fn logged_times(bot: &Bot, line: &str) -> usize {
+    log_of(bot).lines().filter(|l| l.contains(line)).count()
+}
+
+/// Issue #28 points 6 and 7: the read-only commands and "Ask the notes" are
+/// global whatever `guild_ids` says (a user install sees only global
+/// commands), `/reload` and `/gaps` go to the configured guilds; a READY
+/// again (a reconnect) reads and registers nothing; a guild dropped from
+/// `guild_ids` is cleared at the next start without reading any guild.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn commands_are_registered_in_one_scope_and_cleared_from_the_other() {
+async fn read_only_commands_are_global_owner_commands_in_the_guilds() {
+    use lineage_bot::transport::commands;
     let long = Duration::from_secs(60);
-    // Guild ids configured: the guild gets the commands, the global scope
-    // is emptied.
-    let (f, bot, _dir) = started().await;
     let global = format!("/api/v10/applications/{APP}/commands");
     let guild = format!("/api/v10/applications/{APP}/guilds/{GUILD}/commands");
-    let cleared = wait_until("the global commands cleared", long, || {
+    let puts_to = |f: &Fake, path: &str| -> Vec<Value> {
         f.requests()
             .into_iter()
-            .find(|r| r.method == "PUT" && r.path == global)
+            .filter(|r| r.method == "PUT" && r.path == path)
+            .map(|r| r.body)
+            .collect()
+    };
+    let guild_reads = |f: &Fake| {
+        f.requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.contains("/guilds/"))
+            .count()
+    };
+
+    // guild_ids configured.
+    let f = start_fake().await;
+    let port = f.port.load(Ordering::SeqCst) as u16;
+    let dir = tempfile::tempdir().unwrap();
+    let in_guild = format!("guild_ids = [\"{GUILD}\"]\n");
+    let bot = start_bot_configured(port, dir.path(), &in_guild, 30.0, 0.0);
+    *LOG.lock().unwrap() = Some(bot.1.clone());
+    assert_eq!(
+        registered_at(&f, &global).await,
+        commands::global_definitions(),
+        "the read-only commands and Ask the notes, globally"
+    );
+    wait_until("the first READY handled", long, || {
+        (logged_times(&bot, "commands checked at READY") == 1).then_some(())
     })
     .await;
-    assert_eq!(cleared.body, json!([]));
-    let registered = f.registered.lock().unwrap()[&guild].clone();
-    for c in registered.as_array().unwrap() {
-        let expected = if c["name"] == "reload" || c["name"] == "gaps" {
-            (json!([0]), json!([0]))
-        } else {
-            (json!([0, 1]), json!([0, 1, 2]))
-        };
+    assert_eq!(puts_to(&f, &global).len(), 1);
+    for c in commands::global_definitions().as_array().unwrap() {
         assert_eq!(
-            (c["integration_types"].clone(), c["contexts"].clone()),
-            expected,
-            "{c}"
+            c["integration_types"],
+            json!([0, 1]),
+            "user-installable: {c}"
         );
+        assert_eq!(c["contexts"], json!([0, 1, 2]), "usable in DMs: {c}");
     }
-    wait_until("the log of it", long, || {
-        log_of(&bot)
-            .contains("cleared global commands")
-            .then_some(())
+    assert_eq!(puts_to(&f, &guild), [commands::owner_definitions()]);
+    let owners = commands::owner_definitions();
+    let names: Vec<&str> = owners
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["gaps", "reload"]);
+    assert_eq!(
+        guild_reads(&f),
+        0,
+        "a configured guild is overwritten, not read"
+    );
+
+    // A reconnect whose session is gone: READY again, nothing read or
+    // registered again.
+    let requests = f.requests().len();
+    f.refuse_resume.store(true, Ordering::SeqCst);
+    f.send(GatewayCmd::Drop);
+    wait_until("the second READY handled", long, || {
+        (logged_times(&bot, "commands checked at READY") == 2).then_some(())
     })
     .await;
+    let again: Vec<String> = f.requests()[requests..]
+        .iter()
+        .filter(|r| r.path.contains("/commands"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(again.is_empty(), "at a second READY: {again:?}");
     drop(bot);
 
-    // No guild ids: global commands, and the guild's stale ones cleared.
+    // The same data dir, no guild ids now: the guild dropped from the scope
+    // is cleared, without a read; every command is global.
+    let requests = f.requests().len();
+    let bot = start_bot_configured(port, dir.path(), "", 30.0, 0.0);
+    *LOG.lock().unwrap() = Some(bot.1.clone());
+    wait_until("READY after the restart", long, || {
+        (logged_times(&bot, "commands checked at READY") == 1).then_some(())
+    })
+    .await;
+    let after: Vec<Recorded> = f.requests()[requests..].to_vec();
+    let cleared: Vec<&Value> = after
+        .iter()
+        .filter(|r| r.method == "PUT" && r.path == guild)
+        .map(|r| &r.body)
+        .collect();
+    assert_eq!(cleared, [&json!([])], "the dropped guild cleared once");
+    assert!(
+        !after.iter().any(|r| r.method == "GET" && r.path == guild),
+        "the record said where the commands were: no read"
+    );
+    let global_put = after
+        .iter()
+        .find(|r| r.method == "PUT" && r.path == global)
+        .expect("global registration");
+    assert_eq!(global_put.body, commands::definitions());
+    drop(bot);
+
+    // A first start with no record (an older version ran before) and no
+    // guild ids: the stale commands its guilds hold are read and cleared.
     let f = start_fake().await;
     f.registered
         .lock()
@@ -1671,16 +1793,6 @@ async fn commands_are_registered_in_one_scope_and_cleared_from_the_other() {
     })
     .await;
     assert_eq!(emptied.body, json!([]));
-    let global_put = f
-        .requests()
-        .into_iter()
-        .find(|r| r.method == "PUT" && r.path == global)
-        .expect("global registration");
-    assert_eq!(
-        global_put.body,
-        lineage_bot::transport::commands::definitions(),
-        "every command, registered globally"
-    );
     wait_until("the log of it", long, || {
         log_of(&bot)
             .contains("cleared guild commands")
@@ -2170,4 +2282,48 @@ async fn a_channel_without_history_or_embeds_still_gets_its_answer() {
     assert_eq!(posted.body["allowed_mentions"]["parse"], json!([]));
     let log = log_of(&bot);
     assert!(log.contains("Read Message History") && log.contains("Embed Links"), "{log}");
+}
+
+/// Issue #28 point 11: a mention of the bot's managed role (`<@&id>`, what
+/// the mention list often offers first) asks the bot, anywhere; the role
+/// comes from GUILD_CREATE (without it, from one REST read).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mention_of_the_bots_role_asks_the_bot() {
+    let (f, _bot, _dir) = started().await;
+    let long = Duration::from_secs(60);
+    for (n, (id, user)) in [("7401", "5201"), ("7402", "5202")].into_iter().enumerate() {
+        let mut m = message_object(
+            id,
+            OTHER_CHANNEL,
+            user,
+            false,
+            &format!("<@&{BOT_ROLE}> <@&{PEOPLE_ROLE}> 对齐税是什么"),
+        );
+        m["mention_roles"] = json!([BOT_ROLE, PEOPLE_ROLE]);
+        f.dispatch("MESSAGE_CREATE", m);
+        let reply = wait_until(&format!("an answer to role mention {id}"), long, || {
+            replies_in(&f, OTHER_CHANNEL).get(n).cloned()
+        })
+        .await;
+        assert_eq!(reply["message_reference"]["message_id"], id);
+        assert_eq!(reply["embeds"][0]["title"], "🔎 对齐税是什么", "{reply}");
+        assert_eq!(
+            reply["allowed_mentions"]["parse"],
+            json!([]),
+            "pings no one"
+        );
+    }
+    let reads = f
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with("/roles"))
+        .count();
+    assert_eq!(reads, 0, "the bot's role comes from GUILD_CREATE, not REST");
+}
+/// The fake's GUILD_CREATE is one serenity reads whole: a field it lacks
+/// drops the event without a word, and the cache stays empty.
+#[test]
+fn the_fakes_guild_is_one_serenity_reads() {
+    let guild: Result<serenity::model::guild::Guild, _> = serde_json::from_value(guild_create());
+    assert!(guild.is_ok(), "{guild:?}");
 }
