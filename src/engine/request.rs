@@ -90,16 +90,162 @@ impl Request {
     }
 }
 
-/// The slash commands and their options: names are part of the contract.
-pub const COMMANDS: &[(&str, &[(&str, bool)])] = &[
-    ("model", &[("name", true)]),
-    ("term", &[("name", true)]),
-    ("compare", &[("first", true), ("second", true)]),
-    ("search", &[("query", true)]),
-    ("lineage", &[("name", false)]),
-    ("capability", &[("name", true)]),
-    ("help", &[]),
+/// `/gaps`: owner only, the curator's report, answered by the transport.
+pub const GAPS: &str = "gaps";
+/// `/reload`: owner only, answered by the transport.
+pub const RELOAD: &str = "reload";
+
+/// Who a command is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Read-only: registered globally, user-installable, usable anywhere.
+    Everyone,
+    /// The bot's owners (`discord.owners`): registered in the configured
+    /// guilds, answered by the transport, not parsed into a [`Command`].
+    Owners,
+}
+
+/// What an option holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionKind {
+    /// Text (a name, a question), offered choices when `autocomplete`.
+    Text,
+    /// A number of days, 1 to 3 650.
+    Days,
+}
+
+/// One option of a slash command.
+#[derive(Debug, Clone, Copy)]
+pub struct OptionSpec {
+    pub name: &'static str,
+    pub en: &'static str,
+    pub zh: &'static str,
+    pub required: bool,
+    pub autocomplete: bool,
+    pub kind: OptionKind,
+}
+
+/// A slash command, declared once: its parsing ([`from_options`],
+/// [`parse_line`]), the usage text ([`usage`]) and its registration with
+/// Discord (`transport::commands`) all come from here.
+#[derive(Debug, Clone, Copy)]
+pub struct CommandSpec {
+    pub name: &'static str,
+    /// The description, in English and in Chinese (zh-TW is converted).
+    pub en: &'static str,
+    pub zh: &'static str,
+    /// The name shown to a Chinese reader, where it has one.
+    pub name_zh: Option<&'static str>,
+    pub audience: Audience,
+    pub options: &'static [OptionSpec],
+}
+
+const fn text(
+    name: &'static str,
+    en: &'static str,
+    zh: &'static str,
+    required: bool,
+    autocomplete: bool,
+) -> OptionSpec {
+    OptionSpec {
+        name,
+        en,
+        zh,
+        required,
+        autocomplete,
+        kind: OptionKind::Text,
+    }
+}
+
+const fn command(
+    name: &'static str,
+    en: &'static str,
+    zh: &'static str,
+    options: &'static [OptionSpec],
+) -> CommandSpec {
+    CommandSpec {
+        name,
+        en,
+        zh,
+        name_zh: None,
+        audience: Audience::Everyone,
+        options,
+    }
+}
+
+/// Every slash command: names and option names are part of the contract.
+pub const COMMANDS: &[CommandSpec] = &[
+    command(
+        "model",
+        "A model's card: lineage, training, strengths, trade-offs",
+        "模型卡片：谱系、训练方式、优势与代价",
+        &[text("name", "Model name, alias or shorthand (chatgpt, 003, devinci)", "模型名称、别名或简称（chatgpt、003）", true, true)],
+    ),
+    command(
+        "term",
+        "A term in both languages, with its meaning",
+        "术语的中英文与含义",
+        &[text("name", "Term, abbreviation or 中文 (alignment-tax, RLHF, 对齐税)", "术语、缩写或中文（alignment-tax、RLHF、对齐税）", true, true)],
+    ),
+    command(
+        "compare",
+        "Two models or generations side by side",
+        "并排比较两个模型或两代模型",
+        &[
+            text("first", "First model or generation (002)", "第一个模型或代（002）", true, true),
+            text("second", "Second model or generation (003)", "第二个模型或代（003）", true, true),
+        ],
+    ),
+    command(
+        "search",
+        "Search the notes",
+        "搜索笔记",
+        &[text("query", "A question, in Chinese or English", "问题，中英文皆可", true, false)],
+    ),
+    command(
+        "lineage",
+        "The family tree, a model highlighted",
+        "家族树，可高亮某个模型",
+        &[text("name", "Model to highlight", "要高亮的模型", false, true)],
+    ),
+    CommandSpec {
+        name_zh: Some("能力"),
+        ..command(
+            "capability",
+            "One capability along the whole lineage, with the notes' words",
+            "一种能力沿整个谱系的变化，附笔记原文",
+            &[text("name", "Capability, in English or 中文 (in-context-learning, ICL, 零样本)", "能力名称，中英文皆可（上下文学习、ICL、zero-shot）", true, true)],
+        )
+    },
+    command("help", "What each command does, with examples", "各命令的用法与示例", &[]),
+    CommandSpec {
+        audience: Audience::Owners,
+        ..command(
+            GAPS,
+            "Owner only: questions the notes could not answer",
+            "仅限所有者：笔记没能回答的问题",
+            &[OptionSpec {
+                kind: OptionKind::Days,
+                ..text("days", "Only questions asked in the last this many days (default 30)", "只看最近多少天（默认 30）", false, false)
+            }],
+        )
+    },
+    CommandSpec {
+        audience: Audience::Owners,
+        ..command(RELOAD, "Owner only: read the notes again now", "仅限所有者：立即重新加载笔记", &[])
+    },
 ];
+
+/// The commands for `audience`, in declaration order.
+pub fn commands_for(audience: Audience) -> impl Iterator<Item = &'static CommandSpec> {
+    COMMANDS.iter().filter(move |c| c.audience == audience)
+}
+
+/// A command everyone may run, by its name as typed.
+fn everyones(name: &str) -> Option<&'static CommandSpec> {
+    let name = name.trim().trim_start_matches('/').to_lowercase();
+    commands_for(Audience::Everyone).find(|c| c.name == name)
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommandError {
@@ -122,13 +268,13 @@ impl fmt::Display for CommandError {
 /// Usage of every command, for `ask` and the console.
 pub fn usage() -> String {
     let mut s = String::from("commands:\n");
-    for (name, options) in COMMANDS {
-        s.push_str(&format!("  /{name}"));
-        for (o, required) in *options {
-            if *required {
-                s.push_str(&format!(" {o}:<{o}>"));
+    for c in commands_for(Audience::Everyone) {
+        s.push_str(&format!("  /{}", c.name));
+        for o in c.options {
+            if o.required {
+                s.push_str(&format!(" {0}:<{0}>", o.name));
             } else {
-                s.push_str(&format!(" [{o}:<{o}>]"));
+                s.push_str(&format!(" [{0}:<{0}>]", o.name));
             }
         }
         s.push('\n');
@@ -142,20 +288,16 @@ pub fn from_options(
     name: &str,
     get: impl Fn(&str) -> Option<String>,
 ) -> Result<Command, CommandError> {
-    let (cmd, options) = COMMANDS
-        .iter()
-        .find(|(n, _)| *n == name.trim().trim_start_matches('/').to_lowercase())
-        .ok_or_else(|| CommandError::Unknown(name.to_string()))?;
+    let spec = everyones(name).ok_or_else(|| CommandError::Unknown(name.to_string()))?;
     let value = |o: &'static str| -> Result<String, CommandError> {
         get(o)
             .filter(|v| !v.trim().is_empty())
             .ok_or(CommandError::Missing {
-                command: cmd,
+                command: spec.name,
                 option: o,
             })
     };
-    let _ = options;
-    Ok(match *cmd {
+    Ok(match spec.name {
         "model" => Command::Model {
             name: value("name")?,
         },
@@ -183,13 +325,10 @@ pub fn from_options(
 pub fn parse_line(line: &str) -> Result<Command, CommandError> {
     let line = line.trim();
     let (head, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-    let name = head.trim_start_matches('/').to_lowercase();
-    let (cmd, options) = COMMANDS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .ok_or_else(|| CommandError::Unknown(head.to_string()))?;
+    let spec = everyones(head).ok_or_else(|| CommandError::Unknown(head.to_string()))?;
+    let (cmd, options) = (spec.name, spec.options);
     let rest = rest.trim();
-    let names: Vec<&str> = options.iter().map(|(o, _)| *o).collect();
+    let names: Vec<&str> = options.iter().map(|o| o.name).collect();
     let named = named_values(rest, &names);
     let values: Vec<(String, String)> = if !named.is_empty() {
         named
@@ -197,7 +336,7 @@ pub fn parse_line(line: &str) -> Result<Command, CommandError> {
         if rest.is_empty() {
             vec![]
         } else {
-            vec![(options[0].0.to_string(), unquote(rest))]
+            vec![(options[0].name.to_string(), unquote(rest))]
         }
     } else if options.len() == 2 {
         let words = split_words(rest);
@@ -212,10 +351,10 @@ pub fn parse_line(line: &str) -> Result<Command, CommandError> {
             .collect();
         let mut v = Vec::new();
         if let Some(first) = words.first() {
-            v.push((options[0].0.to_string(), first.clone()));
+            v.push((options[0].name.to_string(), first.clone()));
         }
         if words.len() > 1 {
-            v.push((options[1].0.to_string(), words[1..].join(" ")));
+            v.push((options[1].name.to_string(), words[1..].join(" ")));
         }
         v
     } else {

@@ -1,21 +1,13 @@
-//! The slash commands as Discord registers them (`PUT …/commands`): names,
-//! options, descriptions and their localisations. Option names match
-//! [`crate::engine::request::COMMANDS`], which parses them back.
+//! The slash commands as Discord registers them (`PUT …/commands`), made
+//! from their one declaration ([`crate::engine::request::COMMANDS`], which
+//! also parses them back), and the "Ask the notes" message command.
 
 use serde_json::{json, Value};
 
+use crate::engine::request::{commands_for, Audience, CommandSpec, OptionKind, OptionSpec};
 use crate::render::labels::to_traditional;
 
-const RELOAD_ZH: &str = "仅限所有者：立即重新加载笔记";
-
-const GAPS_ZH: &str = "仅限所有者：笔记没能回答的问题";
-
-/// `/gaps`: owner only, the curator's report, answered by
-/// [`super::interaction::respond`].
-pub const GAPS: &str = "gaps";
-
-/// `/reload`: owner only, answered by [`super::interaction::respond`].
-pub const RELOAD: &str = "reload";
+pub use crate::engine::request::{GAPS, RELOAD};
 /// The message context-menu command: right-click a message → its text
 /// searched in the notes.
 pub const ASK: &str = "Ask the notes";
@@ -30,102 +22,57 @@ const IN_GUILD: u8 = 0;
 const IN_BOT_DM: u8 = 1;
 const IN_PRIVATE_CHANNEL: u8 = 2;
 
-/// An option: (name, description, 描述, required, autocomplete).
-type Opt = (&'static str, &'static str, &'static str, bool, bool);
-
-/// The read-only commands: (name, description, 描述, options).
-const COMMANDS: [(&str, &str, &str, &[Opt]); 7] = [
-    (
-        "model",
-        "A model's card: lineage, training, strengths, trade-offs",
-        "模型卡片：谱系、训练方式、优势与代价",
-        &[(
-            "name",
-            "Model name, alias or shorthand (chatgpt, 003, devinci)",
-            "模型名称、别名或简称（chatgpt、003）",
-            true,
-            true,
-        )],
-    ),
-    (
-        "term",
-        "A term in both languages, with its meaning",
-        "术语的中英文与含义",
-        &[(
-            "name",
-            "Term, abbreviation or 中文 (alignment-tax, RLHF, 对齐税)",
-            "术语、缩写或中文（alignment-tax、RLHF、对齐税）",
-            true,
-            true,
-        )],
-    ),
-    (
-        "compare",
-        "Two models or generations side by side",
-        "并排比较两个模型或两代模型",
-        &[
-            (
-                "first",
-                "First model or generation (002)",
-                "第一个模型或代（002）",
-                true,
-                true,
-            ),
-            (
-                "second",
-                "Second model or generation (003)",
-                "第二个模型或代（003）",
-                true,
-                true,
-            ),
-        ],
-    ),
-    (
-        "search",
-        "Search the notes",
-        "搜索笔记",
-        &[(
-            "query",
-            "A question, in Chinese or English",
-            "问题，中英文皆可",
-            true,
-            false,
-        )],
-    ),
-    (
-        "lineage",
-        "The family tree, a model highlighted",
-        "家族树，可高亮某个模型",
-        &[("name", "Model to highlight", "要高亮的模型", false, true)],
-    ),
-    (
-        "capability",
-        "One capability along the whole lineage, with the notes' words",
-        "一种能力沿整个谱系的变化，附笔记原文",
-        &[(
-            "name",
-            "Capability, in English or 中文 (in-context-learning, ICL, 零样本)",
-            "能力名称，中英文皆可（上下文学习、ICL、zero-shot）",
-            true,
-            true,
-        )],
-    ),
-    (
-        "help",
-        "What each command does, with examples",
-        "各命令的用法与示例",
-        &[],
-    ),
-];
-
-/// Command names in Chinese, where a command has one (Discord shows a
-/// zh-CN or zh-TW reader this name; the interaction still carries the
-/// English one).
-fn name_localizations(name: &str) -> Option<Value> {
-    match name {
-        "capability" => Some(json!({"zh-CN": "能力", "zh-TW": "能力"})),
-        _ => None,
+/// A declared command as Discord registers it.
+fn definition(c: &CommandSpec) -> Value {
+    let mut d = json!({
+        "name": c.name,
+        "type": 1,
+        "description": c.en,
+        "description_localizations": {"zh-CN": c.zh, "zh-TW": to_traditional(c.zh)},
+        "options": c.options.iter().map(option).collect::<Vec<_>>(),
+    });
+    if let Some(zh) = c.name_zh {
+        d["name_localizations"] = json!({"zh-CN": zh, "zh-TW": to_traditional(zh)});
     }
+    match c.audience {
+        // Read-only: user-installable, usable in servers, the bot's DMs and
+        // private channels.
+        Audience::Everyone => {
+            d["integration_types"] = json!([GUILD_INSTALL, USER_INSTALL]);
+            d["contexts"] = json!([IN_GUILD, IN_BOT_DM, IN_PRIVATE_CHANNEL]);
+        }
+        // Hidden from members without Administrator by default, checked
+        // against `discord.owners` when run, and guild-only (owners use it
+        // from a server the bot is installed in).
+        Audience::Owners => {
+            d["default_member_permissions"] = json!("0");
+            d["integration_types"] = json!([GUILD_INSTALL]);
+            d["contexts"] = json!([IN_GUILD]);
+        }
+    }
+    d
+}
+
+fn option(o: &OptionSpec) -> Value {
+    let mut v = json!({
+        "name": o.name,
+        "description": o.en,
+        "description_localizations": {"zh-CN": o.zh, "zh-TW": to_traditional(o.zh)},
+        "required": o.required,
+    });
+    match o.kind {
+        OptionKind::Text => {
+            v["type"] = json!(3);
+            v["autocomplete"] = json!(o.autocomplete);
+            v["max_length"] = json!(200);
+        }
+        OptionKind::Days => {
+            v["type"] = json!(4);
+            v["min_value"] = json!(1);
+            v["max_value"] = json!(3650);
+        }
+    }
+    v
 }
 
 /// Every command as registered with Discord (`PUT …/commands`): names,
@@ -151,34 +98,7 @@ pub fn owner_definitions() -> Value {
 }
 
 fn for_everyone() -> Vec<Value> {
-    let mut all: Vec<Value> = COMMANDS
-        .iter()
-        .map(|(name, en, zh, options)| {
-            let mut c = json!({
-                "name": name,
-                "type": 1,
-                "description": en,
-                "description_localizations": {"zh-CN": zh, "zh-TW": to_traditional(zh)},
-                // Read-only: user-installable, usable in servers, the bot's
-                // DMs and private channels.
-                "integration_types": [GUILD_INSTALL, USER_INSTALL],
-                "contexts": [IN_GUILD, IN_BOT_DM, IN_PRIVATE_CHANNEL],
-                "options": options.iter().map(|(o, oen, ozh, required, autocomplete)| json!({
-                    "type": 3,
-                    "name": o,
-                    "description": oen,
-                    "description_localizations": {"zh-CN": ozh, "zh-TW": to_traditional(ozh)},
-                    "required": required,
-                    "autocomplete": autocomplete,
-                    "max_length": 200,
-                })).collect::<Vec<_>>(),
-            });
-            if let Some(names) = name_localizations(name) {
-                c["name_localizations"] = names;
-            }
-            c
-        })
-        .collect();
+    let mut all: Vec<Value> = commands_for(Audience::Everyone).map(definition).collect();
     // A message command (type 3) has a name and no description.
     all.push(json!({
         "name": ASK,
@@ -191,44 +111,7 @@ fn for_everyone() -> Vec<Value> {
 }
 
 fn for_owners() -> Vec<Value> {
-    vec![
-        owner_only(
-            GAPS,
-            "Owner only: questions the notes could not answer",
-            GAPS_ZH,
-            json!([{
-                "name": "days",
-                "type": 4,
-                "description": "Only questions asked in the last this many days (default 30)",
-                "description_localizations": {"zh-CN": "只看最近多少天（默认 30）", "zh-TW": to_traditional("只看最近多少天（默认 30）")},
-                "required": false,
-                "min_value": 1,
-                "max_value": 3650,
-            }]),
-        ),
-        owner_only(
-            RELOAD,
-            "Owner only: read the notes again now",
-            RELOAD_ZH,
-            json!([]),
-        ),
-    ]
-}
-
-/// A command for the bot's owners: hidden from members without
-/// Administrator by default, checked against `discord.owners` when run, and
-/// guild-only (owners use it from a server the bot is installed in).
-fn owner_only(name: &str, en: &str, zh: &str, options: Value) -> Value {
-    json!({
-        "name": name,
-        "type": 1,
-        "description": en,
-        "description_localizations": {"zh-CN": zh, "zh-TW": to_traditional(zh)},
-        "default_member_permissions": "0",
-        "integration_types": [GUILD_INSTALL],
-        "contexts": [IN_GUILD],
-        "options": options,
-    })
+    commands_for(Audience::Owners).map(definition).collect()
 }
 
 #[cfg(test)]
@@ -241,7 +124,7 @@ mod tests {
         let defs = defs.as_array().unwrap();
         assert_eq!(
             defs.len(),
-            crate::engine::request::COMMANDS.len() + 3,
+            crate::engine::request::COMMANDS.len() + 1,
             "the commands, the message command, /gaps and /reload"
         );
         // zh-TW reads Traditional characters, converted from the zh-CN text.
@@ -251,9 +134,8 @@ mod tests {
         );
         assert_eq!(
             defs[defs.len() - 1]["description_localizations"]["zh-TW"],
-            to_traditional(RELOAD_ZH)
+            to_traditional("仅限所有者：立即重新加载笔记")
         );
-        assert_ne!(to_traditional(RELOAD_ZH), RELOAD_ZH);
         let ask = &defs[defs.len() - 3];
         assert_eq!(
             (ask["name"].as_str(), ask["type"].as_u64()),
@@ -279,8 +161,9 @@ mod tests {
                 && s.chars()
                     .all(|c| c.is_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
         };
-        for (d, (name, options)) in defs.iter().zip(crate::engine::request::COMMANDS) {
-            assert_eq!(d["name"], *name);
+        for (d, spec) in defs.iter().zip(commands_for(Audience::Everyone)) {
+            let (name, options) = (spec.name, spec.options);
+            assert_eq!(d["name"], name);
             assert_eq!(d["integration_types"], json!([0, 1]), "user-installable");
             assert_eq!(
                 d["contexts"],
@@ -301,9 +184,9 @@ mod tests {
             }
             let opts = d["options"].as_array().unwrap();
             assert_eq!(opts.len(), options.len());
-            for (o, (oname, required)) in opts.iter().zip(*options) {
-                assert_eq!(o["name"], *oname);
-                assert_eq!(o["required"], *required);
+            for (o, spec) in opts.iter().zip(options) {
+                assert_eq!(o["name"], spec.name);
+                assert_eq!(o["required"], spec.required);
                 assert!((1..=100).contains(&o["description"].as_str().unwrap().chars().count()));
             }
         }

@@ -367,7 +367,7 @@ proptest! {
 
     #[test]
     fn any_input_to_any_command_fits_discord(command in 0..COMMANDS.len(), a in any_text(), b in any_text(), zh in any::<bool>(), page in 0usize..300) {
-        let cmd = match COMMANDS[command].0 {
+        let cmd = match COMMANDS[command].name {
             "model" => Command::Model { name: a },
             "term" => Command::Term { name: a },
             "compare" => Command::Compare { first: a, second: b },
