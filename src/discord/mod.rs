@@ -24,8 +24,8 @@ use serenity::http::{Http, LightMethod, Route};
 
 use crate::config::Config;
 use crate::respond::Responder;
-use crate::transport::deferral::{self, answer_within, Call, Outgoing, Timely, DEFER_AFTER};
-use crate::transport::interaction::{self, Interaction, Response};
+use crate::transport::deferral::{self, Call, Outgoing, DEFER_AFTER};
+use crate::transport::interaction::{self, Interaction};
 use crate::transport::rest::{self, retrying};
 use crate::transport::{failure, shutdown};
 
@@ -62,6 +62,42 @@ struct Handler {
 
 /// Registration and channel reads give up after this.
 const SETUP_DEADLINE: Duration = Duration::from_secs(60);
+/// The gateway's first answer: a POST to the interaction's callback URL,
+/// with its files, tried again within the callback's deadline.
+struct Callback {
+    http: Arc<Http>,
+    id: serenity::all::InteractionId,
+}
+
+impl deferral::Sink for Callback {
+    type Sent = ();
+    const IN_FLIGHT: Duration = Duration::ZERO;
+
+    async fn first(&self, call: &Call, first: deferral::First<'_>) -> Option<()> {
+        let (what, body, files) = match first {
+            deferral::First::Answer(out) => ("answering", out.response.to_json(), &out.files[..]),
+            deferral::First::Deferral(v) => ("deferring", v.clone(), &[][..]),
+        };
+        let route = Route::InteractionResponse {
+            interaction_id: self.id,
+            token: &call.token,
+        };
+        let send = || {
+            rest::send(
+                &self.http,
+                rest::request(route, LightMethod::Post, Some(&body), files),
+            )
+        };
+        match retrying(what, call.callback_deadline(), send).await {
+            Ok(_) => Some(()),
+            Err(e) => {
+                tracing::warn!(interaction = %call.id, error = %crate::config::redact_url(&e.to_string()), kind = ?call.kind, what, "sending an interaction response failed");
+                None
+            }
+        }
+    }
+}
+
 /// Discord's code for a reply refused: the bot may not read the channel's history.
 const CANNOT_REPLY: u64 = 160_002;
 /// Discord's code for a permission the bot lacks (Embed Links, for an embed).
@@ -140,51 +176,14 @@ impl Handler {
         let Ok(id) = parsed.id.parse::<u64>() else {
             return;
         };
-        let id = serenity::all::InteractionId::new(id);
         let call = Call::new(&parsed);
         let responder = self.responder.clone();
         let job = move || Outgoing::answer(&responder, &parsed);
-        match answer_within(Some(http.clone()), call.clone(), job, DEFER_AFTER).await {
-            Timely::Now(out) => {
-                let body = out.response.to_json();
-                let route = Route::InteractionResponse {
-                    interaction_id: id,
-                    token: &call.token,
-                };
-                let send = || {
-                    rest::send(
-                        http,
-                        rest::request(route, LightMethod::Post, Some(&body), &out.files),
-                    )
-                };
-                if let Err(e) = retrying("answering", call.callback_deadline(), send).await {
-                    tracing::warn!(interaction = %call.id, error = %crate::config::redact_url(&e.to_string()), kind = ?call.kind, "sending an interaction response failed");
-                    return;
-                }
-                if out.response == Response::AckAndDelete {
-                    let http = http.clone();
-                    self.pending.spawn(async move {
-                        deferral::deliver(Some(http), &call, out, false).await;
-                    });
-                }
-            }
-            Timely::Deferred { deferral, later } => {
-                let route = Route::InteractionResponse {
-                    interaction_id: id,
-                    token: &call.token,
-                };
-                let defer = || {
-                    rest::send(
-                        http,
-                        rest::request(route, LightMethod::Post, Some(&deferral), &[]),
-                    )
-                };
-                if let Err(e) = retrying("deferring", call.callback_deadline(), defer).await {
-                    tracing::warn!(error = %crate::config::redact_url(&e.to_string()), "deferring failed");
-                }
-                self.pending.spawn(later.deliver());
-            }
-        }
+        let sink = Callback {
+            http: http.clone(),
+            id: serenity::all::InteractionId::new(id),
+        };
+        deferral::answer(&sink, Some(http.clone()), call, job, DEFER_AFTER, &self.pending).await;
     }
 
     /// Free text that asks the bot: in a search channel or a thread or

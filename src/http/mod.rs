@@ -45,7 +45,7 @@ use serde_json::{json, Value};
 
 use crate::config::Config;
 use crate::respond::Responder;
-use crate::transport::deferral::{self, answer_within, Call, Outgoing, Timely};
+use crate::transport::deferral::{self, Call, Outgoing};
 use crate::transport::interaction::{self, Interaction, Response};
 use crate::transport::{rest, shutdown};
 
@@ -435,23 +435,13 @@ async fn interactions(
         // With its files, for a deferred answer (REST takes them); the
         // response body leaves them out (see the module's doc).
         let job = move || Outgoing::answer(&responder, &i);
-        match answer_within(config.rest.clone(), call.clone(), job, config.defer_after).await {
-            Timely::Now(out) => {
-                let body = out.response.clone().without_files().to_json();
-                if out.response == Response::AckAndDelete {
-                    let (rest, call) = (config.rest.clone(), call.clone());
-                    shared.pending.spawn(async move {
-                        tokio::time::sleep(DELETE_AFTER_ACK).await;
-                        deferral::deliver(rest, &call, out, false).await;
-                    });
-                }
-                body
-            }
-            Timely::Deferred { deferral, later } => {
-                shared.pending.spawn(later.deliver());
-                deferral
-            }
-        }
+        let sink = ResponseBody;
+        let rest = config.rest.clone();
+        let pending = &shared.pending;
+        // The body never fails to "send": it is what this handler returns.
+        deferral::answer(&sink, rest, call.clone(), job, config.defer_after, pending)
+            .await
+            .unwrap_or_else(|| Response::AckAndDelete.to_json())
     };
     tracing::debug!(
         interaction = %call.id,
@@ -462,6 +452,23 @@ async fn interactions(
         "answered an interaction"
     );
     json_response(&answer)
+}
+
+/// The HTTP endpoint's first answer: the response body, always JSON (the
+/// picture is left out; a deferred answer takes it by REST).
+struct ResponseBody;
+
+impl deferral::Sink for ResponseBody {
+    type Sent = Value;
+    /// The body is still to be written when `first` returns.
+    const IN_FLIGHT: Duration = DELETE_AFTER_ACK;
+
+    async fn first(&self, _call: &Call, first: deferral::First<'_>) -> Option<Value> {
+        Some(match first {
+            deferral::First::Answer(out) => out.response.clone().without_files().to_json(),
+            deferral::First::Deferral(v) => v.clone(),
+        })
+    }
 }
 
 /// Whether this signed interaction arrives for the first time within the

@@ -1,7 +1,9 @@
-//! One deferral policy for both transports. Discord waits 3 s for an
-//! interaction's first answer; the answer is computed on the blocking pool
-//! and, when it is not ready after [`DEFER_AFTER`], the interaction is
-//! deferred and the answer delivered later through REST.
+//! One deferral policy and one sequence for both transports ([`answer`]).
+//! Discord waits 3 s for an interaction's first answer; the answer is
+//! computed on the blocking pool and, when it is not ready after
+//! [`DEFER_AFTER`], the interaction is deferred and the answer delivered
+//! later through REST. Each transport only sends the first answer (its
+//! [`Sink`]), as ripgrep's printers only receive a searcher's matches.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -66,6 +68,71 @@ impl Outgoing {
         Outgoing {
             response,
             files: Vec::new(),
+        }
+    }
+}
+
+/// Where an interaction's first answer goes, the one thing the transports
+/// do differently: the gateway posts it to the callback URL, the HTTP
+/// endpoint returns it as its response body. Everything around it (the
+/// deferral, what follows by REST, the shutdown's wait) is [`answer`]'s.
+pub trait Sink {
+    /// What a sent first answer gives back (the HTTP endpoint: its body).
+    type Sent;
+    /// After `first` returns, how long Discord may still not have it (the
+    /// HTTP endpoint's body is still on its way): a delete waits this long.
+    const IN_FLIGHT: Duration;
+    /// Sends the first answer; `None` when it did not reach Discord, and
+    /// nothing follows.
+    fn first(
+        &self,
+        call: &Call,
+        first: First<'_>,
+    ) -> impl std::future::Future<Output = Option<Self::Sent>> + Send;
+}
+
+/// An interaction's first answer.
+pub enum First<'a> {
+    /// The answer itself, with its files where the transport carries them.
+    Answer(&'a Outgoing),
+    /// A deferral: the answer follows by REST.
+    Deferral(&'a Value),
+}
+
+/// Answers an interaction the one way both transports do: `job` runs on the
+/// blocking pool; ready within `defer_after`, it is the first answer (and a
+/// delete of the answer follows by REST); later, a deferral goes first and
+/// the answer follows. What follows is tracked by `pending`, so a stopping
+/// process delivers it. Returns what the sink gave back.
+pub async fn answer<S, F>(
+    sink: &S,
+    rest: Option<Arc<Http>>,
+    call: Call,
+    job: F,
+    defer_after: Duration,
+    pending: &super::shutdown::Pending,
+) -> Option<S::Sent>
+where
+    S: Sink,
+    F: FnOnce() -> Outgoing + Send + 'static,
+{
+    match answer_within(rest.clone(), call.clone(), job, defer_after).await {
+        Timely::Now(out) => {
+            let sent = sink.first(&call, First::Answer(&out)).await?;
+            if out.response == Response::AckAndDelete {
+                pending.spawn(async move {
+                    tokio::time::sleep(S::IN_FLIGHT).await;
+                    deliver(rest, &call, out, false).await;
+                });
+            }
+            Some(sent)
+        }
+        Timely::Deferred { deferral, later } => {
+            let sent = sink.first(&call, First::Deferral(&deferral)).await;
+            // Deferred or not, the answer is worked out and sent: a
+            // deferral lost in transit still leaves the token valid.
+            pending.spawn(later.deliver());
+            sent
         }
     }
 }
@@ -310,6 +377,23 @@ mod tests {
 
     /// The first answer as the HTTP endpoint sends it: the response now, or
     /// the deferral with the answer delivered later.
+    /// The tests' transport: keeps the first answer's JSON.
+    struct Kept;
+
+    impl Sink for Kept {
+        type Sent = Value;
+        const IN_FLIGHT: Duration = Duration::ZERO;
+
+        async fn first(&self, _call: &Call, first: First<'_>) -> Option<Value> {
+            Some(match first {
+                First::Answer(out) => out.response.to_json(),
+                First::Deferral(v) => v.clone(),
+            })
+        }
+    }
+
+    /// The first answer as both transports make it ([`answer`]); what
+    /// follows goes on in the background.
     async fn first_answer<F>(
         rest: Option<Arc<Http>>,
         call: Call,
@@ -319,13 +403,10 @@ mod tests {
     where
         F: FnOnce() -> Outgoing + Send + 'static,
     {
-        match answer_within(rest, call, job, defer_after).await {
-            Timely::Now(out) => out.response.to_json(),
-            Timely::Deferred { deferral, later } => {
-                tokio::spawn(later.deliver());
-                deferral
-            }
-        }
+        let pending = crate::transport::shutdown::Pending::default();
+        answer(&Kept, rest, call, job, defer_after, &pending)
+            .await
+            .expect("the tests' sink always sends")
     }
 
     type Seen = Arc<Mutex<Vec<(String, String, Value)>>>;
