@@ -146,6 +146,8 @@ labels! {
     BUTTON_GONE = "This button no longer works; run the command again.", "这个按钮已失效，请重新运行命令。";
     UNSUPPORTED = "This kind of interaction is not supported.", "不支持这种交互。";
     OWNERS_ONLY = "Only the bot's owners can reload the notes.", "只有机器人的所有者可以重新加载笔记。";
+    FOR_OWNERS = "For owners", "所有者须知";
+    OWNER_GRANT = "`/reload` reads the notes again; `/gaps [days]` lists what they could not answer. Both are hidden from members without Administrator: if you are not an admin, ask one to allow them for you (Server Settings → Integrations → this app).", "`/reload` 立即重新读取笔记；`/gaps [天数]` 列出笔记没能回答的问题。两者对没有管理员权限的成员隐藏：如果你不是管理员，请管理员为你开启（服务器设置 → 整合 → 本应用）。";
     RELOADED = "Reloaded: ", "已重新加载：";
     VOTED_UP = "Thanks! Marked as helpful.", "谢谢！已标记为有帮助。";
     VOTED_DOWN = "Thanks! Marked as unhelpful; the curator will see this question.", "谢谢！已标记为没有帮助，整理笔记的人会看到这个问题。";

@@ -318,10 +318,15 @@ pub fn respond(responder: &Responder, i: &Interaction) -> Response {
                     let (m, key) = responder.answer_asked(&Request::new(cmd, i.locale()), i.user_id());
                     Response::Message(with_delete(with_votes(m, key.as_deref()), i.user_id()))
                 }
-                Ok(cmd) => Response::Message(with_delete(
-                    responder.answer(&Request::new(cmd, i.locale())),
-                    i.user_id(),
-                )),
+                Ok(cmd) => {
+                    let help = cmd == Command::Help;
+                    let mut m = responder.answer(&Request::new(cmd, i.locale()));
+                    let owner = i.user_id().is_some_and(|u| responder.engine().is_owner(u));
+                    if help && owner {
+                        for_owners(&mut m, i.locale());
+                    }
+                    Response::Message(with_delete(m, i.user_id()))
+                }
                 Err(e) => Response::Message(render::notice(&format!("{e}"), true)),
             }
         }
@@ -537,6 +542,20 @@ pub fn with_delete(mut m: Message, user: Option<&str>) -> Message {
         _ => {}
     }
     m
+}
+
+/// `/help` as an owner sees it: what the owners' commands do, and that an
+/// owner who is not an admin needs them granted (Discord hides a command
+/// with `default_member_permissions: "0"` from everyone but admins).
+fn for_owners(m: &mut Message, locale: Locale) {
+    if let Some(e) = m.embeds.first_mut() {
+        e.fields.push(render::Field {
+            name: l::FOR_OWNERS.get(locale).to_string(),
+            value: l::OWNER_GRANT.get(locale).to_string(),
+            inline: false,
+        });
+    }
+    limits::fit(m);
 }
 
 /// A question typed as free text: the reply to post, or `None` to stay
