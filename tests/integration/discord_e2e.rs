@@ -1523,7 +1523,12 @@ async fn a_question_voted_down_shows_in_gaps_for_owners() {
 
 /// The bot started against a fresh fake, its commands registered.
 async fn started() -> (Arc<Fake>, Bot, tempfile::TempDir) {
-    let f = start_fake().await;
+    started_with(Fake::default()).await
+}
+
+/// [`started`] against a fake set up as given.
+async fn started_with(fake: Fake) -> (Arc<Fake>, Bot, tempfile::TempDir) {
+    let f = start_fake_with(fake).await;
     let dir = tempfile::tempdir().unwrap();
     let bot = start_bot(f.port.load(Ordering::SeqCst) as u16, dir.path());
     *LOG.lock().unwrap() = Some(bot.1.clone());
@@ -2254,15 +2259,8 @@ async fn the_fake_refuses_what_breaks_an_interactions_sequence() {
 async fn a_channel_without_history_or_embeds_still_gets_its_answer() {
     let fake = Fake::default();
     fake.denied.lock().unwrap().push(SEARCH_CHANNEL.to_string());
-    let f = start_fake_with(fake).await;
-    let dir = tempfile::tempdir().unwrap();
-    let bot = start_bot(f.port.load(Ordering::SeqCst) as u16, dir.path());
-    *LOG.lock().unwrap() = Some(bot.1.clone());
+    let (f, bot, _dir) = started_with(fake).await;
     let long = Duration::from_secs(60);
-    wait_until("registration", long, || {
-        f.requests().iter().any(|r| r.method == "PUT").then_some(())
-    })
-    .await;
     f.dispatch(
         "MESSAGE_CREATE",
         message_object("7971", SEARCH_CHANNEL, "5030", false, "what is the alignment tax"),

@@ -509,31 +509,40 @@ async fn pictures_are_left_out_of_the_response_body() {
     }
 }
 
-#[tokio::test]
-async fn the_delete_button_acknowledges_and_deletes_through_rest() {
-    // A fake Discord REST API that records what it is asked.
-    let seen: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+/// What a fake Discord REST API was asked: (method, path).
+type Asked = Arc<Mutex<Vec<(String, String)>>>;
+
+/// A fake Discord REST API that answers each request after `delay` and
+/// only then records it, and a REST client pointed at it.
+async fn recording_rest(delay: Duration) -> (Arc<serenity::http::Http>, Asked) {
+    let seen: Asked = Arc::default();
     let record = seen.clone();
     let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
         let record = record.clone();
         async move {
+            tokio::time::sleep(delay).await;
             record
                 .lock()
                 .unwrap()
                 .push((req.method().to_string(), req.uri().path().to_string()));
-            axum::http::StatusCode::NO_CONTENT
+            axum::Json(json!({"id": "9000", "channel_id": "1", "content": "", "embeds": []}))
         }
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let api = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
+    let rest = serenity::http::HttpBuilder::new("test-token")
+        .proxy(format!("http://{api}"))
+        .ratelimiter_disabled(true)
+        .build();
+    (Arc::new(rest), seen)
+}
+
+#[tokio::test]
+async fn the_delete_button_acknowledges_and_deletes_through_rest() {
+    let (rest, seen) = recording_rest(Duration::ZERO).await;
     let mut config = config();
-    config.rest = Some(Arc::new(
-        serenity::http::HttpBuilder::new("test-token")
-            .proxy(format!("http://{api}"))
-            .ratelimiter_disabled(true)
-            .build(),
-    ));
+    config.rest = Some(rest);
     let s = start(config).await;
 
     // Someone else may not delete the answer: an ephemeral notice, no REST.
@@ -1035,29 +1044,9 @@ async fn shutdown_ends_within_the_grace_whatever_the_clients_do() {
 /// a moment to answer each edit, and counts it only when it has.
 #[tokio::test]
 async fn a_deferred_answer_is_delivered_before_the_endpoint_stops() {
-    let delivered: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
-    let record = delivered.clone();
-    let app = axum::Router::new().fallback(move |req: axum::extract::Request| {
-        let record = record.clone();
-        async move {
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            record
-                .lock()
-                .unwrap()
-                .push((req.method().to_string(), req.uri().path().to_string()));
-            axum::Json(json!({"id": "9000", "channel_id": "1", "content": "", "embeds": []}))
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let api = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let (rest, delivered) = recording_rest(Duration::from_millis(300)).await;
     let mut config = config();
-    config.rest = Some(Arc::new(
-        serenity::http::HttpBuilder::new("test-token")
-            .proxy(format!("http://{api}"))
-            .ratelimiter_disabled(true)
-            .build(),
-    ));
+    config.rest = Some(rest);
     // Every answer is deferred.
     config.defer_after = Duration::ZERO;
     let s = start_stoppable(config).await;
