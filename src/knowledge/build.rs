@@ -537,6 +537,17 @@ impl Builder {
         }
     }
 
+    /// " (did you mean 'x'?)" for an unknown model id close to a known
+    /// one, else nothing: for the problem that names it.
+    pub(super) fn closest_model(&self, slug: &str) -> String {
+        did_you_mean(slug, self.models.iter().map(|m| m.slug.as_str()))
+    }
+
+    /// [`Builder::closest_model`] for a term.
+    pub(super) fn closest_term(&self, slug: &str) -> String {
+        did_you_mean(slug, self.terms.iter().map(|t| t.slug.as_str()))
+    }
+
     pub(super) fn model_by_slug(&self, slug: &str) -> Option<ModelId> {
         let key = NameKey::new(slug);
         self.models
@@ -563,6 +574,21 @@ impl Builder {
                 }),
         }
     }
+}
+
+/// " (did you mean 'x'?)" when one of `known` is within a typo of `wanted`
+/// (an edit for every four characters, at least one), else nothing.
+pub(super) fn did_you_mean<'a>(wanted: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    let key = |s: &str| s.trim().to_lowercase();
+    let wanted = key(wanted);
+    let most = (wanted.chars().count() / 4).max(1);
+    known
+        .into_iter()
+        .map(|k| (crate::domain::names::edit_distance(&wanted, &key(k)), k))
+        .filter(|(d, _)| *d <= most)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| format!(" (did you mean '{k}'?)"))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -653,3 +679,4 @@ mod tests {
         assert_eq!(shown(&k4), shown(&parse(fewer).unwrap()));
     }
 }
+

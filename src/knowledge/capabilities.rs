@@ -46,8 +46,9 @@ impl Builder {
                         &file.path,
                         line_of(&file.text, t.span().start),
                         format!(
-                            "capability '{slug}' is term '{}', which is not defined",
-                            t.get_ref()
+                            "capability '{slug}' is term '{}', which is not defined{}",
+                            t.get_ref(),
+                            self.closest_term(t.get_ref())
                         ),
                     ));
                 }
@@ -127,8 +128,9 @@ impl Builder {
                 path,
                 model_line,
                 format!(
-                    "capability '{capability}' gives a status to model '{}', which is not defined",
-                    s.model.get_ref()
+                    "capability '{capability}' gives a status to model '{}', which is not defined{}",
+                    s.model.get_ref(),
+                    self.closest_model(s.model.get_ref())
                 ),
             ));
         }

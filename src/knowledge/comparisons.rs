@@ -28,9 +28,10 @@ impl Builder {
                             path,
                             line_of(text, m.span().start),
                             format!(
-                                "comparison '{}' names model '{}', which is not defined",
+                                "comparison '{}' names model '{}', which is not defined{}",
                                 c.id.get_ref(),
-                                m.get_ref()
+                                m.get_ref(),
+                                self.closest_model(m.get_ref())
                             ),
                         )),
                     }

@@ -141,9 +141,10 @@ impl Builder {
                         path,
                         line,
                         format!(
-                            "model '{}' has parent '{}', which is not defined",
+                            "model '{}' has parent '{}', which is not defined{}",
                             m.id.get_ref(),
-                            p.id.get_ref()
+                            p.id.get_ref(),
+                            self.closest_model(p.id.get_ref())
                         ),
                     ));
                     continue;

@@ -95,9 +95,10 @@ impl Builder {
                             opath,
                             line_of(otext, m.span().start),
                             format!(
-                                "term '{}' names model '{}', which is not defined",
+                                "term '{}' names model '{}', which is not defined{}",
                                 term.slug,
-                                m.get_ref()
+                                m.get_ref(),
+                                self.closest_model(m.get_ref())
                             ),
                         )),
                     }
@@ -140,7 +141,11 @@ impl Builder {
                     None => self.problems.push(Problem::at(
                         opath,
                         line_of(otext, r.span().start),
-                        format!("related term '{}' is not defined", r.get_ref()),
+                        format!(
+                            "related term '{}' is not defined{}",
+                            r.get_ref(),
+                            self.closest_term(r.get_ref())
+                        ),
                     )),
                 }
             }
