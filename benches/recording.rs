@@ -37,7 +37,12 @@ fn recording(c: &mut Criterion) {
             let mut i = 0;
             b.iter(|| {
                 i = (i + 1) % QUESTIONS.len();
-                std::hint::black_box(recorder.asked(QUESTIONS[i], Locale::En, &answers[i], Some("42")))
+                std::hint::black_box(recorder.asked(
+                    QUESTIONS[i],
+                    Locale::En,
+                    &answers[i],
+                    Some("42"),
+                ))
             })
         },
     );

@@ -92,10 +92,7 @@ pub fn request_for_line(line: &str, locale: Locale) -> Result<Request, String> {
             .map(|c| Request::new(c, locale))
             .map_err(|e| format!("{e}\n{}", usage()))
     } else {
-        Ok(Request::new(
-            Command::search(line, 0),
-            locale,
-        ))
+        Ok(Request::new(Command::search(line, 0), locale))
     }
 }
 

@@ -500,7 +500,11 @@ mod tests {
         assert!(kept.bytes <= 1000, "{}", kept.bytes);
         assert_eq!(kept.get(&keys[0], start), None, "the oldest went first");
         assert!(kept.get(&keys[9], start).is_some());
-        let sum: usize = kept.by_key.iter().map(|(k, (f, _))| k.len() + f.len()).sum();
+        let sum: usize = kept
+            .by_key
+            .iter()
+            .map(|(k, (f, _))| k.len() + f.len())
+            .sum();
         assert_eq!(kept.bytes, sum);
         kept.expire(start + Duration::from_secs(11));
         assert_eq!(kept.bytes, 0);
@@ -516,7 +520,10 @@ mod tests {
             Command::Search { query, .. } => query.chars().count(),
             _ => unreachable!(),
         };
-        assert_eq!(cut(Command::search(&wall, 0)), crate::search::MAX_QUERY_CHARS);
+        assert_eq!(
+            cut(Command::search(&wall, 0)),
+            crate::search::MAX_QUERY_CHARS
+        );
         let typed = crate::engine::request::from_options("search", |o| {
             (o == "query").then(|| wall.clone())
         })
@@ -544,7 +551,11 @@ mod tests {
             .collect();
         assert!(!kept.is_empty(), "no long button: {:?}", m.components);
         for id in &kept {
-            assert_eq!(responder.clicked(id), Clicked::Expired, "kept before it was posted");
+            assert_eq!(
+                responder.clicked(id),
+                Clicked::Expired,
+                "kept before it was posted"
+            );
         }
         responder.posted(posting, None);
         for id in &kept {
@@ -563,14 +574,22 @@ mod tests {
         let first = Responder::new(engine.clone()).with_recorder(Recorder::open(data.path(), 90));
         let full = custom_id::custom_id(&Command::search(&"alignment tax ".repeat(12), 1));
         let mut m = Message::default();
-        m.components.push(render::ActionRow::of(vec![render::Button::new(render::ButtonStyle::Primary, "next", full.clone())]));
+        m.components
+            .push(render::ActionRow::of(vec![render::Button::new(
+                render::ButtonStyle::Primary,
+                "next",
+                full.clone(),
+            )]));
         first.keep_long_ids(&mut m);
         let id = m.components[0].components[0].custom_id.clone().unwrap();
         assert!(custom_id::kept_key(&id).is_some(), "{id}");
         // The process ends: its queue is written out.
         drop(first);
         let restarted = Responder::new(engine).with_recorder(Recorder::open(data.path(), 90));
-        assert_eq!(restarted.clicked(&id), Clicked::Run(from_custom_id(&full).unwrap()));
+        assert_eq!(
+            restarted.clicked(&id),
+            Clicked::Run(from_custom_id(&full).unwrap())
+        );
         assert_eq!(restarted.clicked("kept:0123456789abcdef"), Clicked::Expired);
     }
 
@@ -599,7 +618,9 @@ mod tests {
         let mut m = Message::default();
         m.components
             .push(render::ActionRow::of(vec![render::Button::new(
-                render::ButtonStyle::Primary, "next", full,
+                render::ButtonStyle::Primary,
+                "next",
+                full,
             )]));
         responder.keep_long_ids(&mut m);
         let id = m.components[0].components[0].custom_id.clone().unwrap();

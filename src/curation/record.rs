@@ -197,7 +197,11 @@ enum Row {
     Asked(Asked),
     Vote(Vote),
     /// A long button's command, by its key.
-    Kept { key: String, command: String, at: i64 },
+    Kept {
+        key: String,
+        command: String,
+        at: i64,
+    },
 }
 
 /// How long a kept button command is read back (the responder's
@@ -552,7 +556,9 @@ mod tests {
         other.execute_batch("BEGIN EXCLUSIVE").unwrap();
         let answer = a_search("q");
         for i in 0..50 {
-            assert!(recorder.asked(&format!("question {i}"), Locale::En, &answer, None).is_some());
+            assert!(recorder
+                .asked(&format!("question {i}"), Locale::En, &answer, None)
+                .is_some());
         }
         let on = recorder.on.clone().unwrap();
         drop(recorder);

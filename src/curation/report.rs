@@ -207,7 +207,13 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         let now = 1000 * 86_400;
         for _ in 0..5 {
-            ask_by(&store, now - 60, "spam question", Outcome::Nothing, Some("a"));
+            ask_by(
+                &store,
+                now - 60,
+                "spam question",
+                Outcome::Nothing,
+                Some("a"),
+            );
         }
         ask_by(&store, now - 60, "real gap", Outcome::Nothing, Some("b"));
         ask_by(&store, now - 60, "real gap", Outcome::Nothing, Some("c"));
@@ -217,7 +223,11 @@ mod tests {
             .map(|g| (g.question.as_str(), g.askers, g.count))
             .collect();
         assert_eq!(got, vec![("real gap", 2, 2), ("spam question", 1, 5)]);
-        assert!(to_text(&g).contains("5× by 1 person “spam question”"), "{}", to_text(&g));
+        assert!(
+            to_text(&g).contains("5× by 1 person “spam question”"),
+            "{}",
+            to_text(&g)
+        );
     }
 
     #[test]

@@ -183,7 +183,15 @@ impl Handler {
             http: http.clone(),
             id: serenity::all::InteractionId::new(id),
         };
-        deferral::answer(&sink, Some(http.clone()), call, job, DEFER_AFTER, &self.pending).await;
+        deferral::answer(
+            &sink,
+            Some(http.clone()),
+            call,
+            job,
+            DEFER_AFTER,
+            &self.pending,
+        )
+        .await;
     }
 
     /// Free text that asks the bot: in a search channel or a thread or
@@ -228,7 +236,10 @@ impl Handler {
             || (msg.guild_id.is_none() && self.dm)
             || self.in_search_channel(ctx, msg).await;
         if !asked {
-            tracing::debug!(msg_id = msg.id.get(), "free text: not a search channel, not addressed");
+            tracing::debug!(
+                msg_id = msg.id.get(),
+                "free text: not a search channel, not addressed"
+            );
             return;
         }
         let question = match replied {
@@ -293,17 +304,24 @@ impl Handler {
                     json!({"message_id": msg.id.get().to_string(), "fail_if_not_exists": false});
             }
             let sent = retrying("answering free text", deadline, || {
-                rest::send(http, rest::request(route, LightMethod::Post, Some(&body), &[]))
+                rest::send(
+                    http,
+                    rest::request(route, LightMethod::Post, Some(&body), &[]),
+                )
             })
             .await;
             match sent {
-                Err(rest::RestError::Refused { code: Some(CANNOT_REPLY), .. }) if as_reply => {
+                Err(rest::RestError::Refused {
+                    code: Some(CANNOT_REPLY),
+                    ..
+                }) if as_reply => {
                     tracing::warn!(channel, "no Read Message History in this channel: answering without replying (grant it to the bot's role)");
                     as_reply = false;
                 }
-                Err(rest::RestError::Refused { code: Some(MISSING_PERMISSIONS), .. })
-                    if !message.embeds.is_empty() =>
-                {
+                Err(rest::RestError::Refused {
+                    code: Some(MISSING_PERMISSIONS),
+                    ..
+                }) if !message.embeds.is_empty() => {
                     tracing::warn!(channel, "no Embed Links in this channel: answering as text (grant it to the bot's role)");
                     message = message.as_text();
                 }
@@ -342,7 +360,10 @@ impl Handler {
         let request = rest::request(route, LightMethod::Put, None, &[]);
         let sent = tokio::time::timeout(Duration::from_secs(10), rest::send(http, request)).await;
         if !matches!(sent, Ok(Ok(_))) {
-            tracing::warn!(msg_id = msg.id.get(), "could not mark a held-back question with ⏳");
+            tracing::warn!(
+                msg_id = msg.id.get(),
+                "could not mark a held-back question with ⏳"
+            );
         }
     }
 
@@ -373,10 +394,13 @@ impl Handler {
             return known;
         }
         if let Some(parent) = cached_parent(&ctx.cache, guild, channel) {
-            self.lock_parents().insert(id, parents::Known::Parent(parent));
+            self.lock_parents()
+                .insert(id, parents::Known::Parent(parent));
             return parent;
         }
-        let route = Route::Channel { channel_id: channel };
+        let route = Route::Channel {
+            channel_id: channel,
+        };
         let deadline = Instant::now() + SETUP_DEADLINE;
         let read = retrying("reading a channel", deadline, || {
             rest::send(&ctx.http, rest::request(route, LightMethod::Get, None, &[]))
@@ -450,7 +474,11 @@ impl Handler {
 
 /// A channel's parent as the gateway's cache has it: `Some` when the cache
 /// knows the channel (an ordinary channel or an active thread).
-fn cached_parent(cache: &serenity::cache::Cache, guild: GuildId, channel: ChannelId) -> Option<Option<u64>> {
+fn cached_parent(
+    cache: &serenity::cache::Cache,
+    guild: GuildId,
+    channel: ChannelId,
+) -> Option<Option<u64>> {
     let g = cache.guild(guild)?;
     let c = g
         .channels

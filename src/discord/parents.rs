@@ -45,7 +45,9 @@ impl Parents {
             self.order.push_back(channel);
         }
         while self.known.len() > KEPT {
-            let Some(old) = self.order.pop_front() else { break };
+            let Some(old) = self.order.pop_front() else {
+                break;
+            };
             self.known.remove(&old);
         }
     }
@@ -61,7 +63,11 @@ mod tests {
         let t0 = Instant::now();
         assert_eq!(p.get(1, t0), None, "never read");
         p.insert(1, Known::Failed(t0));
-        assert_eq!(p.get(1, t0 + Duration::from_secs(5)), Some(None), "not read again yet");
+        assert_eq!(
+            p.get(1, t0 + Duration::from_secs(5)),
+            Some(None),
+            "not read again yet"
+        );
         assert_eq!(p.get(1, t0 + RETRY_AFTER), None, "read again");
         p.insert(1, Known::Parent(Some(7)));
         assert_eq!(p.get(1, t0), Some(Some(7)));

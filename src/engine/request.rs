@@ -179,34 +179,70 @@ pub const COMMANDS: &[CommandSpec] = &[
         "model",
         "A model's card: lineage, training, strengths, trade-offs",
         "模型卡片：谱系、训练方式、优势与代价",
-        &[text("name", "Model name, alias or shorthand (chatgpt, 003, devinci)", "模型名称、别名或简称（chatgpt、003）", true, true)],
+        &[text(
+            "name",
+            "Model name, alias or shorthand (chatgpt, 003, devinci)",
+            "模型名称、别名或简称（chatgpt、003）",
+            true,
+            true,
+        )],
     ),
     command(
         "term",
         "A term in both languages, with its meaning",
         "术语的中英文与含义",
-        &[text("name", "Term, abbreviation or 中文 (alignment-tax, RLHF, 对齐税)", "术语、缩写或中文（alignment-tax、RLHF、对齐税）", true, true)],
+        &[text(
+            "name",
+            "Term, abbreviation or 中文 (alignment-tax, RLHF, 对齐税)",
+            "术语、缩写或中文（alignment-tax、RLHF、对齐税）",
+            true,
+            true,
+        )],
     ),
     command(
         "compare",
         "Two models or generations side by side",
         "并排比较两个模型或两代模型",
         &[
-            text("first", "First model or generation (002)", "第一个模型或代（002）", true, true),
-            text("second", "Second model or generation (003)", "第二个模型或代（003）", true, true),
+            text(
+                "first",
+                "First model or generation (002)",
+                "第一个模型或代（002）",
+                true,
+                true,
+            ),
+            text(
+                "second",
+                "Second model or generation (003)",
+                "第二个模型或代（003）",
+                true,
+                true,
+            ),
         ],
     ),
     command(
         "search",
         "Search the notes",
         "搜索笔记",
-        &[text("query", "A question, in Chinese or English", "问题，中英文皆可", true, false)],
+        &[text(
+            "query",
+            "A question, in Chinese or English",
+            "问题，中英文皆可",
+            true,
+            false,
+        )],
     ),
     command(
         "lineage",
         "The family tree, a model highlighted",
         "家族树，可高亮某个模型",
-        &[text("name", "Model to highlight", "要高亮的模型", false, true)],
+        &[text(
+            "name",
+            "Model to highlight",
+            "要高亮的模型",
+            false,
+            true,
+        )],
     ),
     CommandSpec {
         name_zh: Some("能力"),
@@ -214,10 +250,21 @@ pub const COMMANDS: &[CommandSpec] = &[
             "capability",
             "One capability along the whole lineage, with the notes' words",
             "一种能力沿整个谱系的变化，附笔记原文",
-            &[text("name", "Capability, in English or 中文 (in-context-learning, ICL, 零样本)", "能力名称，中英文皆可（上下文学习、ICL、zero-shot）", true, true)],
+            &[text(
+                "name",
+                "Capability, in English or 中文 (in-context-learning, ICL, 零样本)",
+                "能力名称，中英文皆可（上下文学习、ICL、zero-shot）",
+                true,
+                true,
+            )],
         )
     },
-    command("help", "What each command does, with examples", "各命令的用法与示例", &[]),
+    command(
+        "help",
+        "What each command does, with examples",
+        "各命令的用法与示例",
+        &[],
+    ),
     CommandSpec {
         audience: Audience::Owners,
         ..command(
@@ -226,13 +273,24 @@ pub const COMMANDS: &[CommandSpec] = &[
             "仅限所有者：笔记没能回答的问题",
             &[OptionSpec {
                 kind: OptionKind::Days,
-                ..text("days", "Only questions asked in the last this many days (default 30)", "只看最近多少天（默认 30）", false, false)
+                ..text(
+                    "days",
+                    "Only questions asked in the last this many days (default 30)",
+                    "只看最近多少天（默认 30）",
+                    false,
+                    false,
+                )
             }],
         )
     },
     CommandSpec {
         audience: Audience::Owners,
-        ..command(RELOAD, "Owner only: read the notes again now", "仅限所有者：立即重新加载笔记", &[])
+        ..command(
+            RELOAD,
+            "Owner only: read the notes again now",
+            "仅限所有者：立即重新加载笔记",
+            &[],
+        )
     },
 ];
 

@@ -679,4 +679,3 @@ mod tests {
         assert_eq!(shown(&k4), shown(&parse(fewer).unwrap()));
     }
 }
-

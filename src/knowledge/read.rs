@@ -293,7 +293,11 @@ fn read_files(
     loop {
         match read_listing(dir, limits, before, &clock) {
             Err(Reading::Replaced(_)) if tries < 2 => tries += 1,
-            Err(Reading::Replaced(problem)) => return Err(LoadError { problems: vec![problem] }),
+            Err(Reading::Replaced(problem)) => {
+                return Err(LoadError {
+                    problems: vec![problem],
+                })
+            }
             Err(Reading::Invalid(e)) => return Err(e),
             Ok(sources) => return Ok(sources),
         }
@@ -489,7 +493,10 @@ mod tests {
         };
         let e = read_files(dir.path(), Limits::default(), None, clock).unwrap_err();
         let text = e.to_string();
-        assert!(text.contains("a.md") && text.contains("outside the knowledge directory"), "{text}");
+        assert!(
+            text.contains("a.md") && text.contains("outside the knowledge directory"),
+            "{text}"
+        );
         assert!(!text.contains("SECRET"));
     }
 

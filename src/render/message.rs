@@ -216,7 +216,11 @@ impl Message {
 }
 
 impl Button {
-    pub fn new(style: ButtonStyle, label: impl Into<String>, custom_id: impl Into<String>) -> Button {
+    pub fn new(
+        style: ButtonStyle,
+        label: impl Into<String>,
+        custom_id: impl Into<String>,
+    ) -> Button {
         Button {
             kind: ComponentType::Button,
             style,
@@ -244,7 +248,10 @@ mod tests {
     fn wire_codes_are_discords_numbers_both_ways() {
         let b = Button::new(ButtonStyle::Danger, "🗑", "delete:1");
         let v = serde_json::to_value(&b).unwrap();
-        assert_eq!((v["type"].as_u64(), v["style"].as_u64()), (Some(2), Some(4)));
+        assert_eq!(
+            (v["type"].as_u64(), v["style"].as_u64()),
+            (Some(2), Some(4))
+        );
         assert_eq!(serde_json::from_value::<Button>(v).unwrap(), b);
         assert!(serde_json::from_value::<ButtonStyle>(serde_json::json!(9)).is_err());
     }
@@ -257,13 +264,20 @@ mod tests {
             description: Some("> 对齐税 — `notes.md:12`".into()),
             ..Embed::default()
         });
-        m.components.push(ActionRow::of(vec![Button::new(ButtonStyle::Secondary, "👍", "vote:up:k")]));
+        m.components.push(ActionRow::of(vec![Button::new(
+            ButtonStyle::Secondary,
+            "👍",
+            "vote:up:k",
+        )]));
         let t = m.clone().as_text();
         assert!(t.embeds.is_empty());
         assert_eq!(t.content, "**Alignment tax**\n\n> 对齐税 — `notes.md:12`");
         assert_eq!(t.components, m.components);
         m.embeds[0].description = Some("x".repeat(5000));
-        assert_eq!(m.as_text().content.chars().count(), super::super::limits::CONTENT);
+        assert_eq!(
+            m.as_text().content.chars().count(),
+            super::super::limits::CONTENT
+        );
     }
 
     #[test]

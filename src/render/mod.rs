@@ -28,7 +28,9 @@ use custom_id::custom_id;
 use markdown::escape as md;
 
 use labels as l;
-pub use message::{ActionRow, AllowedMentions, Button, ButtonStyle, ComponentType, Embed, Field, Footer, Message};
+pub use message::{
+    ActionRow, AllowedMentions, Button, ButtonStyle, ComponentType, Embed, Field, Footer, Message,
+};
 
 const BLUE: u32 = 0x5865F2;
 const GREEN: u32 = 0x57F287;

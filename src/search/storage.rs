@@ -264,7 +264,11 @@ pub fn hold_index_dir(dir: &Path) -> Result<HeldIndexDir, SearchError> {
             let pid = pid.trim();
             return Err(SearchError::Busy {
                 path: dir.display().to_string(),
-                pid: if pid.is_empty() { "unknown".into() } else { pid.into() },
+                pid: if pid.is_empty() {
+                    "unknown".into()
+                } else {
+                    pid.into()
+                },
             });
         }
         Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),

@@ -11,9 +11,7 @@ use crate::engine::request::from_options;
 use crate::engine::{Command, Locale, Request, Wanted};
 use crate::render::custom_id;
 use crate::render::labels as l;
-use crate::render::message::{
-    Button, ButtonStyle, FLAG_EPHEMERAL,
-};
+use crate::render::message::{Button, ButtonStyle, FLAG_EPHEMERAL};
 use crate::render::{self, limits, Message};
 use crate::respond::{Choice, Clicked, Posting, Responder};
 
@@ -315,7 +313,8 @@ pub fn respond(responder: &Responder, i: &Interaction) -> Response {
             match from_options(&name, |o| i.option(o)) {
                 // A question asked: recorded, with 👍 / 👎 on its answer.
                 Ok(cmd @ Command::Search { .. }) => {
-                    let (m, key) = responder.answer_asked(&Request::new(cmd, i.locale()), i.user_id());
+                    let (m, key) =
+                        responder.answer_asked(&Request::new(cmd, i.locale()), i.user_id());
                     Response::Message(with_delete(with_votes(m, key.as_deref()), i.user_id()))
                 }
                 Ok(cmd) => {

@@ -115,11 +115,8 @@ fn one_shot_commands_never_touch_the_configured_index_folder() {
 fn a_folder_another_process_owns_is_refused_with_its_pid() {
     let tmp = tempfile::tempdir().unwrap();
     let index = tmp.path().join("index");
-    let owner = lineage_bot::engine::Engine::load(
-        &crate::crate_path("knowledge"),
-        Some(&index),
-    )
-    .unwrap();
+    let owner =
+        lineage_bot::engine::Engine::load(&crate::crate_path("knowledge"), Some(&index)).unwrap();
     let stamp = std::fs::read(index.join("lineage-bot.fingerprint")).unwrap();
     let drafts = tmp.path().join("drafts");
     std::fs::create_dir(&drafts).unwrap();
@@ -136,8 +133,14 @@ fn a_folder_another_process_owns_is_refused_with_its_pid() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{stderr}");
     assert!(stderr.contains(&index.display().to_string()), "{stderr}");
-    assert!(stderr.contains(&format!("pid {}", std::process::id())), "{stderr}");
-    assert_eq!(std::fs::read(index.join("lineage-bot.fingerprint")).unwrap(), stamp);
+    assert!(
+        stderr.contains(&format!("pid {}", std::process::id())),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(index.join("lineage-bot.fingerprint")).unwrap(),
+        stamp
+    );
     drop(owner);
 }
 

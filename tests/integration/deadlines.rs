@@ -77,7 +77,11 @@ async fn a_rate_limited_callback_gives_up_instead_of_posting_late() {
         Err(rest::RestError::Refused { status: 429, .. }) => {}
         other => panic!("not the 429: {other:?}"),
     }
-    assert_eq!(seen.load(Ordering::SeqCst), 1, "sent once, through the fake");
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        1,
+        "sent once, through the fake"
+    );
     assert!(Instant::now() < deadline, "waited past the deadline");
 }
 

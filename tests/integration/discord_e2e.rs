@@ -222,7 +222,10 @@ impl Fake {
     fn dispatch_to_guild(&self, total: u64, t: &'static str, d: Value) {
         if t == "INTERACTION_CREATE" {
             if let Some(id) = d["id"].as_str() {
-                self.dispatched.lock().unwrap().insert(id.to_string(), Instant::now());
+                self.dispatched
+                    .lock()
+                    .unwrap()
+                    .insert(id.to_string(), Instant::now());
             }
         }
         let guild: u64 = d["guild_id"].as_str().unwrap().parse().unwrap();
@@ -237,7 +240,10 @@ impl Fake {
     fn dispatch(&self, t: &'static str, d: Value) {
         if t == "INTERACTION_CREATE" {
             if let Some(id) = d["id"].as_str() {
-                self.dispatched.lock().unwrap().insert(id.to_string(), Instant::now());
+                self.dispatched
+                    .lock()
+                    .unwrap()
+                    .insert(id.to_string(), Instant::now());
             }
         }
         if t == "INTERACTION_CREATE" {
@@ -263,7 +269,11 @@ impl Fake {
         };
         let age = self.dispatched.lock().unwrap().get(&id)?.elapsed();
         if callback && self.acknowledged.lock().unwrap().contains(&id) {
-            return Some((StatusCode::BAD_REQUEST, 40060, "Interaction has already been acknowledged."));
+            return Some((
+                StatusCode::BAD_REQUEST,
+                40060,
+                "Interaction has already been acknowledged.",
+            ));
         }
         if callback && age > Duration::from_secs(3) {
             return Some((StatusCode::NOT_FOUND, 10062, "Unknown interaction"));
@@ -569,11 +579,19 @@ async fn rest(State(f): State<Arc<Fake>>, req: Request) -> Response {
             .into_response();
     }
     let denied = method == Method::POST
-        && f.denied.lock().unwrap().iter().any(|c| path == format!("/api/v10/channels/{c}/messages"));
+        && f.denied
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|c| path == format!("/api/v10/channels/{c}/messages"));
     let refused_here = if !denied {
         None
     } else if !body["message_reference"].is_null() {
-        Some((StatusCode::FORBIDDEN, 160002, "Cannot reply without permission to read message history"))
+        Some((
+            StatusCode::FORBIDDEN,
+            160002,
+            "Cannot reply without permission to read message history",
+        ))
     } else if body["embeds"].as_array().is_some_and(|e| !e.is_empty())
         && body["content"].as_str().unwrap_or("").is_empty()
     {
@@ -2050,7 +2068,8 @@ async fn the_cooldown_holds_before_any_work_and_marks_a_direct_question() {
     .await;
     // Addressed to the bot: marked as held back.
     ask("7903", "5011", &format!("<@{APP}> what is RLHF"));
-    let reaction = format!("/api/v10/channels/{SEARCH_CHANNEL}/messages/7903/reactions/%E2%8F%B3/@me");
+    let reaction =
+        format!("/api/v10/channels/{SEARCH_CHANNEL}/messages/7903/reactions/%E2%8F%B3/@me");
     wait_until("⏳ on the direct question", long, || {
         f.requests()
             .into_iter()
@@ -2063,7 +2082,9 @@ async fn the_cooldown_holds_before_any_work_and_marks_a_direct_question() {
     wait_until("the other person's answer", long, reply_to("7904")).await;
     let rows = wait_until("the answers recorded", long, || {
         let rows = recorded_questions(dir.path());
-        rows.iter().any(|q| q.contains("instructgpt")).then_some(rows)
+        rows.iter()
+            .any(|q| q.contains("instructgpt"))
+            .then_some(rows)
     })
     .await;
     assert_eq!(rows.len(), 2, "held-back questions were recorded: {rows:?}");
@@ -2096,7 +2117,10 @@ async fn a_failed_callback_never_logs_the_interaction_token() {
     })
     .await;
     let log = log_of(&bot);
-    assert!(!log.contains(token), "the token reached the log: {line}\n{log}");
+    assert!(
+        !log.contains(token),
+        "the token reached the log: {line}\n{log}"
+    );
 }
 
 /// Issue #28 point 1: a command deferred publicly that then fails. Its
@@ -2182,7 +2206,11 @@ async fn channels_are_known_from_the_gateway_and_failed_reads_are_remembered() {
         }
     };
     const UNKNOWN: &str = "4999";
-    for (id, channel) in [("7951", OTHER_CHANNEL), ("7952", UNKNOWN), ("7953", UNKNOWN)] {
+    for (id, channel) in [
+        ("7951", OTHER_CHANNEL),
+        ("7952", UNKNOWN),
+        ("7953", UNKNOWN),
+    ] {
         f.dispatch(
             "MESSAGE_CREATE",
             message_object(id, channel, "5020", false, "what is RLHF"),
@@ -2195,8 +2223,16 @@ async fn channels_are_known_from_the_gateway_and_failed_reads_are_remembered() {
             .filter(|r| r.method == "GET" && r.path == format!("/api/v10/channels/{channel}"))
             .count()
     };
-    assert_eq!(reads(OTHER_CHANNEL), 0, "an ordinary channel the cache knows was read");
-    assert_eq!(reads(UNKNOWN), 1, "a channel that cannot be read was read again");
+    assert_eq!(
+        reads(OTHER_CHANNEL),
+        0,
+        "an ordinary channel the cache knows was read"
+    );
+    assert_eq!(
+        reads(UNKNOWN),
+        1,
+        "a channel that cannot be read was read again"
+    );
 }
 
 /// The fake's rules of sequence, shown on their own: a second initial
@@ -2209,24 +2245,35 @@ async fn the_fake_refuses_what_breaks_an_interactions_sequence() {
     use serenity::http::{HttpBuilder, LightMethod, Route};
     let f = start_fake().await;
     let http = HttpBuilder::new(TOKEN)
-        .proxy(format!("http://127.0.0.1:{}", f.port.load(Ordering::SeqCst)))
+        .proxy(format!(
+            "http://127.0.0.1:{}",
+            f.port.load(Ordering::SeqCst)
+        ))
         .ratelimiter_disabled(true)
         .build();
     let callback = |id: &'static str| {
         rest::request(
-            Route::InteractionResponse { interaction_id: id.parse::<u64>().unwrap().into(), token: "t" },
+            Route::InteractionResponse {
+                interaction_id: id.parse::<u64>().unwrap().into(),
+                token: "t",
+            },
             LightMethod::Post,
             Some(&json!({"type": 4, "data": {"content": "hi"}})),
             &[],
         )
     };
     let refused = |r: Result<Vec<u8>, RestError>| match r {
-        Err(RestError::Refused { status, message, .. }) => Some((status, message)),
+        Err(RestError::Refused {
+            status, message, ..
+        }) => Some((status, message)),
         _ => None,
     };
     let now = Instant::now();
     f.dispatched.lock().unwrap().insert("4601".into(), now);
-    f.dispatched.lock().unwrap().insert("4602".into(), now - Duration::from_secs(4));
+    f.dispatched
+        .lock()
+        .unwrap()
+        .insert("4602".into(), now - Duration::from_secs(4));
     f.dispatched
         .lock()
         .unwrap()
@@ -2241,7 +2288,10 @@ async fn the_fake_refuses_what_breaks_an_interactions_sequence() {
         Some((404, "Unknown interaction".into()))
     );
     let edit = rest::request(
-        Route::WebhookOriginalInteractionResponse { application_id: 1000.into(), token: "tok-4603" },
+        Route::WebhookOriginalInteractionResponse {
+            application_id: 1000.into(),
+            token: "tok-4603",
+        },
         LightMethod::Patch,
         Some(&json!({"content": "late"})),
         &[],
@@ -2263,7 +2313,13 @@ async fn a_channel_without_history_or_embeds_still_gets_its_answer() {
     let long = Duration::from_secs(60);
     f.dispatch(
         "MESSAGE_CREATE",
-        message_object("7971", SEARCH_CHANNEL, "5030", false, "what is the alignment tax"),
+        message_object(
+            "7971",
+            SEARCH_CHANNEL,
+            "5030",
+            false,
+            "what is the alignment tax",
+        ),
     );
     let posted = wait_until("an answer the channel allows", long, || {
         f.requests().into_iter().find(|r| {
@@ -2273,13 +2329,24 @@ async fn a_channel_without_history_or_embeds_still_gets_its_answer() {
         })
     })
     .await;
-    assert!(posted.body["message_reference"].is_null(), "{}", posted.body);
-    assert!(posted.body["embeds"].as_array().is_none_or(Vec::is_empty), "{}", posted.body);
+    assert!(
+        posted.body["message_reference"].is_null(),
+        "{}",
+        posted.body
+    );
+    assert!(
+        posted.body["embeds"].as_array().is_none_or(Vec::is_empty),
+        "{}",
+        posted.body
+    );
     let text = posted.body["content"].as_str().unwrap();
     assert!(text.contains("notes.md:"), "{text}");
     assert_eq!(posted.body["allowed_mentions"]["parse"], json!([]));
     let log = log_of(&bot);
-    assert!(log.contains("Read Message History") && log.contains("Embed Links"), "{log}");
+    assert!(
+        log.contains("Read Message History") && log.contains("Embed Links"),
+        "{log}"
+    );
 }
 
 /// Issue #28 point 11: a mention of the bot's managed role (`<@&id>`, what

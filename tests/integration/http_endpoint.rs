@@ -214,7 +214,9 @@ async fn post(addr: SocketAddr, body: &Value) -> Reply {
         .header("content-type")
         .is_some_and(|t| t.starts_with("application/json"));
     if reply.status == 200 && json {
-        if let Err(e) = crate::openapi::check("POST", "/interactions/1/token/callback", &reply.json()) {
+        if let Err(e) =
+            crate::openapi::check("POST", "/interactions/1/token/callback", &reply.json())
+        {
             panic!("Discord would refuse this answer: {e}");
         }
     }
@@ -1050,7 +1052,11 @@ async fn a_deferred_answer_is_delivered_before_the_endpoint_stops() {
     // Every answer is deferred.
     config.defer_after = Duration::ZERO;
     let s = start_stoppable(config).await;
-    let r = post(s.addr, &command("model", &[("name", "chatgpt")], Some("5000"), "en-US")).await;
+    let r = post(
+        s.addr,
+        &command("model", &[("name", "chatgpt")], Some("5000"), "en-US"),
+    )
+    .await;
     assert_eq!(r.json()["type"], 5, "deferred: {}", r.text());
     s.stop.send(()).unwrap();
     s.served.await.unwrap();

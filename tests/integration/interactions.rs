@@ -327,14 +327,24 @@ fn zh_tw_reads_traditional_labels_and_the_notes_as_written() {
 fn help_tells_owners_how_their_commands_are_granted() {
     let responder = lineage_bot::respond::Responder::new(crate::ENGINE.clone().with_owners([42]));
     let help = |user: &str| {
-        let i = parse(json!({"type": 2, "id": "1", "token": "t", "locale": "en-US",
-            "member": {"user": {"id": user}}, "data": {"name": "help"}}));
+        let i = parse(
+            json!({"type": 2, "id": "1", "token": "t", "locale": "en-US",
+            "member": {"user": {"id": user}}, "data": {"name": "help"}}),
+        );
         let Response::Message(m) = respond(&responder, &i) else {
             panic!("a message")
         };
-        m.embeds[0].fields.iter().map(|f| f.value.clone()).collect::<Vec<_>>().join("\n")
+        m.embeds[0]
+            .fields
+            .iter()
+            .map(|f| f.value.clone())
+            .collect::<Vec<_>>()
+            .join("\n")
     };
     let owner = help("42");
-    assert!(owner.contains("/reload") && owner.contains("Server Settings → Integrations"), "{owner}");
+    assert!(
+        owner.contains("/reload") && owner.contains("Server Settings → Integrations"),
+        "{owner}"
+    );
     assert!(!help("43").contains("Server Settings → Integrations"));
 }

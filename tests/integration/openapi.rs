@@ -62,17 +62,24 @@ impl Spec {
             .ok_or_else(|| format!("no route {path} in Discord's description"))?;
         let op = &ops[method.to_ascii_lowercase()];
         if op.is_null() {
-            return Err(format!("no {method} on {template} in Discord's description"));
+            return Err(format!(
+                "no {method} on {template} in Discord's description"
+            ));
         }
         CHECKED.fetch_add(1, Ordering::Relaxed);
         // `OPENAPI_CHECKED=FILE cargo test` lists every body checked.
         if let Some(file) = std::env::var_os("OPENAPI_CHECKED") {
             use std::io::Write as _;
-            if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(file) {
+            if let Ok(mut f) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(file)
+            {
                 let _ = writeln!(f, "{method} {template}");
             }
         }
-        let Some(schema) = op["requestBody"]["content"]["application/json"]["schema"].as_object() else {
+        let Some(schema) = op["requestBody"]["content"]["application/json"]["schema"].as_object()
+        else {
             return if body.is_null() {
                 Ok(())
             } else {
@@ -116,7 +123,9 @@ impl Spec {
             .iter()
             .filter(|(t, _)| {
                 t.len() == wanted.len()
-                    && t.iter().zip(&wanted).all(|(t, w)| t.starts_with('{') || t == w)
+                    && t.iter()
+                        .zip(&wanted)
+                        .all(|(t, w)| t.starts_with('{') || t == w)
             })
             .max_by_key(|(t, _)| t.iter().filter(|s| !s.starts_with('{')).count())
             .map(|(t, ops)| (format!("/{}", t.join("/")), ops))
@@ -142,7 +151,8 @@ fn loosen(v: &mut Value) {
                 for (name, schema) in props.iter_mut() {
                     if name.ends_with("permissions") {
                         let strict = schema.take();
-                        *schema = json!({"anyOf": [strict, {"type": "string", "pattern": "^[0-9]+$"}]});
+                        *schema =
+                            json!({"anyOf": [strict, {"type": "string", "pattern": "^[0-9]+$"}]});
                     }
                 }
             }
@@ -173,14 +183,26 @@ fn the_description_refuses_what_discord_refuses() {
         return;
     };
     let callback = "/api/v10/interactions/1/tok/callback";
-    spec.check("POST", callback, &json!({"type": 4, "data": {"content": "hi", "flags": 64}}))
-        .unwrap();
+    spec.check(
+        "POST",
+        callback,
+        &json!({"type": 4, "data": {"content": "hi", "flags": 64}}),
+    )
+    .unwrap();
     let long = "x".repeat(2001);
     assert!(spec
-        .check("POST", callback, &json!({"type": 4, "data": {"content": long}}))
+        .check(
+            "POST",
+            callback,
+            &json!({"type": 4, "data": {"content": long}})
+        )
         .is_err());
     assert!(spec
-        .check("POST", callback, &json!({"type": 4, "data": {"embeds": [{"title": 5}]}}))
+        .check(
+            "POST",
+            callback,
+            &json!({"type": 4, "data": {"embeds": [{"title": 5}]}})
+        )
         .is_err());
     assert!(spec.check("POST", "/api/v10/nowhere", &json!({})).is_err());
     // The two coercions Discord applies.

@@ -327,7 +327,11 @@ fn an_edit_to_one_file_reindexes_it_alone(index_dir: Option<&Path>) {
         let stamp = std::fs::read_to_string(index_dir.join("lineage-bot.fingerprint")).unwrap();
         let want = lineage_bot::search::knowledge_fingerprint(&engine.knowledge());
         assert_eq!(stamp.lines().next(), Some(format!("{want:016x}").as_str()));
-        let asked: Vec<&str> = QUESTIONS.iter().chain(&["quokka", "numbat", "pangolin"]).copied().collect();
+        let asked: Vec<&str> = QUESTIONS
+            .iter()
+            .chain(&["quokka", "numbat", "pangolin"])
+            .copied()
+            .collect();
         let served: Vec<_> = asked.iter().map(|q| shown(&engine, q)).collect();
         // The folder is one process's at a time (#29 point 1): the restart
         // comes after the engine is gone.
@@ -517,7 +521,10 @@ fn an_index_folder_has_one_owner_at_a_time() {
         Err(ReloadError::Index(e)) => {
             let text = e.to_string();
             assert!(text.contains(&index_dir.display().to_string()), "{text}");
-            assert!(text.contains(&format!("pid {}", std::process::id())), "{text}");
+            assert!(
+                text.contains(&format!("pid {}", std::process::id())),
+                "{text}"
+            );
         }
         Err(e) => panic!("another error: {e}"),
         Ok(_) => panic!("a second owner was let in"),
@@ -596,7 +603,10 @@ fn a_rebuild_cut_short_is_built_anew_at_the_next_reload() {
     let engine = Engine::load(dir.path(), Some(&index_dir)).unwrap();
     let glossary = dir.path().join("glossary.toml");
     let kept_glossary = std::fs::read_to_string(&glossary).unwrap();
-    append(&glossary, "\n[[same]]\nwords = [\"okapi\", \"forest giraffe\"]\n");
+    append(
+        &glossary,
+        "\n[[same]]\nwords = [\"okapi\", \"forest giraffe\"]\n",
+    );
     // What a rebuild that failed half-way leaves: the index's files gone
     // (here, in its place a file the rebuild cannot replace).
     let tantivy_dir = index_dir.join("tantivy");

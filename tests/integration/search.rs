@@ -253,10 +253,7 @@ fn lineage_questions_are_answered_from_the_graph() {
         let first = &r.hits[0];
         assert_eq!(first.source, chain, "{q}");
         let shown = first.snippet.visible().to_lowercase();
-        assert!(
-            shown.contains(child),
-            "{q} → {shown}"
-        );
+        assert!(shown.contains(child), "{q} → {shown}");
     }
 }
 
