@@ -137,10 +137,13 @@ impl Responder {
     /// Keeps long button commands here and, when recording, in the store,
     /// where a restart or another replica reads them back.
     fn keep(&self, commands: Vec<(String, String)>) {
+        for (key, full) in &commands {
+            self.recorder.keep_button(key, full);
+        }
         let now = Instant::now();
+        let mut kept = self.lock_kept();
         for (key, full) in commands {
-            self.recorder.keep_button(&key, &full);
-            self.lock_kept().put(key, full, now);
+            kept.put(key, full, now);
         }
     }
 

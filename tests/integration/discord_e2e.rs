@@ -1679,6 +1679,14 @@ fn log_of(bot: &Bot) -> String {
     std::fs::read_to_string(&bot.1).unwrap_or_default()
 }
 
+/// The first line the bot logged with both `what` and `about` (an id) in it.
+fn logged_line(bot: &Bot, what: &str, about: &str) -> Option<String> {
+    log_of(bot)
+        .lines()
+        .find(|l| l.contains(what) && l.contains(about))
+        .map(str::to_string)
+}
+
 /// How many times the bot logged `line`.
 fn logged_times(bot: &Bot, line: &str) -> usize {
     log_of(bot).lines().filter(|l| l.contains(line)).count()
@@ -1885,10 +1893,7 @@ async fn threads_direct_messages_and_replies() {
     thanks["message_reference"] = json!({"message_id": "9000", "channel_id": SEARCH_CHANNEL});
     f.dispatch("MESSAGE_CREATE", thanks);
     wait_until("the reply to the bot to be passed over", long, || {
-        log_of(&bot)
-            .lines()
-            .any(|l| l.contains("a reply to the bot's answer") && l.contains("7204"))
-            .then_some(())
+        logged_line(&bot, "a reply to the bot's answer", "7204").map(drop)
     })
     .await;
     assert!(
@@ -2060,10 +2065,7 @@ async fn the_cooldown_holds_before_any_work_and_marks_a_direct_question() {
     // The same person again at once: held back, in the log only.
     ask("7902", "5011", "what is RLHF");
     wait_until("the cooldown to hold 7902", long, || {
-        log_of(&bot)
-            .lines()
-            .any(|l| l.contains("free-text cooldown") && l.contains("msg_id=7902"))
-            .then_some(())
+        logged_line(&bot, "free-text cooldown", "msg_id=7902").map(drop)
     })
     .await;
     // Addressed to the bot: marked as held back.
@@ -2110,10 +2112,7 @@ async fn a_failed_callback_never_logs_the_interaction_token() {
         interaction("4301", 2, "en-US", command("model", &[("name", "chatgpt")])),
     );
     let line = wait_until("the failure logged", long, || {
-        log_of(&bot)
-            .lines()
-            .find(|l| l.contains("sending an interaction response failed") && l.contains("4301"))
-            .map(str::to_string)
+        logged_line(&bot, "sending an interaction response failed", "4301")
     })
     .await;
     let log = log_of(&bot);
@@ -2198,12 +2197,7 @@ async fn channels_are_known_from_the_gateway_and_failed_reads_are_remembered() {
     let not_asked = |id: &str| {
         let id = format!("msg_id={id}");
         let bot = &bot;
-        move || {
-            log_of(bot)
-                .lines()
-                .any(|l| l.contains("not a search channel") && l.contains(&id))
-                .then_some(())
-        }
+        move || logged_line(bot, "not a search channel", &id).map(drop)
     };
     const UNKNOWN: &str = "4999";
     for (id, channel) in [
