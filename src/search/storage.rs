@@ -416,7 +416,7 @@ pub(super) fn open_persistent(
     }
     tracing::info!(dir = %dir.display(), "building the search index (the notes changed)");
     // The old fingerprint goes first: a build cut short is then rebuilt.
-    forget_stamp(dir)?;
+    forget_stamp(&stamp)?;
     if index_dir.is_dir() {
         remove_tantivy_files(&index_dir).map_err(io)?;
     } else {
@@ -429,11 +429,10 @@ pub(super) fn open_persistent(
     Ok((index, Opened::Built))
 }
 
-/// Removes the stamp of the index in `dir`: whatever is there is built
-/// anew at the next open.
-fn forget_stamp(dir: &Path) -> Result<(), SearchError> {
-    let stamp = dir.join(FINGERPRINT_FILE);
-    match std::fs::remove_file(&stamp) {
+/// Removes a persisted index's stamp (`dir/`[`FINGERPRINT_FILE`]):
+/// whatever is there is built anew at the next open.
+fn forget_stamp(stamp: &Path) -> Result<(), SearchError> {
+    match std::fs::remove_file(stamp) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(SearchError::Dir {
             path: stamp.display().to_string(),
             source: e,
@@ -473,10 +472,7 @@ pub(super) fn reindex_files(
     // The writer first: when another holds tantivy's lock nothing is touched.
     let writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 20_000_000)?;
     if let Some((path, _)) = stamp {
-        match std::fs::remove_file(path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(path, e)),
-            _ => {}
-        }
+        forget_stamp(path)?;
     }
     let now: HashMap<&str, u64> = files.spans.iter().map(|s| (&*s.path, s.hash)).collect();
     let then: HashMap<&str, u64> = before.iter().map(|&(_, hash, path)| (path, hash)).collect();
@@ -547,7 +543,7 @@ impl SearchIndex {
                         Err(e) => {
                             tracing::warn!(dir = %dir.display(), error = %e,
                                 "the search index folder is damaged; rebuilding it");
-                            forget_stamp(dir)?;
+                            forget_stamp(&dir.join(FINGERPRINT_FILE))?;
                             open_persistent(dir, schema, &knowledge, &files, &segmenter, fields)?
                         }
                     }
