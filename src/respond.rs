@@ -453,6 +453,7 @@ impl Pictures {
         let png = Arc::new(match key {
             Picture::Lineage(highlight) => picture::lineage_png(k, highlight)?,
             Picture::Capability(id) => picture::capability_png(k, id)?,
+            Picture::Matrix => picture::matrix_png(k, &snapshot.matrix())?,
         });
         let mut cache = self.lock();
         if cache.0 != generation {

@@ -51,6 +51,21 @@ impl Status {
         Status::Absent,
     ];
 
+    /// One sign per status, the same in both languages and everywhere the
+    /// status is shown (embeds, pages, the matrix), so it reads without colour.
+    pub fn sign(self) -> &'static str {
+        match self {
+            Status::Gained => "➕",
+            Status::Strong => "★",
+            Status::Improved => "↑",
+            Status::Kept => "＝",
+            Status::Weakened => "↓",
+            Status::Restored => "↺",
+            Status::TradedAway => "⇄",
+            Status::Absent => "✕",
+        }
+    }
+
     /// The word `capabilities.toml` uses (`traded-away`).
     pub fn slug(self) -> &'static str {
         match self {

@@ -23,7 +23,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use crate::domain::{ComparisonSubject, Knowledge, ModelId, NameKey, Named, PassageId};
+use crate::domain::{
+    CapabilityId, ComparisonSubject, Knowledge, ModelId, NameKey, Named, PassageId,
+};
 use crate::knowledge::{Limits, Notes, Sources};
 use crate::search::SearchIndex;
 
@@ -687,28 +689,23 @@ impl Snapshot {
     }
 
     /// `/capability`: one capability followed model by model down the
-    /// lineage, each status with the notes' words that back it.
+    /// lineage, each status with the notes' words that back it. No name (or
+    /// "matrix", "all", 矩阵, 全部) asks for all of them at once: the matrix.
     pub fn capability(&self, name: &str) -> Reply {
         let k = self.knowledge();
+        if is_matrix_name(name) {
+            return Reply::Matrix(self.matrix());
+        }
         let Some((id, read_as)) = resolve::capability(k, name) else {
             return self.not_found(Wanted::Capability, name);
         };
         let c = k.capability(id);
-        let depths = k.lineage.depths();
-        let mut order: Vec<ModelId> = k.models.iter().map(|m| m.id).collect();
-        order.sort_by_key(|m| (depths.get(m.index()).copied().unwrap_or(0), m.index()));
-        let rows = order
+        let rows = lineage_order(k)
             .into_iter()
             .map(|m| CapabilityRow {
                 model: m,
                 via: k.lineage.parents(m).copied().collect(),
-                statuses: c
-                    .statuses_of(m)
-                    .map(|s| RowStatus {
-                        status: s.status,
-                        evidence: s.evidence.clone(),
-                    })
-                    .collect(),
+                statuses: statuses(c, m),
             })
             .collect();
         Reply::Capability(CapabilityAnswer {
@@ -716,6 +713,27 @@ impl Snapshot {
             read_as,
             rows,
         })
+    }
+
+    /// Every model × every capability, each cell with its quotes.
+    pub fn matrix(&self) -> MatrixAnswer {
+        let k = self.knowledge();
+        let models = lineage_order(k);
+        let capabilities: Vec<CapabilityId> = k.capabilities.iter().map(|c| c.id).collect();
+        let cells = models
+            .iter()
+            .map(|&m| {
+                k.capabilities
+                    .iter()
+                    .map(|c| statuses(c, m))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        MatrixAnswer {
+            models,
+            capabilities,
+            cells,
+        }
     }
 
     /// Autocomplete for a model or term option: the candidates, best first.
@@ -758,4 +776,31 @@ fn relation(k: &Knowledge, a: ModelId, b: ModelId) -> Relation {
         Some(path) => Relation::Cousins { path },
         None => Relation::Unrelated,
     }
+}
+
+/// The names that ask `/capability` for the whole matrix.
+pub fn is_matrix_name(name: &str) -> bool {
+    matches!(
+        name.trim().to_lowercase().as_str(),
+        "" | "matrix" | "all" | "*" | "矩阵" | "矩陣" | "全部" | "所有"
+    )
+}
+
+/// Every model in lineage order: generation by generation, then the
+/// catalogue's order.
+fn lineage_order(k: &Knowledge) -> Vec<ModelId> {
+    let depths = k.lineage.depths();
+    let mut order: Vec<ModelId> = k.models.iter().map(|m| m.id).collect();
+    order.sort_by_key(|m| (depths.get(m.index()).copied().unwrap_or(0), m.index()));
+    order
+}
+
+/// What the notes say of `model` for one capability, with the quotes.
+fn statuses(c: &crate::domain::Capability, model: ModelId) -> Vec<RowStatus> {
+    c.statuses_of(model)
+        .map(|s| RowStatus {
+            status: s.status,
+            evidence: s.evidence.clone(),
+        })
+        .collect()
 }

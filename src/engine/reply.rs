@@ -18,6 +18,8 @@ pub enum Reply {
     Search(SearchAnswer),
     Lineage(LineageAnswer),
     Capability(CapabilityAnswer),
+    /// `/capability` with no name: every model × every capability.
+    Matrix(MatrixAnswer),
     Ambiguous(Ambiguous),
     NotFound(NotFound),
     Help,
@@ -141,6 +143,27 @@ pub struct CapabilityRow {
     pub via: Vec<Edge>,
     /// What the notes say of it; empty: not in the notes.
     pub statuses: Vec<RowStatus>,
+}
+
+/// The capability matrix: models in lineage order down, capabilities (the
+/// curator's order) across; a cell holds what the notes say, several
+/// statuses where they disagree with themselves, none where they are silent.
+#[derive(Debug, Clone)]
+pub struct MatrixAnswer {
+    pub models: Vec<ModelId>,
+    pub capabilities: Vec<CapabilityId>,
+    /// `cells[model row][capability column]`.
+    pub cells: Vec<Vec<Vec<RowStatus>>>,
+}
+
+impl MatrixAnswer {
+    /// The cell of a row and a column; empty outside the matrix.
+    pub fn cell(&self, row: usize, column: usize) -> &[RowStatus] {
+        self.cells
+            .get(row)
+            .and_then(|r| r.get(column))
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -248,13 +248,13 @@ pub const COMMANDS: &[CommandSpec] = &[
         name_zh: Some("能力"),
         ..command(
             "capability",
-            "One capability along the whole lineage, with the notes' words",
-            "一种能力沿整个谱系的变化，附笔记原文",
+            "One capability along the whole lineage, or all of them at a glance",
+            "一种能力沿整个谱系的变化，或所有能力一览",
             &[text(
                 "name",
-                "Capability, in English or 中文 (in-context-learning, ICL, 零样本)",
-                "能力名称，中英文皆可（上下文学习、ICL、zero-shot）",
-                true,
+                "Capability, in English or 中文 (in-context-learning, ICL, 零样本); none: the matrix",
+                "能力名称，中英文皆可（上下文学习、ICL、zero-shot）；留空：全部能力一览",
+                false,
                 true,
             )],
         )
@@ -370,8 +370,9 @@ pub fn from_options(
         "lineage" => Command::Lineage {
             name: get("name").filter(|v| !v.trim().is_empty()),
         },
+        // No name: every capability at once (the matrix).
         "capability" => Command::Capability {
-            name: value("name")?,
+            name: get("name").unwrap_or_default().trim().to_string(),
         },
         _ => Command::Help,
     })

@@ -6,6 +6,7 @@
 
 mod font;
 mod layout;
+mod matrix;
 mod svg;
 
 use std::collections::HashSet;
@@ -210,6 +211,36 @@ pub fn lineage_png(k: &Knowledge, highlight: Option<ModelId>) -> Result<Vec<u8>,
 /// The lineage coloured by one capability, as PNG bytes.
 pub fn capability_png(k: &Knowledge, capability: CapabilityId) -> Result<Vec<u8>, PictureError> {
     png(&capability_svg(k, capability))
+}
+
+/// The capability matrix (models down, capabilities across) as SVG text.
+pub fn matrix_svg(k: &Knowledge, a: &crate::engine::MatrixAnswer) -> String {
+    let grid = matrix::Grid {
+        models: &a.models,
+        columns: a
+            .capabilities
+            .iter()
+            .map(|&c| k.capability(c).name.pick(false).to_string())
+            .collect(),
+        cells: a
+            .cells
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|cell| cell.iter().map(|s| s.status).collect())
+                    .collect()
+            })
+            .collect(),
+    };
+    matrix::svg(k, &grid)
+}
+
+/// The capability matrix as PNG bytes.
+pub fn matrix_png(
+    k: &Knowledge,
+    a: &crate::engine::MatrixAnswer,
+) -> Result<Vec<u8>, PictureError> {
+    png(&matrix_svg(k, a))
 }
 
 fn png(svg: &str) -> Result<Vec<u8>, PictureError> {

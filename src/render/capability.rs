@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::domain::{Capability, Status};
-use crate::engine::{CapabilityAnswer, CapabilityRow};
+use crate::engine::{CapabilityAnswer, CapabilityRow, MatrixAnswer};
 
 /// A quote stays readable in a line of the embed.
 const QUOTE_CHARS: usize = 90;
@@ -77,6 +77,72 @@ pub(super) fn capability(
     (embed, buttons)
 }
 
+/// `/capability` with no name: a field per capability, each naming the
+/// models with their signs in lineage order (both signs where the notes
+/// disagree), the matrix picture below, a button to each capability.
+pub(super) fn matrix(a: &MatrixAnswer, k: &Knowledge, locale: Locale) -> (Embed, Vec<Button>) {
+    let mut fields = Vec::new();
+    let mut buttons = Vec::new();
+    for (column, &id) in a.capabilities.iter().enumerate() {
+        let c = k.capability(id);
+        let models: Vec<String> = a
+            .models
+            .iter()
+            .enumerate()
+            .filter_map(|(row, &m)| {
+                let cell = a.cell(row, column);
+                if cell.is_empty() {
+                    return None;
+                }
+                let signs: String = cell
+                    .iter()
+                    .map(|s| marker(s.status))
+                    .collect::<Vec<_>>()
+                    .join("/");
+                Some(format!("{signs} {}", md(&k.model(m).name)))
+            })
+            .collect();
+        if models.is_empty() {
+            continue;
+        }
+        fields.push(field(
+            reader_first(&c.name, locale),
+            models.join(" · "),
+            false,
+        ));
+        buttons.push(button(
+            l::CAPABILITY_BUTTON.fill(locale, &[c.name.pick(locale.is_zh())]),
+            &Command::Capability {
+                name: c.slug.clone(),
+            },
+            false,
+        ));
+    }
+    let used = |s: &Status| a.cells.iter().flatten().flatten().any(|x| x.status == *s);
+    let legend = Status::ALL
+        .iter()
+        .filter(|s| used(s))
+        .map(|&s| format!("{} {}", marker(s), l::status(s, locale)))
+        .collect::<Vec<_>>()
+        .join("  ");
+    let description = if fields.is_empty() {
+        l::MATRIX_NOTHING.get(locale).to_string()
+    } else {
+        format!("*{}*", l::MATRIX_INTRO.get(locale))
+    };
+    let embed = Embed {
+        title: Some(l::MATRIX_TITLE.get(locale).to_string()),
+        description: Some(description),
+        color: Some(PINK),
+        fields,
+        footer: Some(Footer {
+            text: format!("{legend}\n/capability"),
+        }),
+        ..Embed::default()
+    };
+    (embed, buttons)
+}
+
 /// A model's line, then a line per quote; a model the notes say nothing of
 /// gets one short line.
 fn row_lines(row: &CapabilityRow, k: &Knowledge, locale: Locale) -> Vec<String> {
@@ -142,19 +208,9 @@ fn quote_line(e: &crate::domain::Evidence) -> String {
     )
 }
 
-/// One sign per status, the same in both languages (the picture uses
-/// colours, the text these).
+/// One sign per status (the picture uses colours, the text these).
 pub(super) fn marker(s: Status) -> &'static str {
-    match s {
-        Status::Gained => "➕",
-        Status::Strong => "★",
-        Status::Improved => "↑",
-        Status::Kept => "＝",
-        Status::Weakened => "↓",
-        Status::Restored => "↺",
-        Status::TradedAway => "⇄",
-        Status::Absent => "✕",
-    }
+    s.sign()
 }
 
 /// `/model`'s line per capability the notes give it a status for.

@@ -88,7 +88,10 @@ pub fn from_custom_id(id: &str) -> Option<Command> {
             Command::search(&some(query)?, page.parse().ok().filter(|p| *p < 200)?)
         }
         "lineage" => Command::Lineage { name: some(rest) },
-        "capability" => Command::Capability { name: some(rest)? },
+        // Empty: the matrix of every capability.
+        "capability" => Command::Capability {
+            name: some(rest).unwrap_or_default(),
+        },
         "help" => Command::Help,
         _ => return None,
     })

@@ -174,6 +174,10 @@ labels! {
     ALONG_THE_LINEAGE = "{0} along the lineage (`/capability` has the notes' words):", "{0} 沿谱系的变化（`/capability` 有笔记原文）：";
     CAPABILITY_BUTTON = "Capability: {0}", "能力：{0}";
     CAPABILITY_INTRO = "Along the lineage, model by model: its status in the notes, the step that made it, and the notes' words.", "沿谱系逐个模型：笔记中的状态、得到它的那一步，以及笔记原文。";
+    MATRIX_TITLE = "Every capability along the lineage", "各能力沿谱系一览";
+    MATRIX_INTRO = "What each model gained and gave up, capability by capability, as the notes say. A cell with two signs: the notes say both. `/capability <name>` has the notes' words with `file:line`.", "按能力列出每个模型得到与失去的，依笔记所述。一格两个符号：笔记两种说法都有。`/capability <名称>` 附笔记原文与 `文件:行`。";
+    MATRIX_NOTHING = "The notes follow no capability yet.", "笔记还没有跟踪任何能力。";
+    OPEN_IN_BROWSER = "Open in browser", "在浏览器中打开";
     ALSO_SAID = "the notes also say", "笔记中另有说法";
     TERM_BUTTON = "Term: {0}", "术语：{0}";
     READ_AS_PAIRED = "*(read “{0}” as {1}, the same family as {2})*", "*（已将 “{0}” 理解为 {1}，与 {2} 同一家族）*";

@@ -52,6 +52,7 @@ pub fn render(reply: &Reply, k: &Knowledge, locale: Locale) -> Message {
         Reply::Search(a) => search::search(a, k, locale),
         Reply::Lineage(a) => lineage::lineage(a, k, locale),
         Reply::Capability(a) => capability::capability(a, k, locale),
+        Reply::Matrix(a) => capability::matrix(a, k, locale),
         Reply::Ambiguous(a) => names::ambiguous(a, k, locale),
         Reply::NotFound(a) => names::not_found(a, locale),
         Reply::Help => help::help(locale),
@@ -63,6 +64,7 @@ pub fn render(reply: &Reply, k: &Knowledge, locale: Locale) -> Message {
         Reply::Lineage(a) => Some(Picture::Lineage(a.highlight)),
         Reply::Model(a) => Some(Picture::Lineage(Some(a.model))),
         Reply::Capability(a) => Some(Picture::Capability(a.capability)),
+        Reply::Matrix(_) => Some(Picture::Matrix),
         _ => None,
     };
     if let Some(picture) = picture {
@@ -77,12 +79,17 @@ pub fn render(reply: &Reply, k: &Knowledge, locale: Locale) -> Message {
 pub enum Picture {
     Lineage(Option<ModelId>),
     Capability(CapabilityId),
+    /// Every model × every capability.
+    Matrix,
 }
 
 /// The file name of the lineage picture for a highlighted model.
 pub fn picture_name(k: &Knowledge, highlight: Option<ModelId>) -> String {
     file_name(k, Picture::Lineage(highlight))
 }
+
+/// The capability matrix's file name.
+pub const MATRIX_FILE: &str = "capabilities.png";
 
 /// The file name of a picture: `lineage.png`, `lineage-<model>.png`,
 /// `capability-<capability>.png`.
@@ -91,6 +98,7 @@ pub fn file_name(k: &Knowledge, picture: Picture) -> String {
         Picture::Lineage(Some(id)) => format!("lineage-{}.png", k.model(id).slug),
         Picture::Lineage(None) => "lineage.png".to_string(),
         Picture::Capability(id) => format!("capability-{}.png", k.capability(id).slug),
+        Picture::Matrix => MATRIX_FILE.to_string(),
     }
 }
 
@@ -99,6 +107,9 @@ pub fn file_name(k: &Knowledge, picture: Picture) -> String {
 pub fn picture_for(k: &Knowledge, filename: &str) -> Option<Picture> {
     if filename == "lineage.png" {
         return Some(Picture::Lineage(None));
+    }
+    if filename == MATRIX_FILE {
+        return Some(Picture::Matrix);
     }
     let stem = filename.strip_suffix(".png")?;
     if let Some(slug) = stem.strip_prefix("capability-") {
@@ -123,6 +134,10 @@ fn attach_picture(m: &mut Message, k: &Knowledge, picture: Picture) {
             "The GPT-3 → ChatGPT family tree coloured by {}",
             k.capability(id).name.pick(false)
         ),
+        Picture::Matrix => {
+            "Every model of the GPT-3 → ChatGPT family against every capability the notes follow"
+                .to_string()
+        }
     };
     if let Some(e) = m.embeds.first_mut() {
         e.image = Some(message::Image {
