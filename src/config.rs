@@ -307,8 +307,15 @@ pub struct ShardsConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpConfig {
-    #[serde(default = "default_listen")]
-    pub listen: String,
+    /// Where `serve-http` listens (default [`DEFAULT_LISTEN`]); when set,
+    /// `run` serves the notes' pages here too. See [`HttpConfig::listen_address`].
+    #[serde(default)]
+    pub listen: Option<String>,
+    /// The address the pages are reached at from outside
+    /// (`https://bot.example.org`): cards and answers in Discord then carry
+    /// an "Open in browser" link to the page of the same answer.
+    #[serde(default)]
+    pub public_url: Option<String>,
     /// The application's public key (hex), also `DISCORD_PUBLIC_KEY`.
     #[serde(default)]
     pub public_key: String,
@@ -327,7 +334,8 @@ pub struct HttpConfig {
 impl Default for HttpConfig {
     fn default() -> Self {
         HttpConfig {
-            listen: default_listen(),
+            listen: None,
+            public_url: None,
             public_key: String::new(),
             max_connections: default_max_connections(),
             header_timeout_seconds: default_header_timeout(),
@@ -355,8 +363,22 @@ pub const REQUEST_TIMEOUT_SECONDS: std::ops::RangeInclusive<u64> = 1..=120;
 pub const COOLDOWN_SECONDS: std::ops::RangeInclusive<f64> = 0.0..=86_400.0;
 pub const SHARDS_TOTAL: std::ops::RangeInclusive<u32> = 1..=65_536;
 
-fn default_listen() -> String {
-    "127.0.0.1:8080".to_string()
+/// Where `serve-http` listens when `http.listen` is not set.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+impl HttpConfig {
+    /// `http.listen`, or [`DEFAULT_LISTEN`].
+    pub fn listen_address(&self) -> &str {
+        self.listen.as_deref().unwrap_or(DEFAULT_LISTEN)
+    }
+
+    /// `http.public_url` without its trailing `/`, when set.
+    pub fn public_url(&self) -> Option<&str> {
+        self.public_url
+            .as_deref()
+            .map(|u| u.trim().trim_end_matches('/'))
+            .filter(|u| !u.is_empty())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -543,6 +565,14 @@ impl Config {
                 return fail(format!(
                     "discord.shards: need 0 <= first <= last < total, got first = {}, last = {}, total = {}",
                     s.first, s.last, s.total
+                ));
+            }
+        }
+        if let Some(url) = self.http.public_url() {
+            let scheme = url.starts_with("http://") || url.starts_with("https://");
+            if !scheme || url.chars().any(|c| c.is_whitespace() || c == '?' || c == '#') {
+                return fail(format!(
+                    "http.public_url: '{url}' is not an http(s) address of the pages (such as https://bot.example.org)"
                 ));
             }
         }

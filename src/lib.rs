@@ -2,7 +2,7 @@
 //! curator's bilingual notes. The layers, each importing only those before
 //! it (ARCHITECTURE.md; `tests/integration/architecture.rs` keeps it true):
 //! domain → knowledge, config → search → engine → picture → render →
-//! curation → respond → transport → adapters (discord, http, console). A command is
+//! curation → respond → transport, web → adapters (discord, http, console). A command is
 //! answered in `engine` (start at `engine/mod.rs`) and drawn in `render`.
 
 pub mod config;
@@ -18,3 +18,4 @@ pub mod render;
 pub mod respond;
 pub mod search;
 pub mod transport;
+pub mod web;

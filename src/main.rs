@@ -48,8 +48,9 @@ enum Cmd {
     Search(SearchArgs),
     /// Answer one command, e.g. `ask "/model chatgpt"`, as the bot would.
     Ask(AskArgs),
-    /// Serve Discord's HTTP interactions endpoint (POST /interactions) on
-    /// http.listen instead of connecting to the gateway.
+    /// Serve Discord's HTTP interactions endpoint (POST /interactions) and
+    /// the notes as web pages (/) on http.listen, instead of connecting to
+    /// the gateway.
     ServeHttp,
     /// The curator's report: questions the notes could not answer and
     /// answers voted down, most asked first, each with the closest passage.
@@ -70,6 +71,10 @@ struct GapsArgs {
     /// Delete every recorded question and vote, and print how many.
     #[arg(long, conflicts_with_all = ["since", "limit", "json"])]
     purge: bool,
+    /// Print the secret link to the gaps page (`/gaps?token=…`) of the pages
+    /// `serve-http` (or `run` with http.listen) serves. Keep it private.
+    #[arg(long, conflicts_with_all = ["since", "limit", "json", "purge"])]
+    link: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -163,6 +168,25 @@ fn main() -> ExitCode {
             }
             Err(e) => {
                 eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
+    if let Cmd::Gaps(GapsArgs { link: true, .. }) = command {
+        return match lineage_bot::web::gaps_token(&config.data.dir) {
+            Ok(token) => {
+                let base = config.http.public_url().map_or_else(
+                    || format!("http://{}", config.http.listen_address()),
+                    str::to_string,
+                );
+                println!("{base}/gaps?token={token}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!(
+                    "error: the gaps page's secret in {} could not be read or made: {e}",
+                    config.data.dir.display()
+                );
                 ExitCode::from(1)
             }
         };
@@ -398,7 +422,7 @@ fn serve_http(engine: Engine, config: &Config) -> anyhow::Result<()> {
 /// The responder of a serving mode: it records questions and votes in
 /// `data.dir` unless `data.record` is false.
 fn responder(engine: Engine, config: &Config) -> Responder {
-    let r = Responder::new(engine);
+    let r = Responder::new(engine).with_public_url(config.http.public_url());
     if !config.data.record {
         return r;
     }
@@ -421,27 +445,38 @@ fn gaps(engine: &Engine, config: &Config, args: &GapsArgs) -> anyhow::Result<()>
 fn run(engine: Engine, config: &Config) -> anyhow::Result<()> {
     // Edits to the notes reach every serving mode within a few seconds.
     let _watch = engine.watch(WATCH_EVERY);
+    let responder = responder(engine, config);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    // With http.listen set, the pages are served beside the bot.
+    if config.http.listen.is_some() {
+        let (config, responder) = (config.clone(), responder.clone());
+        runtime.spawn(async move {
+            if let Err(e) = lineage_bot::http::run_pages(&config, responder).await {
+                tracing::error!("the pages are not served: {e:#}");
+            }
+        });
+    }
     if config.discord.token.is_empty() {
         let interactive = std::io::stdin().is_terminal();
         eprintln!(
             "knowledge ok: {}\nNo Discord token, so the bot answers here. Type /help, a command such as /model chatgpt, or a question; quit to leave.\nTo connect a real bot, set DISCORD_TOKEN (see README: \"Run it on your server\").",
-            engine.knowledge().summary()
+            responder.engine().knowledge().summary()
         );
         let colour = std::io::stdout().is_terminal();
         console::serve(
-            &responder(engine, config),
+            &responder,
             Locale::En,
             std::io::stdin().lock(),
             std::io::stdout().lock(),
             interactive,
             colour,
         )?;
+        runtime.shutdown_timeout(Duration::from_secs(1));
         return Ok(());
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(lineage_bot::discord::run(config, responder(engine, config)))
+    runtime.block_on(lineage_bot::discord::run(config, responder))
 }
 
 #[cfg(test)]

@@ -48,6 +48,9 @@ pub struct Responder {
     pictures: Arc<Pictures>,
     kept: Arc<Mutex<Kept>>,
     recorder: Recorder,
+    /// Where the pages are reached (`http.public_url`): answers then carry
+    /// an "Open in browser" link to their page.
+    public_url: Option<Arc<str>>,
 }
 
 /// What a free-text reply leaves to do once it is posted: the question to
@@ -92,7 +95,26 @@ impl Responder {
             pictures: Arc::default(),
             kept: Arc::new(Mutex::new(Kept::new(capacity, KEPT_BYTES, ttl))),
             recorder: Recorder::off(),
+            public_url: None,
         }
+    }
+
+    /// The same responder, its answers linking to their page under
+    /// `public_url` (`https://bot.example.org`).
+    pub fn with_public_url(mut self, public_url: Option<&str>) -> Responder {
+        self.public_url = public_url.map(Arc::from);
+        self
+    }
+
+    /// Renders a reply, with its page's link when the pages are public.
+    fn render(&self, reply: &Reply, request: &Request, k: &crate::domain::Knowledge) -> Message {
+        let mut m = render::render(reply, k, request.locale);
+        if let Some(base) = &self.public_url {
+            if !matches!(reply, Reply::NotFound(_) | Reply::Ambiguous(_) | Reply::Help) {
+                render::link_to_page(&mut m, base, &request.command, request.locale);
+            }
+        }
+        m
     }
 
     /// The same responder, recording the questions people ask (see
@@ -178,7 +200,7 @@ impl Responder {
     pub fn answer(&self, request: &Request) -> Message {
         let snapshot = self.engine.snapshot();
         let reply = snapshot.handle(request);
-        let mut m = render::render(&reply, snapshot.knowledge(), request.locale);
+        let mut m = self.render(&reply, request, snapshot.knowledge());
         self.keep_long_ids(&mut m);
         m
     }
@@ -210,7 +232,7 @@ impl Responder {
             return None;
         };
         let asking = self.recorder.asking(query, locale, answer);
-        let mut m = render::render(&reply, snapshot.knowledge(), locale);
+        let mut m = self.render(&reply, &request, snapshot.knowledge());
         let kept = self.shorten_long_ids(&mut m);
         Some((m, Posting { asking, kept }))
     }
@@ -237,7 +259,7 @@ impl Responder {
             }
             _ => None,
         };
-        let mut m = render::render(&reply, snapshot.knowledge(), request.locale);
+        let mut m = self.render(&reply, request, snapshot.knowledge());
         self.keep_long_ids(&mut m);
         (m, key)
     }

@@ -2,8 +2,10 @@
 //! and what they marked unhelpful. `store` is the SQLite file in
 //! `data.dir`; `record` folds and records questions and votes, best-effort
 //! and off the answer path; `report` groups the gaps for `lineage-bot gaps`
-//! and `/gaps`, each with the closest passage the notes have.
+//! and `/gaps`, each with the closest passage the notes have; `activity`
+//! counts the questions of each day by outcome, for the gaps page's plot.
 
+pub mod activity;
 pub mod record;
 pub mod report;
 pub mod store;

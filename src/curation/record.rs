@@ -132,6 +132,13 @@ pub fn voter_key(secret: &[u8; 32], user: &str, answer_key: &str) -> String {
     hex::encode(&hmac(secret, &[user.as_bytes(), b"\0", answer_key.as_bytes()])[..16])
 }
 
+/// The gaps page's secret link token: derived from the store's secret, so
+/// it lives in the data dir, survives restarts, is the same for every
+/// replica on that dir, and changes when the secret file is removed.
+pub fn page_token(secret: &[u8; 32]) -> String {
+    hex::encode(&hmac(secret, &[b"lineage-bot gaps page"])[..16])
+}
+
 /// The secret in `dir`, made on first use: 32 bytes from the system's
 /// random source, mode 0600. It is written whole to a file of its own and
 /// linked into place, so a failed read of the random source or a kill

@@ -12,7 +12,9 @@
 //! ([`crate::transport::deferral`]): an answer slower than [`DEFER_AFTER`] is
 //! deferred and delivered later through the REST client, when one is set.
 //!
-//! Routes: `POST /interactions`, `GET /healthz`; anything else is 404/405.
+//! Routes: `POST /interactions` (when a public key is set), `GET /healthz`,
+//! and the notes as web pages (`crate::web`) on every other GET path;
+//! anything else is 404/405.
 //!
 //! Limits, so that no client can hold the process: at most
 //! [`EndpointConfig::max_connections`] connections are served at once (the
@@ -78,8 +80,9 @@ const DELETE_AFTER_ACK: Duration = Duration::from_millis(300);
 /// How the endpoint checks and answers requests.
 #[derive(Clone)]
 pub struct EndpointConfig {
-    /// The application's public key (Developer Portal → General Information).
-    pub public_key: VerifyingKey,
+    /// The application's public key (Developer Portal → General Information);
+    /// `None`: no `/interactions`, only the pages.
+    pub public_key: Option<VerifyingKey>,
     /// Bodies larger than this are refused with 413 (default 64 KiB).
     pub max_body_bytes: usize,
     /// Signature timestamps older than this are refused with 401 (default 300).
@@ -98,12 +101,19 @@ pub struct EndpointConfig {
     /// An answer not ready by then is deferred (default 2 s, Discord's
     /// 3 s less a margin); zero defers every answer.
     pub defer_after: Duration,
+    /// The notes as web pages (`crate::web`) on every other GET path.
+    pub pages: bool,
+    /// The gaps page: the curator's store and the secret its link carries.
+    pub gaps: Option<(std::path::PathBuf, String)>,
 }
 
 impl std::fmt::Debug for EndpointConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EndpointConfig")
-            .field("public_key", &hex::encode(self.public_key.as_bytes()))
+            .field(
+                "public_key",
+                &self.public_key.map(|k| hex::encode(k.as_bytes())),
+            )
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_age_secs", &self.max_age_secs)
             .field("rest", &self.rest.as_ref().map(|_| "<configured>"))
@@ -112,6 +122,8 @@ impl std::fmt::Debug for EndpointConfig {
             .field("request_timeout", &self.request_timeout)
             .field("replay_capacity", &self.replay_capacity)
             .field("defer_after", &self.defer_after)
+            .field("pages", &self.pages)
+            .field("gaps", &self.gaps.as_ref().map(|(dir, _)| dir))
             .finish()
     }
 }
@@ -143,7 +155,16 @@ impl EndpointConfig {
             .map_err(|_| EndpointError::WrongLength(bytes.len()))?;
         let public_key = VerifyingKey::from_bytes(&bytes).map_err(|_| EndpointError::Invalid)?;
         Ok(EndpointConfig {
-            public_key,
+            public_key: Some(public_key),
+            ..EndpointConfig::pages_only()
+        })
+    }
+
+    /// The pages alone, with the default limits: no `/interactions` (a
+    /// bot on the gateway serving its pages at `http.listen`).
+    pub fn pages_only() -> Self {
+        EndpointConfig {
+            public_key: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_age_secs: DEFAULT_MAX_AGE_SECS,
             rest: None,
@@ -152,7 +173,9 @@ impl EndpointConfig {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             replay_capacity: replay::DEFAULT_CAPACITY,
             defer_after: DEFER_AFTER,
-        })
+            pages: true,
+            gaps: None,
+        }
     }
 }
 
@@ -163,6 +186,8 @@ struct Shared {
     seen: Mutex<replay::Seen>,
     /// Deferred answers and deletes under way, delivered before [`serve`] returns.
     pending: shutdown::Pending,
+    /// The notes as web pages, when served.
+    site: Option<crate::web::Site>,
 }
 
 /// The endpoint's routes, ready to serve. Without the connection limits and
@@ -177,15 +202,92 @@ fn router_with(responder: Responder, config: EndpointConfig, pending: shutdown::
     // arrived (plus a second for the timestamps' rounding) covers it.
     let window = Duration::from_secs(config.max_age_secs + MAX_FUTURE_SECS + 1);
     let seen = Mutex::new(replay::Seen::new(window, config.replay_capacity));
+    let site = config.pages.then(|| {
+        let site = crate::web::Site::new(responder.clone());
+        match &config.gaps {
+            Some((dir, token)) => site.with_gaps(dir.clone(), token.clone()),
+            None => site,
+        }
+    });
     Router::new()
         .route("/interactions", post(interactions))
         .route("/healthz", get(healthz))
+        .fallback(pages)
         .with_state(Arc::new(Shared {
             responder,
             config,
             seen,
             pending,
+            site,
         }))
+}
+
+/// Every other path: a page of the notes (GET and HEAD), else 404/405.
+async fn pages(
+    State(shared): State<Arc<Shared>>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> HttpResponse {
+    let Some(site) = shared.site.clone() else {
+        return error(StatusCode::NOT_FOUND, "not found");
+    };
+    if method != axum::http::Method::GET && method != axum::http::Method::HEAD {
+        let mut r = error(StatusCode::METHOD_NOT_ALLOWED, "the pages are read-only");
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return r;
+    }
+    let path = uri.path().to_string();
+    let query = uri.query().map(str::to_string);
+    let accept_language = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    // A search runs in the page: on the blocking pool, like an interaction.
+    let page = tokio::task::spawn_blocking(move || {
+        site.get(&crate::web::Get {
+            path: &path,
+            query: query.as_deref(),
+            accept_language: accept_language.as_deref(),
+        })
+    })
+    .await;
+    let page = match page {
+        Ok(page) => page,
+        Err(e) => {
+            let id = crate::transport::failure::error_id();
+            tracing::error!(error = %e, failure = %id, "a page failed");
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the page failed; error id {id}"),
+            );
+        }
+    };
+    let mut r = (
+        StatusCode::from_u16(page.status).unwrap_or(StatusCode::OK),
+        page.body,
+    )
+        .into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(page.content_type));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(crate::web::CONTENT_SECURITY_POLICY),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if page.private { "no-store" } else { "no-cache" }),
+    );
+    if let Some(language) = page.language {
+        h.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(language));
+    }
+    if method == axum::http::Method::HEAD {
+        *r.body_mut() = Body::empty();
+    }
+    r
 }
 
 /// Serves the endpoint on `listener` until `shutdown` completes, then gives
@@ -305,39 +407,75 @@ pub async fn serve(
     Ok(())
 }
 
-/// `serve-http`: listens on `http.listen` until Ctrl-C or SIGTERM.
+/// `serve-http`: listens on `http.listen` until Ctrl-C or SIGTERM: the
+/// interactions endpoint (when `http.public_key` is set) and the pages.
 pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
-    if config.http.public_key.trim().is_empty() {
-        anyhow::bail!(
-            "the HTTP endpoint needs the application's public key: set http.public_key or DISCORD_PUBLIC_KEY (Developer Portal → General Information → Public Key)"
+    let endpoint = if config.http.public_key.trim().is_empty() {
+        tracing::warn!(
+            "no public key (http.public_key or DISCORD_PUBLIC_KEY): serving the pages only, no /interactions"
         );
-    }
-    let mut endpoint = EndpointConfig::from_hex(&config.http.public_key)
-        .map_err(|e| anyhow::anyhow!("http.public_key: {e}"))?;
+        EndpointConfig::pages_only()
+    } else {
+        EndpointConfig::from_hex(&config.http.public_key)
+            .map_err(|e| anyhow::anyhow!("http.public_key: {e}"))?
+    };
+    serve_configured(config, responder, endpoint).await
+}
+
+/// `run` with `http.listen` set: the pages alone, beside the gateway or the
+/// console, until Ctrl-C or SIGTERM.
+pub async fn run_pages(config: &Config, responder: Responder) -> anyhow::Result<()> {
+    serve_configured(config, responder, EndpointConfig::pages_only()).await
+}
+
+async fn serve_configured(
+    config: &Config,
+    responder: Responder,
+    mut endpoint: EndpointConfig,
+) -> anyhow::Result<()> {
     endpoint.max_connections = config.http.max_connections;
     endpoint.header_timeout = Duration::from_secs(config.http.header_timeout_seconds);
     endpoint.request_timeout = Duration::from_secs(config.http.request_timeout_seconds);
-    if config.discord.token.is_empty() {
-        tracing::warn!(
-            "no Discord token: answers slower than 2 s cannot be delivered and the delete button only acknowledges; set DISCORD_TOKEN"
-        );
-    } else {
-        endpoint.rest = Some(Arc::new(rest::client(&config.discord)));
+    if config.data.record {
+        match crate::web::gaps_token(&config.data.dir) {
+            Ok(token) => endpoint.gaps = Some((config.data.dir.clone(), token)),
+            Err(e) => tracing::warn!(error = %e, "no gaps page: the data dir's secret could not be read"),
+        }
     }
-    let listener = tokio::net::TcpListener::bind(&config.http.listen)
+    if endpoint.public_key.is_some() {
+        if config.discord.token.is_empty() {
+            tracing::warn!(
+                "no Discord token: answers slower than 2 s cannot be delivered and the delete button only acknowledges; set DISCORD_TOKEN"
+            );
+        } else {
+            endpoint.rest = Some(Arc::new(rest::client(&config.discord)));
+        }
+    }
+    let listen = config.http.listen_address();
+    let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .with_context(|| format!("http.listen: cannot listen on {}", config.http.listen))?;
+        .with_context(|| format!("http.listen: cannot listen on {listen}"))?;
     let address = listener.local_addr()?;
+    let what = if endpoint.public_key.is_some() {
+        format!("interactions endpoint listening: POST http://{address}/interactions, GET /healthz, pages at http://{address}/")
+    } else {
+        format!("pages listening: http://{address}/ (GET /healthz)")
+    };
     tracing::info!(
         %address,
         knowledge = %responder.engine().knowledge().summary(),
         max_connections = endpoint.max_connections,
         header_timeout_s = endpoint.header_timeout.as_secs(),
         request_timeout_s = endpoint.request_timeout.as_secs(),
-        "interactions endpoint listening: POST http://{address}/interactions, GET /healthz"
+        "{what}"
     );
+    let pages_only = endpoint.public_key.is_none();
     serve(listener, responder, endpoint, shutdown::signal()).await?;
-    tracing::info!("interactions endpoint stopped");
+    if pages_only {
+        tracing::info!("pages stopped");
+    } else {
+        tracing::info!("interactions endpoint stopped");
+    }
     Ok(())
 }
 
@@ -364,6 +502,9 @@ async fn interactions(
     body: Body,
 ) -> HttpResponse {
     let config = &shared.config;
+    let Some(public_key) = config.public_key.as_ref() else {
+        return error(StatusCode::NOT_FOUND, "no interactions endpoint: http.public_key is not set");
+    };
     let too_large = || {
         error(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -397,7 +538,7 @@ async fn interactions(
             Err(_) => return error(StatusCode::REQUEST_TIMEOUT, "body took too long"),
         };
     if let Err(r) = signed.verify(
-        &config.public_key,
+        public_key,
         &raw,
         now_secs(),
         config.max_age_secs,
@@ -543,7 +684,7 @@ mod tests {
         );
         let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]).verifying_key();
         let c = EndpointConfig::from_hex(&hex::encode(key.as_bytes())).unwrap();
-        assert_eq!(c.public_key, key);
+        assert_eq!(c.public_key, Some(key));
         assert_eq!(c.max_body_bytes, 64 * 1024);
         assert_eq!(c.max_age_secs, 300);
     }

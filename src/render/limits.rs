@@ -18,6 +18,8 @@ pub const AUTHOR: usize = 256;
 pub const EMBED_TOTAL: usize = 6000;
 pub const CUSTOM_ID: usize = 100;
 pub const BUTTON_LABEL: usize = 80;
+/// A link button's `url` in a message request (Discord's OpenAPI description).
+pub const BUTTON_URL: usize = 512;
 pub const BUTTONS_PER_ROW: usize = 5;
 pub const ACTION_ROWS: usize = 5;
 pub const AUTOCOMPLETE_CHOICES: usize = 25;

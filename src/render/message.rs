@@ -92,6 +92,9 @@ pub struct Button {
     pub label: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
+    /// A link button's address (style 5, which has no `custom_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     #[serde(default)]
     pub disabled: bool,
 }
@@ -226,6 +229,19 @@ impl Button {
             style,
             label: label.into(),
             custom_id: Some(custom_id.into()),
+            url: None,
+            disabled: false,
+        }
+    }
+
+    /// A link button: it opens `url` and keeps no state (no `custom_id`).
+    pub fn link(label: impl Into<String>, url: impl Into<String>) -> Button {
+        Button {
+            kind: ComponentType::Button,
+            style: ButtonStyle::Link,
+            label: label.into(),
+            custom_id: None,
+            url: Some(url.into()),
             disabled: false,
         }
     }

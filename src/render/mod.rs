@@ -11,6 +11,7 @@ pub mod custom_id;
 mod help;
 pub mod labels;
 pub mod limits;
+pub mod links;
 mod lineage;
 pub mod markdown;
 pub mod message;
@@ -149,6 +150,26 @@ fn attach_picture(m: &mut Message, k: &Knowledge, picture: Picture) {
         filename,
         description: Some(description),
     });
+}
+
+/// Adds an "Open in browser" link button to the page of `command`'s answer
+/// under `public_url`, in the first row with room (a link keeps no state:
+/// no custom_id). Nothing when every row is full or the address too long.
+pub fn link_to_page(m: &mut Message, public_url: &str, command: &Command, locale: Locale) {
+    let Some(url) = links::page_url(public_url, command) else {
+        return;
+    };
+    let link = Button::link(l::OPEN_IN_BROWSER.get(locale), url);
+    let rows = m.components.len();
+    match m
+        .components
+        .iter_mut()
+        .find(|row| row.components.len() < limits::BUTTONS_PER_ROW)
+    {
+        Some(row) => row.components.push(link),
+        None if rows < limits::ACTION_ROWS => m.components.push(ActionRow::of(vec![link])),
+        None => {}
+    }
 }
 
 /// A short message (errors, notices), also ephemeral when asked.

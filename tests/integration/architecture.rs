@@ -19,7 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["render"],
     &["curation"],
     &["respond"],
-    &["transport"],
+    &["transport", "web"],
     &["discord", "http", "console"],
 ];
 
@@ -34,6 +34,7 @@ const OWNED: &[(&str, &[&str])] = &[
     ("rusqlite::", &["curation"]),
     ("jieba_rs::", &["search"]),
     ("resvg::", &["picture"]),
+    ("maud::", &["web"]),
     ("tokio::", &["transport", "discord", "http"]),
 ];
 
