@@ -570,7 +570,11 @@ impl Config {
         }
         if let Some(url) = self.http.public_url() {
             let scheme = url.starts_with("http://") || url.starts_with("https://");
-            if !scheme || url.chars().any(|c| c.is_whitespace() || c == '?' || c == '#') {
+            if !scheme
+                || url
+                    .chars()
+                    .any(|c| c.is_whitespace() || c == '?' || c == '#')
+            {
                 return fail(format!(
                     "http.public_url: '{url}' is not an http(s) address of the pages (such as https://bot.example.org)"
                 ));

@@ -110,7 +110,10 @@ impl Responder {
     fn render(&self, reply: &Reply, request: &Request, k: &crate::domain::Knowledge) -> Message {
         let mut m = render::render(reply, k, request.locale);
         if let Some(base) = &self.public_url {
-            if !matches!(reply, Reply::NotFound(_) | Reply::Ambiguous(_) | Reply::Help) {
+            if !matches!(
+                reply,
+                Reply::NotFound(_) | Reply::Ambiguous(_) | Reply::Help
+            ) {
                 render::link_to_page(&mut m, base, &request.command, request.locale);
             }
         }

@@ -47,7 +47,11 @@ pub fn per_day(store: &Store, days: u32, now: i64) -> Result<Vec<Day>, StoreErro
         .map_err(err)?;
     let rows = stmt
         .query_map(params![first * 86_400, (today + 1) * 86_400], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
         })
         .map_err(err)?;
     for row in rows {
@@ -107,15 +111,24 @@ mod tests {
             asker: None,
         };
         store.insert_asked(&ask(now, Outcome::Answered)).unwrap();
-        store.insert_asked(&ask(now - 60, Outcome::Nothing)).unwrap();
-        store.insert_asked(&ask(now - 86_400, Outcome::Weak)).unwrap();
-        store.insert_asked(&ask(now - 10 * 86_400, Outcome::Weak)).unwrap();
+        store
+            .insert_asked(&ask(now - 60, Outcome::Nothing))
+            .unwrap();
+        store
+            .insert_asked(&ask(now - 86_400, Outcome::Weak))
+            .unwrap();
+        store
+            .insert_asked(&ask(now - 10 * 86_400, Outcome::Weak))
+            .unwrap();
         let days = per_day(&store, 3, now).unwrap();
         assert_eq!(
             days.iter().map(|d| d.day.as_str()).collect::<Vec<_>>(),
             ["2025-12-30", "2025-12-31", "2026-01-01"]
         );
-        assert_eq!((days[2].answered, days[2].nothing, days[2].total()), (1, 1, 2));
+        assert_eq!(
+            (days[2].answered, days[2].nothing, days[2].total()),
+            (1, 1, 2)
+        );
         assert_eq!((days[1].weak, days[1].total()), (1, 1));
         assert_eq!(days[0].total(), 0);
     }

@@ -66,6 +66,16 @@ impl Status {
         }
     }
 
+    /// [`Status::sign`] in characters every common font has (no emoji ➕,
+    /// no fullwidth ＝): for the pictures' font and the web pages.
+    pub fn plain_sign(self) -> &'static str {
+        match self {
+            Status::Gained => "+",
+            Status::Kept => "=",
+            other => other.sign(),
+        }
+    }
+
     /// The word `capabilities.toml` uses (`traded-away`).
     pub fn slug(self) -> &'static str {
         match self {

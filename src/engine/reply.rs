@@ -14,7 +14,9 @@ pub enum Reply {
     Term(TermAnswer),
     Compare(CompareAnswer),
     CompareGenerations(GenerationAnswer),
-    SameModel { model: ModelId },
+    SameModel {
+        model: ModelId,
+    },
     Search(SearchAnswer),
     Lineage(LineageAnswer),
     Capability(CapabilityAnswer),

@@ -270,13 +270,22 @@ async fn pages(
     )
         .into_response();
     let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(page.content_type));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(page.content_type),
+    );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(crate::web::CONTENT_SECURITY_POLICY),
     );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static(if page.private { "no-store" } else { "no-cache" }),
@@ -439,7 +448,9 @@ async fn serve_configured(
     if config.data.record {
         match crate::web::gaps_token(&config.data.dir) {
             Ok(token) => endpoint.gaps = Some((config.data.dir.clone(), token)),
-            Err(e) => tracing::warn!(error = %e, "no gaps page: the data dir's secret could not be read"),
+            Err(e) => {
+                tracing::warn!(error = %e, "no gaps page: the data dir's secret could not be read")
+            }
         }
     }
     if endpoint.public_key.is_some() {
@@ -503,7 +514,10 @@ async fn interactions(
 ) -> HttpResponse {
     let config = &shared.config;
     let Some(public_key) = config.public_key.as_ref() else {
-        return error(StatusCode::NOT_FOUND, "no interactions endpoint: http.public_key is not set");
+        return error(
+            StatusCode::NOT_FOUND,
+            "no interactions endpoint: http.public_key is not set",
+        );
     };
     let too_large = || {
         error(

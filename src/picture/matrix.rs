@@ -31,15 +31,6 @@ pub struct Grid<'a> {
     pub cells: Vec<Vec<Vec<Status>>>,
 }
 
-/// A sign the shipped font can draw (it has no ➕ or fullwidth ＝).
-fn drawable_sign(s: Status) -> &'static str {
-    match s {
-        Status::Gained => "+",
-        Status::Kept => "=",
-        other => other.sign(),
-    }
-}
-
 fn hex(rgb: [u8; 3]) -> String {
     format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2])
 }
@@ -59,7 +50,7 @@ pub fn svg(k: &Knowledge, grid: &Grid<'_>) -> String {
         .collect();
     let legend: Vec<String> = used
         .iter()
-        .map(|&s| format!("{} {}", drawable_sign(s), status_words(s)))
+        .map(|&s| format!("{} {}", s.plain_sign(), status_words(s)))
         .chain(std::iter::once("not in the notes".to_string()))
         .collect();
 
@@ -149,12 +140,7 @@ pub fn svg(k: &Knowledge, grid: &Grid<'_>) -> String {
                 .get(r)
                 .and_then(|row| row.get(c))
                 .map_or(&[][..], Vec::as_slice);
-            cell(
-                &mut out,
-                grid_left + c as f32 * CELL_WIDTH,
-                y,
-                statuses,
-            );
+            cell(&mut out, grid_left + c as f32 * CELL_WIDTH, y, statuses);
         }
     }
     for row in legend_rows.iter().enumerate() {
@@ -162,7 +148,9 @@ pub fn svg(k: &Knowledge, grid: &Grid<'_>) -> String {
         let y = legend_top + line as f32 * 24.0;
         for &(i, x) in items {
             let x = MARGIN + x;
-            let fill = used.get(i).map_or(SILENT_FILL.to_string(), |&s| hex(status_rgb(s)));
+            let fill = used
+                .get(i)
+                .map_or(SILENT_FILL.to_string(), |&s| hex(status_rgb(s)));
             let _ = write!(
                 out,
                 r##"<rect x="{x:.1}" y="{y:.1}" width="{swatch}" height="{swatch}" rx="3" fill="{fill}" stroke="#adb5bd" stroke-width="0.5"/>"##
@@ -207,7 +195,7 @@ fn cell(out: &mut String, x: f32, y: f32, statuses: &[Status]) {
             r##"<text x="{:.1}" y="{:.1}" font-size="{size}" fill="#ffffff" text-anchor="middle" font-weight="bold">{}</text>"##,
             px + part / 2.0,
             y + CELL_HEIGHT / 2.0 + size * 0.36,
-            escape(drawable_sign(s))
+            escape(s.plain_sign())
         );
     }
 }

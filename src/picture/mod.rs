@@ -236,10 +236,7 @@ pub fn matrix_svg(k: &Knowledge, a: &crate::engine::MatrixAnswer) -> String {
 }
 
 /// The capability matrix as PNG bytes.
-pub fn matrix_png(
-    k: &Knowledge,
-    a: &crate::engine::MatrixAnswer,
-) -> Result<Vec<u8>, PictureError> {
+pub fn matrix_png(k: &Knowledge, a: &crate::engine::MatrixAnswer) -> Result<Vec<u8>, PictureError> {
     png(&matrix_svg(k, a))
 }
 

@@ -68,7 +68,10 @@ mod tests {
             "/search?q=%E5%AF%B9%E9%BD%90%E7%A8%8E%20%E6%98%AF%E4%BB%80%E4%B9%88&page=1"
         );
         assert_eq!(
-            page_path(&Command::Capability { name: String::new() }).unwrap(),
+            page_path(&Command::Capability {
+                name: String::new()
+            })
+            .unwrap(),
             "/capabilities"
         );
         assert_eq!(page_path(&Command::Help), None);

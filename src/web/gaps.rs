@@ -155,7 +155,12 @@ pub(super) fn page(
 /// anyone's), so it is written directly.
 fn plot(days: &[activity::Day]) -> String {
     let (width, height, left, bottom, top) = (720.0f32, 220.0f32, 36.0f32, 28.0f32, 10.0f32);
-    let most = days.iter().map(activity::Day::total).max().unwrap_or(0).max(1);
+    let most = days
+        .iter()
+        .map(activity::Day::total)
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let slot = (width - left - 8.0) / days.len().max(1) as f32;
     let bar = (slot * 0.7).max(1.0);
     let scale = (height - bottom - top) / most as f32;

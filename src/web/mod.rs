@@ -135,11 +135,21 @@ impl Site {
                 language: None,
                 private: false,
             },
+            R::Icon => Page {
+                status: 200,
+                content_type: "image/svg+xml",
+                body: pages::ICON.as_bytes().to_vec(),
+                language: None,
+                private: false,
+            },
             R::LineageSvg => {
-                let highlight = query.model.as_deref().and_then(|m| match k.resolve_model(m) {
-                    crate::domain::Resolved::One(id) => Some(id),
-                    _ => None,
-                });
+                let highlight = query
+                    .model
+                    .as_deref()
+                    .and_then(|m| match k.resolve_model(m) {
+                        crate::domain::Resolved::One(id) => Some(id),
+                        _ => None,
+                    });
                 Page {
                     status: 200,
                     content_type: "image/svg+xml",
@@ -175,7 +185,10 @@ impl Site {
                     // Without the token the page does not exist.
                     return Page::html(404, pages::not_found(k, &view), locale);
                 }
-                let dir = self.data_dir.as_deref().unwrap_or(std::path::Path::new("."));
+                let dir = self
+                    .data_dir
+                    .as_deref()
+                    .unwrap_or(std::path::Path::new("."));
                 let mut page = gaps::page(
                     dir,
                     query.days,
@@ -251,7 +264,10 @@ mod tests {
     fn the_language_is_the_readers_most_wanted_one() {
         assert_eq!(from_accept_language(""), Locale::En);
         assert_eq!(from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Locale::Zh);
-        assert_eq!(from_accept_language("en-US,en;q=0.9,zh-TW;q=0.8"), Locale::En);
+        assert_eq!(
+            from_accept_language("en-US,en;q=0.9,zh-TW;q=0.8"),
+            Locale::En
+        );
         assert_eq!(from_accept_language("fr, zh-Hant;q=0.5"), Locale::ZhTw);
         assert_eq!(from_accept_language("zh-HK"), Locale::ZhTw);
         assert_eq!(from_accept_language("de, fr;q=0.8"), Locale::En);

@@ -127,6 +127,9 @@ const FOOTER: Label = Label {
     zh: "lineage-bot 笔记的只读页面；与 Discord 中的回答相同。",
 };
 
+/// The site's icon: three nodes of a family tree.
+pub const ICON: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#5865f2"/><path d="M16 9v6M16 15l-7 7M16 15l7 7" stroke="#fff" stroke-width="2.5" fill="none"/><circle cx="16" cy="8" r="4" fill="#fff"/><circle cx="8" cy="23" r="4" fill="#fff"/><circle cx="24" cy="23" r="4" fill="#fff"/></svg>"##;
+
 /// The stylesheet: one file for every page (the policy allows no inline
 /// style), the status colours those of the pictures.
 pub fn stylesheet() -> &'static str {
@@ -157,6 +160,7 @@ pub fn layout(k: &Knowledge, view: &View, title: &str, body: Markup) -> String {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · " (SITE.get(locale)) }
                 link rel="stylesheet" href="/style.css";
+                link rel="icon" href="/favicon.svg" type="image/svg+xml";
             }
             body {
                 header {
@@ -381,13 +385,17 @@ fn quote(e: &Evidence) -> Markup {
 }
 
 fn status_words(s: Status, locale: Locale) -> String {
-    format!("{} {}", s.sign(), l::status(s, locale))
+    format!("{} {}", s.plain_sign(), l::status(s, locale))
 }
 
 fn model(k: &Knowledge, a: &ModelAnswer, view: &View) -> Markup {
     let locale = view.locale;
     let m = k.model(a.model);
-    let to_model = |id: ModelId| view.to(&Command::Model { name: k.model(id).slug.clone() });
+    let to_model = |id: ModelId| {
+        view.to(&Command::Model {
+            name: k.model(id).slug.clone(),
+        })
+    };
     html! {
         @if let Some(r) = &a.read_as { p.note { (r.typed) " → " (r.as_name) } }
         div.summary {
@@ -562,7 +570,7 @@ pub fn matrix(k: &Knowledge, a: &MatrixAnswer, view: &View) -> String {
                                         a class=(format!("sign s-{}", s.status.slug()))
                                           href=(view.href(&format!("{}#model-{}", page_path(&Command::Capability { name: k.capability(c).slug.clone() }).unwrap_or_default(), model.slug)))
                                           title=(format!("{}\n{quotes}", l::status(s.status, locale))) {
-                                            (s.status.sign())
+                                            (s.status.plain_sign())
                                             span.visually-hidden { " " (l::status(s.status, locale)) }
                                         }
                                     }
@@ -591,7 +599,11 @@ fn relation(k: &Knowledge, r: &Relation, locale: Locale) -> String {
     match r {
         Relation::Parent(e) => l::REL_PARENT.fill(
             locale,
-            &[&k.model(e.child).name, &k.model(e.parent).name, &method(e, locale)],
+            &[
+                &k.model(e.child).name,
+                &k.model(e.parent).name,
+                &method(e, locale),
+            ],
         ),
         Relation::Siblings { parent } => l::REL_SIBLINGS.fill(locale, &[&k.model(*parent).name]),
         Relation::Descends { path } => l::REL_DESCENDS.fill(locale, &[&names(path)]),
@@ -675,7 +687,11 @@ fn snippet(s: &crate::search::Snippet) -> Markup {
     let mut parts = Vec::new();
     let mut at = 0;
     for r in &s.matches {
-        if r.start < at || r.end > s.text.len() || !s.text.is_char_boundary(r.start) || !s.text.is_char_boundary(r.end) {
+        if r.start < at
+            || r.end > s.text.len()
+            || !s.text.is_char_boundary(r.start)
+            || !s.text.is_char_boundary(r.end)
+        {
             continue;
         }
         parts.push((false, &s.text[at..r.start]));

@@ -13,6 +13,7 @@ const MAX_NAME_CHARS: usize = 200;
 pub enum Route {
     Home,
     Style,
+    Icon,
     LineageSvg,
     Matrix,
     Model(String),
@@ -26,10 +27,15 @@ pub enum Route {
 impl Route {
     /// The route of a path (percent-encoded); `None`: not a page.
     pub fn of(path: &str) -> Option<Route> {
-        let path = path.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(path);
+        let path = path
+            .strip_suffix('/')
+            .filter(|p| !p.is_empty())
+            .unwrap_or(path);
         Some(match path {
             "/" => Route::Home,
             "/style.css" => Route::Style,
+            // Browsers ask for /favicon.ico whatever the page names.
+            "/favicon.svg" | "/favicon.ico" => Route::Icon,
             "/lineage.svg" => Route::LineageSvg,
             "/capabilities" => Route::Matrix,
             "/search" => Route::Search,
@@ -109,7 +115,15 @@ mod tests {
             Route::of("/term/%E5%AF%B9%E9%BD%90%E7%A8%8E"),
             Some(Route::Term("对齐税".into()))
         );
-        for not_a_page in ["/model", "/model/", "/model/a/b", "/x", "/model/%FF", "/model/%20", "/compare/a"] {
+        for not_a_page in [
+            "/model",
+            "/model/",
+            "/model/a/b",
+            "/x",
+            "/model/%FF",
+            "/model/%20",
+            "/compare/a",
+        ] {
             assert_eq!(Route::of(not_a_page), None, "{not_a_page}");
         }
         let q = Query::parse("q=%E5%AF%B9+x&page=2&lang=zh-TW&junk=1&days=0");

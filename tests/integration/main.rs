@@ -1,6 +1,7 @@
 //! All integration tests in one binary (ripgrep's layout): one module per area.
 
 mod architecture;
+mod browser;
 mod cli;
 mod config;
 mod deadlines;
@@ -16,6 +17,7 @@ mod render;
 mod robustness;
 mod scale_corpus;
 mod search;
+mod web;
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
