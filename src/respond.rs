@@ -302,11 +302,27 @@ impl Responder {
     pub fn choices(&self, wanted: Wanted, typed: &str) -> Vec<Choice> {
         let snapshot = self.engine.snapshot();
         let k = snapshot.knowledge();
-        snapshot
-            .autocomplete(wanted, typed)
+        // The whole matrix is a choice of its own, first while nothing or a
+        // start of its name is typed.
+        let typed_key = typed.trim().to_lowercase();
+        let matrix = wanted == Wanted::Capability
+            && (typed_key.is_empty()
+                || ["matrix", "all", "矩阵", "全部"]
+                    .iter()
+                    .any(|n| n.starts_with(typed_key.as_str())));
+        let matrix = matrix.then(|| Choice {
+            name: "All capabilities at a glance (matrix) · 全部能力一览".to_string(),
+            value: "matrix".to_string(),
+        });
+        matrix
             .into_iter()
+            .chain(
+                snapshot
+                    .autocomplete(wanted, typed)
+                    .into_iter()
+                    .map(|c| choice(k, c.named, &c.matched, typed)),
+            )
             .take(limits::AUTOCOMPLETE_CHOICES)
-            .map(|c| choice(k, c.named, &c.matched, typed))
             .collect()
     }
 }

@@ -119,11 +119,14 @@ mod tests {
             Command::Capability {
                 name: "in-context-learning".into(),
             },
+            // No name: the matrix.
+            Command::Capability {
+                name: String::new(),
+            },
         ] {
             assert_eq!(from_custom_id(&custom_id(&cmd)), Some(cmd));
         }
         assert_eq!(from_custom_id("delete:123"), None);
-        assert_eq!(from_custom_id("capability:"), None);
         assert_eq!(from_custom_id("search:x:q"), None);
         let long = Command::Search {
             query: "字".repeat(300),

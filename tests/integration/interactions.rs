@@ -231,6 +231,14 @@ fn autocomplete_ranks_and_caps_choices() {
     assert_eq!(auto("model", "devinci")[0].value, "davinci");
     assert_eq!(auto("term", "对齐")[0].value, "alignment");
     assert!(auto("term", "").len() <= 25);
+    // The whole matrix is offered first for /capability, while nothing or
+    // the start of its name is typed.
+    assert_eq!(auto("capability", "")[0].value, "matrix");
+    assert_eq!(auto("capability", "matr")[0].value, "matrix");
+    assert_eq!(auto("capability", "ICL")[0].value, "in-context-learning");
+    assert!(auto("capability", "ICL")
+        .iter()
+        .all(|c| c.value != "matrix"));
     for c in auto("model", &"x".repeat(500)) {
         assert!((1..=100).contains(&c.name.chars().count()));
     }

@@ -461,6 +461,12 @@ fn the_matrix_answers_capability_with_no_name() {
             .count()
     );
     assert_eq!(m.attachments[0].filename, "capabilities.png");
+    crate::openapi::check(
+        "POST",
+        "/api/v10/interactions/1/tok/callback",
+        &serde_json::json!({"type": 4, "data": m}),
+    )
+    .unwrap();
     let mut m = m;
     let files = crate::RESPONDER.files(&mut m);
     assert_eq!(files.len(), 1);
