@@ -10,7 +10,6 @@ use maud::{html, PreEscaped};
 use super::pages::{layout, View};
 use super::Page;
 use crate::curation::{activity, record, report, Store};
-use crate::domain::Knowledge;
 use crate::render::labels::Label;
 use crate::search::SearchIndex;
 
@@ -84,14 +83,7 @@ const OUTCOMES: [(&str, &str); 4] = [
     ("error", "#5f6f82"),
 ];
 
-pub(super) fn page(
-    dir: &Path,
-    days: Option<u32>,
-    index: &SearchIndex,
-    view: &View,
-    k: &Knowledge,
-    _token: &str,
-) -> Page {
+pub(super) fn page(dir: &Path, days: Option<u32>, index: &SearchIndex, view: &View<'_>) -> Page {
     let days = days.unwrap_or(DEFAULT_DAYS);
     let found = Store::open(dir).and_then(|store| {
         let now = record::now();
@@ -128,7 +120,7 @@ pub(super) fn page(
                                     td { (g.question) }
                                     td.n { (g.count) }
                                     td.n { (g.askers) }
-                                    td { (g.last_asked) }
+                                    td.when { (g.last_asked.replace('T', " ").trim_end_matches('Z')) }
                                     td { (g.outcome)
                                         @if g.votes_down > 0 { " · 👎 " (g.votes_down) } }
                                     td {
@@ -146,7 +138,7 @@ pub(super) fn page(
             }
         },
     };
-    let mut page = Page::html(200, layout(k, view, TITLE.get(locale), body), locale);
+    let mut page = Page::html(200, layout(view, TITLE.get(locale), body), locale);
     page.private = true;
     page
 }
@@ -194,8 +186,9 @@ fn plot(days: &[activity::Day]) -> String {
                 d.day
             );
         }
-        // A date under the first, the last and every seventh day.
-        if i == 0 || i + 1 == days.len() || i % 7 == 0 {
+        // A date under every seventh day, and the last unless one is close.
+        let last = i + 1 == days.len();
+        if (i % 7 == 0 && i + 3 < days.len()) || last {
             let _ = write!(
                 svg,
                 r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle" fill="#495057">{}</text>"##,

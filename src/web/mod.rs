@@ -115,15 +115,17 @@ impl Site {
             .as_deref()
             .and_then(locale_named)
             .unwrap_or_else(|| from_accept_language(get.accept_language.unwrap_or("")));
+        let here = paths::without_lang(get.path, get.query.unwrap_or(""));
         let view = pages::View {
             locale,
             lang_param: query.lang.as_deref().and_then(locale_named).map(lang_code),
+            here: &here,
         };
         let snapshot = self.responder.engine().snapshot();
         let k = snapshot.knowledge();
         let answer = |command: Command| snapshot.handle(&Request::new(command, locale));
         let Some(route) = paths::Route::of(get.path) else {
-            return Page::html(404, pages::not_found(k, &view), locale);
+            return Page::html(404, pages::not_found(&view), locale);
         };
         use paths::Route as R;
         match route {
@@ -171,7 +173,7 @@ impl Site {
             R::Search => {
                 let q = query.q.as_deref().unwrap_or("").trim();
                 if q.is_empty() {
-                    return Page::html(200, pages::search_form(k, &view), locale);
+                    return Page::html(200, pages::search_form(&view), locale);
                 }
                 let page = query.page.unwrap_or(0).min(200);
                 pages::reply(k, &answer(Command::search(q, page)), &view)
@@ -183,20 +185,13 @@ impl Site {
                 };
                 if !allowed {
                     // Without the token the page does not exist.
-                    return Page::html(404, pages::not_found(k, &view), locale);
+                    return Page::html(404, pages::not_found(&view), locale);
                 }
                 let dir = self
                     .data_dir
                     .as_deref()
                     .unwrap_or(std::path::Path::new("."));
-                let mut page = gaps::page(
-                    dir,
-                    query.days,
-                    snapshot.index(),
-                    &view,
-                    k,
-                    query.token.as_deref().unwrap_or(""),
-                );
+                let mut page = gaps::page(dir, query.days, snapshot.index(), &view);
                 page.language = Some(lang_code(locale));
                 page
             }
@@ -244,7 +239,8 @@ pub fn from_accept_language(header: &str) -> Locale {
             .find_map(|p| p.trim().strip_prefix("q="))
             .and_then(|q| q.trim().parse::<f32>().ok())
             .unwrap_or(1.0);
-        if !(q > 0.0) {
+        // q=0 means "not this one"; a NaN is no weight either.
+        if q.is_nan() || q <= 0.0 {
             continue;
         }
         if let Some(locale) = locale_named(lang) {

@@ -17,12 +17,15 @@ use crate::render::links::page_path;
 /// How a page is shown: the reader's language, and whether links carry it
 /// (`?lang=` was given, so a shared link keeps its language).
 #[derive(Debug, Clone, Copy)]
-pub struct View {
+pub struct View<'a> {
     pub locale: Locale,
     pub lang_param: Option<&'static str>,
+    /// This page's path and query without `lang`: the language links
+    /// lead to the same page.
+    pub here: &'a str,
 }
 
-impl View {
+impl View<'_> {
     /// A link to `path`, keeping `?lang=`.
     pub fn href(&self, path: &str) -> String {
         match self.lang_param {
@@ -148,8 +151,7 @@ pub fn stylesheet() -> &'static str {
 }
 
 /// A whole page around `body`.
-pub fn layout(k: &Knowledge, view: &View, title: &str, body: Markup) -> String {
-    let _ = k;
+pub fn layout(view: &View<'_>, title: &str, body: Markup) -> String {
     let locale = view.locale;
     let here = |lang: &'static str| lang == lang_code(locale);
     html! {
@@ -187,7 +189,7 @@ pub fn layout(k: &Knowledge, view: &View, title: &str, body: Markup) -> String {
                         (OTHER_LANGUAGES.get(locale)) ": "
                         @for (lang, name) in [("en", "English"), ("zh-CN", "简体中文"), ("zh-TW", "繁體中文")] {
                             @if here(lang) { strong { (name) } } @else {
-                                a href=(format!("?lang={lang}")) hreflang=(lang) { (name) }
+                                a href=(same_page_in(view.here, lang)) hreflang=(lang) { (name) }
                             }
                             " "
                         }
@@ -200,7 +202,7 @@ pub fn layout(k: &Knowledge, view: &View, title: &str, body: Markup) -> String {
 }
 
 /// `/`: the family tree and a way to every page.
-pub fn home(k: &Knowledge, view: &View) -> String {
+pub fn home(k: &Knowledge, view: &View<'_>) -> String {
     let locale = view.locale;
     let body = html! {
         p.lead { (HOME_INTRO.get(locale)) }
@@ -247,7 +249,13 @@ pub fn home(k: &Knowledge, view: &View) -> String {
             }
         }
     };
-    layout(k, view, l::TREE_TITLE.get(locale), body)
+    layout(view, l::TREE_TITLE.get(locale), body)
+}
+
+/// `here` (a path and query without `lang`) in another language.
+fn same_page_in(here: &str, lang: &str) -> String {
+    let sep = if here.contains('?') { '&' } else { '?' };
+    format!("{here}{sep}lang={lang}")
 }
 
 fn first_line(s: &str) -> &str {
@@ -260,7 +268,7 @@ fn method(e: &Edge, locale: Locale) -> String {
 
 /// A page for a reply: the answer, or "not found" (404) with the closest
 /// names as links.
-pub fn reply(k: &Knowledge, reply: &Reply, view: &View) -> Page {
+pub fn reply(k: &Knowledge, reply: &Reply, view: &View<'_>) -> Page {
     let locale = view.locale;
     let (status, title, body) = match reply {
         Reply::Model(a) => (200, model_title(k, a.model), model(k, a, view)),
@@ -304,14 +312,13 @@ pub fn reply(k: &Knowledge, reply: &Reply, view: &View) -> Page {
         ),
         Reply::NotFound(a) => (404, not_found_title(a, locale), suggestions(a, view)),
     };
-    Page::html(status, layout(k, view, &title, body), locale)
+    Page::html(status, layout(view, &title, body), locale)
 }
 
 /// A page that does not exist.
-pub fn not_found(k: &Knowledge, view: &View) -> String {
+pub fn not_found(view: &View<'_>) -> String {
     let locale = view.locale;
     layout(
-        k,
         view,
         NOT_FOUND.get(locale),
         html! { p { (NOT_FOUND_TEXT.get(locale)) " " a href=(view.href("/")) { "→ /" } } },
@@ -327,7 +334,7 @@ fn not_found_title(a: &NotFound, locale: Locale) -> String {
     label.fill(locale, &[&a.typed])
 }
 
-fn suggestions(a: &NotFound, view: &View) -> Markup {
+fn suggestions(a: &NotFound, view: &View<'_>) -> Markup {
     let locale = view.locale;
     html! {
         @if a.suggestions.is_empty() {
@@ -339,7 +346,7 @@ fn suggestions(a: &NotFound, view: &View) -> Markup {
     }
 }
 
-fn ambiguous(k: &Knowledge, a: &Ambiguous, view: &View) -> Markup {
+fn ambiguous(k: &Knowledge, a: &Ambiguous, view: &View<'_>) -> Markup {
     html! {
         ul { @for (m, command) in &a.choices { li { a href=(view.to(command)) { (k.model(*m).name) } } } }
     }
@@ -354,7 +361,7 @@ fn model_title(k: &Knowledge, id: ModelId) -> String {
 }
 
 /// Both languages, the reader's first, as paragraphs.
-fn both(t: &Text, view: &View) -> Markup {
+fn both(t: &Text, view: &View<'_>) -> Markup {
     match t {
         Text::Bilingual { en, zh: Some(zh) } if zh != en => {
             let zh = localise(zh, view.locale);
@@ -388,7 +395,7 @@ fn status_words(s: Status, locale: Locale) -> String {
     format!("{} {}", s.plain_sign(), l::status(s, locale))
 }
 
-fn model(k: &Knowledge, a: &ModelAnswer, view: &View) -> Markup {
+fn model(k: &Knowledge, a: &ModelAnswer, view: &View<'_>) -> Markup {
     let locale = view.locale;
     let m = k.model(a.model);
     let to_model = |id: ModelId| {
@@ -459,7 +466,7 @@ fn model(k: &Knowledge, a: &ModelAnswer, view: &View) -> Markup {
     }
 }
 
-fn term(k: &Knowledge, a: &TermAnswer, view: &View) -> Markup {
+fn term(k: &Knowledge, a: &TermAnswer, view: &View<'_>) -> Markup {
     let locale = view.locale;
     let t = k.term(a.term);
     html! {
@@ -508,7 +515,7 @@ fn statuses_cell(statuses: &[RowStatus], locale: Locale) -> Markup {
     }
 }
 
-fn capability(k: &Knowledge, a: &CapabilityAnswer, view: &View) -> Markup {
+fn capability(k: &Knowledge, a: &CapabilityAnswer, view: &View<'_>) -> Markup {
     let locale = view.locale;
     let c = k.capability(a.capability);
     html! {
@@ -538,7 +545,7 @@ fn capability(k: &Knowledge, a: &CapabilityAnswer, view: &View) -> Markup {
 
 /// `/capabilities`: the matrix as a table; each cell links to its row of
 /// the capability's page (the quotes and `file:line`), its title the quotes.
-pub fn matrix(k: &Knowledge, a: &MatrixAnswer, view: &View) -> String {
+pub fn matrix(k: &Knowledge, a: &MatrixAnswer, view: &View<'_>) -> String {
     let locale = view.locale;
     let used: Vec<Status> = Status::ALL
         .iter()
@@ -586,7 +593,7 @@ pub fn matrix(k: &Knowledge, a: &MatrixAnswer, view: &View) -> String {
             span.status.silent { "· " (l::NOT_IN_NOTES.get(locale)) }
         }
     };
-    layout(k, view, l::MATRIX_TITLE.get(locale), body)
+    layout(view, l::MATRIX_TITLE.get(locale), body)
 }
 
 fn relation(k: &Knowledge, r: &Relation, locale: Locale) -> String {
@@ -612,7 +619,7 @@ fn relation(k: &Knowledge, r: &Relation, locale: Locale) -> String {
     }
 }
 
-fn compare(k: &Knowledge, a: &CompareAnswer, view: &View) -> Markup {
+fn compare(k: &Knowledge, a: &CompareAnswer, view: &View<'_>) -> Markup {
     let locale = view.locale;
     let (first, second) = (k.model(a.first), k.model(a.second));
     let side = |m: &crate::domain::Model| {
@@ -653,7 +660,7 @@ fn compare(k: &Knowledge, a: &CompareAnswer, view: &View) -> Markup {
     }
 }
 
-fn sections(k: &Knowledge, ids: &[crate::domain::ComparisonId], view: &View) -> Markup {
+fn sections(k: &Knowledge, ids: &[crate::domain::ComparisonId], view: &View<'_>) -> Markup {
     let locale = view.locale;
     html! {
         @if ids.is_empty() {
@@ -669,7 +676,7 @@ fn sections(k: &Knowledge, ids: &[crate::domain::ComparisonId], view: &View) -> 
     }
 }
 
-fn generations(k: &Knowledge, a: &GenerationAnswer, view: &View) -> Markup {
+fn generations(k: &Knowledge, a: &GenerationAnswer, view: &View<'_>) -> Markup {
     let list = |models: &[ModelId]| {
         html! { ul { @for &m in models { li { a href=(view.to(&Command::Model { name: k.model(m).slug.clone() })) { (k.model(m).name) } } } } }
     };
@@ -706,7 +713,7 @@ fn snippet(s: &crate::search::Snippet) -> Markup {
     }
 }
 
-fn search(k: &Knowledge, a: &SearchAnswer, view: &View) -> Markup {
+fn search(k: &Knowledge, a: &SearchAnswer, view: &View<'_>) -> Markup {
     let locale = view.locale;
     let page_link = |page: usize| view.to(&Command::search(&a.query, page));
     html! {
@@ -745,7 +752,7 @@ fn search(k: &Knowledge, a: &SearchAnswer, view: &View) -> Markup {
     }
 }
 
-fn search_box(view: &View, q: &str) -> Markup {
+fn search_box(view: &View<'_>, q: &str) -> Markup {
     let locale = view.locale;
     html! {
         form.search-page action="/search" method="get" role="search" {
@@ -757,6 +764,6 @@ fn search_box(view: &View, q: &str) -> Markup {
 }
 
 /// `/search` with no question: the box alone.
-pub fn search_form(k: &Knowledge, view: &View) -> String {
-    layout(k, view, SEARCH.get(view.locale), search_box(view, ""))
+pub fn search_form(view: &View<'_>) -> String {
+    layout(view, SEARCH.get(view.locale), search_box(view, ""))
 }

@@ -95,6 +95,20 @@ impl Query {
     }
 }
 
+/// A page's path and query with its `lang` taken out (the rest kept as
+/// sent), for the links to the same page in another language.
+pub fn without_lang(path: &str, query: &str) -> String {
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("lang=") && *p != "lang")
+        .collect();
+    if kept.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", kept.join("&"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +140,11 @@ mod tests {
         ] {
             assert_eq!(Route::of(not_a_page), None, "{not_a_page}");
         }
+        assert_eq!(
+            without_lang("/search", "q=a+b&lang=zh-TW&page=1"),
+            "/search?q=a+b&page=1"
+        );
+        assert_eq!(without_lang("/", "lang=en"), "/");
         let q = Query::parse("q=%E5%AF%B9+x&page=2&lang=zh-TW&junk=1&days=0");
         assert_eq!(q.q.as_deref(), Some("对 x"));
         assert_eq!(q.page, Some(2));

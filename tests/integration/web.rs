@@ -375,11 +375,19 @@ async fn pages_speak_the_readers_language() {
     assert!(tw.body.contains(">譜系<"), "Traditional characters");
     // With ?lang=, links keep the language.
     let html = Html::parse_document(&tw.body);
-    let models: Vec<_> = select(&html, "a[href^='/model/']");
+    let models: Vec<_> = select(&html, "a[href^='/model/']:not([hreflang])");
     assert!(!models.is_empty());
     for a in models {
         assert!(a.value().attr("href").unwrap().ends_with("lang=zh-TW"));
     }
+    // The language links lead to the same page, its question kept.
+    let search = get(server.addr, "/search?q=alignment+tax&lang=zh-CN", None).await;
+    let html = Html::parse_document(&search.body);
+    let english: Vec<_> = select(&html, "a[hreflang='en']");
+    assert_eq!(
+        english[0].value().attr("href"),
+        Some("/search?q=alignment+tax&lang=en")
+    );
 }
 
 #[test]
