@@ -127,7 +127,7 @@ pub(super) fn page(dir: &Path, days: Option<u32>, index: &SearchIndex, view: &Vi
                                         @if let Some(c) = &g.closest {
                                             (c.title) br;
                                             q { (c.text) } " "
-                                            cite { (c.source) }
+                                            cite.source { (c.source) }
                                         }
                                     }
                                 }
