@@ -316,6 +316,10 @@ pub struct HttpConfig {
     /// an "Open in browser" link to the page of the same answer.
     #[serde(default)]
     pub public_url: Option<String>,
+    /// Serve the notes as web pages (default true); false: `serve-http` is
+    /// the interactions endpoint alone.
+    #[serde(default = "default_pages")]
+    pub pages: bool,
     /// The application's public key (hex), also `DISCORD_PUBLIC_KEY`.
     #[serde(default)]
     pub public_key: String,
@@ -336,6 +340,7 @@ impl Default for HttpConfig {
         HttpConfig {
             listen: None,
             public_url: None,
+            pages: true,
             public_key: String::new(),
             max_connections: default_max_connections(),
             header_timeout_seconds: default_header_timeout(),
@@ -362,6 +367,10 @@ pub const HEADER_TIMEOUT_SECONDS: std::ops::RangeInclusive<u64> = 1..=10;
 pub const REQUEST_TIMEOUT_SECONDS: std::ops::RangeInclusive<u64> = 1..=120;
 pub const COOLDOWN_SECONDS: std::ops::RangeInclusive<f64> = 0.0..=86_400.0;
 pub const SHARDS_TOTAL: std::ops::RangeInclusive<u32> = 1..=65_536;
+
+fn default_pages() -> bool {
+    true
+}
 
 /// Where `serve-http` listens when `http.listen` is not set.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";

@@ -173,6 +173,16 @@ fn main() -> ExitCode {
         };
     }
     if let Cmd::Gaps(GapsArgs { link: true, .. }) = command {
+        if !config.data.record {
+            eprintln!("error: data.record is false: nothing is recorded, so there is no gaps page");
+            return ExitCode::from(1);
+        }
+        let listen = config.http.listen_address();
+        if config.http.public_url().is_none()
+            && (listen.starts_with("0.0.0.0:") || listen.starts_with("[::]:"))
+        {
+            eprintln!("note: http.listen is every address ({listen}); set http.public_url to print the address readers use");
+        }
         return match lineage_bot::web::gaps_token(&config.data.dir) {
             Ok(token) => {
                 let base = config.http.public_url().map_or_else(
@@ -212,8 +222,17 @@ fn main() -> ExitCode {
     let result = match command {
         Cmd::Search(args) => search_cmd(&engine, &args),
         Cmd::Ask(args) => match &args.message {
-            Some(text) => ask_message(&Responder::new(engine), &args, text, &config),
-            None => ask(&Responder::new(engine), &args),
+            // Exactly what the bot sends: with its page links when public.
+            Some(text) => ask_message(
+                &Responder::new(engine).with_public_url(config.http.public_url()),
+                &args,
+                text,
+                &config,
+            ),
+            None => ask(
+                &Responder::new(engine).with_public_url(config.http.public_url()),
+                &args,
+            ),
         },
         Cmd::ServeHttp => serve_http(engine, &config),
         Cmd::Gaps(args) => gaps(&engine, &config, &args),
@@ -449,14 +468,20 @@ fn run(engine: Engine, config: &Config) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    // With http.listen set, the pages are served beside the bot.
+    // With http.listen set, the pages are served beside the bot; a bot
+    // whose pages cannot listen does not start (its links would lead nowhere).
     if config.http.listen.is_some() {
+        let listener = runtime.block_on(lineage_bot::http::bind(config))?;
         let (config, responder) = (config.clone(), responder.clone());
         runtime.spawn(async move {
-            if let Err(e) = lineage_bot::http::run_pages(&config, responder).await {
-                tracing::error!("the pages are not served: {e:#}");
+            if let Err(e) = lineage_bot::http::run_pages(listener, &config, responder).await {
+                tracing::error!("the pages stopped: {e:#}");
             }
         });
+    } else if config.http.public_url().is_some() {
+        tracing::warn!(
+            "http.public_url is set but http.listen is not: this process serves no pages, so the Open in browser links lead to whatever serves them elsewhere"
+        );
     }
     if config.discord.token.is_empty() {
         let interactive = std::io::stdin().is_terminal();

@@ -307,7 +307,7 @@ impl Responder {
         let typed_key = typed.trim().to_lowercase();
         let matrix = wanted == Wanted::Capability
             && (typed_key.is_empty()
-                || ["matrix", "all", "矩阵", "全部"]
+                || ["matrix", "矩阵", "全部"]
                     .iter()
                     .any(|n| n.starts_with(typed_key.as_str())));
         let matrix = matrix.then(|| Choice {

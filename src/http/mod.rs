@@ -292,10 +292,10 @@ async fn pages(
     );
     if let Some(language) = page.language {
         h.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(language));
+        // The language follows Accept-Language: a cache must keep them apart.
+        h.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
     }
-    if method == axum::http::Method::HEAD {
-        *r.body_mut() = Body::empty();
-    }
+    // HEAD: hyper sends the head alone, with the GET's length.
     r
 }
 
@@ -428,20 +428,39 @@ pub async fn run(config: &Config, responder: Responder) -> anyhow::Result<()> {
         EndpointConfig::from_hex(&config.http.public_key)
             .map_err(|e| anyhow::anyhow!("http.public_key: {e}"))?
     };
-    serve_configured(config, responder, endpoint).await
+    if endpoint.public_key.is_none() && !config.http.pages {
+        anyhow::bail!(
+            "nothing to serve: no public key (http.public_key or DISCORD_PUBLIC_KEY) and http.pages = false"
+        );
+    }
+    serve_configured(bind(config).await?, config, responder, endpoint).await
 }
 
-/// `run` with `http.listen` set: the pages alone, beside the gateway or the
-/// console, until Ctrl-C or SIGTERM.
-pub async fn run_pages(config: &Config, responder: Responder) -> anyhow::Result<()> {
-    serve_configured(config, responder, EndpointConfig::pages_only()).await
+/// Listens on `http.listen`.
+pub async fn bind(config: &Config) -> anyhow::Result<tokio::net::TcpListener> {
+    let listen = config.http.listen_address();
+    tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("http.listen: cannot listen on {listen}"))
+}
+
+/// `run` with `http.listen` set: the pages alone on `listener` (see
+/// [`bind`]), beside the gateway or the console, until Ctrl-C or SIGTERM.
+pub async fn run_pages(
+    listener: tokio::net::TcpListener,
+    config: &Config,
+    responder: Responder,
+) -> anyhow::Result<()> {
+    serve_configured(listener, config, responder, EndpointConfig::pages_only()).await
 }
 
 async fn serve_configured(
+    listener: tokio::net::TcpListener,
     config: &Config,
     responder: Responder,
     mut endpoint: EndpointConfig,
 ) -> anyhow::Result<()> {
+    endpoint.pages = config.http.pages;
     endpoint.max_connections = config.http.max_connections;
     endpoint.header_timeout = Duration::from_secs(config.http.header_timeout_seconds);
     endpoint.request_timeout = Duration::from_secs(config.http.request_timeout_seconds);
@@ -462,10 +481,6 @@ async fn serve_configured(
             endpoint.rest = Some(Arc::new(rest::client(&config.discord)));
         }
     }
-    let listen = config.http.listen_address();
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("http.listen: cannot listen on {listen}"))?;
     let address = listener.local_addr()?;
     let what = if endpoint.public_key.is_some() {
         format!("interactions endpoint listening: POST http://{address}/interactions, GET /healthz, pages at http://{address}/")

@@ -114,7 +114,7 @@ pub(super) fn write(layout: &Layout, content: &Content) -> String {
     let mut svg = String::with_capacity(8 * 1024);
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{family}">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{family}, sans-serif">"#,
         family = font::FAMILY
     );
     let _ = write!(svg, r##"<rect width="{w}" height="{h}" fill="#ffffff"/>"##);

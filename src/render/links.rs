@@ -42,18 +42,39 @@ pub fn page_path(command: &Command) -> Option<String> {
     })
 }
 
+/// A locale as the pages' `?lang=` (and `<html lang>`): `en`, `zh-CN`, `zh-TW`.
+pub fn lang_code(locale: crate::engine::Locale) -> &'static str {
+    use crate::engine::Locale;
+    match locale {
+        Locale::En => "en",
+        Locale::Zh => "zh-CN",
+        Locale::ZhTw => "zh-TW",
+    }
+}
+
 /// The page's whole address under `public_url` (`https://bot.example/`),
 /// for a link button; `None` when the command has no page or the address
 /// would be longer than Discord takes for a button's URL.
-pub fn page_url(public_url: &str, command: &Command) -> Option<String> {
+pub fn page_url(
+    public_url: &str,
+    command: &Command,
+    locale: crate::engine::Locale,
+) -> Option<String> {
     let path = page_path(command)?;
-    let url = format!("{}{path}", public_url.trim_end_matches('/'));
+    let mut url = format!("{}{path}", public_url.trim_end_matches('/'));
+    // In the language the answer was given in.
+    if locale.is_zh() {
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str("lang=");
+        url.push_str(lang_code(locale));
+    }
     (url.len() <= super::limits::BUTTON_URL).then_some(url)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Locale;
 
     #[test]
     fn every_command_but_help_has_a_page_and_names_are_encoded() {
@@ -76,10 +97,19 @@ mod tests {
         );
         assert_eq!(page_path(&Command::Help), None);
         assert_eq!(
-            page_url("https://x.example/", &model("chatgpt")).unwrap(),
+            page_url("https://x.example/", &model("chatgpt"), Locale::En).unwrap(),
             "https://x.example/model/chatgpt"
         );
+        assert_eq!(
+            page_url(
+                "https://x.example",
+                &Command::search("rlhf", 1),
+                Locale::ZhTw
+            )
+            .unwrap(),
+            "https://x.example/search?q=rlhf&page=1&lang=zh-TW"
+        );
         let long = Command::search(&"字".repeat(300), 0);
-        assert_eq!(page_url("https://x.example", &long), None);
+        assert_eq!(page_url("https://x.example", &long, Locale::En), None);
     }
 }

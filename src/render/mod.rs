@@ -156,7 +156,7 @@ fn attach_picture(m: &mut Message, k: &Knowledge, picture: Picture) {
 /// under `public_url`, in the first row with room (a link keeps no state:
 /// no custom_id). Nothing when every row is full or the address too long.
 pub fn link_to_page(m: &mut Message, public_url: &str, command: &Command, locale: Locale) {
-    let Some(url) = links::page_url(public_url, command) else {
+    let Some(url) = links::page_url(public_url, command, locale) else {
         return;
     };
     let link = Button::link(l::OPEN_IN_BROWSER.get(locale), url);

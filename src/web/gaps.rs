@@ -84,7 +84,8 @@ const OUTCOMES: [(&str, &str); 4] = [
 ];
 
 pub(super) fn page(dir: &Path, days: Option<u32>, index: &SearchIndex, view: &View<'_>) -> Page {
-    let days = days.unwrap_or(DEFAULT_DAYS);
+    // A bar a day stays readable up to a year.
+    let days = days.unwrap_or(DEFAULT_DAYS).min(365);
     let found = Store::open(dir).and_then(|store| {
         let now = record::now();
         let per_day = activity::per_day(&store, days, now)?;

@@ -115,7 +115,14 @@ impl Site {
             .as_deref()
             .and_then(locale_named)
             .unwrap_or_else(|| from_accept_language(get.accept_language.unwrap_or("")));
-        let here = paths::without_lang(get.path, get.query.unwrap_or(""));
+        // The language links repeat this page's address: only a page's own
+        // (a path that is no page, such as `//elsewhere.example`, could
+        // otherwise make them lead off the site).
+        let here = if paths::Route::of(get.path).is_some() {
+            paths::without_lang(get.path, get.query.unwrap_or(""))
+        } else {
+            "/".to_string()
+        };
         let view = pages::View {
             locale,
             lang_param: query.lang.as_deref().and_then(locale_named).map(lang_code),
@@ -199,14 +206,7 @@ impl Site {
     }
 }
 
-/// `en`, `zh-CN`, `zh-TW`: the page's language and its `?lang=`.
-pub fn lang_code(locale: Locale) -> &'static str {
-    match locale {
-        Locale::En => "en",
-        Locale::Zh => "zh-CN",
-        Locale::ZhTw => "zh-TW",
-    }
-}
+pub use crate::render::links::lang_code;
 
 /// `?lang=`: `en`, `zh-CN`, `zh-TW` (and `zh`, `zh-Hans`, `zh-Hant`…).
 fn locale_named(lang: &str) -> Option<Locale> {

@@ -139,7 +139,9 @@ pub fn stylesheet() -> &'static str {
     static CSS: LazyLock<String> = LazyLock::new(|| {
         let mut css = String::from(include_str!("style.css"));
         for s in Status::ALL {
-            let [r, g, b] = crate::picture::status_rgb(s);
+            // A shade darker than the pictures', so that white text on it
+            // meets WCAG AA's 4.5:1.
+            let [r, g, b] = crate::picture::status_rgb(s).map(|c| (f32::from(c) * 0.72) as u8);
             css.push_str(&format!(
                 ".s-{} {{ background: rgb({r} {g} {b}); color: #fff; }}\n",
                 s.slug()
@@ -301,7 +303,7 @@ pub fn reply(k: &Knowledge, reply: &Reply, view: &View<'_>) -> Page {
         Reply::SameModel { model } => (
             200,
             l::SAME_MODEL_TITLE.get(locale).to_string(),
-            html! { p { (l::SAME_MODEL_TEXT.fill(locale, &[&k.model(*model).name])) } },
+            html! { p { (plain(l::SAME_MODEL_TEXT.fill(locale, &[&k.model(*model).name]))) } },
         ),
         Reply::Search(a) => (200, format!("“{}”", a.query), search(k, a, view)),
         Reply::Lineage(_) | Reply::Help => return Page::html(200, home(k, view), locale),
@@ -556,7 +558,7 @@ pub fn matrix(k: &Knowledge, a: &MatrixAnswer, view: &View<'_>) -> String {
         p { (MATRIX_CAPTION.get(locale)) }
         div.scroll { table.matrix {
             thead { tr {
-                th { (MODEL_COLUMN.get(locale)) }
+                th scope="col" { (MODEL_COLUMN.get(locale)) }
                 @for &c in &a.capabilities {
                     th scope="col" { a href=(view.to(&Command::Capability { name: k.capability(c).slug.clone() })) { (view.pick(&k.capability(c).name)) } }
                 }
@@ -576,7 +578,8 @@ pub fn matrix(k: &Knowledge, a: &MatrixAnswer, view: &View<'_>) -> String {
                                         @let quotes = s.evidence.iter().map(|e| format!("“{}” {}", e.quote, e.source)).collect::<Vec<_>>().join("\n");
                                         a class=(format!("sign s-{}", s.status.slug()))
                                           href=(view.href(&format!("{}#model-{}", page_path(&Command::Capability { name: k.capability(c).slug.clone() }).unwrap_or_default(), model.slug)))
-                                          title=(format!("{}\n{quotes}", l::status(s.status, locale))) {
+                                          title=(format!("{}\n{quotes}", l::status(s.status, locale)))
+                                          aria-label=(format!("{} · {}: {}", model.name, view.pick(&k.capability(c).name), l::status(s.status, locale))) {
                                             (s.status.plain_sign())
                                             span.visually-hidden { " " (l::status(s.status, locale)) }
                                         }
@@ -664,7 +667,7 @@ fn sections(k: &Knowledge, ids: &[crate::domain::ComparisonId], view: &View<'_>)
     let locale = view.locale;
     html! {
         @if ids.is_empty() {
-            p.note { (l::NO_SECTION.get(locale)) }
+            p.note { (plain(l::NO_SECTION.get(locale).to_string())) }
         } @else {
             h2 { (SECTIONS.get(locale)) }
             @for &id in ids {
@@ -713,39 +716,81 @@ fn snippet(s: &crate::search::Snippet) -> Markup {
     }
 }
 
+/// A label written for Discord, without its Markdown marks (`code`,
+/// *emphasis*), for a page.
+fn plain(label: String) -> String {
+    label.replace(['`', '*'], "")
+}
+
+/// `/search`: as in Discord, the answer first (the lead hits, quoted), then
+/// more places in the notes, the count, and paging.
 fn search(k: &Knowledge, a: &SearchAnswer, view: &View<'_>) -> Markup {
     let locale = view.locale;
     let page_link = |page: usize| view.to(&Command::search(&a.query, page));
+    let (lead, more) = a.hits.split_at(a.lead.min(a.hits.len()));
+    let notice = if a.failed {
+        Some(l::SEARCH_FAILED.get(locale).to_string())
+    } else if !a.lacking.is_empty() {
+        let said = if a.hits.is_empty() {
+            &l::NOTES_DONT_SAY_AT_ALL
+        } else {
+            &l::NOTES_DONT_SAY
+        };
+        Some(said.fill(locale, &[&a.lacking.join(", ")]))
+    } else if a.hits.is_empty() {
+        Some(plain(l::SEARCH_NOTHING.get(locale).to_string()))
+    } else {
+        None
+    };
+    let first = a.page * a.per_page + 1;
+    let count = (!a.hits.is_empty()).then(|| {
+        if a.total_is_lower_bound {
+            &l::HITS_RANGE_OF_MANY
+        } else {
+            &l::HITS_RANGE
+        }
+        .fill(
+            locale,
+            &[
+                &first.to_string(),
+                &(first + a.hits.len() - 1).to_string(),
+                &a.total.to_string(),
+            ],
+        )
+    });
     html! {
         (search_box(view, &a.query))
-        @for (typed, used) in &a.corrections { p.note { (typed) " → " (used) } }
-        @if a.failed {
-            p.notice { (l::SEARCH_FAILED.get(locale)) }
-        } @else if !a.lacking.is_empty() {
-            p.notice { (l::NOTES_DONT_SAY.fill(locale, &[&a.lacking.join(", ")])) }
-        }
-        @if !a.steps.is_empty() {
+        @for (typed, used) in &a.corrections { p.note { (l::DID_YOU_MEAN.get(locale)) ": " strong { (used) } "? (" (typed) ")" } }
+        @if !a.steps.is_empty() && a.page == 0 {
             h2 { (l::IN_THE_LINEAGE.get(locale)) }
             ul { @for e in &a.steps {
                 li { (k.model(e.parent).name) " ─(" (method(e, locale)) ")→ " (k.model(e.child).name) }
             } }
         }
+        @if let Some(notice) = notice { p.notice { (notice) } }
         @if let Some(c) = a.capability {
             p { a href=(view.to(&Command::Capability { name: k.capability(c).slug.clone() })) { (l::CAPABILITY_TITLE.fill(locale, &[&view.pick(&k.capability(c).name)])) } }
         }
-        @if a.hits.is_empty() && !a.failed {
-            p { (l::SEARCH_NOTHING.get(locale)) }
+        @for h in lead {
+            blockquote.passage.lead {
+                p.text { (snippet(&h.snippet)) }
+                p.where { "— " (h.title) " " (cite(&h.source)) }
+            }
         }
-        ol.hits start=(a.page * a.per_page + 1) {
-            @for h in &a.hits {
-                li {
-                    p.where { (h.title) }
-                    p.text { (snippet(&h.snippet)) }
-                    (cite(&h.source))
+        @if !more.is_empty() {
+            h2 { (l::MORE_IN_NOTES.get(locale)) }
+            ol.hits start=(first + lead.len()) {
+                @for h in more {
+                    li {
+                        p.where { strong { (h.title) } }
+                        p.text { (snippet(&h.snippet)) }
+                        (cite(&h.source))
+                    }
                 }
             }
         }
         nav.pages {
+            @if let Some(count) = count { span.count { (count) } " " }
             @if a.page > 0 { a rel="prev" href=(page_link(a.page - 1)) { "← " (l::PREVIOUS.get(locale)) } " " }
             @if a.has_next() { a rel="next" href=(page_link(a.page + 1)) { (l::NEXT.get(locale)) " →" } }
         }

@@ -275,7 +275,6 @@ async fn the_pages_render_in_a_real_browser_on_desktop_and_phone() {
                         scrollWidth: document.documentElement.scrollWidth,
                         innerWidth: window.innerWidth,
                         lang: document.documentElement.lang,
-                        cjkFont: document.fonts ? document.fonts.check('16px \"WenQuanYi Micro Hei\"', '谱系') : null,
                     };",
                 )
                 .await;

@@ -37,6 +37,7 @@ async fn start(responder: Responder, config: EndpointConfig) -> Server {
 
 struct Got {
     status: u16,
+    headers: reqwest::header::HeaderMap,
     content_type: String,
     csp: Option<String>,
     language: Option<String>,
@@ -57,6 +58,7 @@ async fn get(addr: SocketAddr, path: &str, accept_language: Option<&str>) -> Got
     };
     Got {
         status: r.status().as_u16(),
+        headers: r.headers().clone(),
         content_type: header("content-type").unwrap_or_default(),
         csp: header("content-security-policy"),
         language: header("content-language"),
@@ -325,6 +327,9 @@ async fn the_gaps_page_needs_its_secret_and_plots_the_days() {
     }
     let got = get(server.addr, &format!("/gaps?token={token}"), None).await;
     assert_eq!(got.status, 200);
+    // The token is in the address: never cached, never sent on as a referrer.
+    assert_eq!(got.headers["cache-control"], "no-store");
+    assert_eq!(got.headers["referrer-policy"], "no-referrer");
     let html = Html::parse_document(&got.body);
     assert_eq!(select(&html, "figure.plot svg").len(), 1);
     // Three days of bars: two "nothing", one "answered".
@@ -432,7 +437,11 @@ fn answers_link_to_their_page_when_the_pages_are_public() {
     );
     assert_eq!(
         link(&answer).and_then(|b| b.url),
-        Some("https://lineage.example.org/search?q=%E5%AF%B9%E9%BD%90%E7%A8%8E".to_string())
+        Some(
+            "https://lineage.example.org/search?q=%E5%AF%B9%E9%BD%90%E7%A8%8E&lang=zh-CN"
+                .to_string()
+        ),
+        "in the language it was answered in"
     );
     let missing = responder.answer(&Request::new(
         Command::Model {
@@ -484,4 +493,41 @@ fn the_matrix_answers_capability_with_no_name() {
     let info = decoder.read_info().unwrap().info().clone();
     // Legible at Discord's preview width (~550 px): no wider than 2× that.
     assert!(info.width <= 1100, "{}", info.width);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_follow_http_and_never_lead_off_the_site() {
+    let server = start(crate::RESPONDER.clone(), EndpointConfig::pages_only()).await;
+    let client = reqwest::Client::new();
+    let url = format!("http://{}/model/chatgpt", server.addr);
+    let page = client.get(&url).send().await.unwrap();
+    assert_eq!(page.headers()["vary"], "Accept-Language");
+    let length = page.bytes().await.unwrap().len();
+    let head = client.head(&url).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(
+        head.headers()["content-length"].to_str().unwrap(),
+        length.to_string(),
+        "HEAD tells the GET's length"
+    );
+    let post = client.post(&url).send().await.unwrap();
+    assert_eq!(post.status(), 405);
+    assert_eq!(post.headers()["allow"], "GET, HEAD");
+    // A path that is no page gets a 404 whose links all stay on the site.
+    for path in [
+        "//elsewhere.example/x",
+        "/%5Celsewhere.example/",
+        "/nowhere?lang=zh-TW",
+    ] {
+        let got = get(server.addr, path, None).await;
+        assert_eq!(got.status, 404, "{path}");
+        let html = Html::parse_document(&got.body);
+        for a in select(&html, "a[href]") {
+            let href = a.value().attr("href").unwrap();
+            assert!(
+                href.starts_with('/') && !href.starts_with("//") && !href.contains('\\'),
+                "{path}: {href}"
+            );
+        }
+    }
 }
