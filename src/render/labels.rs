@@ -115,10 +115,6 @@ labels! {
     MODELS = "Where it matters", "相关模型";
     SOURCE = "Source", "出处";
     PARENT = "Parent", "父模型";
-    ICL = "In-context learning", "上下文学习";
-    ZERO_SHOT = "Zero-shot", "零样本";
-    DIALOGUE = "Dialogue", "对话";
-    CODE = "Code", "代码";
     NOT_IN_NOTES = "not in the notes", "笔记未提及";
     NO_SECTION = "The notes have no section comparing these two; try /search with both names.", "笔记中没有直接比较这两个模型的章节；可以用 /search 搜索两个名字。";
     SAME_MODEL_TITLE = "The same model twice", "同一个模型";
