@@ -72,6 +72,17 @@ pub fn normalise(question: &str) -> String {
     out
 }
 
+/// The most of a question's own wording the store keeps.
+pub const WORDING_CHARS: usize = 500;
+
+/// A question as typed, for the report to show: only its runs of
+/// whitespace (a message's line breaks) made one space, and long ones cut.
+/// Grouping is [`normalise`]'s job, not this.
+pub fn wording(question: &str) -> String {
+    let one_line = question.split_whitespace().collect::<Vec<_>>().join(" ");
+    one_line.chars().take(WORDING_CHARS).collect()
+}
+
 /// What a search answered: nothing (no hits), weak (a first hit scoring
 /// whose confidence is under [`WEAK_CONFIDENCE`]: it covers less than half
 /// of what was asked), error (the search failed), answered otherwise; and
@@ -380,6 +391,7 @@ impl Recorder {
     /// question once normalised.
     pub fn asking(&self, question: &str, locale: Locale, answer: &SearchAnswer) -> Option<Asking> {
         self.on.as_ref()?;
+        let wording = wording(question);
         let question = normalise(question);
         if question.is_empty() {
             return None;
@@ -394,6 +406,7 @@ impl Recorder {
             outcome,
             top_source,
             asker: None,
+            wording: Some(wording),
         }))
     }
 

@@ -284,7 +284,7 @@ fn console_questions_show_up_in_gaps() {
         listed,
         [
             ("what is a tokenizer", 3, "nothing"),
-            ("how many gpus", 1, "nothing")
+            ("how many GPUs", 1, "nothing")
         ],
         "answered questions and commands are not gaps: {stdout}"
     );
