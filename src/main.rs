@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use lineage_bot::config::{self, Config};
-use lineage_bot::curation::{report, store, Recorder, Store};
+use lineage_bot::curation::{diff, record, report, store, Recorder, Store};
 use lineage_bot::engine::{Engine, Locale, ReloadError, Request};
 use lineage_bot::render::markdown;
 use lineage_bot::respond::Responder;
@@ -54,6 +54,31 @@ enum Cmd {
     /// The curator's report: questions the notes could not answer and
     /// answers voted down, most asked first, each with the closest passage.
     Gaps(GapsArgs),
+    /// What an edit of the notes does to the recorded questions: each asked
+    /// again of the serving notes and of the draft (--knowledge, default the
+    /// knowledge directory as it is now): newly answered, no longer
+    /// answered, first answer changed; the unchanged counted.
+    Diff(DiffArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct DiffArgs {
+    /// The notes the bot serves (default: the knowledge directory as last
+    /// committed to git, HEAD).
+    #[arg(long, value_name = "DIR")]
+    serving: Option<PathBuf>,
+    /// Only questions asked in the last DAYS days (default: every kept row).
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
+    since: Option<u32>,
+    /// At most N questions, the most asked.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    limit: usize,
+    /// Print the changes as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Exit 1 when any question loses its answer (a pre-commit check).
+    #[arg(long)]
+    fail_on_lost: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -167,6 +192,16 @@ fn main() -> ExitCode {
             }
         };
     }
+    if let Cmd::Diff(args) = &command {
+        return match diff(&dir, &config, args) {
+            Ok(lost) if lost && args.fail_on_lost => ExitCode::from(1),
+            Ok(_) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(1)
+            }
+        };
+    }
     if let Cmd::Check = command {
         let limits = config.knowledge.limits();
         return match knowledge::read_dir_within(&dir, limits).and_then(knowledge::parse) {
@@ -193,7 +228,7 @@ fn main() -> ExitCode {
         },
         Cmd::ServeHttp => serve_http(engine, &config),
         Cmd::Gaps(args) => gaps(&engine, &config, &args),
-        Cmd::Run | Cmd::Check => run(engine, &config),
+        Cmd::Run | Cmd::Check | Cmd::Diff(_) => run(engine, &config),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -416,6 +451,80 @@ fn gaps(engine: &Engine, config: &Config, args: &GapsArgs) -> anyhow::Result<()>
         print!("{}", report::to_text(&found));
     }
     Ok(())
+}
+
+/// `diff`: both notes loaded with their index in memory (never the
+/// configured index folder a running bot holds), the recorded questions
+/// asked of both. Returns whether any question lost its answer.
+fn diff(draft: &Path, config: &Config, args: &DiffArgs) -> anyhow::Result<bool> {
+    let limits = config.knowledge.limits();
+    let committed;
+    let serving = match &args.serving {
+        Some(dir) => dir.clone(),
+        None => {
+            committed = committed_notes(draft)?;
+            committed.path().to_path_buf()
+        }
+    };
+    let load = |dir: &Path, what: &str| match Engine::load_within(dir, None, limits) {
+        Ok(e) => Ok(e),
+        Err(ReloadError::Invalid(e)) => Err(anyhow::anyhow!("{what} notes are invalid:\n{e}")),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("{what} notes"))),
+    };
+    let before = load(&serving, "the serving")?;
+    let after = load(draft, "the draft")?;
+    let store = Store::open(&config.data.dir)?;
+    let questions = diff::recorded(&store, args.since, args.limit, record::now())
+        .context("reading the recorded questions")?;
+    let d = diff::compare(&questions, &before.snapshot(), &after.snapshot());
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&diff::to_json(&d))?);
+    } else {
+        print!("{}", diff::to_text(&d));
+    }
+    Ok(!d.lost.is_empty())
+}
+
+/// The knowledge directory `dir` as last committed (git HEAD), written to
+/// a temporary folder: the notes a bot deployed from the repository serves.
+fn committed_notes(dir: &Path) -> anyhow::Result<tempfile::TempDir> {
+    let git = |args: &[&str]| -> anyhow::Result<Vec<u8>> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .output()
+            .map_err(|e| {
+                anyhow::anyhow!("running git: {e} (give the serving notes with --serving DIR)")
+            })?;
+        if !out.status.success() {
+            anyhow::bail!(
+                "{} is not committed in a git repository ({}); give the serving notes with --serving DIR",
+                dir.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        Ok(out.stdout)
+    };
+    let listed = git(&["ls-tree", "-r", "-z", "--name-only", "HEAD", "--", "."])?;
+    let tmp = tempfile::tempdir()?;
+    for name in listed.split(|&b| b == 0).filter(|n| !n.is_empty()) {
+        let name = std::str::from_utf8(name)?;
+        let rel = Path::new(name);
+        if rel
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        {
+            continue;
+        }
+        let text = git(&["show", &format!("HEAD:./{name}")])?;
+        let to = tmp.path().join(rel);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(to, text)?;
+    }
+    Ok(tmp)
 }
 
 fn run(engine: Engine, config: &Config) -> anyhow::Result<()> {

@@ -2,8 +2,10 @@
 //! and what they marked unhelpful. `store` is the SQLite file in
 //! `data.dir`; `record` folds and records questions and votes, best-effort
 //! and off the answer path; `report` groups the gaps for `lineage-bot gaps`
-//! and `/gaps`, each with the closest passage the notes have.
+//! and `/gaps`, each with the closest passage the notes have; `diff` asks
+//! the recorded questions again of notes before and after an edit.
 
+pub mod diff;
 pub mod record;
 pub mod report;
 pub mod store;

@@ -198,7 +198,7 @@ pub fn secret(dir: &Path) -> std::io::Result<[u8; 32]> {
 }
 
 /// Unix seconds.
-pub(crate) fn now() -> i64 {
+pub fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
@@ -226,6 +226,8 @@ pub struct Recorder {
     on: Option<Arc<On>>,
     /// Where the store is (or would be), for the report and messages.
     dir: Option<PathBuf>,
+    /// What the last reload did to the recorded questions.
+    last_reload: Arc<Mutex<Option<super::diff::Counts>>>,
 }
 
 struct On {
@@ -296,6 +298,7 @@ impl Recorder {
         let off = Recorder {
             on: None,
             dir: Some(dir.to_path_buf()),
+            last_reload: Arc::default(),
         };
         let secret = match secret(dir) {
             Ok(s) => s,
@@ -340,6 +343,7 @@ impl Recorder {
                 writer: Mutex::new(Some(writer)),
             })),
             dir: Some(dir.to_path_buf()),
+            last_reload: Arc::default(),
         }
     }
 
@@ -354,6 +358,31 @@ impl Recorder {
         self.on
             .as_ref()
             .is_some_and(|o| o.failing.load(Ordering::Relaxed))
+    }
+
+    /// After a reload: asks the most asked recorded questions of the notes
+    /// before and after, logs one line with the counts and keeps them for
+    /// `/gaps`. Nothing when off.
+    pub fn after_reload(&self, before: &crate::engine::Snapshot, after: &crate::engine::Snapshot) {
+        let Some(on) = &self.on else { return };
+        let questions = {
+            let reader = on.reader.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(store) = reader.as_ref() else { return };
+            super::diff::recorded(store, None, super::diff::RELOAD_QUESTIONS, now())
+        };
+        match questions {
+            Ok(questions) => {
+                let counts = super::diff::compare(&questions, before, after).counts();
+                tracing::info!(%counts, "recorded questions after the reload");
+                *self.last_reload.lock().unwrap_or_else(|p| p.into_inner()) = Some(counts);
+            }
+            Err(e) => tracing::warn!(error = %e, "reading the recorded questions failed"),
+        }
+    }
+
+    /// What the last reload did to the recorded questions, if one ran.
+    pub fn last_reload(&self) -> Option<super::diff::Counts> {
+        *self.last_reload.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The store's directory (`data.dir`), when one was configured.

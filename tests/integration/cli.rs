@@ -341,3 +341,69 @@ fn a_corrupt_store_is_named_and_answering_goes_on() {
         "the corrupt file is left for the operator"
     );
 }
+
+/// #31 point 1: `diff` asks the recorded questions of the serving notes and
+/// of a draft: the question the draft answers is newly answered, nothing is
+/// lost; the other way round it is lost, and `--fail-on-lost` exits 1. The
+/// command did not exist before.
+#[test]
+fn diff_lists_what_a_draft_answers_and_loses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = data_config(tmp.path());
+    let out = console_session(&config, "GPT-4 的上下文窗口\nwhat is the alignment tax\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let draft = tmp.path().join("draft");
+    std::fs::create_dir(&draft).unwrap();
+    crate::reload::copy_knowledge(&draft);
+    let notes = draft.join("notes.md");
+    let mut text = std::fs::read_to_string(&notes).unwrap();
+    text.push_str("\n* GPT-4 的上下文窗口是 8192 个 token（curator's test line）\n");
+    std::fs::write(&notes, text).unwrap();
+    let run = |serving: &std::path::Path, draft: &std::path::Path, extra: &[&str]| {
+        bin()
+            .arg("--config")
+            .arg(&config)
+            .arg("--knowledge")
+            .arg(draft)
+            .arg("diff")
+            .arg("--serving")
+            .arg(serving)
+            .args(extra)
+            .output()
+            .expect("runs")
+    };
+    let bundled = crate::crate_path("knowledge");
+    let out = run(&bundled, &draft, &["--json", "--fail-on-lost"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(
+        v["newly_answered"][0]["question"], "GPT-4 的上下文窗口",
+        "{v}"
+    );
+    assert!(v["newly_answered"][0]["after"]["quote"]
+        .as_str()
+        .unwrap()
+        .contains("8192"));
+    assert_eq!(v["lost"], serde_json::json!([]));
+    assert_eq!(v["unchanged"], 1);
+
+    let back = run(&draft, &bundled, &["--fail-on-lost"]);
+    let stdout = String::from_utf8_lossy(&back.stdout);
+    assert_eq!(back.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("No longer answered: 1"), "{stdout}");
+    assert_eq!(
+        run(&draft, &bundled, &[]).status.code(),
+        Some(0),
+        "exit 0 without the flag"
+    );
+}
