@@ -43,7 +43,7 @@ enum Cmd {
     /// Run the bot: on Discord with a token, else in a local console.
     Run,
     /// Validate the knowledge directory and print a one-line summary.
-    Check,
+    Check(CheckArgs),
     /// Search the notes as a question typed in a channel would.
     Search(SearchArgs),
     /// Answer one command, e.g. `ask "/model chatgpt"`, as the bot would.
@@ -59,6 +59,19 @@ enum Cmd {
     /// knowledge directory as it is now): newly answered, no longer
     /// answered, first answer changed; the unchanged counted.
     Diff(DiffArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct CheckArgs {
+    /// Print the TOML the notes suggest and the catalogue lacks: models on
+    /// a chain line, capability statuses said in a sentence, terms of the
+    /// table.
+    #[arg(long)]
+    suggest: bool,
+    /// Append the suggestions to models.toml, capabilities.toml and
+    /// terms.toml (with a comment), then check.
+    #[arg(long, requires = "suggest")]
+    write: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -202,7 +215,20 @@ fn main() -> ExitCode {
             }
         };
     }
-    if let Cmd::Check = command {
+    if let Cmd::Check(CheckArgs {
+        suggest: true,
+        write,
+    }) = command
+    {
+        return match suggest(&dir, config.knowledge.limits(), write) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(1)
+            }
+        };
+    }
+    if let Cmd::Check(_) = command {
         let limits = config.knowledge.limits();
         return match knowledge::read_dir_within(&dir, limits).and_then(knowledge::parse) {
             Ok(k) => {
@@ -228,7 +254,7 @@ fn main() -> ExitCode {
         },
         Cmd::ServeHttp => serve_http(engine, &config),
         Cmd::Gaps(args) => gaps(&engine, &config, &args),
-        Cmd::Run | Cmd::Check | Cmd::Diff(_) => run(engine, &config),
+        Cmd::Run | Cmd::Check(_) | Cmd::Diff(_) => run(engine, &config),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -451,6 +477,71 @@ fn gaps(engine: &Engine, config: &Config, args: &GapsArgs) -> anyhow::Result<()>
         print!("{}", report::to_text(&found));
     }
     Ok(())
+}
+
+/// `check --suggest [--write]`: prints what the notes suggest; with
+/// `--write` appends it to the catalogue files, then checks them.
+fn suggest(dir: &Path, limits: knowledge::Limits, write: bool) -> anyhow::Result<ExitCode> {
+    use knowledge::suggest::{self, WRITTEN};
+    let sources = knowledge::read_dir_within(dir, limits)?;
+    let s = suggest::suggest(&sources)?;
+    print!("{}", suggest::to_text(&s));
+    if !write || s.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let append = |file: &str, blocks: Vec<String>| -> anyhow::Result<()> {
+        if blocks.is_empty() {
+            return Ok(());
+        }
+        let path = dir.join(file);
+        let mut text = std::fs::read_to_string(&path).unwrap_or_default();
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&format!("\n{WRITTEN}\n"));
+        text.push_str(&blocks.join("\n"));
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+        Ok(())
+    };
+    append(
+        knowledge::MODELS_FILE,
+        s.models.iter().map(suggest::model_toml).collect(),
+    )?;
+    append(
+        knowledge::TERMS_FILE,
+        s.terms.iter().map(suggest::term_toml).collect(),
+    )?;
+    if !s.statuses.is_empty() {
+        let path = dir.join(knowledge::CAPABILITIES_FILE);
+        let mut text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        // Grouped by capability already (suggest sorts them).
+        let mut capabilities: Vec<&str> =
+            s.statuses.iter().map(|x| x.capability.as_str()).collect();
+        capabilities.dedup();
+        for c in capabilities {
+            let entries: Vec<_> = s.statuses.iter().filter(|x| x.capability == c).collect();
+            match suggest::insert_statuses(&text, c, &entries) {
+                Some(t) => text = t,
+                None => eprintln!(
+                    "not written: capability '{c}' has no multi-line `status = [` list in {}; paste its lines by hand",
+                    path.display()
+                ),
+            }
+        }
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(
+        match knowledge::read_dir_within(dir, limits).and_then(knowledge::parse) {
+            Ok(k) => {
+                println!("knowledge ok: {}", k.summary());
+                ExitCode::SUCCESS
+            }
+            Err(e) => invalid(&e),
+        },
+    )
 }
 
 /// `diff`: both notes loaded with their index in memory (never the

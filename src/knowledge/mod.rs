@@ -15,6 +15,7 @@ mod markdown;
 mod models;
 mod read;
 pub mod saved;
+pub mod suggest;
 mod terms;
 mod units;
 

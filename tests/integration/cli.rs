@@ -407,3 +407,63 @@ fn diff_lists_what_a_draft_answers_and_loses() {
         "exit 0 without the flag"
     );
 }
+
+/// #31 point 3: `check --suggest` prints the TOML for a new section's chain
+/// line and status sentences; `--write` appends it and the notes still
+/// check; a second run has nothing left to suggest. The flag did not exist
+/// before (clap refused it).
+#[test]
+fn check_suggest_writes_what_the_notes_say_and_check_passes() {
+    let tmp = tempfile::tempdir().unwrap();
+    crate::reload::copy_knowledge(tmp.path());
+    let notes = tmp.path().join("notes.md");
+    let mut text = std::fs::read_to_string(&notes).unwrap();
+    text.push_str(
+        "\n### A test section\n\n\
+         > * **ChatGPT**（对话）--->[**Model-Q**]（RLHF）--->[**Model-R**]（蒸馏）\n\
+         > * **Model-Q**：复杂推理能力增强，世界知识增强\n",
+    );
+    std::fs::write(&notes, text).unwrap();
+    let check = |args: &[&str]| {
+        bin()
+            .arg("--knowledge")
+            .arg(tmp.path())
+            .arg("check")
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    let printed = check(&["--suggest"]);
+    let stdout = String::from_utf8_lossy(&printed.stdout);
+    assert!(
+        printed.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&printed.stderr)
+    );
+    assert!(stdout.contains("[[model]]\nid = \"model-q\""), "{stdout}");
+    assert!(
+        stdout.contains("{ model = \"model-q\", status = \"improved\", evidence = \"Model-Q：复杂推理能力增强，世界知识增强\" }"),
+        "{stdout}"
+    );
+    let before = std::fs::read_to_string(tmp.path().join("models.toml")).unwrap();
+    assert!(
+        !before.contains("model-q"),
+        "--suggest alone writes nothing"
+    );
+
+    let written = check(&["--suggest", "--write"]);
+    let stdout = String::from_utf8_lossy(&written.stdout);
+    assert!(
+        written.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&written.stderr)
+    );
+    assert!(stdout.contains("knowledge ok: 11 models"), "{stdout}");
+    assert!(check(&[]).status.success());
+    let again = check(&["--suggest"]);
+    assert!(
+        String::from_utf8_lossy(&again.stdout).starts_with("No suggestions"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+}
