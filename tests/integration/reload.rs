@@ -653,7 +653,7 @@ fn a_reload_counts_what_it_did_to_the_recorded_questions() {
             })
             .unwrap();
     }
-    let engine = Engine::load(dir.path(), None).unwrap();
+    let engine = Engine::load(dir.path(), None).unwrap().with_owners([42]);
     let recorder = Recorder::open(data.path(), 30);
     let responder =
         lineage_bot::respond::Responder::new(engine.clone()).with_recorder(recorder.clone());
@@ -672,4 +672,18 @@ fn a_reload_counts_what_it_did_to_the_recorded_questions() {
             unchanged: 1
         })
     );
+    // /gaps says it to the owner.
+    let i: lineage_bot::transport::interaction::Interaction =
+        serde_json::from_value(serde_json::json!({"type": 2, "id": "1", "token": "t",
+            "user": {"id": "42"}, "data": {"name": "gaps"}}))
+        .unwrap();
+    match lineage_bot::transport::interaction::respond(&responder, &i) {
+        lineage_bot::transport::interaction::Response::Message(m) => assert!(
+            m.content
+                .contains("Since the last reload: 1 now answered, 0 changed, 0 lost."),
+            "{}",
+            m.content
+        ),
+        other => panic!("{other:?}"),
+    }
 }
