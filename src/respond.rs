@@ -101,9 +101,9 @@ impl Responder {
     /// did to the recorded questions is logged and shown by `/gaps`.
     pub fn with_recorder(mut self, recorder: Recorder) -> Responder {
         if recorder.is_on() {
-            let hears = recorder.clone();
+            let hook = recorder.reload_hook();
             self.engine
-                .on_reload(move |before, after| hears.after_reload(before, after));
+                .on_reload(move |before, after| hook.after_reload(before, after));
         }
         self.recorder = recorder;
         self

@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -279,6 +279,35 @@ impl Drop for On {
     }
 }
 
+/// After a reload: asks the most asked recorded questions of the notes
+/// before and after, logs one line with the counts and keeps them for
+/// `/gaps`. Holds the recorder weakly: a listener the engine keeps must not
+/// keep the store's writer from draining when the recorder goes.
+#[derive(Clone)]
+pub struct ReloadHook {
+    on: Weak<On>,
+    last_reload: Arc<Mutex<Option<super::diff::Counts>>>,
+}
+
+impl ReloadHook {
+    pub fn after_reload(&self, before: &crate::engine::Snapshot, after: &crate::engine::Snapshot) {
+        let Some(on) = self.on.upgrade() else { return };
+        let questions = {
+            let reader = on.reader.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(store) = reader.as_ref() else { return };
+            super::diff::recorded(store, None, super::diff::RELOAD_QUESTIONS, now())
+        };
+        match questions {
+            Ok(questions) => {
+                let counts = super::diff::compare(&questions, before, after).counts();
+                tracing::info!(%counts, "recorded questions after the reload");
+                *self.last_reload.lock().unwrap_or_else(|p| p.into_inner()) = Some(counts);
+            }
+            Err(e) => tracing::warn!(error = %e, "reading the recorded questions failed"),
+        }
+    }
+}
+
 impl Recorder {
     /// A recorder that records nothing (`ask`, `search`, tests).
     pub fn off() -> Recorder {
@@ -360,23 +389,13 @@ impl Recorder {
             .is_some_and(|o| o.failing.load(Ordering::Relaxed))
     }
 
-    /// After a reload: asks the most asked recorded questions of the notes
-    /// before and after, logs one line with the counts and keeps them for
-    /// `/gaps`. Nothing when off.
-    pub fn after_reload(&self, before: &crate::engine::Snapshot, after: &crate::engine::Snapshot) {
-        let Some(on) = &self.on else { return };
-        let questions = {
-            let reader = on.reader.lock().unwrap_or_else(|p| p.into_inner());
-            let Some(store) = reader.as_ref() else { return };
-            super::diff::recorded(store, None, super::diff::RELOAD_QUESTIONS, now())
-        };
-        match questions {
-            Ok(questions) => {
-                let counts = super::diff::compare(&questions, before, after).counts();
-                tracing::info!(%counts, "recorded questions after the reload");
-                *self.last_reload.lock().unwrap_or_else(|p| p.into_inner()) = Some(counts);
-            }
-            Err(e) => tracing::warn!(error = %e, "reading the recorded questions failed"),
+    /// What the engine calls after a reload (see [`ReloadHook`]): it does
+    /// not keep the store open, so the queue is still written out when the
+    /// responder goes, whoever holds the engine.
+    pub fn reload_hook(&self) -> ReloadHook {
+        ReloadHook {
+            on: self.on.as_ref().map_or_else(Weak::new, Arc::downgrade),
+            last_reload: self.last_reload.clone(),
         }
     }
 
