@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use lineage_bot::config::{self, Config};
-use lineage_bot::curation::{report, store, Recorder, Store};
+use lineage_bot::curation::{diff, record, report, store, Recorder, Store};
 use lineage_bot::engine::{Engine, Locale, ReloadError, Request};
 use lineage_bot::render::markdown;
 use lineage_bot::respond::Responder;
@@ -43,7 +43,7 @@ enum Cmd {
     /// Run the bot: on Discord with a token, else in a local console.
     Run,
     /// Validate the knowledge directory and print a one-line summary.
-    Check,
+    Check(CheckArgs),
     /// Search the notes as a question typed in a channel would.
     Search(SearchArgs),
     /// Answer one command, e.g. `ask "/model chatgpt"`, as the bot would.
@@ -55,6 +55,44 @@ enum Cmd {
     /// The curator's report: questions the notes could not answer and
     /// answers voted down, most asked first, each with the closest passage.
     Gaps(GapsArgs),
+    /// What an edit of the notes does to the recorded questions: each asked
+    /// again of the serving notes and of the draft (--knowledge, default the
+    /// knowledge directory as it is now): newly answered, no longer
+    /// answered, first answer changed; the unchanged counted.
+    Diff(DiffArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct CheckArgs {
+    /// Print the TOML the notes suggest and the catalogue lacks: models on
+    /// a chain line, capability statuses said in a sentence, terms of the
+    /// table.
+    #[arg(long)]
+    suggest: bool,
+    /// Append the suggestions to models.toml, capabilities.toml and
+    /// terms.toml (with a comment), then check.
+    #[arg(long, requires = "suggest")]
+    write: bool,
+}
+
+#[derive(clap::Args, Debug)]
+struct DiffArgs {
+    /// The notes the bot serves (default: the knowledge directory as last
+    /// committed to git, HEAD).
+    #[arg(long, value_name = "DIR")]
+    serving: Option<PathBuf>,
+    /// Only questions asked in the last DAYS days (default: every kept row).
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
+    since: Option<u32>,
+    /// At most N questions, the most asked.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    limit: usize,
+    /// Print the changes as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Exit 1 when any question loses its answer (a pre-commit check).
+    #[arg(long)]
+    fail_on_lost: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -201,7 +239,30 @@ fn main() -> ExitCode {
             }
         };
     }
-    if let Cmd::Check = command {
+    if let Cmd::Diff(args) = &command {
+        return match diff(&dir, &config, args) {
+            Ok(lost) if lost && args.fail_on_lost => ExitCode::from(1),
+            Ok(_) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(1)
+            }
+        };
+    }
+    if let Cmd::Check(CheckArgs {
+        suggest: true,
+        write,
+    }) = command
+    {
+        return match suggest(&dir, config.knowledge.limits(), write) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(1)
+            }
+        };
+    }
+    if let Cmd::Check(_) = command {
         let limits = config.knowledge.limits();
         return match knowledge::read_dir_within(&dir, limits).and_then(knowledge::parse) {
             Ok(k) => {
@@ -236,7 +297,7 @@ fn main() -> ExitCode {
         },
         Cmd::ServeHttp => serve_http(engine, &config),
         Cmd::Gaps(args) => gaps(&engine, &config, &args),
-        Cmd::Run | Cmd::Check => run(engine, &config),
+        Cmd::Run | Cmd::Check(_) | Cmd::Diff(_) => run(engine, &config),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -459,6 +520,145 @@ fn gaps(engine: &Engine, config: &Config, args: &GapsArgs) -> anyhow::Result<()>
         print!("{}", report::to_text(&found));
     }
     Ok(())
+}
+
+/// `check --suggest [--write]`: prints what the notes suggest; with
+/// `--write` appends it to the catalogue files, then checks them.
+fn suggest(dir: &Path, limits: knowledge::Limits, write: bool) -> anyhow::Result<ExitCode> {
+    use knowledge::suggest::{self, WRITTEN};
+    let sources = knowledge::read_dir_within(dir, limits)?;
+    let s = suggest::suggest(&sources)?;
+    print!("{}", suggest::to_text(&s));
+    if !write || s.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let append = |file: &str, blocks: Vec<String>| -> anyhow::Result<()> {
+        if blocks.is_empty() {
+            return Ok(());
+        }
+        let path = dir.join(file);
+        let mut text = std::fs::read_to_string(&path).unwrap_or_default();
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&format!("\n{WRITTEN}\n"));
+        text.push_str(&blocks.join("\n"));
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+        Ok(())
+    };
+    append(
+        knowledge::MODELS_FILE,
+        s.models.iter().map(suggest::model_toml).collect(),
+    )?;
+    append(
+        knowledge::TERMS_FILE,
+        s.terms.iter().map(suggest::term_toml).collect(),
+    )?;
+    if !s.statuses.is_empty() {
+        let path = dir.join(knowledge::CAPABILITIES_FILE);
+        let mut text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        // Grouped by capability already (suggest sorts them).
+        let mut capabilities: Vec<&str> =
+            s.statuses.iter().map(|x| x.capability.as_str()).collect();
+        capabilities.dedup();
+        for c in capabilities {
+            let entries: Vec<_> = s.statuses.iter().filter(|x| x.capability == c).collect();
+            match suggest::insert_statuses(&text, c, &entries) {
+                Some(t) => text = t,
+                None => eprintln!(
+                    "not written: capability '{c}' has no multi-line `status = [` list in {}; paste its lines by hand",
+                    path.display()
+                ),
+            }
+        }
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(
+        match knowledge::read_dir_within(dir, limits).and_then(knowledge::parse) {
+            Ok(k) => {
+                println!("knowledge ok: {}", k.summary());
+                ExitCode::SUCCESS
+            }
+            Err(e) => invalid(&e),
+        },
+    )
+}
+
+/// `diff`: both notes loaded with their index in memory (never the
+/// configured index folder a running bot holds), the recorded questions
+/// asked of both. Returns whether any question lost its answer.
+fn diff(draft: &Path, config: &Config, args: &DiffArgs) -> anyhow::Result<bool> {
+    let limits = config.knowledge.limits();
+    let committed;
+    let serving = match &args.serving {
+        Some(dir) => dir.clone(),
+        None => {
+            committed = committed_notes(draft)?;
+            committed.path().to_path_buf()
+        }
+    };
+    let load = |dir: &Path, what: &str| match Engine::load_within(dir, None, limits) {
+        Ok(e) => Ok(e),
+        Err(ReloadError::Invalid(e)) => Err(anyhow::anyhow!("{what} notes are invalid:\n{e}")),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("{what} notes"))),
+    };
+    let before = load(&serving, "the serving")?;
+    let after = load(draft, "the draft")?;
+    let store = Store::open(&config.data.dir)?;
+    let questions = diff::recorded(&store, args.since, args.limit, record::now())
+        .context("reading the recorded questions")?;
+    let d = diff::compare(&questions, &before.snapshot(), &after.snapshot());
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&diff::to_json(&d))?);
+    } else {
+        print!("{}", diff::to_text(&d));
+    }
+    Ok(!d.lost.is_empty())
+}
+
+/// The knowledge directory `dir` as last committed (git HEAD), written to
+/// a temporary folder: the notes a bot deployed from the repository serves.
+fn committed_notes(dir: &Path) -> anyhow::Result<tempfile::TempDir> {
+    let git = |args: &[&str]| -> anyhow::Result<Vec<u8>> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .output()
+            .map_err(|e| {
+                anyhow::anyhow!("running git: {e} (give the serving notes with --serving DIR)")
+            })?;
+        if !out.status.success() {
+            anyhow::bail!(
+                "{} is not committed in a git repository ({}); give the serving notes with --serving DIR",
+                dir.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        Ok(out.stdout)
+    };
+    let listed = git(&["ls-tree", "-r", "-z", "--name-only", "HEAD", "--", "."])?;
+    let tmp = tempfile::tempdir()?;
+    for name in listed.split(|&b| b == 0).filter(|n| !n.is_empty()) {
+        let name = std::str::from_utf8(name)?;
+        let rel = Path::new(name);
+        if rel
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        {
+            continue;
+        }
+        let text = git(&["show", &format!("HEAD:./{name}")])?;
+        let to = tmp.path().join(rel);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(to, text)?;
+    }
+    Ok(tmp)
 }
 
 fn run(engine: Engine, config: &Config) -> anyhow::Result<()> {

@@ -122,7 +122,14 @@ impl Responder {
 
     /// The same responder, recording the questions people ask (see
     /// [`Responder::answer_asked`]) and their votes.
+    /// Records with `recorder`, which also hears of every reload: what it
+    /// did to the recorded questions is logged and shown by `/gaps`.
     pub fn with_recorder(mut self, recorder: Recorder) -> Responder {
+        if recorder.is_on() {
+            let hook = recorder.reload_hook();
+            self.engine
+                .on_reload(move |before, after| hook.after_reload(before, after));
+        }
         self.recorder = recorder;
         self
     }

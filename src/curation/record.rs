@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -70,6 +70,17 @@ pub fn normalise(question: &str) -> String {
         out.push_str(w);
     }
     out
+}
+
+/// The most of a question's own wording the store keeps.
+pub const WORDING_CHARS: usize = 500;
+
+/// A question as typed, for the report to show: only its runs of
+/// whitespace (a message's line breaks) made one space, and long ones cut.
+/// Grouping is [`normalise`]'s job, not this.
+pub fn wording(question: &str) -> String {
+    let one_line = question.split_whitespace().collect::<Vec<_>>().join(" ");
+    one_line.chars().take(WORDING_CHARS).collect()
 }
 
 /// What a search answered: nothing (no hits), weak (a first hit scoring
@@ -194,7 +205,7 @@ pub fn secret(dir: &Path) -> std::io::Result<[u8; 32]> {
 }
 
 /// Unix seconds.
-pub(crate) fn now() -> i64 {
+pub fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
@@ -222,6 +233,8 @@ pub struct Recorder {
     on: Option<Arc<On>>,
     /// Where the store is (or would be), for the report and messages.
     dir: Option<PathBuf>,
+    /// What the last reload did to the recorded questions.
+    last_reload: Arc<Mutex<Option<super::diff::Counts>>>,
 }
 
 struct On {
@@ -273,6 +286,35 @@ impl Drop for On {
     }
 }
 
+/// After a reload: asks the most asked recorded questions of the notes
+/// before and after, logs one line with the counts and keeps them for
+/// `/gaps`. Holds the recorder weakly: a listener the engine keeps must not
+/// keep the store's writer from draining when the recorder goes.
+#[derive(Clone)]
+pub struct ReloadHook {
+    on: Weak<On>,
+    last_reload: Arc<Mutex<Option<super::diff::Counts>>>,
+}
+
+impl ReloadHook {
+    pub fn after_reload(&self, before: &crate::engine::Snapshot, after: &crate::engine::Snapshot) {
+        let Some(on) = self.on.upgrade() else { return };
+        let questions = {
+            let reader = on.reader.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(store) = reader.as_ref() else { return };
+            super::diff::recorded(store, None, super::diff::RELOAD_QUESTIONS, now())
+        };
+        match questions {
+            Ok(questions) => {
+                let counts = super::diff::compare(&questions, before, after).counts();
+                tracing::info!(%counts, "recorded questions after the reload");
+                *self.last_reload.lock().unwrap_or_else(|p| p.into_inner()) = Some(counts);
+            }
+            Err(e) => tracing::warn!(error = %e, "reading the recorded questions failed"),
+        }
+    }
+}
+
 impl Recorder {
     /// A recorder that records nothing (`ask`, `search`, tests).
     pub fn off() -> Recorder {
@@ -292,6 +334,7 @@ impl Recorder {
         let off = Recorder {
             on: None,
             dir: Some(dir.to_path_buf()),
+            last_reload: Arc::default(),
         };
         let secret = match secret(dir) {
             Ok(s) => s,
@@ -336,6 +379,7 @@ impl Recorder {
                 writer: Mutex::new(Some(writer)),
             })),
             dir: Some(dir.to_path_buf()),
+            last_reload: Arc::default(),
         }
     }
 
@@ -350,6 +394,21 @@ impl Recorder {
         self.on
             .as_ref()
             .is_some_and(|o| o.failing.load(Ordering::Relaxed))
+    }
+
+    /// What the engine calls after a reload (see [`ReloadHook`]): it does
+    /// not keep the store open, so the queue is still written out when the
+    /// responder goes, whoever holds the engine.
+    pub fn reload_hook(&self) -> ReloadHook {
+        ReloadHook {
+            on: self.on.as_ref().map_or_else(Weak::new, Arc::downgrade),
+            last_reload: self.last_reload.clone(),
+        }
+    }
+
+    /// What the last reload did to the recorded questions, if one ran.
+    pub fn last_reload(&self) -> Option<super::diff::Counts> {
+        *self.last_reload.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The store's directory (`data.dir`), when one was configured.
@@ -387,6 +446,7 @@ impl Recorder {
     /// question once normalised.
     pub fn asking(&self, question: &str, locale: Locale, answer: &SearchAnswer) -> Option<Asking> {
         self.on.as_ref()?;
+        let wording = wording(question);
         let question = normalise(question);
         if question.is_empty() {
             return None;
@@ -401,6 +461,7 @@ impl Recorder {
             outcome,
             top_source,
             asker: None,
+            wording: Some(wording),
         }))
     }
 

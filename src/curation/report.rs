@@ -1,7 +1,8 @@
 //! The gaps: questions the notes could not answer (their latest outcome
 //! nothing or weak) and answers voted down, grouped by the normalised
-//! question, most asked first, each with the closest passage the notes have
-//! so the curator knows where to write.
+//! question, most asked first, each shown in the words last typed for it
+//! with the closest passage, the heading of its section and a Markdown stub
+//! to paste there, so the curator knows where to write and what.
 
 use rusqlite::params;
 use serde::Serialize;
@@ -20,7 +21,11 @@ pub struct Closest {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Gap {
+    /// The most recent wording typed for the group (rows from before the
+    /// store kept wordings show the normalised form).
     pub question: String,
+    /// What groups the askings: the question normalised.
+    pub normalised: String,
     /// How many times it was asked.
     pub count: u64,
     /// By how many people (each asking with no known asker counts as one):
@@ -33,6 +38,21 @@ pub struct Gap {
     pub votes_up: u64,
     pub votes_down: u64,
     pub closest: Option<Closest>,
+    /// The nearest heading above the closest passage: the section where an
+    /// answer would go.
+    pub heading: Option<String>,
+    /// A list item to paste under `heading`: the question and a placeholder
+    /// for the answer, in the notes' own list style.
+    pub stub: String,
+}
+
+/// The placeholder a stub leaves for the curator's answer.
+pub const STUB_PLACEHOLDER: &str = "（待补充 / answer here）";
+
+/// The Markdown list item for a question: `* question`, then the
+/// placeholder as a nested item.
+pub fn stub(question: &str) -> String {
+    format!("* {question}\n  * {STUB_PLACEHOLDER}")
 }
 
 /// The gaps asked in the last `since_days` (all kept rows when `None`), at
@@ -47,6 +67,9 @@ pub fn gaps(
     let sql = "
         WITH q AS (
             SELECT answer_key, min(question) AS question, count(*) AS n, max(asked_at) AS last,
+                   (SELECT coalesce(w.wording, w.question) FROM questions w
+                    WHERE w.answer_key = questions.answer_key AND w.asked_at >= ?1
+                    ORDER BY asked_at DESC, id DESC LIMIT 1) AS wording,
                    count(DISTINCT coalesce(asker, 'row ' || id)) AS askers,
                    (SELECT outcome FROM questions l WHERE l.answer_key = questions.answer_key
                     ORDER BY asked_at DESC, id DESC LIMIT 1) AS outcome
@@ -56,7 +79,7 @@ pub fn gaps(
             FROM votes WHERE voted_at >= ?1 GROUP BY answer_key
         )
         SELECT q.question, q.n, strftime('%Y-%m-%dT%H:%M:%SZ', q.last, 'unixepoch'), q.outcome,
-               coalesce(v.up, 0), coalesce(v.down, 0), q.askers
+               coalesce(v.up, 0), coalesce(v.down, 0), q.askers, q.wording
         FROM q LEFT JOIN v ON v.answer_key = q.answer_key
         WHERE (q.outcome != 'answered' AND q.outcome != 'error') OR coalesce(v.down, 0) > 0
         ORDER BY q.askers DESC, q.n DESC, q.last DESC, q.question
@@ -68,8 +91,11 @@ pub fn gaps(
     let mut stmt = store.connection().prepare(sql).map_err(err)?;
     let rows = stmt
         .query_map(params![since, limit.min(10_000) as i64], |r| {
+            let wording: String = r.get(7)?;
             Ok(Gap {
-                question: r.get(0)?,
+                stub: stub(&wording),
+                question: wording,
+                normalised: r.get(0)?,
                 count: r.get::<_, i64>(1)? as u64,
                 last_asked: r.get(2)?,
                 outcome: r.get(3)?,
@@ -77,6 +103,7 @@ pub fn gaps(
                 votes_down: r.get::<_, i64>(5)? as u64,
                 askers: r.get::<_, i64>(6)? as u64,
                 closest: None,
+                heading: None,
             })
         })
         .map_err(err)?;
@@ -114,12 +141,30 @@ pub fn closest(index: &SearchIndex, question: &str) -> Option<Closest> {
     })
 }
 
-/// Fills in every gap's closest passage.
+/// Fills in every gap's closest passage and the heading of its section.
 pub fn with_closest(mut gaps: Vec<Gap>, index: &SearchIndex) -> Vec<Gap> {
     for g in &mut gaps {
         g.closest = closest(index, &g.question);
+        g.heading = g
+            .closest
+            .as_ref()
+            .and_then(|c| heading_at(index.knowledge(), &c.source));
     }
     gaps
+}
+
+/// The nearest heading above the notes' place `file:line`: the section of
+/// the last passage of that file starting at or before the line (a model's
+/// or term's hit stands at its line of the notes too).
+pub fn heading_at(k: &crate::domain::Knowledge, source: &str) -> Option<String> {
+    let (file, line) = source.rsplit_once(':')?;
+    let line: usize = line.parse().ok()?;
+    k.passages
+        .iter()
+        .filter(|p| &*p.source.file == file && p.source.line <= line)
+        .max_by_key(|p| p.source.line)
+        .and_then(|p| p.section())
+        .map(str::to_string)
 }
 
 /// The gaps in the store in `dir`, each with its closest passage in `index`.
@@ -172,6 +217,13 @@ pub fn to_text(gaps: &[Gap]) -> String {
             }
             None => out.push_str("   closest: nothing in the notes\n"),
         }
+        match &g.heading {
+            Some(h) => out.push_str(&format!("   paste under “{h}”:\n")),
+            None => out.push_str("   paste where it belongs:\n"),
+        }
+        for line in g.stub.lines() {
+            out.push_str(&format!("     {line}\n"));
+        }
     }
     out
 }
@@ -195,8 +247,85 @@ mod tests {
                 outcome,
                 top_source: None,
                 asker: asker.map(str::to_string),
+                wording: None,
             })
             .unwrap();
+    }
+
+    /// Records `typed` as the recorder does: grouped by its normalised form,
+    /// its wording kept.
+    fn ask_typed(store: &Store, at: i64, typed: &str, asker: &str) {
+        let question = crate::curation::record::normalise(typed);
+        store
+            .insert_asked(&Asked {
+                at,
+                answer_key: crate::curation::record::answer_key(&question),
+                question,
+                locale: "en",
+                outcome: Outcome::Nothing,
+                top_source: None,
+                asker: Some(asker.to_string()),
+                wording: Some(crate::curation::record::wording(typed)),
+            })
+            .unwrap();
+    }
+
+    /// #31 point 2: a gap shows what was last typed, not its normalised
+    /// form (which only groups), and a stub to paste: the question as a
+    /// list item with a placeholder. Before, the report showed "what is the
+    /// context window of gpt 4" and had no stub.
+    #[test]
+    fn a_gap_shows_the_latest_wording_and_a_stub_to_paste() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let now = 1000 * 86_400;
+        ask_typed(
+            &store,
+            now - 120,
+            "What is the context window of GPT-4?",
+            "a",
+        );
+        ask_typed(&store, now - 60, "what is the CONTEXT window of gpt 4", "b");
+        ask_typed(&store, now - 30, "what is the context window of GPT-4", "b");
+        let g = gaps(&store, None, 10, now).unwrap();
+        assert_eq!(g.len(), 1, "one group: {g:?}");
+        assert_eq!(g[0].question, "what is the context window of GPT-4");
+        assert_eq!(g[0].normalised, "what is the context window of gpt 4");
+        assert_eq!((g[0].count, g[0].askers), (3, 2));
+        assert_eq!(
+            g[0].stub,
+            format!("* what is the context window of GPT-4\n  * {STUB_PLACEHOLDER}")
+        );
+        let text = to_text(&g);
+        assert!(
+            text.contains("3× by 2 people “what is the context window of GPT-4”"),
+            "{text}"
+        );
+        assert!(
+            text.contains("     * what is the context window of GPT-4\n"),
+            "{text}"
+        );
+        let json = to_json(&g);
+        for key in ["question", "normalised", "askers", "heading", "stub"] {
+            assert!(json["gaps"][0].get(key).is_some(), "{key}: {json}");
+        }
+    }
+
+    /// The heading a stub goes under is the section of the passage at the
+    /// place: the RLHF section's item, a table row under the chatGPT one.
+    #[test]
+    fn heading_at_names_the_section_of_a_place() {
+        let k = crate::knowledge::load_dir(std::path::Path::new("knowledge")).unwrap();
+        for p in k.passages.iter().take(40) {
+            let at = p.source.to_string();
+            assert_eq!(heading_at(&k, &at).as_deref(), p.section(), "{at}");
+        }
+        assert_eq!(
+            heading_at(&k, "knowledge/notes.md:92").as_deref(),
+            Some("RLHF")
+        );
+        assert_eq!(heading_at(&k, "no-such-file.md:3"), None);
+        assert_eq!(heading_at(&k, "garbage"), None);
     }
 
     /// #29 point 6: one person asking five times is one asker; the gap two

@@ -71,6 +71,12 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX kept_by_time ON kept (kept_at);
 ",
+    "
+    -- The question as it was typed: `question` is normalised to group
+    -- askings, but the report shows people's own words. NULL in rows from
+    -- before (the report falls back to `question`).
+    ALTER TABLE questions ADD COLUMN wording TEXT;
+",
 ];
 
 /// Kept button commands the store holds at most (the newest stay).
@@ -135,6 +141,8 @@ pub struct Asked {
     pub top_source: Option<String>,
     /// The asker's keyed hash (see `record::voter_key`), when known.
     pub asker: Option<String>,
+    /// The question as typed (`question` is its normalised form).
+    pub wording: Option<String>,
 }
 
 /// One vote as recorded.
@@ -249,8 +257,8 @@ impl Store {
     pub fn insert_asked(&self, a: &Asked) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(
-                "INSERT INTO questions (asked_at, question, answer_key, locale, outcome, top_source, asker)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO questions (asked_at, question, answer_key, locale, outcome, top_source, asker, wording)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -260,7 +268,8 @@ impl Store {
                     a.locale,
                     a.outcome.as_str(),
                     a.top_source,
-                    a.asker
+                    a.asker,
+                    a.wording
                 ])
             })
             .map(drop)
@@ -381,6 +390,7 @@ mod tests {
             outcome,
             top_source: None,
             asker: None,
+            wording: None,
         }
     }
 

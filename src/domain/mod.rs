@@ -15,7 +15,7 @@ pub use capability::{Capability, CapabilityId, Evidence, Status, StatusEntry};
 pub(crate) use knowledge::mentions;
 pub use knowledge::{Comparison, ComparisonId, ComparisonSubject, Family, Knowledge, Summary};
 pub use lineage::{Edge, Lineage};
-pub use model::{Method, Model, ModelId, Traits};
+pub use model::{Method, Model, ModelId};
 pub use names::{NameIndex, NameKey, Named, Resolved};
 pub use passage::{
     line_map, Excerpt, Passage, PassageId, PassageKind, Source, Unit, UnitId, UnitKind,

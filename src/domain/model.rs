@@ -1,5 +1,6 @@
-//! A model of the catalogue: its names, family, parents' method of training,
-//! the traits the notes give it (in-context learning, zero-shot, dialogue, code).
+//! A model of the catalogue: its names, family, parents' method of training.
+//! What it can do is not here: capability statuses are `capability.rs`'s,
+//! each with its quote from the notes.
 
 use std::fmt;
 
@@ -76,15 +77,6 @@ impl fmt::Display for Method {
     }
 }
 
-/// How a model fares on what the notes keep comparing.
-#[derive(Debug, Clone, Default)]
-pub struct Traits {
-    pub in_context_learning: Option<Text>,
-    pub zero_shot: Option<Text>,
-    pub dialogue: Option<Text>,
-    pub code: Option<Text>,
-}
-
 impl Model {
     /// Every name the model answers to: id, name, Chinese name, aliases and
     /// misspellings.
@@ -118,7 +110,6 @@ pub struct Model {
     pub training: Option<Text>,
     pub gains: Vec<Text>,
     pub trade_offs: Vec<Text>,
-    pub traits: Traits,
     /// Position in the notes' lineage chain (0 = davinci), when it is on it.
     pub stage: Option<usize>,
 }

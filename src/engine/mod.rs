@@ -71,7 +71,13 @@ struct Shared {
     reads: AtomicU64,
     /// Discord user ids allowed to reload on demand.
     owners: Vec<String>,
+    /// Called after each good reload with the snapshot before and after.
+    listeners: Mutex<Vec<ReloadListener>>,
 }
+
+/// What wants to know about a reload: the snapshot that served before it
+/// and the one serving now (the curator's answer diff, in a later layer).
+pub type ReloadListener = Arc<dyn Fn(&Snapshot, &Snapshot) + Send + Sync>;
 
 /// One immutable knowledge and its index.
 pub struct Snapshot {
@@ -135,6 +141,7 @@ impl Engine {
                 source,
                 reads: AtomicU64::new(0),
                 owners: Vec::new(),
+                listeners: Mutex::default(),
             }),
         }
     }
@@ -147,10 +154,27 @@ impl Engine {
             source: self.shared.source.clone(),
             reads: AtomicU64::new(0),
             owners: owners.into_iter().map(|o| o.to_string()).collect(),
+            listeners: Mutex::new(
+                self.shared
+                    .listeners
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .clone(),
+            ),
         };
         Engine {
             shared: Arc::new(shared),
         }
+    }
+
+    /// Calls `listener` after every good reload, with the snapshots before
+    /// and after, on the reloading thread once the new one serves.
+    pub fn on_reload(&self, listener: impl Fn(&Snapshot, &Snapshot) + Send + Sync + 'static) {
+        self.shared
+            .listeners
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Arc::new(listener));
     }
 
     pub fn is_owner(&self, user: &str) -> bool {
@@ -255,6 +279,18 @@ impl Engine {
             snapshot,
         );
         drop(serving);
+        let listeners = self
+            .shared
+            .listeners
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if !listeners.is_empty() {
+            let now = self.snapshot();
+            for l in &listeners {
+                l(&old, &now);
+            }
+        }
         // Freeing the old knowledge and index is a fifth of a one-file
         // reload of large notes (profiled at 10 000×): it happens off the
         // reload's path, after the new snapshot serves.

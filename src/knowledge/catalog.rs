@@ -45,8 +45,9 @@ pub struct ModelEntry {
     pub trade_offs: Vec<Text>,
     #[serde(default)]
     pub parents: Vec<ParentEntry>,
-    #[serde(default)]
-    pub traits: TraitsEntry,
+    /// No longer read: kept only so `check` can say where a capability's
+    /// status belongs instead of a bare "unknown field".
+    pub traits: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -54,15 +55,6 @@ pub struct ModelEntry {
 pub struct ParentEntry {
     pub id: Spanned<String>,
     pub method: Method,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TraitsEntry {
-    pub in_context_learning: Option<Text>,
-    pub zero_shot: Option<Text>,
-    pub dialogue: Option<Text>,
-    pub code: Option<Text>,
 }
 
 #[derive(Debug, Default, Deserialize)]

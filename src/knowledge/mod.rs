@@ -15,6 +15,7 @@ mod markdown;
 mod models;
 mod read;
 pub mod saved;
+pub mod suggest;
 mod terms;
 mod units;
 
@@ -26,7 +27,7 @@ use regex::Regex;
 
 use crate::domain::{
     Capability, CapabilityId, Comparison, ComparisonId, ComparisonSubject, Edge, Family, Knowledge,
-    Lineage, Model, ModelId, NameKey, Named, PassageId, PassageKind, Term, TermId, Text, Traits,
+    Lineage, Model, ModelId, NameKey, Named, PassageId, PassageKind, Term, TermId, Text,
 };
 use crate::domain::{Method, Resolved};
 

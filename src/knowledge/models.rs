@@ -49,6 +49,19 @@ impl Builder {
                     0
                 }
             };
+            // One source per fact: a status on a card is a quote's, so it
+            // lives in capabilities.toml, never in a second, unquoted copy.
+            if let Some(t) = &m.traits {
+                self.problems.push(Problem::at(
+                    path,
+                    line_of(text, t.span().start),
+                    format!(
+                        "model '{slug}' has `traits`, which cards no longer show: write each \
+                         status as a [[capability.status]] in capabilities.toml with its quote \
+                         from the notes, or drop it if the notes do not say it"
+                    ),
+                ));
+            }
             self.models.push(Model {
                 id,
                 slug: slug.clone(),
@@ -69,12 +82,6 @@ impl Builder {
                 training: m.training.clone(),
                 gains: m.gains.clone(),
                 trade_offs: m.trade_offs.clone(),
-                traits: Traits {
-                    in_context_learning: m.traits.in_context_learning.clone(),
-                    zero_shot: m.traits.zero_shot.clone(),
-                    dialogue: m.traits.dialogue.clone(),
-                    code: m.traits.code.clone(),
-                },
                 stage: None,
             });
             self.claim(path, line, &slug, Named::Model(id));

@@ -175,7 +175,7 @@ impl Builder {
     }
 }
 
-fn is_glossary(header: &[String]) -> bool {
+pub(super) fn is_glossary(header: &[String]) -> bool {
     let keys: Vec<NameKey> = header.iter().map(|h| NameKey::new(h)).collect();
     let has = |opts: &[&str]| keys.iter().any(|k| opts.iter().any(|o| k.as_str() == *o));
     header.len() >= 3
@@ -189,7 +189,7 @@ static PARENS: LazyLock<Regex> =
 
 /// `RM（reward model）` → ("reward model", Some("RM")); `SFT\n（supervised fine tuning）`
 /// and `（RLHF）\nReinforcement …` likewise; a plain name has no abbreviation.
-fn split_abbreviation(english: &str) -> (String, Option<String>) {
+pub(super) fn split_abbreviation(english: &str) -> (String, Option<String>) {
     let inside: Vec<String> = PARENS
         .captures_iter(english)
         .map(|c| c[1].trim().to_string())
@@ -215,7 +215,7 @@ fn split_abbreviation(english: &str) -> (String, Option<String>) {
 }
 
 /// `Parameter-efficient Adaptation` → `parameter-efficient-adaptation`.
-fn slugify(s: &str) -> String {
+pub(super) fn slugify(s: &str) -> String {
     let key = NameKey::new(s);
     key.as_str()
         .chars()

@@ -261,7 +261,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::domain::{Edge, Family, Lineage, Model, NameIndex, Resolved, Text, Traits};
+    use crate::domain::{Edge, Family, Lineage, Model, NameIndex, Resolved, Text};
 
     fn bundled() -> Knowledge {
         crate::knowledge::load_dir(Path::new("knowledge")).expect("bundled notes")
@@ -291,7 +291,6 @@ mod tests {
             training: None,
             gains: vec![],
             trade_offs: vec![],
-            traits: Traits::default(),
             stage: None,
         };
         let edges = edges

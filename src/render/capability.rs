@@ -213,7 +213,43 @@ pub(super) fn marker(s: Status) -> &'static str {
     s.sign()
 }
 
-/// `/model`'s line per capability the notes give it a status for.
+/// A quote on a card (`/model`, `/compare`) is shorter than on the
+/// capability's own view: it shows where the status comes from, and the
+/// button leads to the whole saying.
+const CARD_QUOTE_CHARS: usize = 60;
+
+/// One capability's statuses for a model as a card shows them: the status
+/// words, then the notes' first quote for each status with `file:line`.
+/// These are the only capability facts a card shows (one source:
+/// capabilities.toml, every status quoted); None when the notes give none.
+pub(super) fn card_lines(
+    c: &Capability,
+    model: ModelId,
+    locale: Locale,
+) -> Option<(Status, String, Vec<String>)> {
+    let statuses: Vec<&crate::domain::StatusEntry> = c.statuses_of(model).collect();
+    let first = statuses.first()?.status;
+    let words = statuses
+        .iter()
+        .map(|s| l::status(s.status, locale))
+        .collect::<Vec<_>>()
+        .join(" / ");
+    let quotes = statuses
+        .iter()
+        .filter_map(|s| s.evidence.first())
+        .map(|e| {
+            format!(
+                "> “{}” `{}`",
+                md(&limits::truncate(&e.quote, CARD_QUOTE_CHARS)),
+                e.source
+            )
+        })
+        .collect();
+    Some((first, words, quotes))
+}
+
+/// `/model`'s lines per capability the notes give it a status for, each
+/// status with its quote.
 pub(super) fn model_statuses(
     model: ModelId,
     k: &Knowledge,
@@ -222,20 +258,16 @@ pub(super) fn model_statuses(
     k.capabilities
         .iter()
         .filter_map(|c| {
-            let statuses: Vec<Status> = c.statuses_of(model).map(|s| s.status).collect();
-            let first = *statuses.first()?;
-            let words = statuses
-                .iter()
-                .map(|&s| l::status(s, locale))
-                .collect::<Vec<_>>()
-                .join(" / ");
+            let (first, words, quotes) = card_lines(c, model, locale)?;
+            let mut lines = vec![format!(
+                "{} {}: **{}**",
+                marker(first),
+                md(c.name.pick(locale.is_zh())),
+                words
+            )];
+            lines.extend(quotes);
             Some((
-                format!(
-                    "{} {}: **{}**",
-                    marker(first),
-                    md(c.name.pick(locale.is_zh())),
-                    words
-                ),
+                lines.join("\n"),
                 Command::Capability {
                     name: c.slug.clone(),
                 },

@@ -18,13 +18,6 @@ fn column(k: &Knowledge, id: ModelId, locale: Locale) -> Field {
             )
         })
         .collect();
-    let trait_line = |label: &l::Label, t: &Option<Text>| {
-        format!(
-            "**{}**: {}",
-            label.get(locale),
-            t.as_ref().map_or(not.to_string(), |t| pick(t, locale))
-        )
-    };
     let lines = [
         format!(
             "**{}**: {}",
@@ -47,10 +40,6 @@ fn column(k: &Knowledge, id: ModelId, locale: Locale) -> Field {
                 .as_ref()
                 .map_or(not.to_string(), |t| pick(t, locale))
         ),
-        trait_line(&l::ICL, &m.traits.in_context_learning),
-        trait_line(&l::ZERO_SHOT, &m.traits.zero_shot),
-        trait_line(&l::DIALOGUE, &m.traits.dialogue),
-        trait_line(&l::CODE, &m.traits.code),
     ];
     let how = k
         .lineage
@@ -59,6 +48,33 @@ fn column(k: &Knowledge, id: ModelId, locale: Locale) -> Field {
         .map(|e| format!(" ({})", method(e.method, locale)))
         .unwrap_or_default();
     field(format!("{}{how}", m.name), lines.join("\n"), true)
+}
+
+/// A field per capability the notes give either model a status for, both
+/// models in it: each status from capabilities.toml with its quote, or "not
+/// in the notes". The card has no other source for what a model can do.
+fn capability_fields(k: &Knowledge, first: ModelId, second: ModelId, locale: Locale) -> Vec<Field> {
+    k.capabilities
+        .iter()
+        .filter(|c| c.main_status(first).is_some() || c.main_status(second).is_some())
+        .map(|c| {
+            let mut lines = Vec::new();
+            for id in [first, second] {
+                let name = md(&k.model(id).name);
+                match capability::card_lines(c, id, locale) {
+                    Some((status, words, quotes)) => {
+                        lines.push(format!(
+                            "{} {name}: **{words}**",
+                            capability::marker(status)
+                        ));
+                        lines.extend(quotes);
+                    }
+                    None => lines.push(format!("· {name}: *{}*", l::NOT_IN_NOTES.get(locale))),
+                }
+            }
+            field(c.name.pick(locale.is_zh()), lines.join("\n"), false)
+        })
+        .collect()
 }
 
 fn section_fields(
@@ -115,6 +131,7 @@ pub(super) fn compare(a: &CompareAnswer, k: &Knowledge, locale: Locale) -> (Embe
         Relation::Unrelated => l::REL_UNRELATED.get(locale).to_string(),
     });
     let mut fields = vec![column(k, a.first, locale), column(k, a.second, locale)];
+    fields.extend(capability_fields(k, a.first, a.second, locale));
     fields.extend(section_fields(k, &a.sections, locale));
     let buttons = vec![
         button(

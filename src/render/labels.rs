@@ -115,10 +115,6 @@ labels! {
     MODELS = "Where it matters", "相关模型";
     SOURCE = "Source", "出处";
     PARENT = "Parent", "父模型";
-    ICL = "In-context learning", "上下文学习";
-    ZERO_SHOT = "Zero-shot", "零样本";
-    DIALOGUE = "Dialogue", "对话";
-    CODE = "Code", "代码";
     NOT_IN_NOTES = "not in the notes", "笔记未提及";
     NO_SECTION = "The notes have no section comparing these two; try /search with both names.", "笔记中没有直接比较这两个模型的章节；可以用 /search 搜索两个名字。";
     SAME_MODEL_TITLE = "The same model twice", "同一个模型";
@@ -154,6 +150,7 @@ labels! {
     VOTES_OFF = "Thanks! Feedback is not being recorded right now.", "谢谢！目前没有记录反馈。";
     GAPS_OWNERS_ONLY = "Only the bot's owners can see the gaps.", "只有机器人的所有者可以查看缺口。";
     GAPS_TITLE = "Questions the notes could not answer, and answers voted down (last {0} days):", "笔记没能回答的问题和被标记为没有帮助的回答（最近 {0} 天）：";
+    GAPS_SINCE_RELOAD = "Since the last reload: {0} now answered, {1} changed, {2} lost.", "自上次重新加载以来：{0} 个问题新得到回答，{1} 个回答改变，{2} 个失去回答。";
     GAPS_OFF = "Nothing is being recorded (data.record is off or the store could not be opened; see the log).", "没有在记录（data.record 已关闭或无法打开数据库，见日志）。";
     NOT_RELOADED = "Not reloaded; still serving the last good notes:", "未重新加载，仍在使用上一版有效的笔记：";
     FAILED = "Something went wrong on our side; it has been logged. Error id: `{0}`", "出了点问题，已记录。错误编号：`{0}`";

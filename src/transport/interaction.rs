@@ -496,7 +496,20 @@ fn gaps(responder: &Responder, i: &Interaction) -> Response {
         .unwrap_or(GAPS_DAYS);
     let head = l::GAPS_TITLE.get(locale).replace("{0}", &days.to_string());
     let text = match report::report(dir, Some(days), GAPS_SHOWN, &engine.index()) {
-        Ok(gaps) => format!("{head}\n{}", report::to_text(&gaps)),
+        Ok(gaps) => {
+            let reload = recorder
+                .last_reload()
+                .map(|c| {
+                    l::GAPS_SINCE_RELOAD
+                        .get(locale)
+                        .replace("{0}", &c.newly_answered.to_string())
+                        .replace("{1}", &c.changed.to_string())
+                        .replace("{2}", &c.lost.to_string())
+                        + "\n"
+                })
+                .unwrap_or_default();
+            format!("{head}\n{reload}{}", report::to_text(&gaps))
+        }
         Err(e) => {
             let id = super::failure::error_id();
             tracing::error!(error_id = %id, error = %e, "the gaps could not be read");

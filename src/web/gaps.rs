@@ -40,6 +40,10 @@ const PER_DAY: Label = Label {
     en: "Questions per day, by outcome",
     zh: "每天的问题，按结果",
 };
+const PASTE: Label = Label {
+    en: "Paste under",
+    zh: "粘贴到",
+};
 const NONE: Label = Label {
     en: "No gaps: every recorded question was answered and none was voted down.",
     zh: "没有缺口：记录的问题都得到了回答，也没有被点踩的回答。",
@@ -83,7 +87,13 @@ const OUTCOMES: [(&str, &str); 4] = [
     ("error", "#5f6f82"),
 ];
 
-pub(super) fn page(dir: &Path, days: Option<u32>, index: &SearchIndex, view: &View<'_>) -> Page {
+pub(super) fn page(
+    dir: &Path,
+    days: Option<u32>,
+    index: &SearchIndex,
+    since_reload: Option<crate::curation::diff::Counts>,
+    view: &View<'_>,
+) -> Page {
     // A bar a day stays readable up to a year.
     let days = days.unwrap_or(DEFAULT_DAYS).min(365);
     let found = Store::open(dir).and_then(|store| {
@@ -100,6 +110,11 @@ pub(super) fn page(dir: &Path, days: Option<u32>, index: &SearchIndex, view: &Vi
             html! { p.notice { (STORE_FAILED.get(locale)) } }
         }
         Ok((per_day, gaps)) => html! {
+            @if let Some(c) = since_reload {
+                p.lead { (crate::render::labels::GAPS_SINCE_RELOAD.fill(locale, &[
+                    &c.newly_answered.to_string(), &c.changed.to_string(), &c.lost.to_string(),
+                ])) }
+            }
             h2 { (PER_DAY.get(locale)) }
             figure.plot {
                 (PreEscaped(plot(&per_day)))
@@ -118,7 +133,13 @@ pub(super) fn page(dir: &Path, days: Option<u32>, index: &SearchIndex, view: &Vi
                         tbody {
                             @for g in &gaps {
                                 tr {
-                                    td { (g.question) }
+                                    td {
+                                        (g.question)
+                                        details.stub {
+                                            summary { (PASTE.get(locale)) @if let Some(h) = &g.heading { " “" (h) "”" } }
+                                            pre { code { (g.stub) } }
+                                        }
+                                    }
                                     td.n { (g.count) }
                                     td.n { (g.askers) }
                                     td.when { (g.last_asked.replace('T', " ").trim_end_matches('Z')) }

@@ -198,7 +198,8 @@ impl Site {
                     .data_dir
                     .as_deref()
                     .unwrap_or(std::path::Path::new("."));
-                let mut page = gaps::page(dir, query.days, snapshot.index(), &view);
+                let since_reload = self.responder.recorder().last_reload();
+                let mut page = gaps::page(dir, query.days, snapshot.index(), since_reload, &view);
                 page.language = Some(lang_code(locale));
                 page
             }

@@ -284,7 +284,7 @@ fn console_questions_show_up_in_gaps() {
         listed,
         [
             ("what is a tokenizer", 3, "nothing"),
-            ("how many gpus", 1, "nothing")
+            ("how many GPUs", 1, "nothing")
         ],
         "answered questions and commands are not gaps: {stdout}"
     );
@@ -339,5 +339,131 @@ fn a_corrupt_store_is_named_and_answering_goes_on() {
         std::fs::read(&db).unwrap(),
         vec![0x5a; 16384],
         "the corrupt file is left for the operator"
+    );
+}
+
+/// #31 point 1: `diff` asks the recorded questions of the serving notes and
+/// of a draft: the question the draft answers is newly answered, nothing is
+/// lost; the other way round it is lost, and `--fail-on-lost` exits 1. The
+/// command did not exist before.
+#[test]
+fn diff_lists_what_a_draft_answers_and_loses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = data_config(tmp.path());
+    let out = console_session(&config, "GPT-4 的上下文窗口\nwhat is the alignment tax\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let draft = tmp.path().join("draft");
+    std::fs::create_dir(&draft).unwrap();
+    crate::reload::copy_knowledge(&draft);
+    let notes = draft.join("notes.md");
+    let mut text = std::fs::read_to_string(&notes).unwrap();
+    text.push_str("\n* GPT-4 的上下文窗口是 8192 个 token（curator's test line）\n");
+    std::fs::write(&notes, text).unwrap();
+    let run = |serving: &std::path::Path, draft: &std::path::Path, extra: &[&str]| {
+        bin()
+            .arg("--config")
+            .arg(&config)
+            .arg("--knowledge")
+            .arg(draft)
+            .arg("diff")
+            .arg("--serving")
+            .arg(serving)
+            .args(extra)
+            .output()
+            .expect("runs")
+    };
+    let bundled = crate::crate_path("knowledge");
+    let out = run(&bundled, &draft, &["--json", "--fail-on-lost"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(
+        v["newly_answered"][0]["question"], "GPT-4 的上下文窗口",
+        "{v}"
+    );
+    assert!(v["newly_answered"][0]["after"]["quote"]
+        .as_str()
+        .unwrap()
+        .contains("8192"));
+    assert_eq!(v["lost"], serde_json::json!([]));
+    assert_eq!(v["unchanged"], 1);
+
+    let back = run(&draft, &bundled, &["--fail-on-lost"]);
+    let stdout = String::from_utf8_lossy(&back.stdout);
+    assert_eq!(back.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("No longer answered: 1"), "{stdout}");
+    assert_eq!(
+        run(&draft, &bundled, &[]).status.code(),
+        Some(0),
+        "exit 0 without the flag"
+    );
+}
+
+/// #31 point 3: `check --suggest` prints the TOML for a new section's chain
+/// line and status sentences; `--write` appends it and the notes still
+/// check; a second run has nothing left to suggest. The flag did not exist
+/// before (clap refused it).
+#[test]
+fn check_suggest_writes_what_the_notes_say_and_check_passes() {
+    let tmp = tempfile::tempdir().unwrap();
+    crate::reload::copy_knowledge(tmp.path());
+    let notes = tmp.path().join("notes.md");
+    let mut text = std::fs::read_to_string(&notes).unwrap();
+    text.push_str(
+        "\n### A test section\n\n\
+         > * **ChatGPT**（对话）--->[**Model-Q**]（RLHF）--->[**Model-R**]（蒸馏）\n\
+         > * **Model-Q**：复杂推理能力增强，世界知识增强\n",
+    );
+    std::fs::write(&notes, text).unwrap();
+    let check = |args: &[&str]| {
+        bin()
+            .arg("--knowledge")
+            .arg(tmp.path())
+            .arg("check")
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    let printed = check(&["--suggest"]);
+    let stdout = String::from_utf8_lossy(&printed.stdout);
+    assert!(
+        printed.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&printed.stderr)
+    );
+    assert!(stdout.contains("[[model]]\nid = \"model-q\""), "{stdout}");
+    assert!(
+        stdout.contains("{ model = \"model-q\", status = \"improved\", evidence = \"Model-Q：复杂推理能力增强，世界知识增强\" }"),
+        "{stdout}"
+    );
+    let before = std::fs::read_to_string(tmp.path().join("models.toml")).unwrap();
+    assert!(
+        !before.contains("model-q"),
+        "--suggest alone writes nothing"
+    );
+
+    let written = check(&["--suggest", "--write"]);
+    let stdout = String::from_utf8_lossy(&written.stdout);
+    assert!(
+        written.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&written.stderr)
+    );
+    assert!(stdout.contains("knowledge ok: 11 models"), "{stdout}");
+    assert!(check(&[]).status.success());
+    let again = check(&["--suggest"]);
+    assert!(
+        String::from_utf8_lossy(&again.stdout).starts_with("No suggestions"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
     );
 }

@@ -1532,7 +1532,9 @@ async fn a_question_voted_down_shows_in_gaps_for_owners() {
         "ephemeral"
     );
     let text = gaps["data"]["content"].as_str().unwrap();
-    assert!(text.contains("what is a tokenizer"), "{text}");
+    // As typed (#31 point 2), with a stub to paste.
+    assert!(text.contains("“What is a Tokenizer?”"), "{text}");
+    assert!(text.contains("* What is a Tokenizer?"), "{text}");
     assert!(
         text.contains("1×") && text.contains("nothing") && text.contains("👎 1"),
         "{text}"

@@ -624,3 +624,66 @@ fn a_rebuild_cut_short_is_built_anew_at_the_next_reload() {
         assert_eq!(shown(&engine, q), shown(&fresh, q), "{q}");
     }
 }
+
+/// #31 point 1: after a reload the recorder asks the recorded questions of
+/// the notes before and after, and keeps the counts `/gaps` shows. Before,
+/// a reload said nothing of what it did to the questions asked.
+#[test]
+fn a_reload_counts_what_it_did_to_the_recorded_questions() {
+    use lineage_bot::curation::diff::Counts;
+    use lineage_bot::curation::store::{Asked, Outcome, Store};
+    use lineage_bot::curation::{record, Recorder};
+
+    let dir = tempfile::tempdir().unwrap();
+    copy_knowledge(dir.path());
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path()).unwrap();
+    for typed in ["GPT-4 的上下文窗口", "what is the alignment tax"] {
+        let question = record::normalise(typed);
+        store
+            .insert_asked(&Asked {
+                at: record::now(),
+                answer_key: record::answer_key(&question),
+                question,
+                locale: "en",
+                outcome: Outcome::Nothing,
+                top_source: None,
+                asker: None,
+                wording: Some(typed.to_string()),
+            })
+            .unwrap();
+    }
+    let engine = Engine::load(dir.path(), None).unwrap().with_owners([42]);
+    let recorder = Recorder::open(data.path(), 30);
+    let responder =
+        lineage_bot::respond::Responder::new(engine.clone()).with_recorder(recorder.clone());
+    assert_eq!(recorder.last_reload(), None, "no reload yet");
+    append(
+        &dir.path().join("notes.md"),
+        "\n* GPT-4 的上下文窗口是 8192 个 token（curator's test line）\n",
+    );
+    engine.reload().expect("valid notes");
+    assert_eq!(
+        responder.recorder().last_reload(),
+        Some(Counts {
+            newly_answered: 1,
+            changed: 0,
+            lost: 0,
+            unchanged: 1
+        })
+    );
+    // /gaps says it to the owner.
+    let i: lineage_bot::transport::interaction::Interaction =
+        serde_json::from_value(serde_json::json!({"type": 2, "id": "1", "token": "t",
+            "user": {"id": "42"}, "data": {"name": "gaps"}}))
+        .unwrap();
+    match lineage_bot::transport::interaction::respond(&responder, &i) {
+        lineage_bot::transport::interaction::Response::Message(m) => assert!(
+            m.content
+                .contains("Since the last reload: 1 now answered, 0 changed, 0 lost."),
+            "{}",
+            m.content
+        ),
+        other => panic!("{other:?}"),
+    }
+}

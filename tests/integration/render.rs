@@ -175,6 +175,78 @@ fn cards_link_to_their_capabilities() {
         .any(|i| i.starts_with("capability:")));
 }
 
+/// #31 point 4: what a model can do has one source, capabilities.toml. A
+/// card shows a capability exactly when the notes give the model a status
+/// there, each status with its quote's `file:line`; `/compare` has a field
+/// per capability either model has, and nothing else about capabilities.
+/// Before, `/compare` showed `models.toml` traits (text-davinci-003
+/// "Dialogue: ordinary"), which no quote supported.
+#[test]
+fn card_capabilities_come_from_capabilities_toml_with_their_quotes() {
+    let k = crate::ENGINE.knowledge();
+    for m in &k.models {
+        let card = answer(&format!("/model {}", m.slug), Locale::En);
+        let field = card.embeds[0]
+            .fields
+            .iter()
+            .find(|f| f.name == "Capabilities");
+        for c in &k.capabilities {
+            let statuses: Vec<_> = c.statuses_of(m.id).collect();
+            let line = format!("{}: **", c.name.pick(false));
+            let shown = field.is_some_and(|f| f.value.contains(&line));
+            assert_eq!(shown, !statuses.is_empty(), "{} / {}", m.slug, c.slug);
+            for s in statuses {
+                let source = s.evidence[0].source.to_string();
+                assert!(
+                    field.unwrap().value.contains(&source),
+                    "{}: {} without its quote at {source}",
+                    m.slug,
+                    c.slug
+                );
+            }
+        }
+        let Some(parent) = k.lineage.parents(m.id).next().map(|e| e.parent) else {
+            continue;
+        };
+        let compare = answer(
+            &format!("/compare {} {}", k.model(parent).slug, m.slug),
+            Locale::En,
+        );
+        let fields: Vec<&str> = compare.embeds[0]
+            .fields
+            .iter()
+            .skip(2)
+            .filter(|f| !f.name.starts_with("📖") && f.name != "From the notes")
+            .map(|f| f.name.as_str())
+            .collect();
+        let expected: Vec<&str> = k
+            .capabilities
+            .iter()
+            .filter(|c| c.main_status(parent).is_some() || c.main_status(m.id).is_some())
+            .map(|c| c.name.pick(false))
+            .collect();
+        assert_eq!(
+            fields,
+            expected,
+            "/compare {} {}",
+            k.model(parent).slug,
+            m.slug
+        );
+        for column in &compare.embeds[0].fields[..2] {
+            for c in &k.capabilities {
+                assert!(
+                    !column
+                        .value
+                        .contains(&format!("**{}**", c.name.pick(false))),
+                    "a column states {} without a quote: {}",
+                    c.slug,
+                    column.value
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn locale_switches_labels_not_knowledge() {
     let en = answer("/term alignment-tax", Locale::En);
