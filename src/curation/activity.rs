@@ -109,6 +109,7 @@ mod tests {
             outcome,
             top_source: None,
             asker: None,
+            wording: None,
         };
         store.insert_asked(&ask(now, Outcome::Answered)).unwrap();
         store

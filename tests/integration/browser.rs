@@ -215,6 +215,7 @@ async fn serve(data: &Path) -> (SocketAddr, String, tokio::sync::oneshot::Sender
                     outcome,
                     top_source: None,
                     asker: Some(format!("a{day}")),
+                    wording: None,
                 })
                 .unwrap();
         }

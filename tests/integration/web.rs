@@ -304,6 +304,7 @@ async fn the_gaps_page_needs_its_secret_and_plots_the_days() {
                 outcome,
                 top_source: None,
                 asker: Some(format!("asker {i}")),
+                wording: None,
             })
             .unwrap();
     }
@@ -339,6 +340,14 @@ async fn the_gaps_page_needs_its_secret_and_plots_the_days() {
     assert!(
         text_of(&rows[0]).contains("<gpt-4>"),
         "escaped, shown as typed"
+    );
+    // A stub to paste into the notes, under the section it belongs to.
+    let stub = select(&html, "table.gaps details.stub pre");
+    assert_eq!(stub.len(), 1);
+    assert!(
+        text_of(&stub[0]).starts_with("* what is the context window of <gpt-4>"),
+        "{}",
+        text_of(&stub[0])
     );
     // Without a store configured, there is no gaps page at all.
     let plain = start(crate::RESPONDER.clone(), EndpointConfig::pages_only()).await;
