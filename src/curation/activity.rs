@@ -28,10 +28,7 @@ pub fn per_day(store: &Store, days: u32, now: i64) -> Result<Vec<Day>, StoreErro
     let days = days.clamp(1, 3650);
     let today = now.div_euclid(86_400);
     let first = today - i64::from(days) + 1;
-    let err = |source| StoreError::Sqlite {
-        path: store.path().display().to_string(),
-        source,
-    };
+    let err = |source| store.err(source);
     let mut out: Vec<Day> = (first..=today)
         .map(|d| Day {
             day: civil(d),

@@ -40,10 +40,7 @@ pub fn recorded(
         FROM questions q WHERE asked_at >= ?1 GROUP BY answer_key
         ORDER BY n DESC, last DESC
         LIMIT ?2";
-    let err = |source| StoreError::Sqlite {
-        path: store.path().display().to_string(),
-        source,
-    };
+    let err = |source| store.err(source);
     let mut stmt = store.connection().prepare(sql).map_err(err)?;
     let rows = stmt
         .query_map(params![since, limit.min(100_000) as i64], |r| {

@@ -84,10 +84,7 @@ pub fn gaps(
         WHERE (q.outcome != 'answered' AND q.outcome != 'error') OR coalesce(v.down, 0) > 0
         ORDER BY q.askers DESC, q.n DESC, q.last DESC, q.question
         LIMIT ?2";
-    let err = |source| StoreError::Sqlite {
-        path: store.path().display().to_string(),
-        source,
-    };
+    let err = |source| store.err(source);
     let mut stmt = store.connection().prepare(sql).map_err(err)?;
     let rows = stmt
         .query_map(params![since, limit.min(10_000) as i64], |r| {

@@ -210,7 +210,8 @@ impl Store {
         &self.path
     }
 
-    fn err(&self, source: rusqlite::Error) -> StoreError {
+    /// A SQLite failure on this store, naming its file.
+    pub(crate) fn err(&self, source: rusqlite::Error) -> StoreError {
         StoreError::Sqlite {
             path: self.path.display().to_string(),
             source,

@@ -31,16 +31,23 @@ fn config() -> EndpointConfig {
 }
 
 /// A running endpoint; stops when dropped.
-struct Server {
-    addr: SocketAddr,
+pub(crate) struct Server {
+    pub(crate) addr: SocketAddr,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 async fn start(config: EndpointConfig) -> Server {
+    start_with(crate::RESPONDER.clone(), config).await
+}
+
+/// The server of `responder`'s engine on a free loopback port.
+pub(crate) async fn start_with(
+    responder: lineage_bot::respond::Responder,
+    config: EndpointConfig,
+) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let responder = crate::RESPONDER.clone();
     tokio::spawn(async move {
         http::serve(listener, responder, config, async {
             let _ = stopped.await;

@@ -12,28 +12,10 @@ use scraper::{Html, Selector};
 
 use lineage_bot::curation::store::{Asked, Outcome, Store};
 use lineage_bot::engine::{Command, Engine, Locale, Request};
-use lineage_bot::http::{self, EndpointConfig};
+use lineage_bot::http::EndpointConfig;
 use lineage_bot::respond::Responder;
 
-/// A running server of pages; stops when dropped.
-struct Server {
-    addr: SocketAddr,
-    _stop: tokio::sync::oneshot::Sender<()>,
-}
-
-async fn start(responder: Responder, config: EndpointConfig) -> Server {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        http::serve(listener, responder, config, async {
-            let _ = stopped.await;
-        })
-        .await
-        .unwrap()
-    });
-    Server { addr, _stop: stop }
-}
+use crate::http_endpoint::start_with as start;
 
 struct Got {
     status: u16,
