@@ -524,67 +524,125 @@ fn gaps(engine: &Engine, config: &Config, args: &GapsArgs) -> anyhow::Result<()>
 
 /// `check --suggest [--write]`: prints what the notes suggest; with
 /// `--write` appends it to the catalogue files, then checks them.
+/// `check --suggest [--write]`: prints what the notes say that the
+/// catalogue lacks, then checks. With `--write` the suggestions are applied
+/// in memory and checked first: the files are written (each whole, through
+/// a temporary file renamed into place) only when the result passes, so a
+/// suggestion the loader would refuse never reaches a folder a running bot
+/// watches.
 fn suggest(dir: &Path, limits: knowledge::Limits, write: bool) -> anyhow::Result<ExitCode> {
     use knowledge::suggest::{self, WRITTEN};
     let sources = knowledge::read_dir_within(dir, limits)?;
     let s = suggest::suggest(&sources)?;
     print!("{}", suggest::to_text(&s));
     if !write || s.is_empty() {
-        return Ok(ExitCode::SUCCESS);
-    }
-    let append = |file: &str, blocks: Vec<String>| -> anyhow::Result<()> {
-        if blocks.is_empty() {
-            return Ok(());
-        }
-        let path = dir.join(file);
-        let mut text = std::fs::read_to_string(&path).unwrap_or_default();
-        if !text.is_empty() && !text.ends_with('\n') {
-            text.push('\n');
-        }
-        text.push_str(&format!("\n{WRITTEN}\n"));
-        text.push_str(&blocks.join("\n"));
-        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-        println!("wrote {}", path.display());
-        Ok(())
-    };
-    append(
-        knowledge::MODELS_FILE,
-        s.models.iter().map(suggest::model_toml).collect(),
-    )?;
-    append(
-        knowledge::TERMS_FILE,
-        s.terms.iter().map(suggest::term_toml).collect(),
-    )?;
-    if !s.statuses.is_empty() {
-        let path = dir.join(knowledge::CAPABILITIES_FILE);
-        let mut text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        // Grouped by capability already (suggest sorts them).
-        let mut capabilities: Vec<&str> =
-            s.statuses.iter().map(|x| x.capability.as_str()).collect();
-        capabilities.dedup();
-        for c in capabilities {
-            let entries: Vec<_> = s.statuses.iter().filter(|x| x.capability == c).collect();
-            match suggest::insert_statuses(&text, c, &entries) {
-                Some(t) => text = t,
-                None => eprintln!(
-                    "not written: capability '{c}' has no multi-line `status = [` list in {}; paste its lines by hand",
-                    path.display()
-                ),
-            }
-        }
-        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-        println!("wrote {}", path.display());
-    }
-    Ok(
-        match knowledge::read_dir_within(dir, limits).and_then(knowledge::parse) {
+        return Ok(match knowledge::parse(sources) {
             Ok(k) => {
                 println!("knowledge ok: {}", k.summary());
                 ExitCode::SUCCESS
             }
             Err(e) => invalid(&e),
-        },
-    )
+        });
+    }
+    let text_of = |file: &Option<knowledge::SourceFile>| {
+        file.as_ref().map(|f| f.text.clone()).unwrap_or_default()
+    };
+    let appended = |mut text: String, blocks: Vec<String>| {
+        if blocks.is_empty() {
+            return None;
+        }
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&format!("\n{WRITTEN}\n"));
+        text.push_str(&blocks.join("\n"));
+        Some(text)
+    };
+    let models = appended(
+        text_of(&sources.models),
+        s.models.iter().map(suggest::model_toml).collect(),
+    );
+    let terms = appended(
+        text_of(&sources.terms),
+        s.terms.iter().map(suggest::term_toml).collect(),
+    );
+    let mut capabilities = None;
+    if !s.statuses.is_empty() {
+        let mut text = text_of(&sources.capabilities);
+        // Grouped by capability already (suggest sorts them).
+        let mut ids: Vec<&str> = s.statuses.iter().map(|x| x.capability.as_str()).collect();
+        ids.dedup();
+        for c in ids {
+            let entries: Vec<_> = s.statuses.iter().filter(|x| x.capability == c).collect();
+            match suggest::insert_statuses(&text, c, &entries) {
+                Some(t) => {
+                    text = t;
+                    capabilities = Some(text.clone());
+                }
+                None => eprintln!(
+                    "not written: capability '{c}' has no multi-line `status = [` list in {}; paste its lines by hand",
+                    knowledge::CAPABILITIES_FILE
+                ),
+            }
+        }
+    }
+    let changes = [
+        (knowledge::MODELS_FILE, models),
+        (knowledge::TERMS_FILE, terms),
+        (knowledge::CAPABILITIES_FILE, capabilities),
+    ];
+    // The catalogue as it would be, checked before anything is written.
+    let mut after = sources.clone();
+    for (file, text) in &changes {
+        let Some(text) = text else { continue };
+        let slot = match *file {
+            knowledge::MODELS_FILE => &mut after.models,
+            knowledge::TERMS_FILE => &mut after.terms,
+            _ => &mut after.capabilities,
+        };
+        let path = slot
+            .as_ref()
+            .map_or_else(|| dir.join(file).display().to_string(), |f| f.path.clone());
+        *slot = Some(knowledge::SourceFile {
+            path,
+            text: text.clone(),
+            ..Default::default()
+        });
+    }
+    let k = match knowledge::parse(after) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!(
+                "nothing written: with these suggestions the knowledge would not load ({} problem(s)); edit them in by hand",
+                e.problems.len()
+            );
+            return Ok(ExitCode::from(1));
+        }
+    };
+    for (file, text) in changes {
+        let Some(text) = text else { continue };
+        let path = dir.join(file);
+        write_whole(&path, &text).with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    println!("knowledge ok: {}", k.summary());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `text` to `path` whole: to a temporary file beside it, synced,
+/// then renamed over it, so a reader (the bot's watcher) never sees half.
+fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(text.as_bytes())?;
+    file.as_file().sync_all()?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = file.as_file().set_permissions(meta.permissions());
+    }
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// `diff`: both notes loaded with their index in memory (never the
@@ -607,15 +665,31 @@ fn diff(draft: &Path, config: &Config, args: &DiffArgs) -> anyhow::Result<bool> 
     };
     let before = load(&serving, "the serving")?;
     let after = load(draft, "the draft")?;
-    let store = Store::open(&config.data.dir)?;
+    // Read only: the store belongs to the bot that records into it.
+    let store = Store::open_read_only(&config.data.dir)?;
     let questions = diff::recorded(&store, args.since, args.limit, record::now())
         .context("reading the recorded questions")?;
-    let d = diff::compare(&questions, &before.snapshot(), &after.snapshot());
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&diff::to_json(&d))?);
-    } else {
-        print!("{}", diff::to_text(&d));
+    if questions.is_empty() {
+        eprintln!(
+            "note: {} holds no recorded questions{}: nothing to compare",
+            store.path().display(),
+            args.since
+                .map_or(String::new(), |d| format!(" from the last {d} days"))
+        );
     }
+    let d = diff::compare(&questions, &before.snapshot(), &after.snapshot());
+    let out = if args.json {
+        format!("{}\n", serde_json::to_string_pretty(&diff::to_json(&d))?)
+    } else {
+        diff::to_text(&d)
+    };
+    // The committed notes were read from a temporary copy: cite them as
+    // `HEAD:notes.md:12`, which outlives it.
+    let out = match &args.serving {
+        None => out.replace(&format!("{}/", serving.display()), "HEAD:"),
+        Some(_) => out,
+    };
+    print!("{out}");
     Ok(!d.lost.is_empty())
 }
 

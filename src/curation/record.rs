@@ -79,7 +79,14 @@ pub const WORDING_CHARS: usize = 500;
 /// whitespace (a message's line breaks) made one space, and long ones cut.
 /// Grouping is [`normalise`]'s job, not this.
 pub fn wording(question: &str) -> String {
-    let one_line = question.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Control characters (a terminal's escape sequences) never reach the
+    // report that prints it.
+    let one_line = question
+        .split_whitespace()
+        .map(|w| w.chars().filter(|c| !c.is_control()).collect::<String>())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     one_line.chars().take(WORDING_CHARS).collect()
 }
 
@@ -615,6 +622,15 @@ mod tests {
     /// #29 point 10: stopping with the store locked by another program
     /// gives up the queue once the drain time is over, and says how many
     /// rows; the old writer waited the busy timeout for every queued row.
+    #[test]
+    fn the_wording_keeps_what_was_typed_but_no_control_characters() {
+        assert_eq!(
+            wording("  What is  the \u{1b}]0;pwned\u{7} \u{1b}[31mtax?\n"),
+            "What is the ]0;pwned [31mtax?"
+        );
+        assert_eq!(wording(&"字".repeat(600)).chars().count(), WORDING_CHARS);
+    }
+
     #[test]
     fn a_locked_store_does_not_hold_a_shutdown() {
         let dir = tempfile::tempdir().unwrap();

@@ -206,6 +206,50 @@ impl Store {
         Ok(store)
     }
 
+    /// The store in `dir` opened to read only: nothing is created, changed
+    /// or migrated (a bot of another build may own it). Missing, or of
+    /// another schema version than this build's, is an error that says so.
+    pub fn open_read_only(dir: &Path) -> Result<Store, StoreError> {
+        let path = dir.join(FILE);
+        if !path.is_file() {
+            return Err(StoreError::Io {
+                path: path.display().to_string(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no recorded questions here: give the data.dir of the bot that records them",
+                ),
+            });
+        }
+        let err = |source| StoreError::Sqlite {
+            path: path.display().to_string(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+        let store = Store { conn, path };
+        let (found, known) = (store.version()?, schema_version());
+        if found > known {
+            return Err(StoreError::Newer {
+                path: store.path.display().to_string(),
+                found,
+                known,
+            });
+        }
+        if found != known {
+            return Err(StoreError::Io {
+                path: store.path.display().to_string(),
+                source: std::io::Error::other(format!(
+                    "schema version {found}, older than this build's {known}: start the bot (this version) once to bring it up to date"
+                )),
+            });
+        }
+        Ok(store)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -285,18 +285,23 @@ impl Engine {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
-        if !listeners.is_empty() {
-            let now = self.snapshot();
-            for l in &listeners {
-                l(&old, &now);
-            }
-        }
-        // Freeing the old knowledge and index is a fifth of a one-file
-        // reload of large notes (profiled at 10 000×): it happens off the
-        // reload's path, after the new snapshot serves.
+        let now = self.snapshot();
+        // The listeners (the curator's replay of recorded questions: up to
+        // a second at 1×, more for large notes), then freeing the old
+        // knowledge and index (a fifth of a one-file reload at 10 000×),
+        // run off the reload's path and its lock, after the new snapshot
+        // serves. A listener that panics is logged; the others still run.
         let _ = std::thread::Builder::new()
-            .name("snapshot-free".into())
-            .spawn(move || drop(old));
+            .name("after-reload".into())
+            .spawn(move || {
+                for l in &listeners {
+                    let run = std::panic::AssertUnwindSafe(|| l(&old, &now));
+                    if std::panic::catch_unwind(run).is_err() {
+                        tracing::error!("a reload listener panicked; the reload itself stands");
+                    }
+                }
+                drop(old);
+            });
         status.last = Some(Ok(summary.to_string()));
         Ok(summary)
     }

@@ -93,6 +93,14 @@ const STATUS_WORDS: &[(&str, Status)] = &[
     ("gained", Status::Gained),
 ];
 
+/// Whether a clause denies what it says (not, no longer, never, 不, 没, 未,
+/// 无): its status word does not hold.
+fn denies(clause: &str) -> bool {
+    let words = ["not ", "n't ", "no longer", "never ", "without "];
+    words.iter().any(|w| clause.contains(w))
+        || ['不', '没', '未', '无'].iter().any(|c| clause.contains(*c))
+}
+
 /// A line of the notes as the loader reads it: list and quote markers,
 /// emphasis and backticks dropped, runs of spaces one.
 fn plain(line: &str) -> String {
@@ -253,6 +261,10 @@ pub fn suggest(sources: &Sources) -> Result<Suggestions, SuggestError> {
             let rest = &lower[name.len()..];
             let mut found: Vec<(String, Status)> = Vec::new();
             for clause in rest.split(['，', ',', '、', '；', ';', '。']) {
+                // "not improved", "没有增强": a status denied is none to suggest.
+                if denies(clause) {
+                    continue;
+                }
                 if let Some((given, got)) = clause.split_once("换取") {
                     if given.contains("牺牲") {
                         found.extend(capability_in(given).map(|c| (c, Status::TradedAway)));
@@ -482,6 +494,24 @@ pub fn insert_statuses(text: &str, capability: &str, entries: &[&StatusStub]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_denied_status_is_not_suggested() {
+        for clause in [
+            "in-context learning was not improved",
+            "上下文学习能力没有增强",
+            "零样本能力未恢复",
+        ] {
+            assert!(denies(clause), "{clause}");
+        }
+        for clause in [
+            "零样本学习能力增强",
+            "in-context learning restored",
+            "对话能力增强",
+        ] {
+            assert!(!denies(clause), "{clause}");
+        }
+    }
     use std::path::Path;
 
     const SECTION: &str = "\n### Test section\n\n\

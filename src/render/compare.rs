@@ -161,6 +161,10 @@ pub(super) fn compare(a: &CompareAnswer, k: &Knowledge, locale: Locale) -> (Embe
         description: Some(description.join("\n")),
         color: Some(YELLOW),
         fields,
+        // The columns' training lines are the curator's words (✎).
+        footer: Some(Footer {
+            text: l::CURATOR_WORDS.get(locale).to_string(),
+        }),
         ..Embed::default()
     };
     (embed, buttons)

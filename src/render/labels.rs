@@ -100,9 +100,10 @@ labels! {
     FAMILY = "Family", "家族";
     GENERATION = "Generation", "代";
     PARAMETERS = "Parameters", "参数量";
-    TRAINING = "Training", "训练方式";
-    GAINED = "Gained", "获得";
-    GAVE_UP = "Gave up", "代价";
+    TRAINING = "Training ✎", "训练方式 ✎";
+    GAINED = "Gained ✎", "获得 ✎";
+    GAVE_UP = "Gave up ✎", "代价 ✎";
+    CURATOR_WORDS = "✎ the curator's summary, not a quote of the notes", "✎ 整理者的概括，并非笔记原文";
     ALSO_CALLED = "Also called", "别名";
     FROM_NOTES = "From the notes", "笔记出处";
     ROOT = "The root of the tree: GPT-3 itself.", "谱系的起点：GPT-3 本身。";

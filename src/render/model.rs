@@ -46,11 +46,26 @@ pub(super) fn model(a: &ModelAnswer, k: &Knowledge, locale: Locale) -> (Embed, V
         color: Some(BLUE),
         fields,
         footer: Some(Footer {
-            text: format!("/lineage {} · /compare {} …", m.slug, m.slug),
+            text: format!(
+                "{}/lineage {} · /compare {} …",
+                curator_words(m, locale),
+                m.slug,
+                m.slug
+            ),
         }),
         ..Embed::default()
     };
     (embed, buttons(a, k, locale))
+}
+
+/// The marker's legend, with a line break, when the card shows the
+/// curator's own words (training, gains, trade-offs): they are no quotes.
+pub(super) fn curator_words(m: &Model, locale: Locale) -> String {
+    if m.training.is_some() || !m.gains.is_empty() || !m.trade_offs.is_empty() {
+        format!("{}\n", l::CURATOR_WORDS.get(locale))
+    } else {
+        String::new()
+    }
 }
 
 /// Parents and children, each with the step that links them.

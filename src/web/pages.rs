@@ -443,6 +443,9 @@ fn model(k: &Knowledge, a: &ModelAnswer, view: &View<'_>) -> Markup {
             dt { (l::ALSO_CALLED.get(locale)) }
             dd { @for n in std::iter::once(&m.slug).chain(&m.aliases) { code { (n) } " " } }
         }
+        @if m.training.is_some() || !m.gains.is_empty() || !m.trade_offs.is_empty() {
+            p.note { (l::CURATOR_WORDS.get(locale)) }
+        }
         @let statuses: Vec<_> = k.capabilities.iter().filter(|c| c.main_status(a.model).is_some()).collect();
         @if !statuses.is_empty() {
             h2 { (l::CAPABILITIES.get(locale)) }
@@ -659,6 +662,7 @@ fn compare(k: &Knowledge, a: &CompareAnswer, view: &View<'_>) -> Markup {
                 }
             }
         } }
+        p.note { (l::CURATOR_WORDS.get(locale)) }
         (sections(k, &a.sections, view))
     }
 }

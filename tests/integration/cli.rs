@@ -412,6 +412,36 @@ fn diff_lists_what_a_draft_answers_and_loses() {
 /// line and status sentences; `--write` appends it and the notes still
 /// check; a second run has nothing left to suggest. The flag did not exist
 /// before (clap refused it).
+/// `--write` applies the suggestions in memory and checks them first: when
+/// the knowledge would not load with them (a chain that starts with a name
+/// nobody knows gives a model no family), nothing is written, so the folder
+/// a running bot watches never holds a catalogue it refuses.
+#[test]
+fn check_suggest_write_writes_nothing_the_knowledge_would_refuse() {
+    let tmp = tempfile::tempdir().unwrap();
+    crate::reload::copy_knowledge(tmp.path());
+    let notes = tmp.path().join("notes.md");
+    let mut text = std::fs::read_to_string(&notes).unwrap();
+    text.push_str(
+        "\n### Another lineage\n\n\
+         > * **文心一言**（百度）--->[**ERNIE-Bot**]（SFT）--->[**ERNIE-Bot-4**]（RLHF）\n",
+    );
+    std::fs::write(&notes, text).unwrap();
+    let files = ["models.toml", "capabilities.toml", "terms.toml"];
+    let read = || files.map(|f| std::fs::read(tmp.path().join(f)).unwrap());
+    let before = read();
+    let out = bin()
+        .arg("--knowledge")
+        .arg(tmp.path())
+        .args(["check", "--suggest", "--write"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("nothing written"), "{stderr}");
+    assert!(read() == before, "the catalogue is as it was");
+}
+
 #[test]
 fn check_suggest_writes_what_the_notes_say_and_check_passes() {
     let tmp = tempfile::tempdir().unwrap();

@@ -663,6 +663,15 @@ fn a_reload_counts_what_it_did_to_the_recorded_questions() {
         "\n* GPT-4 的上下文窗口是 8192 个 token（curator's test line）\n",
     );
     engine.reload().expect("valid notes");
+    // The replay runs after the reload, off its lock: wait for its counts.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while responder.recorder().last_reload().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the replay after the reload never reported"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     assert_eq!(
         responder.recorder().last_reload(),
         Some(Counts {
