@@ -282,19 +282,14 @@ fn main() -> ExitCode {
     };
     let result = match command {
         Cmd::Search(args) => search_cmd(&engine, &args),
-        Cmd::Ask(args) => match &args.message {
+        Cmd::Ask(args) => {
             // Exactly what the bot sends: with its page links when public.
-            Some(text) => ask_message(
-                &Responder::new(engine).with_public_url(config.http.public_url()),
-                &args,
-                text,
-                &config,
-            ),
-            None => ask(
-                &Responder::new(engine).with_public_url(config.http.public_url()),
-                &args,
-            ),
-        },
+            let responder = Responder::new(engine).with_public_url(config.http.public_url());
+            match &args.message {
+                Some(text) => ask_message(&responder, &args, text, &config),
+                None => ask(&responder, &args),
+            }
+        }
         Cmd::ServeHttp => serve_http(engine, &config),
         Cmd::Gaps(args) => gaps(&engine, &config, &args),
         Cmd::Run | Cmd::Check(_) | Cmd::Diff(_) => run(engine, &config),

@@ -166,6 +166,21 @@ impl MatrixAnswer {
             .and_then(|r| r.get(column))
             .map_or(&[], Vec::as_slice)
     }
+
+    /// The statuses some cell holds, in [`Status::ALL`]'s order: a legend.
+    pub fn statuses_used(&self) -> Vec<Status> {
+        Status::ALL
+            .iter()
+            .copied()
+            .filter(|s| {
+                self.cells
+                    .iter()
+                    .flatten()
+                    .flatten()
+                    .any(|x| x.status == *s)
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -29,6 +29,8 @@ pub struct Grid<'a> {
     pub columns: Vec<String>,
     /// `cells[row][column]`: the statuses, in the curator's order.
     pub cells: Vec<Vec<Vec<Status>>>,
+    /// The statuses some cell holds, for the legend.
+    pub used: Vec<Status>,
 }
 
 fn hex(rgb: [u8; 3]) -> String {
@@ -43,11 +45,7 @@ pub fn svg(k: &Knowledge, grid: &Grid<'_>) -> String {
         .iter()
         .map(|&m| k.model(m).name.as_str())
         .collect();
-    let used: Vec<Status> = Status::ALL
-        .iter()
-        .copied()
-        .filter(|s| grid.cells.iter().flatten().any(|c| c.contains(s)))
-        .collect();
+    let used = &grid.used;
     let legend: Vec<String> = used
         .iter()
         .map(|&s| format!("{} {}", s.plain_sign(), status_words(s)))

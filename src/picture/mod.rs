@@ -231,6 +231,7 @@ pub fn matrix_svg(k: &Knowledge, a: &crate::engine::MatrixAnswer) -> String {
                     .collect()
             })
             .collect(),
+        used: a.statuses_used(),
     };
     matrix::svg(k, &grid)
 }

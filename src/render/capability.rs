@@ -118,11 +118,10 @@ pub(super) fn matrix(a: &MatrixAnswer, k: &Knowledge, locale: Locale) -> (Embed,
             false,
         ));
     }
-    let used = |s: &Status| a.cells.iter().flatten().flatten().any(|x| x.status == *s);
-    let legend = Status::ALL
-        .iter()
-        .filter(|s| used(s))
-        .map(|&s| format!("{} {}", marker(s), l::status(s, locale)))
+    let legend = a
+        .statuses_used()
+        .into_iter()
+        .map(|s| format!("{} {}", marker(s), l::status(s, locale)))
         .collect::<Vec<_>>()
         .join("  ");
     let description = if fields.is_empty() {

@@ -52,6 +52,20 @@ pub fn lang_code(locale: crate::engine::Locale) -> &'static str {
     }
 }
 
+/// `address` (a path or URL, perhaps with a query and a `#fragment`) with
+/// `lang=…` added to its query: the one way the pages and Discord's links
+/// name a page's language.
+pub fn with_lang(address: &str, lang: &str) -> String {
+    let (address, fragment) = address
+        .split_once('#')
+        .map_or((address, None), |(a, f)| (a, Some(f)));
+    let sep = if address.contains('?') { '&' } else { '?' };
+    match fragment {
+        Some(f) => format!("{address}{sep}lang={lang}#{f}"),
+        None => format!("{address}{sep}lang={lang}"),
+    }
+}
+
 /// The page's whole address under `public_url` (`https://bot.example/`),
 /// for a link button; `None` when the command has no page or the address
 /// would be longer than Discord takes for a button's URL.
@@ -64,9 +78,7 @@ pub fn page_url(
     let mut url = format!("{}{path}", public_url.trim_end_matches('/'));
     // In the language the answer was given in.
     if locale.is_zh() {
-        url.push(if url.contains('?') { '&' } else { '?' });
-        url.push_str("lang=");
-        url.push_str(lang_code(locale));
+        url = with_lang(&url, lang_code(locale));
     }
     (url.len() <= super::limits::BUTTON_URL).then_some(url)
 }

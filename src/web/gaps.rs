@@ -79,8 +79,9 @@ const COLUMNS: [Label; 6] = [
     },
 ];
 
-/// Outcomes as plotted: name, colour (the stylesheet's `.o-<name>` too).
-const OUTCOMES: [(&str, &str); 4] = [
+/// Outcomes as plotted: name, colour (the stylesheet's `.o-<name>` is made
+/// from these).
+pub(super) const OUTCOMES: [(&str, &str); 4] = [
     ("answered", "#2f9e44"),
     ("weak", "#d67c00"),
     ("nothing", "#c92a2a"),

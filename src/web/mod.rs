@@ -118,7 +118,8 @@ impl Site {
         // The language links repeat this page's address: only a page's own
         // (a path that is no page, such as `//elsewhere.example`, could
         // otherwise make them lead off the site).
-        let here = if paths::Route::of(get.path).is_some() {
+        let route = paths::Route::of(get.path);
+        let here = if route.is_some() {
             paths::without_lang(get.path, get.query.unwrap_or(""))
         } else {
             "/".to_string()
@@ -131,7 +132,7 @@ impl Site {
         let snapshot = self.responder.engine().snapshot();
         let k = snapshot.knowledge();
         let answer = |command: Command| snapshot.handle(&Request::new(command, locale));
-        let Some(route) = paths::Route::of(get.path) else {
+        let Some(route) = route else {
             return Page::html(404, pages::not_found(&view), locale);
         };
         use paths::Route as R;

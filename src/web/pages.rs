@@ -9,10 +9,10 @@ use super::{lang_code, Page};
 use crate::domain::{Edge, Evidence, Knowledge, ModelId, PassageId, Status, Text};
 use crate::engine::{
     Ambiguous, CapabilityAnswer, Command, CompareAnswer, GenerationAnswer, Locale, MatrixAnswer,
-    ModelAnswer, NotFound, Relation, Reply, RowStatus, SearchAnswer, TermAnswer, Wanted,
+    ModelAnswer, NotFound, Relation, Reply, SearchAnswer, TermAnswer, Wanted,
 };
 use crate::render::labels::{self as l, localise, Label};
-use crate::render::links::page_path;
+use crate::render::links::{page_path, with_lang};
 
 /// How a page is shown: the reader's language, and whether links carry it
 /// (`?lang=` was given, so a shared link keeps its language).
@@ -30,16 +30,7 @@ impl View<'_> {
     pub fn href(&self, path: &str) -> String {
         match self.lang_param {
             None => path.to_string(),
-            Some(lang) => {
-                let (path, fragment) = path.split_once('#').map_or((path, ""), |(p, f)| (p, f));
-                let sep = if path.contains('?') { '&' } else { '?' };
-                let fragment = if fragment.is_empty() {
-                    String::new()
-                } else {
-                    format!("#{fragment}")
-                };
-                format!("{path}{sep}lang={lang}{fragment}")
-            }
+            Some(lang) => with_lang(path, lang),
         }
     }
 
@@ -147,6 +138,10 @@ pub fn stylesheet() -> &'static str {
                 s.slug()
             ));
         }
+        // The gaps plot's legend, in the plot's colours.
+        for (outcome, colour) in super::gaps::OUTCOMES {
+            css.push_str(&format!(".o-{outcome} {{ background: {colour}; }}\n"));
+        }
         css
     });
     &CSS
@@ -191,7 +186,7 @@ pub fn layout(view: &View<'_>, title: &str, body: Markup) -> String {
                         (OTHER_LANGUAGES.get(locale)) ": "
                         @for (lang, name) in [("en", "English"), ("zh-CN", "简体中文"), ("zh-TW", "繁體中文")] {
                             @if here(lang) { strong { (name) } } @else {
-                                a href=(same_page_in(view.here, lang)) hreflang=(lang) { (name) }
+                                a href=(with_lang(view.here, lang)) hreflang=(lang) { (name) }
                             }
                             " "
                         }
@@ -252,12 +247,6 @@ pub fn home(k: &Knowledge, view: &View<'_>) -> String {
         }
     };
     layout(view, l::TREE_TITLE.get(locale), body)
-}
-
-/// `here` (a path and query without `lang`) in another language.
-fn same_page_in(here: &str, lang: &str) -> String {
-    let sep = if here.contains('?') { '&' } else { '?' };
-    format!("{here}{sep}lang={lang}")
 }
 
 fn first_line(s: &str) -> &str {
@@ -512,10 +501,10 @@ fn term(k: &Knowledge, a: &TermAnswer, view: &View<'_>) -> Markup {
     }
 }
 
-fn statuses_cell(statuses: &[RowStatus], locale: Locale) -> Markup {
+fn statuses_cell(statuses: impl IntoIterator<Item = Status>, locale: Locale) -> Markup {
     html! {
         @for s in statuses {
-            span class=(format!("status s-{}", s.status.slug())) { (status_words(s.status, locale)) } " "
+            span class=(format!("status s-{}", s.slug())) { (status_words(s, locale)) } " "
         }
     }
 }
@@ -538,7 +527,7 @@ fn capability(k: &Knowledge, a: &CapabilityAnswer, view: &View<'_>) -> Markup {
                     tr id=(format!("model-{}", m.slug)) {
                         td { a href=(view.to(&Command::Model { name: m.slug.clone() })) { (m.name) } }
                         td { @for e in &row.via { (k.model(e.parent).name) " (" (method(e, locale)) ") " } }
-                        td { @if row.statuses.is_empty() { span.silent { (l::NOT_IN_NOTES.get(locale)) } } @else { (statuses_cell(&row.statuses, locale)) } }
+                        td { @if row.statuses.is_empty() { span.silent { (l::NOT_IN_NOTES.get(locale)) } } @else { (statuses_cell(row.statuses.iter().map(|s| s.status), locale)) } }
                         td { ul.quotes { @for s in &row.statuses { @for e in &s.evidence { (quote(e)) } } } }
                     }
                 }
@@ -552,11 +541,7 @@ fn capability(k: &Knowledge, a: &CapabilityAnswer, view: &View<'_>) -> Markup {
 /// the capability's page (the quotes and `file:line`), its title the quotes.
 pub fn matrix(k: &Knowledge, a: &MatrixAnswer, view: &View<'_>) -> String {
     let locale = view.locale;
-    let used: Vec<Status> = Status::ALL
-        .iter()
-        .copied()
-        .filter(|s| a.cells.iter().flatten().flatten().any(|x| x.status == *s))
-        .collect();
+    let used = a.statuses_used();
     let body = html! {
         p { (MATRIX_CAPTION.get(locale)) }
         div.scroll { table.matrix {
@@ -644,16 +629,16 @@ fn compare(k: &Knowledge, a: &CompareAnswer, view: &View<'_>) -> Markup {
             tbody {
                 tr { (side(first)) (side(second)) }
                 @for c in &k.capabilities {
-                    @let (x, y): (Vec<RowStatus>, Vec<RowStatus>) = (
-                        c.statuses_of(a.first).map(|s| RowStatus { status: s.status, evidence: s.evidence.clone() }).collect(),
-                        c.statuses_of(a.second).map(|s| RowStatus { status: s.status, evidence: s.evidence.clone() }).collect(),
+                    @let (x, y): (Vec<_>, Vec<_>) = (
+                        c.statuses_of(a.first).collect(),
+                        c.statuses_of(a.second).collect(),
                     );
                     @if !x.is_empty() || !y.is_empty() {
                         tr.capability {
                             @for side in [&x, &y] {
                                 td {
                                     a href=(view.to(&Command::Capability { name: c.slug.clone() })) { (view.pick(&c.name)) } ": "
-                                    @if side.is_empty() { span.silent { (l::NOT_IN_NOTES.get(locale)) } } @else { (statuses_cell(side, locale)) }
+                                    @if side.is_empty() { span.silent { (l::NOT_IN_NOTES.get(locale)) } } @else { (statuses_cell(side.iter().map(|s| s.status), locale)) }
                                     ul.quotes { @for s in side.iter() { @for e in &s.evidence { (quote(e)) } } }
                                 }
                             }
