@@ -14,7 +14,8 @@
 //!   snapshot finds it (median of 3 edits); the file is restored after.
 //!
 //! The table is printed and written to `target/scale/report.md`.
-//! `SCALE_SIZES=1,100` picks sizes.
+//! `SCALE_SIZES=1,100` picks sizes; `--corpus N DIR` only writes the notes
+//! grown N× (for timing the binary by hand).
 
 mod corpus;
 mod fts5;
@@ -49,6 +50,14 @@ fn main() {
         return;
     }
     if args.iter().any(|a| a == "--list") {
+        return;
+    }
+    // `--corpus N DIR`: only the grown notes, for measuring the binary by
+    // hand (`lineage-bot search --knowledge DIR --index-dir …`).
+    if let Some(at) = args.iter().position(|a| a == "--corpus") {
+        let n = args[at + 1].parse().expect("--corpus N DIR");
+        let grown = corpus::write_dir(Path::new(BUNDLED), Path::new(&args[at + 2]), n, SEED);
+        eprintln!("{} files", grown.expect("corpus").files);
         return;
     }
     parent();

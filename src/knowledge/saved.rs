@@ -3,22 +3,28 @@
 //! found), saved beside the persisted index so that a start reads no
 //! Markdown for files unchanged since (each file's stamp: size, times,
 //! inode, with its text's hash), parses none whose text is unchanged, and
-//! looks for quotes and
-//! summaries only in the files that changed: [`load`] gives a knowledge
-//! holding only passages and units, which [`super::parse_after`] takes as
-//! the load before (everything else is validated again, so the result is a
-//! parse from scratch's).
+//! looks for quotes and summaries only in the files that changed: [`load`]
+//! gives a knowledge holding only passages and units, which
+//! [`super::parse_after`] takes as the load before (everything else is
+//! validated again, so the result is a parse from scratch's).
 //!
-//! The format is this binary's own: the file names the executable it was
-//! written by (its size and modification time) and ends with a CRC-32 of
-//! the rest: any other binary's file, or one cut short or damaged, is
-//! ignored — the notes are then parsed. Shared
-//! heading lists and contexts are written once and shared again when read.
+//! The layout is rkyv's (already built for the zh-TW converter): the
+//! [`Saved`] mirror below borrows the knowledge as it is written, and a
+//! start maps the file and reads the archive where it lies, checked by
+//! rkyv's validation (every offset and length inside the file, every text
+//! UTF-8), copying out only what the knowledge keeps. The file names the executable
+//! that wrote it and ends with a CRC-32 of the rest: any other binary's
+//! file, or one cut short or damaged, is ignored and the notes are parsed.
+//! Shared heading lists, contexts and paths are written once, by number.
 
 use std::collections::HashMap;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::Path;
 use std::sync::Arc;
+
+use rkyv::rancor;
+use rkyv::with::{InlineAsBox, Map};
+use rkyv::{Archive, Serialize};
 
 use crate::domain::{
     Excerpt, Knowledge, Lineage, NameIndex, Passage, PassageId, PassageKind, Source, Unit, UnitId,
@@ -33,7 +39,10 @@ use super::read::Stamp;
 /// The file's name in the index directory.
 pub const FILE: &str = "lineage-bot.notes";
 
-const MAGIC: &[u8; 16] = b"lineage-bot/nts3";
+const MAGIC: &[u8; 16] = b"lineage-bot/nts4";
+/// The magic, the writer's identity and padding: the archive after it
+/// starts 16-aligned, as rkyv reads it.
+const HEADER: usize = 32;
 
 /// Which binary wrote the file: a parse made by other code is not reused.
 fn writer_id() -> Option<u64> {
@@ -46,6 +55,127 @@ fn writer_id() -> Option<u64> {
     Some(h.finish())
 }
 
+// ---------------------------------------------------------------- the layout
+
+/// The saved notes: borrowed from the knowledge when written, read in place.
+#[derive(Archive, Serialize)]
+struct Saved<'a> {
+    #[rkyv(with = Map<InlineAsBox>)]
+    paths: Vec<&'a str>,
+    /// Heading lists and contexts, each once.
+    #[rkyv(with = Map<InlineAsBox>)]
+    lists: Vec<&'a [String]>,
+    passages: Vec<SavedPassage<'a>>,
+    units: Vec<SavedUnit<'a>>,
+    files: Vec<SavedFile<'a>>,
+    quotes: Vec<SavedQuote<'a>>,
+    summaries: Vec<SavedSummary<'a>>,
+}
+
+#[derive(Archive, Serialize)]
+struct SavedPassage<'a> {
+    kind: u8,
+    #[rkyv(with = InlineAsBox)]
+    text: &'a str,
+    headings: u32,
+    file: u32,
+    line: u32,
+    #[rkyv(with = InlineAsBox)]
+    lines: &'a [(usize, usize)],
+}
+
+#[derive(Archive, Serialize)]
+struct SavedUnit<'a> {
+    kind: u8,
+    passage: u32,
+    /// Its text when it is not `start..end` of its passage's.
+    #[rkyv(with = Map<InlineAsBox>)]
+    own: Option<&'a str>,
+    start: u32,
+    end: u32,
+    context: u32,
+    file: u32,
+    line: u32,
+    #[rkyv(with = InlineAsBox)]
+    lines: &'a [(usize, usize)],
+}
+
+#[derive(Archive, Serialize)]
+struct SavedFile<'a> {
+    path: u32,
+    hash: u64,
+    /// Size, modified, changed, inode.
+    stamp: Option<(u64, i64, i64, u64)>,
+    passages: (u32, u32),
+    units: (u32, u32),
+    headings: Vec<SavedHeading<'a>>,
+    tables: Vec<SavedTable<'a>>,
+    chain: Option<SavedChain<'a>>,
+}
+
+#[derive(Archive, Serialize)]
+struct SavedHeading<'a> {
+    #[rkyv(with = InlineAsBox)]
+    text: &'a str,
+    file: u32,
+    line: u32,
+}
+
+#[derive(Archive, Serialize)]
+struct SavedTable<'a> {
+    #[rkyv(with = InlineAsBox)]
+    header: &'a [String],
+    rows: Vec<SavedRow<'a>>,
+    line: u32,
+    headings: u32,
+}
+
+#[derive(Archive, Serialize)]
+struct SavedRow<'a> {
+    #[rkyv(with = InlineAsBox)]
+    cells: &'a [String],
+    line: u32,
+}
+
+#[derive(Archive, Serialize)]
+struct SavedChain<'a> {
+    line: u32,
+    stages: Vec<SavedStage<'a>>,
+}
+
+#[derive(Archive, Serialize)]
+struct SavedStage<'a> {
+    #[rkyv(with = Map<InlineAsBox>)]
+    label: Option<&'a str>,
+    names: Vec<SavedName<'a>>,
+}
+
+#[derive(Archive, Serialize)]
+struct SavedName<'a> {
+    #[rkyv(with = InlineAsBox)]
+    name: &'a str,
+    #[rkyv(with = Map<InlineAsBox>)]
+    parameters: Option<&'a str>,
+}
+
+#[derive(Archive, Serialize)]
+struct SavedQuote<'a> {
+    #[rkyv(with = InlineAsBox)]
+    quote: &'a str,
+    passage: u32,
+}
+
+#[derive(Archive, Serialize)]
+struct SavedSummary<'a> {
+    #[rkyv(with = InlineAsBox)]
+    slug: &'a str,
+    #[rkyv(with = InlineAsBox)]
+    names: &'a [String],
+    passage: Option<u32>,
+}
+
+// ---------------------------------------------------------------- writing
+
 /// Writes `k`'s passages and units and `notes` to `path` (through a
 /// temporary file, renamed: a start cut short leaves the old file or none,
 /// and a failed write leaves no temporary file behind).
@@ -55,479 +185,364 @@ pub fn save(path: &Path, k: &Knowledge, notes: &Notes) -> io::Result<()> {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = path.with_extension(format!("notes.{}.{n}.tmp", std::process::id()));
-    let written = write(&tmp, id, k, notes).and_then(|()| std::fs::rename(&tmp, path));
+    let written = std::fs::File::create(&tmp)
+        .and_then(|f| {
+            let f = write(BufWriter::new(f), id, k, notes)?;
+            f.into_inner().map_err(|e| e.into_error())?.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&tmp, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     written
 }
 
-fn write(tmp: &Path, id: u64, k: &Knowledge, notes: &Notes) -> io::Result<()> {
-    let mut out = Out::new(BufWriter::new(std::fs::File::create(tmp)?));
-    out.bytes(MAGIC)?;
-    out.u64(id)?;
-    encode(&mut out, k, notes)?;
-    out.w.write_all(&out.sum.finalize().to_le_bytes())?;
-    out.w.into_inner().map_err(|e| e.into_error())?.sync_all()
-}
-
-/// What [`save`] wrote at `path`, if this binary wrote it and it is whole.
-pub fn load(path: &Path) -> Option<(Knowledge, Notes)> {
-    let file = std::fs::File::open(path).ok()?;
-    let limit = file.metadata().ok()?.len().checked_sub(4)?;
-    let summed = Summed {
-        r: file,
+/// The whole file into `w`: header, archive, check sum.
+fn write<W: Write>(w: W, id: u64, k: &Knowledge, notes: &Notes) -> io::Result<W> {
+    let mut out = Summed {
+        w,
         sum: crc32fast::Hasher::new(),
-        left: limit,
     };
-    let mut input = In::new(BufReader::with_capacity(1 << 16, summed), limit);
-    if &input.array::<16>()? != MAGIC || input.u64()? != writer_id()? {
-        return None;
-    }
-    let decoded = decode(&mut input)?;
-    // Then only the check sum: other bytes mean a file not written as read here.
-    let mut sum = [0; 4];
-    input.r.read_exact(&mut sum).ok()?;
-    let summed = input.r.get_ref();
-    (input.left == 0
-        && summed.left == 0
-        && u32::from_le_bytes(sum) == summed.sum.clone().finalize())
-    .then_some(decoded)
+    let mut header = [0; HEADER];
+    header[..16].copy_from_slice(MAGIC);
+    header[16..24].copy_from_slice(&id.to_le_bytes());
+    out.write_all(&header)?;
+    let saved = layout(k, notes)?;
+    let writer = rkyv::ser::writer::IoWriter::new(out);
+    let mut out = rkyv::api::high::to_bytes_in::<_, rancor::Error>(&saved, writer)
+        .map_err(io::Error::other)?
+        .into_inner();
+    let sum = out.sum.clone().finalize();
+    out.w.write_all(&sum.to_le_bytes())?;
+    Ok(out.w)
 }
 
-/// Sums the first `left` bytes read through it (all but the check sum),
-/// in the large chunks the buffer above asks for: summing each field as
-/// it is decoded took 5 % of a start.
-struct Summed<R: Read> {
-    r: R,
-    sum: crc32fast::Hasher,
-    left: u64,
-}
-
-impl<R: Read> Read for Summed<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.r.read(buf)?;
-        let summed = (n as u64).min(self.left) as usize;
-        self.sum.update(&buf[..summed]);
-        self.left -= summed as u64;
-        Ok(n)
-    }
-}
-
-// ---------------------------------------------------------------- writing
-
-struct Out<W: Write> {
+/// Sums what is written through it.
+struct Summed<W: Write> {
     w: W,
     sum: crc32fast::Hasher,
-    paths: HashMap<Arc<str>, u32>,
-    /// Heading lists and contexts by address: shared ones are written once.
-    lists: HashMap<(usize, usize), u32>,
 }
 
-impl<W: Write> Out<W> {
-    fn new(w: W) -> Self {
-        Out {
-            w,
-            sum: crc32fast::Hasher::new(),
-            paths: HashMap::new(),
-            lists: HashMap::new(),
-        }
+impl<W: Write> Write for Summed<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.w.write(buf)?;
+        self.sum.update(&buf[..n]);
+        Ok(n)
     }
-    fn bytes(&mut self, b: &[u8]) -> io::Result<()> {
-        self.sum.update(b);
-        self.w.write_all(b)
+    fn flush(&mut self) -> io::Result<()> {
+        self.w.flush()
     }
-    fn u8(&mut self, v: u8) -> io::Result<()> {
-        self.bytes(&[v])
-    }
-    fn u32(&mut self, v: usize) -> io::Result<()> {
-        let v = u32::try_from(v).map_err(|_| io::Error::other("a count over 2^32"))?;
-        self.bytes(&v.to_le_bytes())
-    }
-    fn u64(&mut self, v: u64) -> io::Result<()> {
-        self.bytes(&v.to_le_bytes())
-    }
-    fn str(&mut self, s: &str) -> io::Result<()> {
-        self.u32(s.len())?;
-        self.bytes(s.as_bytes())
-    }
-    fn strings(&mut self, v: &[String]) -> io::Result<()> {
-        self.u32(v.len())?;
-        v.iter().try_for_each(|s| self.str(s))
-    }
-    fn option(&mut self, v: &Option<String>) -> io::Result<()> {
-        match v {
-            None => self.u8(0),
-            Some(s) => {
-                self.u8(1)?;
-                self.str(s)
-            }
-        }
-    }
-    /// A file path as its number, written the first time it is met.
-    fn path(&mut self, p: &Arc<str>) -> io::Result<()> {
-        match self.paths.get(p) {
-            Some(&n) => self.u32(n as usize),
-            None => {
-                let n = self.paths.len();
-                self.paths.insert(p.clone(), n as u32);
-                self.u32(n)?;
-                self.str(p)
-            }
-        }
-    }
-    /// A heading list or context as its number, written the first time.
-    fn list(&mut self, l: &Arc<[String]>) -> io::Result<()> {
-        let at = (l.as_ptr() as usize, l.len());
-        match self.lists.get(&at) {
-            Some(&n) => self.u32(n as usize),
-            None => {
-                let n = self.lists.len();
-                self.lists.insert(at, n as u32);
-                self.u32(n)?;
-                self.strings(l)
-            }
-        }
-    }
-    fn source(&mut self, s: &Source) -> io::Result<()> {
-        self.path(&s.file)?;
-        self.u32(s.line)
-    }
-    fn lines(&mut self, l: &[(usize, usize)]) -> io::Result<()> {
-        self.u32(l.len())?;
-        l.iter().try_for_each(|&(at, line)| {
-            self.u32(at)?;
-            self.u32(line)
+}
+
+fn count(n: usize) -> io::Result<u32> {
+    u32::try_from(n).map_err(|_| io::Error::other("a count over 2^32"))
+}
+
+/// Numbers shared paths and lists by address, each kept once.
+#[derive(Default)]
+struct Shared<'a> {
+    paths: Vec<&'a str>,
+    path_numbers: HashMap<&'a str, u32>,
+    lists: Vec<&'a [String]>,
+    list_numbers: HashMap<(usize, usize), u32>,
+}
+
+impl<'a> Shared<'a> {
+    fn path(&mut self, p: &'a str) -> u32 {
+        *self.path_numbers.entry(p).or_insert_with(|| {
+            self.paths.push(p);
+            self.paths.len() as u32 - 1
         })
     }
+    fn list(&mut self, l: &'a [String]) -> u32 {
+        *self
+            .list_numbers
+            .entry((l.as_ptr() as usize, l.len()))
+            .or_insert_with(|| {
+                self.lists.push(l);
+                self.lists.len() as u32 - 1
+            })
+    }
 }
 
-fn encode<W: Write>(out: &mut Out<W>, k: &Knowledge, notes: &Notes) -> io::Result<()> {
-    out.u32(k.passages.len())?;
-    for p in &k.passages {
-        out.u8(p.kind as u8)?;
-        out.str(&p.text)?;
-        out.list(&p.headings)?;
-        out.source(&p.source)?;
-        out.lines(&p.lines)?;
-    }
-    out.u32(k.units.len())?;
-    for u in &k.units {
-        out.u8(u.kind as u8)?;
-        out.u32(u.passage.index())?;
-        match u.text.range_in(&k.passage(u.passage).text) {
-            Some((start, end)) => {
-                out.u8(0)?;
-                out.u32(start as usize)?;
-                out.u32(end as usize)?;
-            }
-            None => {
-                out.u8(1)?;
-                out.str(&u.text)?;
-            }
-        }
-        out.list(&u.context)?;
-        out.source(&u.source)?;
-        out.lines(&u.lines)?;
-    }
-    out.u32(notes.files.len())?;
+/// What is written, borrowed from `k` and `notes`.
+fn layout<'a>(k: &'a Knowledge, notes: &'a Notes) -> io::Result<Saved<'a>> {
+    let mut s = Shared::default();
+    let passages = k
+        .passages
+        .iter()
+        .map(|p| {
+            Ok(SavedPassage {
+                kind: p.kind as u8,
+                text: &p.text,
+                headings: s.list(&p.headings),
+                file: s.path(&p.source.file),
+                line: count(p.source.line)?,
+                lines: &p.lines,
+            })
+        })
+        .collect::<io::Result<_>>()?;
+    let units = k
+        .units
+        .iter()
+        .map(|u| {
+            let part = u.text.range_in(&k.passage(u.passage).text);
+            Ok(SavedUnit {
+                kind: u.kind as u8,
+                passage: count(u.passage.index())?,
+                own: part.is_none().then_some(&*u.text),
+                start: part.map_or(0, |p| p.0),
+                end: part.map_or(0, |p| p.1),
+                context: s.list(&u.context),
+                file: s.path(&u.source.file),
+                line: count(u.source.line)?,
+                lines: &u.lines,
+            })
+        })
+        .collect::<io::Result<_>>()?;
+    let mut files = Vec::with_capacity(notes.files.len());
     for f in &notes.files {
-        out.path(&f.path)?;
-        out.u64(f.hash)?;
-        match f.stamp {
-            None => out.u8(0)?,
-            Some(s) => {
-                out.u8(1)?;
-                for v in [s.len, s.modified as u64, s.changed as u64, s.inode] {
-                    out.u64(v)?;
-                }
-            }
-        }
-        for r in [&f.passages, &f.units] {
-            out.u32(r.start)?;
-            out.u32(r.end)?;
-        }
-        out.u32(f.headings.len())?;
-        for (text, source) in &f.headings {
-            out.str(text)?;
-            out.source(source)?;
-        }
-        out.u32(f.tables.len())?;
-        for t in &f.tables {
-            out.strings(&t.header)?;
-            out.u32(t.rows.len())?;
-            for r in &t.rows {
-                out.strings(&r.cells)?;
-                out.u32(r.line)?;
-            }
-            out.u32(t.line)?;
-            out.list(&t.headings)?;
-        }
-        match &f.chain {
-            None => out.u8(0)?,
-            Some(c) => {
-                out.u8(1)?;
-                out.u32(c.line)?;
-                out.u32(c.stages.len())?;
-                for s in &c.stages {
-                    out.option(&s.label)?;
-                    out.u32(s.names.len())?;
-                    for n in &s.names {
-                        out.str(&n.name)?;
-                        out.option(&n.parameters)?;
-                    }
-                }
-            }
-        }
+        let headings = f
+            .headings
+            .iter()
+            .map(|(text, source)| {
+                Ok(SavedHeading {
+                    text,
+                    file: s.path(&source.file),
+                    line: count(source.line)?,
+                })
+            })
+            .collect::<io::Result<_>>()?;
+        let tables = f
+            .tables
+            .iter()
+            .map(|t| {
+                Ok(SavedTable {
+                    header: &t.header,
+                    rows: t
+                        .rows
+                        .iter()
+                        .map(|r| {
+                            Ok(SavedRow {
+                                cells: &r.cells,
+                                line: count(r.line)?,
+                            })
+                        })
+                        .collect::<io::Result<_>>()?,
+                    line: count(t.line)?,
+                    headings: s.list(&t.headings),
+                })
+            })
+            .collect::<io::Result<_>>()?;
+        let chain = match &f.chain {
+            None => None,
+            Some(c) => Some(SavedChain {
+                line: count(c.line)?,
+                stages: c
+                    .stages
+                    .iter()
+                    .map(|stage| SavedStage {
+                        label: stage.label.as_deref(),
+                        names: stage
+                            .names
+                            .iter()
+                            .map(|n| SavedName {
+                                name: &n.name,
+                                parameters: n.parameters.as_deref(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            }),
+        };
+        files.push(SavedFile {
+            path: s.path(&f.path),
+            hash: f.hash,
+            stamp: f.stamp.map(|s| (s.len, s.modified, s.changed, s.inode)),
+            passages: (count(f.passages.start)?, count(f.passages.end)?),
+            units: (count(f.units.start)?, count(f.units.end)?),
+            headings,
+            tables,
+            chain,
+        });
     }
-    out.u32(notes.found.quotes.len())?;
-    for (quote, at) in &notes.found.quotes {
-        out.str(quote)?;
-        out.u32(at.index())?;
-    }
-    out.u32(notes.found.summaries.len())?;
-    for (slug, names, at) in &notes.found.summaries {
-        out.str(slug)?;
-        out.strings(names)?;
-        match at {
-            None => out.u8(0)?,
-            Some(p) => {
-                out.u8(1)?;
-                out.u32(p.index())?;
-            }
-        }
-    }
-    Ok(())
+    let quotes = notes
+        .found
+        .quotes
+        .iter()
+        .map(|(quote, at)| SavedQuote {
+            quote,
+            passage: at.0,
+        })
+        .collect();
+    let summaries = notes
+        .found
+        .summaries
+        .iter()
+        .map(|(slug, names, at)| SavedSummary {
+            slug,
+            names,
+            passage: at.map(|p| p.0),
+        })
+        .collect();
+    Ok(Saved {
+        paths: s.paths,
+        lists: s.lists,
+        passages,
+        units,
+        files,
+        quotes,
+        summaries,
+    })
 }
 
 // ---------------------------------------------------------------- reading
 
-/// A reader that never reads past the file's length, so that a damaged
-/// count cannot ask for more memory than the file holds.
-struct In<R: Read> {
-    r: R,
-    left: u64,
-    /// Where [`In::text`] reads a text before it is copied out.
-    scratch: Vec<u8>,
+/// What [`save`] wrote at `path`, if this binary wrote it and it is whole.
+pub fn load(path: &Path) -> Option<(Knowledge, Notes)> {
+    let file = std::fs::File::open(path).ok()?;
+    // SAFETY: the map is read only while this function runs, and the file
+    // is never written in place (a save writes a new file and renames it
+    // over this one, which leaves this mapping's pages as they were). What
+    // it holds is checked below before anything is believed.
+    let bytes = unsafe { memmap2::Mmap::map(&file) }.ok()?;
+    read_file(&bytes)
 }
 
-impl<R: Read> In<R> {
-    fn new(r: R, left: u64) -> Self {
-        In {
-            r,
-            left,
-            scratch: Vec::new(),
-        }
+/// The file's bytes, checked: magic, writer, check sum, archive. A map is
+/// page-aligned, so the archive after the header is 16-aligned as rkyv
+/// wants it.
+fn read_file(bytes: &[u8]) -> Option<(Knowledge, Notes)> {
+    let body = bytes.len().checked_sub(4)?;
+    let (header, sum) = (bytes.get(..HEADER)?, &bytes[body..]);
+    if &header[..16] != MAGIC || header[16..24] != writer_id()?.to_le_bytes() {
+        return None;
     }
-    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
-        self.left = self.left.checked_sub(N as u64)?;
-        let mut b = [0; N];
-        self.r.read_exact(&mut b).ok()?;
-        Some(b)
+    // The check sum first: a changed letter of a passage is still a valid
+    // archive, and would be served.
+    if u32::from_le_bytes(sum.try_into().ok()?) != crc32fast::hash(&bytes[..body]) {
+        return None;
     }
-    fn u8(&mut self) -> Option<u8> {
-        Some(self.array::<1>()?[0])
-    }
-    fn u32(&mut self) -> Option<usize> {
-        Some(u32::from_le_bytes(self.array()?) as usize)
-    }
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.array()?))
-    }
-    /// A count of things at least `each` bytes long, checked against what
-    /// is left of the file.
-    fn count(&mut self, each: u64) -> Option<usize> {
-        let n = self.u32()?;
-        (n as u64 * each <= self.left).then_some(n)
-    }
-    /// A counted text, read into the scratch buffer and checked as UTF-8.
-    fn text(&mut self) -> Option<&str> {
-        let n = self.count(1)?;
-        self.left -= n as u64;
-        self.scratch.clear();
-        self.scratch.resize(n, 0);
-        self.r.read_exact(&mut self.scratch).ok()?;
-        std::str::from_utf8(&self.scratch).ok()
-    }
-    fn str(&mut self) -> Option<String> {
-        self.text().map(str::to_owned)
-    }
-    /// [`In::str`] as an `Arc<str>`, allocated once: a `String` turned
-    /// into one is allocated twice and copied (400 000 passage texts).
-    fn shared_str(&mut self) -> Option<Arc<str>> {
-        self.text().map(Arc::from)
-    }
-    /// A count, then that many things read by `each` (each at least
-    /// `least` bytes of the file).
-    fn many<T>(
-        &mut self,
-        least: u64,
-        mut each: impl FnMut(&mut Self) -> Option<T>,
-    ) -> Option<Vec<T>> {
-        let n = self.count(least)?;
-        let mut v = Vec::with_capacity(n);
-        for _ in 0..n {
-            v.push(each(self)?);
-        }
-        Some(v)
-    }
-    fn strings(&mut self) -> Option<Vec<String>> {
-        self.many(4, Self::str)
-    }
-    fn option(&mut self) -> Option<Option<String>> {
-        match self.u8()? {
-            0 => Some(None),
-            1 => Some(Some(self.str()?)),
-            _ => None,
-        }
-    }
+    read(bytes.get(HEADER..body)?)
 }
 
-/// The paths and lists read so far, by number.
-#[derive(Default)]
-struct Tables {
-    paths: Vec<Arc<str>>,
-    lists: Vec<Arc<[String]>>,
-}
-
-impl Tables {
-    fn path<R: Read>(&mut self, input: &mut In<R>) -> Option<Arc<str>> {
-        let n = input.u32()?;
-        if n == self.paths.len() {
-            self.paths.push(input.str()?.into());
-        }
-        self.paths.get(n).cloned()
-    }
-    fn list<R: Read>(&mut self, input: &mut In<R>) -> Option<Arc<[String]>> {
-        let n = input.u32()?;
-        if n == self.lists.len() {
-            self.lists.push(input.strings()?.into());
-        }
-        self.lists.get(n).cloned()
-    }
-    fn source<R: Read>(&mut self, input: &mut In<R>) -> Option<Source> {
+/// The knowledge and notes an archive holds, if rkyv finds it sound and
+/// every number in it names a passage, list or path it holds.
+fn read(archive: &[u8]) -> Option<(Knowledge, Notes)> {
+    let saved = rkyv::access::<ArchivedSaved, rancor::Error>(archive).ok()?;
+    let paths: Vec<Arc<str>> = saved.paths.iter().map(|p| Arc::from(&**p)).collect();
+    let lists: Vec<Arc<[String]>> = saved
+        .lists
+        .iter()
+        .map(|l| l.iter().map(|s| s.as_str().to_owned()).collect())
+        .collect();
+    let source = |file: &rkyv::Archived<u32>, line: &rkyv::Archived<u32>| {
         Some(Source {
-            file: self.path(input)?,
-            line: input.u32()?,
+            file: paths.get(file.to_native() as usize)?.clone(),
+            line: line.to_native() as usize,
         })
-    }
-}
-
-fn lines<R: Read>(input: &mut In<R>, first: usize) -> Option<Arc<[(usize, usize)]>> {
-    let l = input.many(8, |input| Some((input.u32()?, input.u32()?)))?;
-    Some(crate::domain::line_map(l, first))
-}
-
-fn decode<R: Read>(input: &mut In<R>) -> Option<(Knowledge, Notes)> {
-    let mut t = Tables::default();
-    // A passage or unit takes at least 21 bytes of the file.
-    let n = input.count(21)?;
-    let mut passages = Vec::with_capacity(n);
-    for i in 0..n {
-        let kind = match input.u8()? {
+    };
+    let list = |n: &rkyv::Archived<u32>| lists.get(n.to_native() as usize).cloned();
+    let line_map = |l: &[rkyv::Archived<(usize, usize)>], first: usize| {
+        let l = l
+            .iter()
+            .map(|p| (p.0.to_native() as usize, p.1.to_native() as usize));
+        crate::domain::line_map(l.collect(), first)
+    };
+    let mut passages = Vec::with_capacity(saved.passages.len());
+    for (i, p) in saved.passages.iter().enumerate() {
+        let kind = match p.kind {
             0 => PassageKind::Paragraph,
             1 => PassageKind::ListItem,
             2 => PassageKind::TableRow,
             _ => return None,
         };
-        let text = input.shared_str()?;
-        let headings = t.list(input)?;
-        let source = t.source(input)?;
-        let lines = lines(input, source.line)?;
+        let source = source(&p.file, &p.line)?;
         passages.push(Passage {
             id: PassageId(i as u32),
             kind,
-            text,
-            headings,
+            text: Arc::from(&*p.text),
+            headings: list(&p.headings)?,
+            lines: line_map(&p.lines, source.line),
             source,
-            lines,
         });
     }
-    let n = input.count(21)?;
-    let mut units = Vec::with_capacity(n);
-    for i in 0..n {
-        let kind = match input.u8()? {
+    let mut units = Vec::with_capacity(saved.units.len());
+    for (i, u) in saved.units.iter().enumerate() {
+        let kind = match u.kind {
             0 => UnitKind::Item,
             1 => UnitKind::Sentence,
             2 => UnitKind::Section,
             _ => return None,
         };
-        let passage: &Passage = passages.get(input.u32()?)?;
-        let text = match input.u8()? {
-            0 => {
-                let (start, end) = (input.u32()?, input.u32()?);
-                Excerpt::of(&passage.text, passage.text.get(start..end)?)
+        let passage: &Passage = passages.get(u.passage.to_native() as usize)?;
+        let text = match u.own.as_ref() {
+            None => {
+                let part = u.start.to_native() as usize..u.end.to_native() as usize;
+                Excerpt::of(&passage.text, passage.text.get(part)?)
             }
-            1 => {
-                let text = input.shared_str()?;
-                Excerpt::of(&text, &text)
-            }
-            _ => return None,
+            Some(own) => Excerpt::from(own.to_string()),
         };
-        let context = t.list(input)?;
-        let source = t.source(input)?;
-        let lines = lines(input, source.line)?;
+        let source = source(&u.file, &u.line)?;
         units.push(Unit {
             id: UnitId(i as u32),
             kind,
             passage: passage.id,
             text,
-            context,
+            context: list(&u.context)?,
+            lines: line_map(&u.lines, source.line),
             source,
-            lines,
         });
     }
-    let n = input.count(30)?;
-    let mut files: Vec<NoteFile> = Vec::with_capacity(n);
-    for _ in 0..n {
-        let path = t.path(input)?;
-        let hash = input.u64()?;
-        let stamp = match input.u8()? {
-            0 => None,
-            1 => Some(Stamp {
-                len: input.u64()?,
-                modified: input.u64()? as i64,
-                changed: input.u64()? as i64,
-                inode: input.u64()?,
-            }),
-            _ => return None,
-        };
-        let passages_of = input.u32()?..input.u32()?;
-        let units_of = input.u32()?..input.u32()?;
-        let headings = input.many(8, |input| Some((input.str()?, t.source(input)?)))?;
-        let tables = input.many(16, |input| {
-            let header = input.strings()?;
-            let rows = input.many(8, |input| {
-                Some(Row {
-                    cells: input.strings()?,
-                    line: input.u32()?,
-                })
-            })?;
-            Some(Table {
-                header,
-                rows,
-                line: input.u32()?,
-                headings: t.list(input)?,
-            })
-        })?;
-        let chain = match input.u8()? {
-            0 => None,
-            1 => {
-                let line = input.u32()?;
-                let stages = input.many(5, |input| {
-                    let label = input.option()?;
-                    let names = input.many(5, |input| {
-                        Some(ChainName {
-                            name: input.str()?,
-                            parameters: input.option()?,
+    let strings = |l: &[rkyv::Archived<String>]| l.iter().map(|s| s.as_str().to_owned()).collect();
+    let mut files: Vec<NoteFile> = Vec::with_capacity(saved.files.len());
+    for f in saved.files.iter() {
+        let path = paths.get(f.path.to_native() as usize)?.clone();
+        let range =
+            |r: &rkyv::Archived<(u32, u32)>| r.0.to_native() as usize..r.1.to_native() as usize;
+        let (passages_of, units_of) = (range(&f.passages), range(&f.units));
+        let headings = f
+            .headings
+            .iter()
+            .map(|h| Some((h.text.to_string(), source(&h.file, &h.line)?)))
+            .collect::<Option<_>>()?;
+        let tables = f
+            .tables
+            .iter()
+            .map(|t| {
+                Some(Table {
+                    header: strings(&t.header),
+                    rows: t
+                        .rows
+                        .iter()
+                        .map(|r| Row {
+                            cells: strings(&r.cells),
+                            line: r.line.to_native() as usize,
                         })
-                    })?;
-                    Some(Stage { names, label })
-                })?;
-                Some(Chain { stages, line })
-            }
-            _ => return None,
-        };
+                        .collect(),
+                    line: t.line.to_native() as usize,
+                    headings: list(&t.headings)?,
+                })
+            })
+            .collect::<Option<_>>()?;
+        let chain = f.chain.as_ref().map(|c| Chain {
+            line: c.line.to_native() as usize,
+            stages: c
+                .stages
+                .iter()
+                .map(|s| Stage {
+                    label: s.label.as_ref().map(|l| l.to_string()),
+                    names: s
+                        .names
+                        .iter()
+                        .map(|n| ChainName {
+                            name: n.name.to_string(),
+                            parameters: n.parameters.as_ref().map(|p| p.to_string()),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        });
         // The files tile the passages and the units in order, and a file's
         // units lie in its own passages: what the reuse takes for granted.
         let (p_at, u_at) = files
@@ -550,8 +565,13 @@ fn decode<R: Read>(input: &mut In<R>) -> Option<(Knowledge, Notes)> {
         }
         files.push(NoteFile {
             path,
-            hash,
-            stamp,
+            hash: f.hash.to_native(),
+            stamp: f.stamp.as_ref().map(|s| Stamp {
+                len: s.0.to_native(),
+                modified: s.1.to_native(),
+                changed: s.2.to_native(),
+                inode: s.3.to_native(),
+            }),
             passages: passages_of,
             units: units_of,
             headings,
@@ -566,21 +586,23 @@ fn decode<R: Read>(input: &mut In<R>) -> Option<(Knowledge, Notes)> {
         .map_or((0, 0), |f| (f.passages.end, f.units.end))
         == (passages.len(), units.len());
     // Places are passages of this file.
-    let passage = |input: &mut In<R>| {
-        let at = input.u32()?;
-        (at < passages.len()).then_some(PassageId(at as u32))
-    };
-    let quotes = input.many(8, |input| Some((input.str()?, passage(input)?)))?;
-    let summaries = input.many(9, |input| {
-        let slug = input.str()?;
-        let names = input.strings()?;
-        let at = match input.u8()? {
-            0 => None,
-            1 => Some(passage(input)?),
-            _ => return None,
-        };
-        Some((slug, names, at))
-    })?;
+    let passage = |at: u32| ((at as usize) < passages.len()).then_some(PassageId(at));
+    let quotes = saved
+        .quotes
+        .iter()
+        .map(|q| Some((q.quote.to_string(), passage(q.passage.to_native())?)))
+        .collect::<Option<_>>()?;
+    let summaries = saved
+        .summaries
+        .iter()
+        .map(|s| {
+            let at = match s.passage.as_ref() {
+                None => None,
+                Some(p) => Some(passage(p.to_native())?),
+            };
+            Some((s.slug.to_string(), strings(&s.names), at))
+        })
+        .collect::<Option<_>>()?;
     let found = Found { quotes, summaries };
     tiled.then(|| {
         let k = Knowledge {
@@ -609,16 +631,17 @@ mod tests {
         super::super::parse_reusing(s, None).unwrap()
     }
 
+    /// The archive alone, without the header and check sum.
     fn encoded(k: &Knowledge, n: &Notes) -> Vec<u8> {
-        let mut out = Out::new(Vec::new());
-        encode(&mut out, k, n).unwrap();
-        out.w
+        let file = write(Vec::new(), 0, k, n).unwrap();
+        file[HEADER..file.len() - 4].to_vec()
     }
 
+    /// What [`read`] makes of `bytes`, placed as [`load`] places them.
     fn decoded(bytes: &[u8]) -> Option<(Knowledge, Notes)> {
-        let mut input = In::new(bytes, bytes.len() as u64);
-        let d = decode(&mut input)?;
-        (input.left == 0).then_some(d)
+        let mut aligned = rkyv::util::AlignedVec::<16>::new();
+        aligned.extend_from_slice(bytes);
+        read(&aligned)
     }
 
     #[test]
