@@ -193,6 +193,8 @@ impl Engine {
         index_dir: Option<&Path>,
         limits: Limits,
     ) -> Result<Engine, ReloadError> {
+        // jieba's dictionary loads meanwhile, on another core if there is one.
+        let dictionary = crate::search::Dictionary::load_in_background();
         // The folder is this process's for as long as the engine lives.
         let held = index_dir
             .map(crate::search::hold_index_dir)
@@ -210,7 +212,8 @@ impl Engine {
             .saved_notes()
             .and_then(|path| crate::knowledge::saved::load(&path));
         let sources = read(&source, saved.as_ref().map(|(_, n)| n))?;
-        let (index, notes) = build(&source, sources, Before::Saved(saved.map(Box::new)))?;
+        let before = Before::Saved(saved.map(Box::new), dictionary);
+        let (index, notes) = build(&source, sources, before)?;
         Ok(Engine::with_source(
             Snapshot::new(index, Some(notes)),
             Some(source),
@@ -362,7 +365,8 @@ fn read(source: &Source, before: Option<&Notes>) -> Result<Sources, ReloadError>
 /// start saved beside the index (if any), or the snapshot serving. The
 /// sources must have been read after the same notes.
 enum Before<'a> {
-    Saved(Option<Box<(Knowledge, Notes)>>),
+    /// With jieba's dictionary, loading.
+    Saved(Option<Box<(Knowledge, Notes)>>, crate::search::Dictionary),
     Serving(&'a Snapshot),
 }
 
@@ -378,22 +382,27 @@ fn build(
     use crate::knowledge::{parse_after, parse_reusing, saved};
     let serving = match &before {
         Before::Serving(s) => Some(*s),
-        Before::Saved(_) => None,
+        Before::Saved(..) => None,
     };
     let saved_at = match serving {
         None => source.saved_notes(),
         Some(_) => None,
     };
     let mut saved_state = None;
+    let mut dictionary = None;
     let (knowledge, notes) = match before {
         Before::Serving(s) => {
             parse_reusing(sources, s.notes.as_deref().map(|n| (s.knowledge(), n)))?
         }
-        Before::Saved(Some(saved)) => {
+        Before::Saved(Some(saved), d) => {
+            dictionary = Some(d);
             saved_state = Some(saved.1.files_state());
             parse_after(sources, *saved)?
         }
-        Before::Saved(None) => parse_reusing(sources, None)?,
+        Before::Saved(None, d) => {
+            dictionary = Some(d);
+            parse_reusing(sources, None)?
+        }
     };
     let knowledge = Arc::new(knowledge);
     let index = match serving {
@@ -402,7 +411,10 @@ fn build(
             s.index.update(knowledge, &changed)?
         }
         None => {
-            let segmenter = crate::search::segmenter_for(&knowledge);
+            let segmenter = match dictionary {
+                Some(d) => crate::search::segmenter_from(d, &knowledge),
+                None => crate::search::segmenter_for(&knowledge),
+            };
             SearchIndex::build(knowledge, segmenter, source.index_dir.as_deref())?
         }
     };
