@@ -35,6 +35,8 @@ const OWNED: &[(&str, &[&str])] = &[
     ("jieba_rs::", &["search"]),
     ("resvg::", &["picture"]),
     ("maud::", &["web"]),
+    ("rkyv::", &["knowledge"]),
+    ("memmap2::", &["knowledge"]),
     ("tokio::", &["transport", "discord", "http"]),
 ];
 
