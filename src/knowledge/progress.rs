@@ -36,13 +36,16 @@ impl Progress {
     /// Starts counting `total` items of `phase` (reported as 0 done).
     pub fn start(&self, phase: Phase, total: u64) -> Tally<'_> {
         self.tell(phase, 0, total);
-        Tally {
+        let mut tally = Tally {
             progress: self,
             phase,
             done: 0,
             total,
             every: (total / REPORTS_PER_PHASE).max(1),
-        }
+            next: 0,
+        };
+        tally.next = tally.after(0);
+        tally
     }
 
     fn tell(&self, phase: Phase, done: u64, total: u64) {
@@ -70,16 +73,26 @@ pub struct Tally<'a> {
     done: u64,
     total: u64,
     every: u64,
+    /// The count reported next: one comparison per item, no more.
+    next: u64,
 }
 
 impl Tally<'_> {
     pub fn add(&mut self, items: u64) {
-        let before = self.done;
-        self.done = (self.done + items).min(self.total);
-        if self.done > before
-            && (self.done == self.total || self.done / self.every > before / self.every)
-        {
+        self.done = self.done.saturating_add(items).min(self.total);
+        if self.done >= self.next {
             self.progress.tell(self.phase, self.done, self.total);
+            self.next = self.after(self.done);
+        }
+    }
+
+    /// The count to report after `done`: the next multiple of `every`, or
+    /// the total; nothing after the total.
+    fn after(&self, done: u64) -> u64 {
+        if done == self.total {
+            u64::MAX
+        } else {
+            ((done / self.every + 1) * self.every).min(self.total)
         }
     }
 }
