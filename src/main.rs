@@ -4,14 +4,17 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use lineage_bot::config::{self, Config};
 use lineage_bot::curation::{diff, record, report, store, Recorder, Store};
 use lineage_bot::engine::{Engine, Locale, ReloadError, Request};
+use lineage_bot::knowledge::Phase;
 use lineage_bot::render::markdown;
 use lineage_bot::respond::Responder;
 use lineage_bot::transport::interaction;
@@ -264,7 +267,7 @@ fn main() -> ExitCode {
     }
     if let Cmd::Check(_) = command {
         let limits = config.knowledge.limits();
-        return match knowledge::read_dir_within(&dir, limits).and_then(knowledge::parse) {
+        return match knowledge::read_dir_within(&dir, limits).and_then(parse_shown) {
             Ok(k) => {
                 println!("knowledge ok: {}", k.summary());
                 ExitCode::SUCCESS
@@ -272,7 +275,17 @@ fn main() -> ExitCode {
             Err(e) => invalid(&e),
         };
     }
-    let engine = match Engine::load_within(&dir, index_dir.as_deref(), config.knowledge.limits()) {
+    let shown = Shown::new();
+    let loaded = Engine::load_reporting(
+        &dir,
+        index_dir.as_deref(),
+        config.knowledge.limits(),
+        shown.progress(),
+    );
+    // Before anything else is printed (the console's prompt, say); later
+    // reloads are logged.
+    shown.finish();
+    let engine = match loaded {
         Ok(e) => e.with_owners(config.discord.owners.iter().map(|o| o.0)),
         Err(ReloadError::Invalid(e)) => return invalid(&e),
         Err(e) => {
@@ -318,10 +331,207 @@ fn init_logging(level: &str) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| LogWriter)
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
+}
+
+/// Work shorter than this shows nothing: quick loads look as they always did.
+const SHOW_AFTER: Duration = Duration::from_secs(2);
+
+/// The progress bar drawn on stderr, if any (there is one stderr).
+static BAR: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+/// The bar, if one is drawn.
+fn bar_drawn() -> Option<ProgressBar> {
+    BAR.lock().unwrap_or_else(|p| p.into_inner()).clone()
+}
+
+/// stderr for the log, written around the bar when one is drawn: a line
+/// written over it would be cut by its next redraw.
+struct LogWriter;
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match bar_drawn() {
+            Some(bar) => bar.suspend(|| std::io::stderr().write(buf)),
+            None => std::io::stderr().write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match bar_drawn() {
+            Some(bar) => bar.suspend(|| std::io::stderr().write_all(buf)),
+            None => std::io::stderr().write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+/// How long work is shown. The library counts it (`knowledge::Progress`);
+/// here it becomes a bar with an estimate when stderr is a terminal and
+/// the work is the command's own (a start, `check`), else log lines (no
+/// terminal, or a reload while the bot serves). Work done within
+/// [`SHOW_AFTER`] shows nothing.
+#[derive(Clone)]
+struct Shown(Arc<Mutex<ShownState>>);
+
+struct ShownState {
+    /// A bar may be drawn (else the steps are logged).
+    terminal: bool,
+    pace: Pace,
+}
+
+impl Shown {
+    fn new() -> Shown {
+        Shown(Arc::new(Mutex::new(ShownState {
+            terminal: std::io::stderr().is_terminal(),
+            pace: Pace::default(),
+        })))
+    }
+
+    /// What the library reports to.
+    fn progress(&self) -> knowledge::Progress {
+        let shown = self.clone();
+        knowledge::Progress::new(move |phase, done, total| {
+            shown.report(phase, done, total, Instant::now())
+        })
+    }
+
+    fn report(&self, phase: Phase, done: u64, total: u64, now: Instant) {
+        let mut state = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(step) = state.pace.note(phase, done, total, now) else {
+            return;
+        };
+        let (doing, unit) = match phase {
+            Phase::Parsing => ("parsing the notes", "files"),
+            Phase::Indexing => ("indexing", "documents"),
+        };
+        if !state.terminal {
+            if step.log {
+                let percent = done * 100 / total;
+                match step.left {
+                    Some(left) if done < total => tracing::info!(
+                        "{doing}: {done} of {total} {unit} ({percent} %), about {} s left",
+                        left.as_secs().max(1)
+                    ),
+                    _ => tracing::info!("{doing}: {done} of {total} {unit} ({percent} %)"),
+                }
+            }
+            return;
+        }
+        let mut drawn = BAR.lock().unwrap_or_else(|p| p.into_inner());
+        match &*drawn {
+            Some(bar) if !step.new_phase => bar.set_position(done),
+            Some(bar) => {
+                bar.set_message(doing);
+                bar.set_prefix(unit);
+                bar.set_length(total);
+                bar.set_position(done);
+                bar.reset_eta();
+            }
+            None => {
+                let style = ProgressStyle::with_template(
+                    "{msg} [{bar:30}] {human_pos}/{human_len} {prefix}, about {eta} left",
+                )
+                .expect("a valid template")
+                .progress_chars("=> ");
+                // Drawn once it says everything.
+                let bar = ProgressBar::hidden()
+                    .with_style(style)
+                    .with_message(doing)
+                    .with_prefix(unit);
+                bar.set_length(total);
+                bar.set_position(done);
+                bar.reset_eta();
+                bar.set_draw_target(ProgressDrawTarget::stderr());
+                // The estimate keeps moving between reports.
+                bar.enable_steady_tick(Duration::from_millis(250));
+                *drawn = Some(bar);
+            }
+        }
+    }
+
+    /// The command's own work is over: the bar goes (before the console's
+    /// prompt or an error appears), and later work is logged.
+    fn finish(&self) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).terminal = false;
+        if let Some(bar) = BAR.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// When long work is worth showing: once the load (which starts with its
+/// notes) has run [`SHOW_AFTER`]; in the log, at the first report after
+/// that in each phase, then each time another tenth of it is done, so at
+/// most 11 lines a phase, the last at its end.
+#[derive(Default)]
+struct Pace {
+    /// When the load began, and the phase under way with when it began.
+    load_began: Option<Instant>,
+    phase: Option<(Phase, Instant)>,
+    /// The count the last log line of this phase gave.
+    logged: Option<u64>,
+}
+
+/// A report worth showing.
+struct Step {
+    /// The first shown of its phase.
+    new_phase: bool,
+    /// Worth a log line.
+    log: bool,
+    /// The phase's remaining time at its pace so far (none before any is done).
+    left: Option<Duration>,
+}
+
+impl Pace {
+    fn note(&mut self, phase: Phase, done: u64, total: u64, now: Instant) -> Option<Step> {
+        if done == 0 && phase == Phase::Parsing || self.load_began.is_none() {
+            self.load_began = Some(now);
+        }
+        let began = match self.phase {
+            Some((p, began)) if p == phase && done > 0 => began,
+            _ => {
+                self.phase = Some((phase, now));
+                self.logged = None;
+                now
+            }
+        };
+        let load_began = self.load_began.unwrap_or(now);
+        if total == 0 || now.duration_since(load_began) < SHOW_AFTER {
+            return None;
+        }
+        let tenth = |n: u64| n * 10 / total;
+        let new_phase = self.logged.is_none();
+        let log = self.logged.is_none_or(|last| tenth(done) > tenth(last));
+        if log {
+            self.logged = Some(done);
+        }
+        let left = (done > 0).then(|| {
+            now.duration_since(began)
+                .mul_f64((total - done) as f64 / done as f64)
+        });
+        Some(Step {
+            new_phase,
+            log,
+            left,
+        })
+    }
+}
+
+/// [`knowledge::parse`], its progress shown (`check` on large notes).
+fn parse_shown(
+    sources: knowledge::Sources,
+) -> Result<lineage_bot::domain::Knowledge, knowledge::LoadError> {
+    let shown = Shown::new();
+    let parsed = knowledge::parse_reusing(sources, None, &shown.progress()).map(|(k, _)| k);
+    shown.finish();
+    parsed
 }
 
 fn invalid(e: &knowledge::LoadError) -> ExitCode {
@@ -531,7 +741,7 @@ fn suggest(dir: &Path, limits: knowledge::Limits, write: bool) -> anyhow::Result
     let s = suggest::suggest(&sources)?;
     print!("{}", suggest::to_text(&s));
     if !write || s.is_empty() {
-        return Ok(match knowledge::parse(sources) {
+        return Ok(match parse_shown(sources) {
             Ok(k) => {
                 println!("knowledge ok: {}", k.summary());
                 ExitCode::SUCCESS
@@ -604,7 +814,7 @@ fn suggest(dir: &Path, limits: knowledge::Limits, write: bool) -> anyhow::Result
             ..Default::default()
         });
     }
-    let k = match knowledge::parse(after) {
+    let k = match parse_shown(after) {
         Ok(k) => k,
         Err(e) => {
             eprintln!("{e}");
@@ -653,7 +863,13 @@ fn diff(draft: &Path, config: &Config, args: &DiffArgs) -> anyhow::Result<bool> 
             committed.path().to_path_buf()
         }
     };
-    let load = |dir: &Path, what: &str| match Engine::load_within(dir, None, limits) {
+    let shown_load = |dir: &Path| {
+        let shown = Shown::new();
+        let loaded = Engine::load_reporting(dir, None, limits, shown.progress());
+        shown.finish();
+        loaded
+    };
+    let load = |dir: &Path, what: &str| match shown_load(dir) {
         Ok(e) => Ok(e),
         Err(ReloadError::Invalid(e)) => Err(anyhow::anyhow!("{what} notes are invalid:\n{e}")),
         Err(e) => Err(anyhow::Error::new(e).context(format!("{what} notes"))),
@@ -775,7 +991,88 @@ fn run(engine: Engine, config: &Config) -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::is_plain_file_name;
+    use super::{is_plain_file_name, Pace, Phase, SHOW_AFTER};
+    use std::time::{Duration, Instant};
+
+    /// The log lines a phase of `total` items gets when it takes `takes`,
+    /// after `before` of the load, reported as the library does (every
+    /// thousandth): the count each line gives.
+    fn logged(
+        pace: &mut Pace,
+        start: Instant,
+        before: Duration,
+        phase: Phase,
+        total: u64,
+        takes: Duration,
+    ) -> Vec<u64> {
+        let every = (total / 1000).max(1);
+        let mut lines = Vec::new();
+        let mut done = 0;
+        loop {
+            let now = start + before + takes.mul_f64(done as f64 / total as f64);
+            if pace.note(phase, done, total, now).is_some_and(|s| s.log) {
+                lines.push(done);
+            }
+            if done == total {
+                return lines;
+            }
+            done = (done + every).min(total);
+        }
+    }
+
+    /// #32 point 5: without a terminal, a long load is logged in at most
+    /// eleven lines a phase, the last at its end, once past two seconds;
+    /// quick work is not logged at all.
+    #[test]
+    fn long_work_is_logged_in_a_few_steps_and_quick_work_not_at_all() {
+        let start = Instant::now();
+        let mut pace = Pace::default();
+        let parsing = logged(
+            &mut pace,
+            start,
+            Duration::ZERO,
+            Phase::Parsing,
+            400,
+            Duration::from_secs(4),
+        );
+        let indexing = logged(
+            &mut pace,
+            start,
+            Duration::from_secs(5),
+            Phase::Indexing,
+            954_503,
+            Duration::from_secs(55),
+        );
+        for lines in [&parsing, &indexing] {
+            assert!((2..=11).contains(&lines.len()), "{lines:?}");
+            assert!(lines.windows(2).all(|w| w[0] < w[1]), "{lines:?}");
+        }
+        // Parsing shows from its half (two seconds of four), indexing
+        // (after five seconds of the load) from its start.
+        assert_eq!(parsing[0], 200);
+        assert_eq!(parsing.last(), Some(&400));
+        assert_eq!(indexing[0], 0);
+        assert_eq!(indexing.last(), Some(&954_503));
+
+        // The bundled notes: a load in a fraction of a second shows nothing.
+        let mut pace = Pace::default();
+        let quick = SHOW_AFTER / 4;
+        assert!(logged(&mut pace, start, Duration::ZERO, Phase::Parsing, 2, quick).is_empty());
+        assert!(logged(&mut pace, start, quick, Phase::Indexing, 98, quick).is_empty());
+        // A reload later is timed from its own start.
+        let later = start + Duration::from_secs(600);
+        assert!(logged(&mut pace, later, Duration::ZERO, Phase::Parsing, 400, quick).is_empty());
+        let lines = logged(
+            &mut pace,
+            later,
+            quick,
+            Phase::Indexing,
+            1000,
+            Duration::from_secs(10),
+        );
+        assert!(lines.len() <= 11 && lines[0] >= 150, "{lines:?}");
+        assert_eq!(lines.last(), Some(&1000));
+    }
 
     /// `ask --attachments-dir` writes a picture only under a plain name
     /// (#29 point 10): a slug such as `../x` cannot climb out of the folder.

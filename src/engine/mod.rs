@@ -26,7 +26,7 @@ use std::time::Duration;
 use crate::domain::{
     CapabilityId, ComparisonSubject, Knowledge, ModelId, NameKey, Named, PassageId,
 };
-use crate::knowledge::{Limits, Notes, Sources};
+use crate::knowledge::{Limits, Notes, Progress, Sources};
 use crate::search::SearchIndex;
 
 pub use reply::*;
@@ -193,6 +193,18 @@ impl Engine {
         index_dir: Option<&Path>,
         limits: Limits,
     ) -> Result<Engine, ReloadError> {
+        Engine::load_reporting(dir, index_dir, limits, Progress::default())
+    }
+
+    /// [`Engine::load_within`], telling `progress` how far parsing and
+    /// indexing have got, in this load and in every reload: on large notes
+    /// either can take a minute.
+    pub fn load_reporting(
+        dir: &Path,
+        index_dir: Option<&Path>,
+        limits: Limits,
+        progress: Progress,
+    ) -> Result<Engine, ReloadError> {
         // jieba's dictionary loads meanwhile, on another core if there is one.
         let dictionary = crate::search::Dictionary::load_in_background();
         // The folder is this process's for as long as the engine lives.
@@ -204,6 +216,7 @@ impl Engine {
             dir: dir.to_path_buf(),
             index_dir: index_dir.map(Path::to_path_buf),
             limits,
+            progress,
             _held: held,
         };
         // What the last start saved of the notes, first: the files it
@@ -339,6 +352,8 @@ struct Source {
     dir: PathBuf,
     index_dir: Option<PathBuf>,
     limits: Limits,
+    /// Told how far each load gets.
+    progress: Progress,
     /// The lock on `index_dir`, held while any clone of this lives.
     _held: Option<Arc<crate::search::HeldIndexDir>>,
 }
@@ -392,30 +407,32 @@ fn build(
     let mut dictionary = None;
     let (knowledge, notes) = match before {
         Before::Serving(s) => {
-            parse_reusing(sources, s.notes.as_deref().map(|n| (s.knowledge(), n)))?
+            let before = s.notes.as_deref().map(|n| (s.knowledge(), n));
+            parse_reusing(sources, before, &source.progress)?
         }
         Before::Saved(Some(saved), d) => {
             dictionary = Some(d);
             saved_state = Some(saved.1.files_state());
-            parse_after(sources, *saved)?
+            parse_after(sources, *saved, &source.progress)?
         }
         Before::Saved(None, d) => {
             dictionary = Some(d);
-            parse_reusing(sources, None)?
+            parse_reusing(sources, None, &source.progress)?
         }
     };
     let knowledge = Arc::new(knowledge);
     let index = match serving {
         Some(s) => {
             let changed: HashSet<&str> = notes.parsed().collect();
-            s.index.update(knowledge, &changed)?
+            s.index.update(knowledge, &changed, &source.progress)?
         }
         None => {
             let segmenter = match dictionary {
                 Some(d) => crate::search::segmenter_from(d, &knowledge),
                 None => crate::search::segmenter_for(&knowledge),
             };
-            SearchIndex::build(knowledge, segmenter, source.index_dir.as_deref())?
+            let dir = source.index_dir.as_deref();
+            SearchIndex::build_reporting(knowledge, segmenter, dir, &source.progress)?
         }
     };
     if let Some(path) = saved_at {

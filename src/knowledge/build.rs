@@ -14,7 +14,9 @@ use crate::domain::{
 use super::catalog::{self, ComparisonsFile, GlossaryFile, ModelsFile, TermsFile};
 use super::chain::{self, Chain};
 use super::read::display_path;
-use super::{error, markdown, units, LoadError, Problem, SourceFile, Sources, MODELS_FILE};
+use super::{
+    error, markdown, units, LoadError, Phase, Problem, Progress, SourceFile, Sources, MODELS_FILE,
+};
 
 pub(super) fn line_of(text: &str, offset: usize) -> usize {
     error::line_col(text, offset).0
@@ -180,8 +182,13 @@ fn text_hash(text: &str) -> u64 {
 impl Builder {
     /// Reads everything; each notes file's text is dropped once read (the
     /// notes' text and what it becomes are never all held together).
-    pub(super) fn run(&mut self, s: &mut Sources, before: Option<(&Knowledge, &Notes)>) {
-        self.read_notes(&mut s.notes, before);
+    pub(super) fn run(
+        &mut self,
+        s: &mut Sources,
+        before: Option<(&Knowledge, &Notes)>,
+        progress: &Progress,
+    ) {
+        self.read_notes(&mut s.notes, before, progress);
         if let Some(before @ (_, notes)) = before {
             self.quoted_before = notes
                 .found
@@ -378,15 +385,18 @@ impl Builder {
     }
 
     /// Each file's passages, headings, tables and chain line: reused from
-    /// `before` when the file's text is the same, else parsed.
+    /// `before` when the file's text is the same, else parsed; each file
+    /// counted in `progress`.
     pub(super) fn read_notes(
         &mut self,
         notes: &mut [SourceFile],
         before: Option<(&Knowledge, &Notes)>,
+        progress: &Progress,
     ) {
         let known: HashMap<&str, &NoteFile> = before
             .map(|(_, n)| n.files.iter().map(|f| (&*f.path, f)).collect())
             .unwrap_or_default();
+        let mut tally = progress.start(Phase::Parsing, notes.len() as u64);
         for file in notes {
             let hash = file.unread.unwrap_or_else(|| text_hash(&file.text));
             let start = self.passages.len();
@@ -401,6 +411,7 @@ impl Builder {
                     &file.path,
                     "was not read (unchanged since an earlier load that is not the one reused); reload to read it",
                 ));
+                tally.add(1);
                 continue;
             }
             let record = match reusable {
@@ -446,6 +457,7 @@ impl Builder {
                 }
             }
             self.files.push(record);
+            tally.add(1);
         }
     }
 
@@ -593,7 +605,7 @@ pub(super) fn did_you_mean<'a>(wanted: &str, known: impl IntoIterator<Item = &'a
 
 #[cfg(test)]
 mod tests {
-    use super::super::{parse, parse_reusing, read_dir, SourceFile, Sources};
+    use super::super::{parse, parse_reusing, read_dir, Progress, SourceFile, Sources};
 
     /// The bundled notes with a file before them and one after, so that
     /// an edit to the first shifts every later passage.
@@ -628,7 +640,12 @@ mod tests {
 
     #[test]
     fn a_reuse_parses_only_changed_files_and_equals_a_full_parse() {
-        let (k1, n1) = parse_reusing(sources("# First\n\nOne paragraph.\n"), None).unwrap();
+        let (k1, n1) = parse_reusing(
+            sources("# First\n\nOne paragraph.\n"),
+            None,
+            &Progress::default(),
+        )
+        .unwrap();
         assert_eq!(n1.parsed().count(), 3);
         // The new paragraph quotes a capability's evidence, which the
         // bundled notes (after this file) hold too: the evidence moves here.
@@ -636,7 +653,8 @@ mod tests {
             sources(
             "# First\n\nOne paragraph.\n\nAnd a new one. 它能泛化到人类未见过的任务。\n\n- chatGPT：这个文件里的摘要\n",
         );
-        let (k2, n2) = parse_reusing(edited.clone(), Some((&k1, &n1))).unwrap();
+        let (k2, n2) =
+            parse_reusing(edited.clone(), Some((&k1, &n1)), &Progress::default()).unwrap();
         assert_eq!(n2.parsed().collect::<Vec<_>>(), ["knowledge/a-first.md"]);
         assert_eq!(k2.passages.len(), k1.passages.len() + 2);
         // Ids, passages of later files, units and what refers to them: as
@@ -668,13 +686,15 @@ mod tests {
         assert_eq!(summary_file(&k1), "knowledge/notes.md");
         assert_eq!(summary_file(&k2), "knowledge/a-first.md");
         // Unchanged again: nothing parsed, the same knowledge.
-        let (k3, n3) = parse_reusing(edited.clone(), Some((&k2, &n2))).unwrap();
+        let (k3, n3) =
+            parse_reusing(edited.clone(), Some((&k2, &n2)), &Progress::default()).unwrap();
         assert_eq!(n3.parsed().count(), 0);
         assert_eq!(shown(&k3), shown(&k2));
         // A file gone: the others are reused.
         let mut fewer = edited.clone();
         fewer.notes.remove(0);
-        let (k4, n4) = parse_reusing(fewer.clone(), Some((&k3, &n3))).unwrap();
+        let (k4, n4) =
+            parse_reusing(fewer.clone(), Some((&k3, &n3)), &Progress::default()).unwrap();
         assert_eq!(n4.parsed().count(), 0);
         assert_eq!(shown(&k4), shown(&parse(fewer).unwrap()));
     }

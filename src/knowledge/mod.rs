@@ -13,6 +13,7 @@ mod error;
 pub use error::line_col;
 mod markdown;
 mod models;
+mod progress;
 mod read;
 pub mod saved;
 pub mod suggest;
@@ -36,6 +37,7 @@ pub use build::{NoteFile, Notes};
 pub use chain::{Chain, Stage};
 pub use error::{LoadError, Problem};
 pub use markdown::MAX_PASSAGE_CHARS;
+pub use progress::{Phase, Progress, Tally, REPORTS_PER_PHASE};
 pub use read::{
     listing, read_dir, read_dir_after, read_dir_within, Limits, Listed, SourceFile, Sources, Stamp,
 };
@@ -55,7 +57,7 @@ pub fn load_dir(dir: &Path) -> Result<Knowledge, LoadError> {
 
 /// Builds the knowledge from file contents, reporting every problem found.
 pub fn parse(sources: Sources) -> Result<Knowledge, LoadError> {
-    parse_reusing(sources, None).map(|(k, _)| k)
+    parse_reusing(sources, None, &Progress::default()).map(|(k, _)| k)
 }
 
 /// [`parse`], reusing what `before` (a knowledge and what its files came
@@ -67,13 +69,15 @@ pub fn parse(sources: Sources) -> Result<Knowledge, LoadError> {
 /// Each notes file's text is dropped once it is parsed (or found
 /// unchanged), before the answer units are cut: the notes' text and what
 /// it becomes are never all held together (at 10 000× the notes, 64 MB
-/// off the peak of a start).
+/// off the peak of a start). `progress` hears of each notes file
+/// ([`Phase::Parsing`]).
 pub fn parse_reusing(
     mut sources: Sources,
     before: Option<(&Knowledge, &Notes)>,
+    progress: &Progress,
 ) -> Result<(Knowledge, Notes), LoadError> {
     let mut b = Builder::default();
-    b.run(&mut sources, before);
+    b.run(&mut sources, before, progress);
     drop(sources);
     b.finished(before.map(|(k, _)| k))
 }
@@ -85,13 +89,14 @@ pub fn parse_reusing(
 pub fn parse_after(
     mut sources: Sources,
     saved: (Knowledge, Notes),
+    progress: &Progress,
 ) -> Result<(Knowledge, Notes), LoadError> {
     let (mut before, notes) = saved;
     let mut b = Builder {
         owned: build::Owned::of(&mut before),
         ..Builder::default()
     };
-    b.run(&mut sources, Some((&before, &notes)));
+    b.run(&mut sources, Some((&before, &notes)), progress);
     drop(sources);
     // What no file took: the passages of files that changed.
     b.owned.passages = Vec::new();

@@ -578,7 +578,7 @@ mod tests {
             .notes
             .iter()
             .all(|n| n.stamp.is_some() && n.unread.is_none()));
-        let (k, notes) = parse_reusing(first, None).unwrap();
+        let (k, notes) = parse_reusing(first, None, &Progress::default()).unwrap();
         std::fs::write(dir.path().join("b.md"), "# B\n\nother text, edited\n").unwrap();
         let again = read_files(dir.path(), Limits::default(), Some(&notes), later).unwrap();
         let a_hash = notes.files[0].hash;
@@ -593,7 +593,7 @@ mod tests {
         assert!(again.models.as_ref().is_some_and(|m| m.unread.is_none()));
         // What the unread file held comes from the load before, as a
         // parse of everything read would have it.
-        let (reused, _) = parse_reusing(again, Some((&k, &notes))).unwrap();
+        let (reused, _) = parse_reusing(again, Some((&k, &notes)), &Progress::default()).unwrap();
         let fresh = parse(read_dir(dir.path()).unwrap()).unwrap();
         let shown = |k: &Knowledge| {
             k.passages
@@ -621,6 +621,7 @@ mod tests {
                 ..first
             },
             None,
+            &Progress::default(),
         )
         .unwrap_or_else(|e| panic!("{e}"));
         let again = read_files(dir.path(), Limits::default(), Some(&notes), later).unwrap();
@@ -640,6 +641,7 @@ mod tests {
                 ..first
             },
             None,
+            &Progress::default(),
         )
         .unwrap();
         std::fs::write(&path, "# A\n\nsome TEXT\n").unwrap();

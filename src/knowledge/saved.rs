@@ -628,7 +628,7 @@ mod tests {
 
     fn bundled() -> (Knowledge, Notes) {
         let s = super::super::read_dir(Path::new("knowledge")).unwrap();
-        super::super::parse_reusing(s, None).unwrap()
+        super::super::parse_reusing(s, None, &super::super::Progress::default()).unwrap()
     }
 
     /// The archive alone, without the header and check sum.
@@ -731,7 +731,8 @@ mod tests {
             *at = at.map(|_| elsewhere);
         }
         let s = super::super::read_dir(Path::new("knowledge")).unwrap();
-        let (again, _) = super::super::parse_after(s, (k2, n2)).unwrap();
+        let (again, _) =
+            super::super::parse_after(s, (k2, n2), &super::super::Progress::default()).unwrap();
         assert_eq!(evidence(&k), evidence(&again));
     }
 

@@ -119,6 +119,11 @@ impl Files {
 }
 
 impl Span {
+    /// How many documents it holds.
+    pub fn document_count(&self) -> u64 {
+        (self.passages.len() + self.units.len()) as u64
+    }
+
     /// Its documents with the id each is stored under.
     pub fn documents(&self) -> impl Iterator<Item = (DocRef, u64)> + '_ {
         let passages = self

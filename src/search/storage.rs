@@ -4,6 +4,7 @@
 //! that re-indexes one notes file.
 
 use super::*;
+use crate::knowledge::{Phase, Progress};
 
 pub(super) fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
@@ -175,22 +176,33 @@ pub(super) fn register(index: &Index, seg: &Arc<Segmenter>) {
     );
 }
 
+/// Indexes every document of `k`, counted in `progress`.
 pub(super) fn fill(
     index: &Index,
     k: &Knowledge,
     files: &files::Files,
     f: Fields,
+    progress: &Progress,
 ) -> tantivy::Result<()> {
     let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
     writer.delete_all_documents()?;
     let reader = question::OfferReader::new(k);
+    let total = files
+        .spans
+        .iter()
+        .map(files::Span::document_count)
+        .sum::<u64>()
+        + cards(k).count() as u64;
+    let mut tally = progress.start(Phase::Indexing, total);
     for s in &files.spans {
         for (d, id) in s.documents() {
             writer.add_document(document(k, &reader, f, d, s.key, id))?;
+            tally.add(1);
         }
     }
     for d in cards(k) {
         writer.add_document(document(k, &reader, f, d, files::CARDS, d.to_u64()))?;
+        tally.add(1);
     }
     writer.commit()?;
     writer.wait_merging_threads()?;
@@ -376,6 +388,7 @@ pub(super) fn open_persistent(
     files: &files::Files,
     seg: &Arc<Segmenter>,
     f: Fields,
+    progress: &Progress,
 ) -> Result<(Index, Opened), SearchError> {
     claim_index_dir(dir)?;
     let index_dir = dir.join(INDEX_SUBDIR);
@@ -406,7 +419,7 @@ pub(super) fn open_persistent(
                 .map(|(key, hash, path)| (*key, *hash, path.as_str()))
                 .collect();
             let stamped = Some((stamp.as_path(), &want));
-            match reindex_files(&index, stamped, &before, k, files, f, Cards::Keep) {
+            match reindex_files(&index, stamped, &before, k, files, f, Cards::Keep, progress) {
                 Ok(changed) => {
                     tracing::info!(
                         dir = %dir.display(),
@@ -433,7 +446,7 @@ pub(super) fn open_persistent(
     }
     let index = Index::create_in_dir(&index_dir, schema)?;
     register(&index, seg);
-    fill(&index, k, files, f)?;
+    fill(&index, k, files, f, progress)?;
     std::fs::write(&stamp, want.render()).map_err(io)?;
     Ok((index, Opened::Built))
 }
@@ -464,7 +477,9 @@ pub(super) enum Cards {
 /// their file term, those of files edited or new added; the cards too when
 /// asked. A persisted index's stamp goes first, so an update cut short is
 /// rebuilt at the next start, and the new one is written last. Returns how
-/// many files were indexed again.
+/// many files were indexed again; the documents added are counted in
+/// `progress`.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn reindex_files(
     index: &Index,
     stamp: Option<(&Path, &Stamp)>,
@@ -473,6 +488,7 @@ pub(super) fn reindex_files(
     files: &files::Files,
     f: Fields,
     with_cards: Cards,
+    progress: &Progress,
 ) -> Result<usize, SearchError> {
     let io = |path: &Path, source| SearchError::Dir {
         path: path.display().to_string(),
@@ -491,19 +507,30 @@ pub(super) fn reindex_files(
         }
     }
     let offers = question::OfferReader::new(k);
+    let edited = |s: &&files::Span| then.get(&*s.path) != Some(&s.hash);
+    let mut total = files
+        .spans
+        .iter()
+        .filter(edited)
+        .map(files::Span::document_count)
+        .sum::<u64>();
+    if with_cards == Cards::Replace {
+        total += cards(k).count() as u64;
+    }
+    let mut tally = progress.start(Phase::Indexing, total);
     let mut changed = 0;
-    for s in &files.spans {
-        if then.get(&*s.path) != Some(&s.hash) {
-            changed += 1;
-            for (d, id) in s.documents() {
-                writer.add_document(document(k, &offers, f, d, s.key, id))?;
-            }
+    for s in files.spans.iter().filter(edited) {
+        changed += 1;
+        for (d, id) in s.documents() {
+            writer.add_document(document(k, &offers, f, d, s.key, id))?;
+            tally.add(1);
         }
     }
     if with_cards == Cards::Replace {
         writer.delete_term(Term::from_field_u64(f.file, files::CARDS));
         for d in cards(k) {
             writer.add_document(document(k, &offers, f, d, files::CARDS, d.to_u64()))?;
+            tally.add(1);
         }
     }
     commit_and_merge_if_small(index, writer)?;
@@ -521,18 +548,36 @@ impl SearchIndex {
         segmenter: Arc<Segmenter>,
         dir: Option<&Path>,
     ) -> Result<SearchIndex, SearchError> {
+        SearchIndex::build_reporting(knowledge, segmenter, dir, &Progress::default())
+    }
+
+    /// [`SearchIndex::build`], counting the documents it indexes (if any)
+    /// in `progress`.
+    pub fn build_reporting(
+        knowledge: Arc<Knowledge>,
+        segmenter: Arc<Segmenter>,
+        dir: Option<&Path>,
+        progress: &Progress,
+    ) -> Result<SearchIndex, SearchError> {
         let (schema, fields) = schema();
         let files = files::Files::of(&knowledge, None);
         let (index, opened) = match dir {
             None => {
                 let index = Index::create_in_ram(schema);
                 register(&index, &segmenter);
-                fill(&index, &knowledge, &files, fields)?;
+                fill(&index, &knowledge, &files, fields, progress)?;
                 (index, Opened::Built)
             }
             Some(dir) => {
-                let (index, opened) =
-                    open_persistent(dir, schema.clone(), &knowledge, &files, &segmenter, fields)?;
+                let (index, opened) = open_persistent(
+                    dir,
+                    schema.clone(),
+                    &knowledge,
+                    &files,
+                    &segmenter,
+                    fields,
+                    progress,
+                )?;
                 if opened == Opened::Built {
                     (index, opened)
                 } else {
@@ -553,7 +598,9 @@ impl SearchIndex {
                             tracing::warn!(dir = %dir.display(), error = %e,
                                 "the search index folder is damaged; rebuilding it");
                             forget_stamp(&dir.join(FINGERPRINT_FILE))?;
-                            open_persistent(dir, schema, &knowledge, &files, &segmenter, fields)?
+                            open_persistent(
+                                dir, schema, &knowledge, &files, &segmenter, fields, progress,
+                            )?
                         }
                     }
                 }
@@ -623,11 +670,13 @@ impl SearchIndex {
     /// cards, in the same index (RAM or folder), while this one serves on
     /// unchanged. When what every document's tokens depend on has changed
     /// (the vocabulary jieba learns, what the offers read), it is built
-    /// anew instead, as [`SearchIndex::build`] would.
+    /// anew instead, as [`SearchIndex::build`] would. The documents added
+    /// are counted in `progress`.
     pub fn update(
         &self,
         knowledge: Arc<Knowledge>,
         changed: &std::collections::HashSet<&str>,
+        progress: &Progress,
     ) -> Result<SearchIndex, SearchError> {
         use std::sync::atomic::Ordering::SeqCst;
         let words = vocabulary::words(&knowledge);
@@ -641,10 +690,15 @@ impl SearchIndex {
             if self.dir.is_some() {
                 self.torn.store(true, SeqCst);
             }
-            return SearchIndex::build(knowledge, segmenter, self.dir.as_deref());
+            return SearchIndex::build_reporting(
+                knowledge,
+                segmenter,
+                self.dir.as_deref(),
+                progress,
+            );
         }
         self.torn.store(true, SeqCst);
-        let updated = self.apply(knowledge, changed);
+        let updated = self.apply(knowledge, changed, progress);
         // Refused by tantivy's lock, nothing was written.
         if updated.as_ref().map_or_else(is_lock_busy, |_| true) {
             self.torn.store(false, SeqCst);
@@ -657,6 +711,7 @@ impl SearchIndex {
         &self,
         knowledge: Arc<Knowledge>,
         changed: &std::collections::HashSet<&str>,
+        progress: &Progress,
     ) -> Result<SearchIndex, SearchError> {
         let files = files::Files::of(&knowledge, Some((&self.files, changed)));
         let stamp = self
@@ -677,6 +732,7 @@ impl SearchIndex {
             &files,
             self.fields,
             Cards::Replace,
+            progress,
         )?;
         SearchIndex::serving(
             knowledge,

@@ -12,6 +12,7 @@ mod interactions;
 mod knowledge;
 mod labelled;
 mod openapi;
+mod progress;
 mod reload;
 mod render;
 mod robustness;
