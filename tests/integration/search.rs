@@ -522,9 +522,9 @@ fn a_persisted_index_is_reused_until_the_notes_change() {
     assert_ne!(c.num_docs(), index().num_docs());
 }
 
-/// Read from its folder (postings and positions read by range, not mapped:
-/// `search/directory.rs`), an index answers every labelled question, both
-/// pages, as the same index built in memory: same hits, scores and totals.
+/// Read from its folder (through `search/directory.rs`), an index answers
+/// every labelled question, both pages, as the same index built in memory:
+/// same hits, scores and totals.
 #[test]
 fn a_persisted_index_answers_as_the_one_in_memory() {
     let dir = tempfile::tempdir().unwrap();
