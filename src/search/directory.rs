@@ -195,7 +195,8 @@ fn read_at(_: &File, _: &mut [u8], _: u64) -> io::Result<()> {
     Err(io::Error::from(io::ErrorKind::Unsupported))
 }
 
-#[cfg(test)]
+/// Unix only: elsewhere every file is mapped.
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use tantivy::collector::TopDocs;
