@@ -17,11 +17,14 @@
 //! | 8 | hits | `hits.rs`, `snippet.rs` | `Hit`s: snippet, citation, confidence |
 //!
 //! Index building and storage (schema, folder, stamp, writer) are apart
-//! from answering, in `storage.rs`, `documents.rs` and `files.rs`.
+//! from answering, in `storage.rs`, `documents.rs` and `files.rs`; a
+//! persisted index is read through `directory.rs` (postings and positions
+//! read by range, not mapped).
 
 mod answer;
 mod bridge;
 mod concepts;
+mod directory;
 mod documents;
 mod files;
 mod hits;

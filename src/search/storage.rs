@@ -402,7 +402,7 @@ pub(super) fn open_persistent(
         .ok()
         .and_then(|t| Stamp::parse(&t));
     if let Some(had) = had.filter(|h| h.shared == want.shared) {
-        let opened = Index::open_in_dir(&index_dir).inspect_err(|e| {
+        let opened = directory::open_index(&index_dir).inspect_err(|e| {
             tracing::warn!(dir = %dir.display(), error = %e,
                 "the search index folder is damaged; rebuilding it")
         });
@@ -444,7 +444,7 @@ pub(super) fn open_persistent(
     } else {
         std::fs::create_dir(&index_dir).map_err(io)?;
     }
-    let index = Index::create_in_dir(&index_dir, schema)?;
+    let index = directory::create_index(&index_dir, schema)?;
     register(&index, seg);
     fill(&index, k, files, f, progress)?;
     std::fs::write(&stamp, want.render()).map_err(io)?;

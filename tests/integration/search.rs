@@ -522,6 +522,35 @@ fn a_persisted_index_is_reused_until_the_notes_change() {
     assert_ne!(c.num_docs(), index().num_docs());
 }
 
+/// Read from its folder (through `search/directory.rs`), an index answers
+/// every labelled question, both pages, as the same index built in memory:
+/// same hits, scores and totals.
+#[test]
+fn a_persisted_index_answers_as_the_one_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = index().knowledge().clone();
+    let seg = index().segmenter().clone();
+    let kept = SearchIndex::build(k, seg, Some(&dir.path().join("index"))).unwrap();
+    let hits = |r: &lineage_bot::search::Results| -> Vec<(String, u32, String)> {
+        r.hits
+            .iter()
+            .map(|h| (h.title.clone(), h.score.to_bits(), h.text.clone()))
+            .collect()
+    };
+    let queries = labelled::load(SET).unwrap();
+    for q in &queries {
+        for offset in [0, 5] {
+            let (a, b) = (
+                kept.search(&q.q, 5, offset),
+                index().search(&q.q, 5, offset),
+            );
+            assert!(!a.failed && !b.failed, "{:?}", q.q);
+            assert_eq!(hits(&a), hits(&b), "{:?} from {offset}", q.q);
+            assert_eq!(a.total, b.total, "{:?}", q.q);
+        }
+    }
+}
+
 #[test]
 fn document_ids_round_trip() {
     let k = index().knowledge();
