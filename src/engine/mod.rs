@@ -205,8 +205,6 @@ impl Engine {
         limits: Limits,
         progress: Progress,
     ) -> Result<Engine, ReloadError> {
-        // jieba's dictionary loads meanwhile, on another core if there is one.
-        let dictionary = crate::search::Dictionary::load_in_background();
         // The folder is this process's for as long as the engine lives.
         let held = index_dir
             .map(crate::search::hold_index_dir)
@@ -225,8 +223,7 @@ impl Engine {
             .saved_notes()
             .and_then(|path| crate::knowledge::saved::load(&path));
         let sources = read(&source, saved.as_ref().map(|(_, n)| n))?;
-        let before = Before::Saved(saved.map(Box::new), dictionary);
-        let (index, notes) = build(&source, sources, before)?;
+        let (index, notes) = build(&source, sources, Before::Saved(saved.map(Box::new)))?;
         Ok(Engine::with_source(
             Snapshot::new(index, Some(notes)),
             Some(source),
@@ -380,8 +377,7 @@ fn read(source: &Source, before: Option<&Notes>) -> Result<Sources, ReloadError>
 /// start saved beside the index (if any), or the snapshot serving. The
 /// sources must have been read after the same notes.
 enum Before<'a> {
-    /// With jieba's dictionary, loading.
-    Saved(Option<Box<(Knowledge, Notes)>>, crate::search::Dictionary),
+    Saved(Option<Box<(Knowledge, Notes)>>),
     Serving(&'a Snapshot),
 }
 
@@ -397,28 +393,23 @@ fn build(
     use crate::knowledge::{parse_after, parse_reusing, saved};
     let serving = match &before {
         Before::Serving(s) => Some(*s),
-        Before::Saved(..) => None,
+        Before::Saved(_) => None,
     };
     let saved_at = match serving {
         None => source.saved_notes(),
         Some(_) => None,
     };
     let mut saved_state = None;
-    let mut dictionary = None;
     let (knowledge, notes) = match before {
         Before::Serving(s) => {
             let before = s.notes.as_deref().map(|n| (s.knowledge(), n));
             parse_reusing(sources, before, &source.progress)?
         }
-        Before::Saved(Some(saved), d) => {
-            dictionary = Some(d);
+        Before::Saved(Some(saved)) => {
             saved_state = Some(saved.1.files_state());
             parse_after(sources, *saved, &source.progress)?
         }
-        Before::Saved(None, d) => {
-            dictionary = Some(d);
-            parse_reusing(sources, None, &source.progress)?
-        }
+        Before::Saved(None) => parse_reusing(sources, None, &source.progress)?,
     };
     let knowledge = Arc::new(knowledge);
     let index = match serving {
@@ -427,10 +418,7 @@ fn build(
             s.index.update(knowledge, &changed, &source.progress)?
         }
         None => {
-            let segmenter = match dictionary {
-                Some(d) => crate::search::segmenter_from(d, &knowledge),
-                None => crate::search::segmenter_for(&knowledge),
-            };
+            let segmenter = crate::search::segmenter_for(&knowledge);
             let dir = source.index_dir.as_deref();
             SearchIndex::build_reporting(knowledge, segmenter, dir, &source.progress)?
         }

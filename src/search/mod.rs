@@ -63,13 +63,11 @@ use plan::{counted, lacking, weighty, Covers};
 use question::{Kind, Question};
 use retrieve::{top_candidates, POOL_MIN, POOL_PER_CANDIDATE};
 use scoring::{Frequencies, Scoring};
-pub use segment::{Dictionary, Piece, Segmenter};
+pub use segment::{Piece, Segmenter};
 pub use snippet::Snippet;
 use vocabulary::Vocabulary;
 
-pub use storage::{
-    hold_index_dir, knowledge_fingerprint, segmenter_for, segmenter_from, HeldIndexDir,
-};
+pub use storage::{hold_index_dir, knowledge_fingerprint, segmenter_for, HeldIndexDir};
 
 const TOKENIZER: &str = "lineage";
 /// Which [`DocRef`] a document is: a fast field, read without the doc store.

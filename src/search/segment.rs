@@ -125,41 +125,11 @@ fn is_joiner(c: char) -> bool {
     matches!(c, '-' | '.' | '_' | '\'')
 }
 
-/// jieba's default dictionary being loaded on a thread of its own (~0.1 s,
-/// an eighth of a start from saved notes at 10 000×): a start begins it
-/// first and reads the notes meanwhile, then makes its segmenter from it.
-pub struct Dictionary(std::thread::JoinHandle<Jieba>);
-
-impl Dictionary {
-    pub fn load_in_background() -> Dictionary {
-        Dictionary(std::thread::spawn(Jieba::new))
-    }
-
-    fn loaded(self) -> Jieba {
-        // A panic on that thread is jieba's; load it here again.
-        self.0.join().unwrap_or_else(|_| Jieba::new())
-    }
-}
-
 impl Segmenter {
     /// jieba with its default dictionary plus `words` (glossary terms,
     /// Chinese names) so they are cut whole.
     pub fn new<'a>(words: impl IntoIterator<Item = &'a str>) -> Segmenter {
-        Segmenter::with_dictionary(Jieba::new(), words)
-    }
-
-    /// [`Segmenter::new`] from a dictionary loaded beforehand.
-    pub fn from_dictionary<'a>(
-        dictionary: Dictionary,
-        words: impl IntoIterator<Item = &'a str>,
-    ) -> Segmenter {
-        Segmenter::with_dictionary(dictionary.loaded(), words)
-    }
-
-    fn with_dictionary<'a>(
-        mut jieba: Jieba,
-        words: impl IntoIterator<Item = &'a str>,
-    ) -> Segmenter {
+        let mut jieba = Jieba::new();
         for w in words {
             let w = w.trim();
             if w.chars().count() >= 2 && w.chars().any(is_han) && !w.contains(char::is_whitespace) {

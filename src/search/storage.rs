@@ -51,15 +51,6 @@ pub fn segmenter_for(k: &Knowledge) -> Arc<Segmenter> {
     Arc::new(Segmenter::new(words.iter().map(String::as_str)))
 }
 
-/// [`segmenter_for`] from jieba's dictionary loaded beforehand.
-pub fn segmenter_from(dictionary: segment::Dictionary, k: &Knowledge) -> Arc<Segmenter> {
-    let words = vocabulary::words(k);
-    Arc::new(Segmenter::from_dictionary(
-        dictionary,
-        words.iter().map(String::as_str),
-    ))
-}
-
 /// A hash of everything that decides the index's content.
 pub fn knowledge_fingerprint(k: &Knowledge) -> u64 {
     Stamp::of(k, &files::Files::of(k, None)).full
