@@ -8,23 +8,26 @@
 //! [`super::parse_after`] takes as the load before (everything else is
 //! validated again, so the result is a parse from scratch's).
 //!
-//! The layout is rkyv's (already built for the zh-TW converter): the
-//! [`Saved`] mirror below borrows the knowledge as it is written, and a
-//! start maps the file and reads the archive where it lies, checked by
-//! rkyv's validation (every offset and length inside the file, every text
-//! UTF-8), copying out only what the knowledge keeps. The file names the executable
-//! that wrote it and ends with a CRC-32 of the rest: any other binary's
-//! file, or one cut short or damaged, is ignored and the notes are parsed.
-//! Shared heading lists, contexts and paths are written once, by number.
+//! The layout is rkyv's (already built for the zh-TW converter): one
+//! archive per notes file ([`SavedFile`], a mirror that borrows the
+//! knowledge as it is written), then one for the places found. A start
+//! reads them one at a time into one buffer, each checked by rkyv's
+//! validation (every offset and length inside the archive, every text
+//! UTF-8) and copied out into the knowledge: a whole-file archive, mapped,
+//! held 121 MB of pages beside the knowledge being made at 10 000× and
+//! raised the start's peak by as much. The file names the executable that
+//! wrote it and ends with a CRC-32 of the rest: any other binary's file,
+//! or one cut short or damaged, is ignored and the notes are parsed.
 
 use std::collections::HashMap;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::Path;
 use std::sync::Arc;
 
 use rkyv::rancor;
+use rkyv::util::AlignedVec;
 use rkyv::with::{InlineAsBox, Map};
-use rkyv::{Archive, Serialize};
+use rkyv::{Archive, Archived, Serialize};
 
 use crate::domain::{
     Excerpt, Knowledge, Lineage, NameIndex, Passage, PassageId, PassageKind, Source, Unit, UnitId,
@@ -39,10 +42,10 @@ use super::read::Stamp;
 /// The file's name in the index directory.
 pub const FILE: &str = "lineage-bot.notes";
 
-const MAGIC: &[u8; 16] = b"lineage-bot/nts4";
-/// The magic, the writer's identity and padding: the archive after it
-/// starts 16-aligned, as rkyv reads it.
-const HEADER: usize = 32;
+const MAGIC: &[u8; 16] = b"lineage-bot/nts5";
+/// The magic, the writer's identity, how many notes files follow and how
+/// many passages and units they hold.
+const HEADER: usize = 48;
 
 /// Which binary wrote the file: a parse made by other code is not reused.
 fn writer_id() -> Option<u64> {
@@ -57,19 +60,23 @@ fn writer_id() -> Option<u64> {
 
 // ---------------------------------------------------------------- the layout
 
-/// The saved notes: borrowed from the knowledge when written, read in place.
+/// One notes file as the last load left it; its passages and units are
+/// numbered from its first (the files tile the knowledge's in order).
 #[derive(Archive, Serialize)]
-struct Saved<'a> {
-    #[rkyv(with = Map<InlineAsBox>)]
-    paths: Vec<&'a str>,
-    /// Heading lists and contexts, each once.
+struct SavedFile<'a> {
+    #[rkyv(with = InlineAsBox)]
+    path: &'a str,
+    hash: u64,
+    /// Size, modified, changed, inode.
+    stamp: Option<(u64, i64, i64, u64)>,
+    /// Its heading lists and contexts, each once.
     #[rkyv(with = Map<InlineAsBox>)]
     lists: Vec<&'a [String]>,
     passages: Vec<SavedPassage<'a>>,
     units: Vec<SavedUnit<'a>>,
-    files: Vec<SavedFile<'a>>,
-    quotes: Vec<SavedQuote<'a>>,
-    summaries: Vec<SavedSummary<'a>>,
+    headings: Vec<SavedHeading<'a>>,
+    tables: Vec<SavedTable<'a>>,
+    chain: Option<SavedChain<'a>>,
 }
 
 #[derive(Archive, Serialize)]
@@ -78,7 +85,6 @@ struct SavedPassage<'a> {
     #[rkyv(with = InlineAsBox)]
     text: &'a str,
     headings: u32,
-    file: u32,
     line: u32,
     #[rkyv(with = InlineAsBox)]
     lines: &'a [(usize, usize)],
@@ -94,30 +100,15 @@ struct SavedUnit<'a> {
     start: u32,
     end: u32,
     context: u32,
-    file: u32,
     line: u32,
     #[rkyv(with = InlineAsBox)]
     lines: &'a [(usize, usize)],
 }
 
 #[derive(Archive, Serialize)]
-struct SavedFile<'a> {
-    path: u32,
-    hash: u64,
-    /// Size, modified, changed, inode.
-    stamp: Option<(u64, i64, i64, u64)>,
-    passages: (u32, u32),
-    units: (u32, u32),
-    headings: Vec<SavedHeading<'a>>,
-    tables: Vec<SavedTable<'a>>,
-    chain: Option<SavedChain<'a>>,
-}
-
-#[derive(Archive, Serialize)]
 struct SavedHeading<'a> {
     #[rkyv(with = InlineAsBox)]
     text: &'a str,
-    file: u32,
     line: u32,
 }
 
@@ -156,6 +147,13 @@ struct SavedName<'a> {
     name: &'a str,
     #[rkyv(with = Map<InlineAsBox>)]
     parameters: Option<&'a str>,
+}
+
+/// Where the last load found the catalogues' quotes and summaries.
+#[derive(Archive, Serialize)]
+struct SavedFound<'a> {
+    quotes: Vec<SavedQuote<'a>>,
+    summaries: Vec<SavedSummary<'a>>,
 }
 
 #[derive(Archive, Serialize)]
@@ -197,7 +195,8 @@ pub fn save(path: &Path, k: &Knowledge, notes: &Notes) -> io::Result<()> {
     written
 }
 
-/// The whole file into `w`: header, archive, check sum.
+/// The whole file into `w`: header, an archive per notes file and one for
+/// the places found, each after its length, then the check sum.
 fn write<W: Write>(w: W, id: u64, k: &Knowledge, notes: &Notes) -> io::Result<W> {
     let mut out = Summed {
         w,
@@ -206,12 +205,28 @@ fn write<W: Write>(w: W, id: u64, k: &Knowledge, notes: &Notes) -> io::Result<W>
     let mut header = [0; HEADER];
     header[..16].copy_from_slice(MAGIC);
     header[16..24].copy_from_slice(&id.to_le_bytes());
+    let counts = [notes.files.len(), k.passages.len(), k.units.len()];
+    for (i, n) in counts.into_iter().enumerate() {
+        header[24 + 8 * i..32 + 8 * i].copy_from_slice(&(n as u64).to_le_bytes());
+    }
     out.write_all(&header)?;
-    let saved = layout(k, notes)?;
-    let writer = rkyv::ser::writer::IoWriter::new(out);
-    let mut out = rkyv::api::high::to_bytes_in::<_, rancor::Error>(&saved, writer)
-        .map_err(io::Error::other)?
-        .into_inner();
+    let mut at = (0, 0);
+    for f in &notes.files {
+        // What the reader rebuilds the numbering from.
+        if (f.passages.start, f.units.start) != at {
+            return Err(io::Error::other(
+                "the notes files do not tile the knowledge",
+            ));
+        }
+        at = (f.passages.end, f.units.end);
+        out.archive(&file_layout(k, f)?)?;
+    }
+    if at != (k.passages.len(), k.units.len()) {
+        return Err(io::Error::other(
+            "the notes files do not tile the knowledge",
+        ));
+    }
+    out.archive(&found_layout(&notes.found))?;
     let sum = out.sum.clone().finalize();
     out.w.write_all(&sum.to_le_bytes())?;
     Ok(out.w)
@@ -221,6 +236,23 @@ fn write<W: Write>(w: W, id: u64, k: &Knowledge, notes: &Notes) -> io::Result<W>
 struct Summed<W: Write> {
     w: W,
     sum: crc32fast::Hasher,
+}
+
+impl<W: Write> Summed<W> {
+    fn archive<T>(&mut self, value: &T) -> io::Result<()>
+    where
+        T: for<'s> Serialize<
+            rkyv::api::high::HighSerializer<
+                AlignedVec,
+                rkyv::ser::allocator::ArenaHandle<'s>,
+                rancor::Error,
+            >,
+        >,
+    {
+        let bytes = rkyv::to_bytes::<rancor::Error>(value).map_err(io::Error::other)?;
+        self.write_all(&(bytes.len() as u64).to_le_bytes())?;
+        self.write_all(&bytes)
+    }
 }
 
 impl<W: Write> Write for Summed<W> {
@@ -238,25 +270,17 @@ fn count(n: usize) -> io::Result<u32> {
     u32::try_from(n).map_err(|_| io::Error::other("a count over 2^32"))
 }
 
-/// Numbers shared paths and lists by address, each kept once.
+/// Numbers a file's shared lists by address, each kept once.
 #[derive(Default)]
-struct Shared<'a> {
-    paths: Vec<&'a str>,
-    path_numbers: HashMap<&'a str, u32>,
+struct Lists<'a> {
     lists: Vec<&'a [String]>,
-    list_numbers: HashMap<(usize, usize), u32>,
+    numbers: HashMap<(usize, usize), u32>,
 }
 
-impl<'a> Shared<'a> {
-    fn path(&mut self, p: &'a str) -> u32 {
-        *self.path_numbers.entry(p).or_insert_with(|| {
-            self.paths.push(p);
-            self.paths.len() as u32 - 1
-        })
-    }
-    fn list(&mut self, l: &'a [String]) -> u32 {
+impl<'a> Lists<'a> {
+    fn number(&mut self, l: &'a [String]) -> u32 {
         *self
-            .list_numbers
+            .numbers
             .entry((l.as_ptr() as usize, l.len()))
             .or_insert_with(|| {
                 self.lists.push(l);
@@ -265,135 +289,132 @@ impl<'a> Shared<'a> {
     }
 }
 
-/// What is written, borrowed from `k` and `notes`.
-fn layout<'a>(k: &'a Knowledge, notes: &'a Notes) -> io::Result<Saved<'a>> {
-    let mut s = Shared::default();
-    let passages = k
-        .passages
+/// The archive of one notes file, borrowed from `k` and `f`: everything in
+/// it stands in that file.
+fn file_layout<'a>(k: &'a Knowledge, f: &'a NoteFile) -> io::Result<SavedFile<'a>> {
+    let mut lists = Lists::default();
+    let elsewhere = || io::Error::other("a passage or heading of one file names another");
+    let mine = |s: &Source| {
+        if *s.file == *f.path {
+            Ok(())
+        } else {
+            Err(elsewhere())
+        }
+    };
+    let passages = k.passages[f.passages.clone()]
         .iter()
         .map(|p| {
+            mine(&p.source)?;
             Ok(SavedPassage {
                 kind: p.kind as u8,
                 text: &p.text,
-                headings: s.list(&p.headings),
-                file: s.path(&p.source.file),
+                headings: lists.number(&p.headings),
                 line: count(p.source.line)?,
                 lines: &p.lines,
             })
         })
         .collect::<io::Result<_>>()?;
-    let units = k
-        .units
+    let units = k.units[f.units.clone()]
         .iter()
         .map(|u| {
+            mine(&u.source)?;
             let part = u.text.range_in(&k.passage(u.passage).text);
+            let passage = u.passage.index().checked_sub(f.passages.start);
             Ok(SavedUnit {
                 kind: u.kind as u8,
-                passage: count(u.passage.index())?,
+                passage: count(passage.ok_or_else(elsewhere)?)?,
                 own: part.is_none().then_some(&*u.text),
                 start: part.map_or(0, |p| p.0),
                 end: part.map_or(0, |p| p.1),
-                context: s.list(&u.context),
-                file: s.path(&u.source.file),
+                context: lists.number(&u.context),
                 line: count(u.source.line)?,
                 lines: &u.lines,
             })
         })
         .collect::<io::Result<_>>()?;
-    let mut files = Vec::with_capacity(notes.files.len());
-    for f in &notes.files {
-        let headings = f
-            .headings
-            .iter()
-            .map(|(text, source)| {
-                Ok(SavedHeading {
-                    text,
-                    file: s.path(&source.file),
-                    line: count(source.line)?,
-                })
+    let headings = f
+        .headings
+        .iter()
+        .map(|(text, source)| {
+            mine(source)?;
+            Ok(SavedHeading {
+                text,
+                line: count(source.line)?,
             })
-            .collect::<io::Result<_>>()?;
-        let tables = f
-            .tables
-            .iter()
-            .map(|t| {
-                Ok(SavedTable {
-                    header: &t.header,
-                    rows: t
-                        .rows
+        })
+        .collect::<io::Result<_>>()?;
+    let tables = f
+        .tables
+        .iter()
+        .map(|t| {
+            let rows = t.rows.iter().map(|r| {
+                Ok(SavedRow {
+                    cells: &r.cells,
+                    line: count(r.line)?,
+                })
+            });
+            Ok(SavedTable {
+                header: &t.header,
+                rows: rows.collect::<io::Result<_>>()?,
+                line: count(t.line)?,
+                headings: lists.number(&t.headings),
+            })
+        })
+        .collect::<io::Result<_>>()?;
+    let chain = match &f.chain {
+        None => None,
+        Some(c) => Some(SavedChain {
+            line: count(c.line)?,
+            stages: c
+                .stages
+                .iter()
+                .map(|stage| SavedStage {
+                    label: stage.label.as_deref(),
+                    names: stage
+                        .names
                         .iter()
-                        .map(|r| {
-                            Ok(SavedRow {
-                                cells: &r.cells,
-                                line: count(r.line)?,
-                            })
+                        .map(|n| SavedName {
+                            name: &n.name,
+                            parameters: n.parameters.as_deref(),
                         })
-                        .collect::<io::Result<_>>()?,
-                    line: count(t.line)?,
-                    headings: s.list(&t.headings),
+                        .collect(),
                 })
-            })
-            .collect::<io::Result<_>>()?;
-        let chain = match &f.chain {
-            None => None,
-            Some(c) => Some(SavedChain {
-                line: count(c.line)?,
-                stages: c
-                    .stages
-                    .iter()
-                    .map(|stage| SavedStage {
-                        label: stage.label.as_deref(),
-                        names: stage
-                            .names
-                            .iter()
-                            .map(|n| SavedName {
-                                name: &n.name,
-                                parameters: n.parameters.as_deref(),
-                            })
-                            .collect(),
-                    })
-                    .collect(),
-            }),
-        };
-        files.push(SavedFile {
-            path: s.path(&f.path),
-            hash: f.hash,
-            stamp: f.stamp.map(|s| (s.len, s.modified, s.changed, s.inode)),
-            passages: (count(f.passages.start)?, count(f.passages.end)?),
-            units: (count(f.units.start)?, count(f.units.end)?),
-            headings,
-            tables,
-            chain,
-        });
-    }
-    let quotes = notes
-        .found
-        .quotes
-        .iter()
-        .map(|(quote, at)| SavedQuote {
-            quote,
-            passage: at.0,
-        })
-        .collect();
-    let summaries = notes
-        .found
-        .summaries
-        .iter()
-        .map(|(slug, names, at)| SavedSummary {
-            slug,
-            names,
-            passage: at.map(|p| p.0),
-        })
-        .collect();
-    Ok(Saved {
-        paths: s.paths,
-        lists: s.lists,
+                .collect(),
+        }),
+    };
+    Ok(SavedFile {
+        path: &f.path,
+        hash: f.hash,
+        stamp: f.stamp.map(|s| (s.len, s.modified, s.changed, s.inode)),
+        lists: lists.lists,
         passages,
         units,
-        files,
-        quotes,
-        summaries,
+        headings,
+        tables,
+        chain,
     })
+}
+
+fn found_layout(found: &Found) -> SavedFound<'_> {
+    SavedFound {
+        quotes: found
+            .quotes
+            .iter()
+            .map(|(quote, at)| SavedQuote {
+                quote,
+                passage: at.0,
+            })
+            .collect(),
+        summaries: found
+            .summaries
+            .iter()
+            .map(|(slug, names, at)| SavedSummary {
+                slug,
+                names,
+                passage: at.map(|p| p.0),
+            })
+            .collect(),
+    }
 }
 
 // ---------------------------------------------------------------- reading
@@ -401,65 +422,162 @@ fn layout<'a>(k: &'a Knowledge, notes: &'a Notes) -> io::Result<Saved<'a>> {
 /// What [`save`] wrote at `path`, if this binary wrote it and it is whole.
 pub fn load(path: &Path) -> Option<(Knowledge, Notes)> {
     let file = std::fs::File::open(path).ok()?;
-    // SAFETY: the map is read only while this function runs, and the file
-    // is never written in place (a save writes a new file and renames it
-    // over this one, which leaves this mapping's pages as they were). What
-    // it holds is checked below before anything is believed.
-    let bytes = unsafe { memmap2::Mmap::map(&file) }.ok()?;
-    read_file(&bytes)
-}
-
-/// The file's bytes, checked: magic, writer, check sum, archive. A map is
-/// page-aligned, so the archive after the header is 16-aligned as rkyv
-/// wants it.
-fn read_file(bytes: &[u8]) -> Option<(Knowledge, Notes)> {
-    let body = bytes.len().checked_sub(4)?;
-    let (header, sum) = (bytes.get(..HEADER)?, &bytes[body..]);
-    if &header[..16] != MAGIC || header[16..24] != writer_id()?.to_le_bytes() {
-        return None;
-    }
-    // The check sum first: a changed letter of a passage is still a valid
-    // archive, and would be served.
-    if u32::from_le_bytes(sum.try_into().ok()?) != crc32fast::hash(&bytes[..body]) {
-        return None;
-    }
-    read(bytes.get(HEADER..body)?)
-}
-
-/// The knowledge and notes an archive holds, if rkyv finds it sound and
-/// every number in it names a passage, list or path it holds.
-fn read(archive: &[u8]) -> Option<(Knowledge, Notes)> {
-    let saved = rkyv::access::<ArchivedSaved, rancor::Error>(archive).ok()?;
-    let paths: Vec<Arc<str>> = saved.paths.iter().map(|p| Arc::from(&**p)).collect();
-    let lists: Vec<Arc<[String]>> = saved
-        .lists
-        .iter()
-        .map(|l| l.iter().map(|s| s.as_str().to_owned()).collect())
-        .collect();
-    let source = |file: &rkyv::Archived<u32>, line: &rkyv::Archived<u32>| {
-        Some(Source {
-            file: paths.get(file.to_native() as usize)?.clone(),
-            line: line.to_native() as usize,
-        })
+    let limit = file.metadata().ok()?.len().checked_sub(4)?;
+    let summed = Summing {
+        r: file,
+        sum: crc32fast::Hasher::new(),
+        left: limit,
     };
-    let list = |n: &rkyv::Archived<u32>| lists.get(n.to_native() as usize).cloned();
-    let line_map = |l: &[rkyv::Archived<(usize, usize)>], first: usize| {
+    let mut input = BufReader::with_capacity(1 << 16, summed);
+    let (knowledge, notes) = read(&mut input, limit, writer_id()?)?;
+    // Then only the check sum: a changed letter of a passage is still a
+    // valid archive, and would be served.
+    let mut sum = [0; 4];
+    input.read_exact(&mut sum).ok()?;
+    let summed = input.get_ref();
+    (summed.left == 0 && u32::from_le_bytes(sum) == summed.sum.clone().finalize())
+        .then_some((knowledge, notes))
+}
+
+/// Sums the first `left` bytes read through it (all but the check sum), in
+/// the large chunks the buffer above it asks for.
+struct Summing<R: Read> {
+    r: R,
+    sum: crc32fast::Hasher,
+    left: u64,
+}
+
+impl<R: Read> Read for Summing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.r.read(buf)?;
+        let summed = (n as u64).min(self.left) as usize;
+        self.sum.update(&buf[..summed]);
+        self.left -= summed as u64;
+        Ok(n)
+    }
+}
+
+/// The archives read from `r`, one at a time into one buffer, never past
+/// `left` bytes (a damaged length cannot ask for more than the file holds).
+struct Archives<R: Read> {
+    r: R,
+    left: u64,
+    buffer: AlignedVec<16>,
+}
+
+impl<R: Read> Archives<R> {
+    fn bytes<const N: usize>(&mut self) -> Option<[u8; N]> {
+        self.left = self.left.checked_sub(N as u64)?;
+        let mut b = [0; N];
+        self.r.read_exact(&mut b).ok()?;
+        Some(b)
+    }
+
+    /// The next archive, checked by rkyv as a `T`.
+    fn next<T>(&mut self) -> Option<&T>
+    where
+        T: rkyv::Portable
+            + for<'v> bytecheck::CheckBytes<rkyv::api::high::HighValidator<'v, rancor::Error>>,
+    {
+        let len = u64::from_le_bytes(self.bytes()?);
+        self.left = self.left.checked_sub(len)?;
+        self.buffer.clear();
+        self.buffer.resize(usize::try_from(len).ok()?, 0);
+        self.r.read_exact(&mut self.buffer).ok()?;
+        rkyv::access::<T, rancor::Error>(&self.buffer).ok()
+    }
+}
+
+/// The knowledge and notes read from `r` (`left` bytes before the check
+/// sum), if written by `writer` and every number in them names a passage,
+/// list or line they hold.
+fn read<R: Read>(r: R, left: u64, writer: u64) -> Option<(Knowledge, Notes)> {
+    let mut input = Archives {
+        r,
+        left,
+        buffer: AlignedVec::new(),
+    };
+    let header: [u8; HEADER] = input.bytes()?;
+    if &header[..16] != MAGIC || header[16..24] != writer.to_le_bytes() {
+        return None;
+    }
+    let count = |i: usize| u64::from_le_bytes(header[24 + 8 * i..32 + 8 * i].try_into().unwrap());
+    let mut k = Knowledge {
+        models: Vec::new(),
+        families: Vec::new(),
+        lineage: Lineage::default(),
+        terms: Vec::new(),
+        // Grown, not reserved from the counts: reserved, the start's peak
+        // was 23 MB higher at 10 000× (large blocks grow by remapping).
+        passages: Vec::new(),
+        units: Vec::new(),
+        comparisons: Vec::new(),
+        capabilities: Vec::new(),
+        names: NameIndex::default(),
+        synonyms: Vec::new(),
+        chain_at: None,
+    };
+    let mut files = Vec::new();
+    for _ in 0..count(0) {
+        let f = input.next::<ArchivedSavedFile>()?;
+        files.push(read_file(f, &mut k)?);
+    }
+    let found = input.next::<ArchivedSavedFound>()?;
+    let passage = |at: &Archived<u32>| {
+        let at = at.to_native();
+        ((at as usize) < k.passages.len()).then_some(PassageId(at))
+    };
+    let quotes = found
+        .quotes
+        .iter()
+        .map(|q| Some((q.quote.to_string(), passage(&q.passage)?)))
+        .collect::<Option<_>>()?;
+    let summaries = found
+        .summaries
+        .iter()
+        .map(|s| {
+            let at = match s.passage.as_ref() {
+                None => None,
+                Some(p) => Some(passage(p)?),
+            };
+            Some((s.slug.to_string(), strings(&s.names), at))
+        })
+        .collect::<Option<_>>()?;
+    let found = Found { quotes, summaries };
+    let whole = (k.passages.len() as u64, k.units.len() as u64) == (count(1), count(2));
+    (whole && input.left == 0).then_some((k, Notes { files, found }))
+}
+
+fn strings(l: &[Archived<String>]) -> Vec<String> {
+    l.iter().map(|s| s.as_str().to_owned()).collect()
+}
+
+/// One notes file's passages and units appended to `k`, and the file.
+fn read_file(f: &ArchivedSavedFile, k: &mut Knowledge) -> Option<NoteFile> {
+    let path: Arc<str> = Arc::from(&*f.path);
+    let lists: Vec<Arc<[String]>> = f.lists.iter().map(|l| strings(l).into()).collect();
+    let list = |n: &Archived<u32>| lists.get(n.to_native() as usize).cloned();
+    let source = |line: &Archived<u32>| Source {
+        file: path.clone(),
+        line: line.to_native() as usize,
+    };
+    let line_map = |l: &[Archived<(usize, usize)>], first: usize| {
         let l = l
             .iter()
             .map(|p| (p.0.to_native() as usize, p.1.to_native() as usize));
         crate::domain::line_map(l.collect(), first)
     };
-    let mut passages = Vec::with_capacity(saved.passages.len());
-    for (i, p) in saved.passages.iter().enumerate() {
+    let first_passage = k.passages.len();
+    for p in f.passages.iter() {
         let kind = match p.kind {
             0 => PassageKind::Paragraph,
             1 => PassageKind::ListItem,
             2 => PassageKind::TableRow,
             _ => return None,
         };
-        let source = source(&p.file, &p.line)?;
-        passages.push(Passage {
-            id: PassageId(i as u32),
+        let source = source(&p.line);
+        k.passages.push(Passage {
+            id: PassageId(u32::try_from(k.passages.len()).ok()?),
             kind,
             text: Arc::from(&*p.text),
             headings: list(&p.headings)?,
@@ -467,15 +585,16 @@ fn read(archive: &[u8]) -> Option<(Knowledge, Notes)> {
             source,
         });
     }
-    let mut units = Vec::with_capacity(saved.units.len());
-    for (i, u) in saved.units.iter().enumerate() {
+    let first_unit = k.units.len();
+    for u in f.units.iter() {
         let kind = match u.kind {
             0 => UnitKind::Item,
             1 => UnitKind::Sentence,
             2 => UnitKind::Section,
             _ => return None,
         };
-        let passage: &Passage = passages.get(u.passage.to_native() as usize)?;
+        // A file's units lie in its own passages.
+        let passage = &k.passages[first_passage..].get(u.passage.to_native() as usize)?;
         let text = match u.own.as_ref() {
             None => {
                 let part = u.start.to_native() as usize..u.end.to_native() as usize;
@@ -483,142 +602,76 @@ fn read(archive: &[u8]) -> Option<(Knowledge, Notes)> {
             }
             Some(own) => Excerpt::from(own.to_string()),
         };
-        let source = source(&u.file, &u.line)?;
-        units.push(Unit {
-            id: UnitId(i as u32),
+        let source = source(&u.line);
+        let unit = Unit {
+            id: UnitId(u32::try_from(k.units.len()).ok()?),
             kind,
             passage: passage.id,
             text,
             context: list(&u.context)?,
             lines: line_map(&u.lines, source.line),
             source,
-        });
+        };
+        k.units.push(unit);
     }
-    let strings = |l: &[rkyv::Archived<String>]| l.iter().map(|s| s.as_str().to_owned()).collect();
-    let mut files: Vec<NoteFile> = Vec::with_capacity(saved.files.len());
-    for f in saved.files.iter() {
-        let path = paths.get(f.path.to_native() as usize)?.clone();
-        let range =
-            |r: &rkyv::Archived<(u32, u32)>| r.0.to_native() as usize..r.1.to_native() as usize;
-        let (passages_of, units_of) = (range(&f.passages), range(&f.units));
-        let headings = f
-            .headings
-            .iter()
-            .map(|h| Some((h.text.to_string(), source(&h.file, &h.line)?)))
-            .collect::<Option<_>>()?;
-        let tables = f
-            .tables
-            .iter()
-            .map(|t| {
-                Some(Table {
-                    header: strings(&t.header),
-                    rows: t
-                        .rows
-                        .iter()
-                        .map(|r| Row {
-                            cells: strings(&r.cells),
-                            line: r.line.to_native() as usize,
-                        })
-                        .collect(),
-                    line: t.line.to_native() as usize,
-                    headings: list(&t.headings)?,
-                })
+    let headings = f
+        .headings
+        .iter()
+        .map(|h| (h.text.to_string(), source(&h.line)))
+        .collect();
+    let tables = f
+        .tables
+        .iter()
+        .map(|t| {
+            Some(Table {
+                header: strings(&t.header),
+                rows: t
+                    .rows
+                    .iter()
+                    .map(|r| Row {
+                        cells: strings(&r.cells),
+                        line: r.line.to_native() as usize,
+                    })
+                    .collect(),
+                line: t.line.to_native() as usize,
+                headings: list(&t.headings)?,
             })
-            .collect::<Option<_>>()?;
-        let chain = f.chain.as_ref().map(|c| Chain {
-            line: c.line.to_native() as usize,
-            stages: c
-                .stages
-                .iter()
-                .map(|s| Stage {
-                    label: s.label.as_ref().map(|l| l.to_string()),
-                    names: s
-                        .names
-                        .iter()
-                        .map(|n| ChainName {
-                            name: n.name.to_string(),
-                            parameters: n.parameters.as_ref().map(|p| p.to_string()),
-                        })
-                        .collect(),
-                })
-                .collect(),
-        });
-        // The files tile the passages and the units in order, and a file's
-        // units lie in its own passages: what the reuse takes for granted.
-        let (p_at, u_at) = files
-            .last()
-            .map_or((0, 0), |f| (f.passages.end, f.units.end));
-        let whole = passages_of.start == p_at
-            && passages_of.start <= passages_of.end
-            && passages_of.end <= passages.len()
-            && units_of.start == u_at
-            && units_of.start <= units_of.end
-            && units_of.end <= units.len()
-            && passages[passages_of.clone()]
-                .iter()
-                .all(|p| p.source.file == path)
-            && units[units_of.clone()]
-                .iter()
-                .all(|u| passages_of.contains(&u.passage.index()));
-        if !whole {
-            return None;
-        }
-        files.push(NoteFile {
-            path,
-            hash: f.hash.to_native(),
-            stamp: f.stamp.as_ref().map(|s| Stamp {
-                len: s.0.to_native(),
-                modified: s.1.to_native(),
-                changed: s.2.to_native(),
-                inode: s.3.to_native(),
-            }),
-            passages: passages_of,
-            units: units_of,
-            headings,
-            tables,
-            chain,
-            parsed: false,
-            from: None,
-        });
-    }
-    let tiled = files
-        .last()
-        .map_or((0, 0), |f| (f.passages.end, f.units.end))
-        == (passages.len(), units.len());
-    // Places are passages of this file.
-    let passage = |at: u32| ((at as usize) < passages.len()).then_some(PassageId(at));
-    let quotes = saved
-        .quotes
-        .iter()
-        .map(|q| Some((q.quote.to_string(), passage(q.passage.to_native())?)))
-        .collect::<Option<_>>()?;
-    let summaries = saved
-        .summaries
-        .iter()
-        .map(|s| {
-            let at = match s.passage.as_ref() {
-                None => None,
-                Some(p) => Some(passage(p.to_native())?),
-            };
-            Some((s.slug.to_string(), strings(&s.names), at))
         })
         .collect::<Option<_>>()?;
-    let found = Found { quotes, summaries };
-    tiled.then(|| {
-        let k = Knowledge {
-            models: Vec::new(),
-            families: Vec::new(),
-            lineage: Lineage::default(),
-            terms: Vec::new(),
-            passages,
-            units,
-            comparisons: Vec::new(),
-            capabilities: Vec::new(),
-            names: NameIndex::default(),
-            synonyms: Vec::new(),
-            chain_at: None,
-        };
-        (k, Notes { files, found })
+    let chain = f.chain.as_ref().map(|c| Chain {
+        line: c.line.to_native() as usize,
+        stages: c
+            .stages
+            .iter()
+            .map(|s| Stage {
+                label: s.label.as_ref().map(|l| l.to_string()),
+                names: s
+                    .names
+                    .iter()
+                    .map(|n| ChainName {
+                        name: n.name.to_string(),
+                        parameters: n.parameters.as_ref().map(|p| p.to_string()),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    });
+    Some(NoteFile {
+        path,
+        hash: f.hash.to_native(),
+        stamp: f.stamp.as_ref().map(|s| Stamp {
+            len: s.0.to_native(),
+            modified: s.1.to_native(),
+            changed: s.2.to_native(),
+            inode: s.3.to_native(),
+        }),
+        passages: first_passage..k.passages.len(),
+        units: first_unit..k.units.len(),
+        headings,
+        tables,
+        chain,
+        parsed: false,
+        from: None,
     })
 }
 
@@ -631,17 +684,16 @@ mod tests {
         super::super::parse_reusing(s, None, &super::super::Progress::default()).unwrap()
     }
 
-    /// The archive alone, without the header and check sum.
+    /// The file as [`save`] writes it, but for the check sum.
     fn encoded(k: &Knowledge, n: &Notes) -> Vec<u8> {
-        let file = write(Vec::new(), 0, k, n).unwrap();
-        file[HEADER..file.len() - 4].to_vec()
+        let mut file = write(Vec::new(), 0, k, n).unwrap();
+        file.truncate(file.len() - 4);
+        file
     }
 
-    /// What [`read`] makes of `bytes`, placed as [`load`] places them.
+    /// What [`read`] makes of `bytes` (the check sum not asked).
     fn decoded(bytes: &[u8]) -> Option<(Knowledge, Notes)> {
-        let mut aligned = rkyv::util::AlignedVec::<16>::new();
-        aligned.extend_from_slice(bytes);
-        read(&aligned)
+        read(bytes, bytes.len() as u64, 0)
     }
 
     #[test]

@@ -36,7 +36,6 @@ const OWNED: &[(&str, &[&str])] = &[
     ("resvg::", &["picture"]),
     ("maud::", &["web"]),
     ("rkyv::", &["knowledge"]),
-    ("memmap2::", &["knowledge"]),
     ("tokio::", &["transport", "discord", "http"]),
     // The progress bar is the binary's: the library only counts.
     ("indicatif::", &[]),
