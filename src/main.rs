@@ -267,25 +267,12 @@ fn main() -> ExitCode {
     }
     if let Cmd::Check(_) = command {
         let limits = config.knowledge.limits();
-        return match knowledge::read_dir_within(&dir, limits).and_then(parse_shown) {
-            Ok(k) => {
-                println!("knowledge ok: {}", k.summary());
-                ExitCode::SUCCESS
-            }
+        return match knowledge::read_dir_within(&dir, limits) {
+            Ok(sources) => checked(sources),
             Err(e) => invalid(&e),
         };
     }
-    let shown = Shown::new();
-    let loaded = Engine::load_reporting(
-        &dir,
-        index_dir.as_deref(),
-        config.knowledge.limits(),
-        shown.progress(),
-    );
-    // Before anything else is printed (the console's prompt, say); later
-    // reloads are logged.
-    shown.finish();
-    let engine = match loaded {
+    let engine = match load_shown(&dir, index_dir.as_deref(), config.knowledge.limits()) {
         Ok(e) => e.with_owners(config.discord.owners.iter().map(|o| o.0)),
         Err(ReloadError::Invalid(e)) => return invalid(&e),
         Err(e) => {
@@ -524,6 +511,20 @@ impl Pace {
     }
 }
 
+/// [`Engine::load_reporting`], its progress shown. The bar goes before
+/// anything else is printed (the console's prompt, say); later reloads are
+/// logged.
+fn load_shown(
+    dir: &Path,
+    index_dir: Option<&Path>,
+    limits: knowledge::Limits,
+) -> Result<Engine, ReloadError> {
+    let shown = Shown::new();
+    let loaded = Engine::load_reporting(dir, index_dir, limits, shown.progress());
+    shown.finish();
+    loaded
+}
+
 /// [`knowledge::parse`], its progress shown (`check` on large notes).
 fn parse_shown(
     sources: knowledge::Sources,
@@ -532,6 +533,17 @@ fn parse_shown(
     let parsed = knowledge::parse_reusing(sources, None, &shown.progress()).map(|(k, _)| k);
     shown.finish();
     parsed
+}
+
+/// `check`'s verdict on `sources`: what they hold, or every problem.
+fn checked(sources: knowledge::Sources) -> ExitCode {
+    match parse_shown(sources) {
+        Ok(k) => {
+            println!("knowledge ok: {}", k.summary());
+            ExitCode::SUCCESS
+        }
+        Err(e) => invalid(&e),
+    }
 }
 
 fn invalid(e: &knowledge::LoadError) -> ExitCode {
@@ -727,8 +739,6 @@ fn gaps(engine: &Engine, config: &Config, args: &GapsArgs) -> anyhow::Result<()>
     Ok(())
 }
 
-/// `check --suggest [--write]`: prints what the notes suggest; with
-/// `--write` appends it to the catalogue files, then checks them.
 /// `check --suggest [--write]`: prints what the notes say that the
 /// catalogue lacks, then checks. With `--write` the suggestions are applied
 /// in memory and checked first: the files are written (each whole, through
@@ -741,13 +751,7 @@ fn suggest(dir: &Path, limits: knowledge::Limits, write: bool) -> anyhow::Result
     let s = suggest::suggest(&sources)?;
     print!("{}", suggest::to_text(&s));
     if !write || s.is_empty() {
-        return Ok(match parse_shown(sources) {
-            Ok(k) => {
-                println!("knowledge ok: {}", k.summary());
-                ExitCode::SUCCESS
-            }
-            Err(e) => invalid(&e),
-        });
+        return Ok(checked(sources));
     }
     let text_of = |file: &Option<knowledge::SourceFile>| {
         file.as_ref().map(|f| f.text.clone()).unwrap_or_default()
@@ -863,13 +867,7 @@ fn diff(draft: &Path, config: &Config, args: &DiffArgs) -> anyhow::Result<bool> 
             committed.path().to_path_buf()
         }
     };
-    let shown_load = |dir: &Path| {
-        let shown = Shown::new();
-        let loaded = Engine::load_reporting(dir, None, limits, shown.progress());
-        shown.finish();
-        loaded
-    };
-    let load = |dir: &Path, what: &str| match shown_load(dir) {
+    let load = |dir: &Path, what: &str| match load_shown(dir, None, limits) {
         Ok(e) => Ok(e),
         Err(ReloadError::Invalid(e)) => Err(anyhow::anyhow!("{what} notes are invalid:\n{e}")),
         Err(e) => Err(anyhow::Error::new(e).context(format!("{what} notes"))),
