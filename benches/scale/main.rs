@@ -15,7 +15,10 @@
 //!
 //! The table is printed and written to `target/scale/report.md`.
 //! `SCALE_SIZES=1,100` picks sizes; `--corpus N DIR` only writes the notes
-//! grown N× (for timing the binary by hand).
+//! grown N× (for timing the binary by hand). `SCALE_PER_QUERY=1` makes each
+//! serve child print every query's own p50 and p99 (ms) on stderr, to see
+//! which questions make the p99:
+//! `SCALE_PER_QUERY=1 scale-… --child lineage-bot serve CORPUS WORK`.
 
 mod corpus;
 mod fts5;
@@ -220,6 +223,9 @@ fn serve(engine: &str, corpus: &Path, work: &Path) -> Value {
         let mut mine: Vec<Duration> = samples.iter().filter(|s| s.1 == i).map(|s| s.0).collect();
         mine.sort();
         let p99 = at(&mine, 0.99);
+        if std::env::var_os("SCALE_PER_QUERY").is_some() {
+            eprintln!("{:9.3} {:9.3} {}", at(&mine, 0.5) * 1e3, p99 * 1e3, q.q);
+        }
         if p99 > worst.0 {
             worst = (p99, q.q.clone());
         }

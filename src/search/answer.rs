@@ -131,6 +131,16 @@ impl SearchIndex {
         let mut shown: snippet::Wanted = HashMap::default();
         for (ci, c) in concepts.iter().enumerate() {
             let mut alternatives: Vec<Scoring> = Vec::new();
+            // The concept's alternatives of one known word: each stands in
+            // the first pass for itself.
+            let mut words: Vec<&str> = Vec::new();
+            for alt in &c.alternatives {
+                if let [word] = alt.as_slice() {
+                    if known(word)? {
+                        words.push(word);
+                    }
+                }
+            }
             for alt in &c.alternatives {
                 let mut all_known = true;
                 for t in alt {
@@ -151,7 +161,16 @@ impl SearchIndex {
                     shown.entry(t.clone()).or_insert((ci as u32, weight));
                 }
                 alternatives.push(self.alternative(alt, &frequencies)?);
-                self.flatten(&frequencies, alt, c.weight, &mut flat)?;
+                // A phrase holding one of those words (`text davinci 002`
+                // beside `002`) matches only documents that hold the word,
+                // which the first pass already looks for with the same
+                // weight: its own stand-in (its rarest word, here `text`,
+                // in half the grown notes) brings none the word does not,
+                // only many the phrase never matches.
+                let covered = alt.len() > 1 && alt.iter().any(|t| words.contains(&t.as_str()));
+                if !covered {
+                    self.flatten(&frequencies, alt, c.weight, &mut flat)?;
+                }
             }
             if alternatives.is_empty() {
                 continue;
